@@ -1,0 +1,122 @@
+"""Engines, sessions and programmatic Alembic migrations."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+DEFAULT_SQLITE_FILE = "etownbot.db"
+# Arbitrary constant shared by every process of this app: serialises concurrent `migrate()` calls.
+MIGRATION_LOCK_ID = 0x65746F776E  # "etown"
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def default_database_url() -> str:
+    """Return env DATABASE_URL, else a SQLite file etownbot.db in the current directory."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        return normalize_url(url)
+    return f"sqlite:///{Path.cwd() / DEFAULT_SQLITE_FILE}"
+
+
+def normalize_url(url: str) -> str:
+    """Rewrite postgres:// and postgresql:// URLs to the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _is_sqlite(url: str) -> bool:
+    """Tell whether a URL points at SQLite."""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine: SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL gets pre-ping."""
+    url = normalize_url(url)
+    if not _is_sqlite(url):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        """Apply per-connection SQLite settings."""
+        cursor = dbapi_connection.cursor()
+        try:
+            database = make_url(url).database
+            if database and database != ":memory:":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        finally:
+            cursor.close()
+
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Create a session factory bound to an engine; objects stay readable after commit."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """Run one transaction: commit on success, roll back on any exception."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """Build an Alembic config pointing at the migrations shipped inside this package."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # ConfigParser interpolation: "%%" is a literal "%".
+    cfg.set_main_option("file_template", "r%%(rev)s_%%(slug)s")
+    if url is not None:
+        cfg.set_main_option("sqlalchemy.url", normalize_url(url).replace("%", "%%"))
+    return cfg
+
+
+def migrate(url_or_engine: str | Engine) -> None:
+    """Upgrade the database to the newest migration; idempotent and safe for concurrent starts."""
+    if isinstance(url_or_engine, str):
+        engine = make_engine(url_or_engine)
+        try:
+            _upgrade(engine)
+        finally:
+            engine.dispose()
+    else:
+        _upgrade(url_or_engine)
+
+
+def _upgrade(engine: Engine) -> None:
+    """Run `alembic upgrade head` in one transaction while holding a database-wide lock."""
+    cfg = alembic_config()
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # Transaction-scoped advisory lock: a second process waits, then finds the schema at head.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+        elif connection.dialect.name == "sqlite":
+            # pysqlite would run DDL outside any transaction; take the write lock up front instead.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+        connection.commit()

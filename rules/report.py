@@ -1,0 +1,140 @@
+"""What an evaluation returns: per measure a status, the reasons, the money and the schedule.
+
+Plain frozen dataclasses, because a report is built on every step of the interview and must
+be cheap; ``report_to_json`` gives the JSON form through pydantic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import TypeAdapter
+
+from rules.schema import Document, Text
+
+Status = Literal["eligible", "ineligible", "needs_info", "informational"]
+Outcome = Literal["met", "failed", "unknown"]
+
+
+def T(zh: str, en: str) -> Text:
+    """Build a two-language text without re-validating it."""
+    return Text.model_construct(zh=zh, en=en)
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionResult:
+    """One condition as met, failed or unknown, with the clause it comes from."""
+
+    text: Text
+    outcome: Outcome
+    clause: str = ""
+    cite: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    detail: Text | None = None
+    miss: Text | None = None
+    note: Text | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutStep:
+    """One payment: when it is made and how much."""
+
+    when: Text
+    amount_yuan: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AwardResult:
+    """One way the measure pays, evaluated."""
+
+    id: str
+    label: Text
+    status: Status
+    amount_yuan: int | None = None
+    upper_bound_yuan: int | None = None
+    formula: Text | None = None
+    caps_applied: tuple[Text, ...] = ()
+    conditions: tuple[ConditionResult, ...] = ()
+    payout_mode: Literal["once", "two_tranche"] = "once"
+    payout: tuple[PayoutStep, ...] = ()
+    missing: tuple[str, ...] = ()
+    note: Text | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureResult:
+    """One measure for one project (or for the enterprise when no project names it)."""
+
+    number: int
+    title: Text
+    status: Status
+    summary: Text
+    scope: str
+    project_id: str | None = None
+    project_name: str = ""
+    no_project: bool = False
+    amount_yuan: int | None = None
+    upper_bound_yuan: int | None = None
+    counted: bool = False
+    alternative_to: int | None = None
+    gates: tuple[ConditionResult, ...] = ()
+    awards: tuple[AwardResult, ...] = ()
+    chosen_award: str | None = None
+    missing: tuple[str, ...] = ()
+    near_miss: tuple[Text, ...] = ()
+    reasons: tuple[Text, ...] = ()
+    documents: tuple[Document, ...] = ()
+    bureaus: tuple[Text, ...] = ()
+    notes: tuple[Text, ...] = ()
+    procedure: tuple[Text, ...] = ()
+    cite: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MissingFact:
+    """A fact still unknown, with how much money it could decide (None: no upper limit)."""
+
+    ref: str
+    project_id: str | None
+    measures: tuple[int, ...]
+    stake_yuan: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The result of evaluating one profile on one date."""
+
+    on: dt.date
+    in_force: bool
+    rulebook_id: str | None = None
+    doc_no: str | None = None
+    message: Text | None = None
+    measures: tuple[MeasureResult, ...] = ()
+    total_yuan: int = 0
+    pending_upper_yuan: int | None = 0
+    missing: tuple[MissingFact, ...] = field(default=())
+    disclaimer: Text | None = None
+
+    def rows(self, number: int) -> list[MeasureResult]:
+        """Return the rows for one measure."""
+        return [m for m in self.measures if m.number == number]
+
+    def counted(self) -> list[MeasureResult]:
+        """Return the rows whose money adds up to the total."""
+        return [m for m in self.measures if m.counted]
+
+
+_ADAPTER: TypeAdapter[Report] = TypeAdapter(Report)
+
+
+def report_to_json(report: Report) -> dict[str, Any]:
+    """Return the JSON-ready form of a report."""
+    data: dict[str, Any] = _ADAPTER.dump_python(report, mode="json")
+    return data
+
+
+def report_json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of a report."""
+    return _ADAPTER.json_schema()

@@ -140,6 +140,7 @@ class ProjectFacts(_Facts):
     old_registered_after_policy: bool | None = None
     fleet_count: NonNegativeInt | None = None
     fleet_nev_count: NonNegativeInt | None = None
+    leased_fuel_truck_bus: bool | None = None
     lease_term_months: NonNegativeFloat | None = None
     no_more_fuel_lease_pledge: bool | None = None
     machine_owner: bool | None = None

@@ -127,6 +127,7 @@ class State(BaseModel):
     campaign: str | None = None
     focus_measure: int | None = None
     change_ref: str | None = None
+    kind_options: list[str] = []
 
     def to_json(self) -> dict[str, Any]:
         """Return the JSON form stored in the database."""

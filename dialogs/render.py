@@ -1,0 +1,400 @@
+"""Turn a rulebook report into the texts the user reads."""
+
+from __future__ import annotations
+
+from rules.engine import fmt_yuan
+from rules.loader import load_catalog
+from rules.report import MeasureResult, Report
+from rules.schema import Text
+
+MARK = {"met": "✓", "failed": "✗", "unknown": "?"}
+STATUS_MARK = {"eligible": "✅", "needs_info": "❓", "ineligible": "❌", "informational": "ℹ️"}
+
+
+def tx(text: Text | None, lang: str) -> str:
+    """Pick one language of a two-language text."""
+    if text is None:
+        return ""
+    return text.en if lang == "en" else text.zh
+
+
+def money(amount: int | None, lang: str) -> str:
+    """Format yuan, with 万 for Chinese readers."""
+    if amount is None:
+        return "?"
+    if lang == "en":
+        return f"{fmt_yuan(amount)} yuan"
+    if amount >= 10000 and amount % 100 == 0:
+        wan = amount / 10000
+        shown = f"{wan:,.2f}".rstrip("0").rstrip(".")
+        return f"{shown}万元（{fmt_yuan(amount)}元）"
+    return f"{fmt_yuan(amount)}元"
+
+
+def fact_label(ref: str, lang: str) -> str:
+    """Return the short name of a fact."""
+    info = load_catalog().get(ref)
+    return tx(info.label, lang) if info else ref
+
+
+def _title(row: MeasureResult, lang: str) -> str:
+    prefix = f"第{row.number}条" if lang != "en" else f"Measure {row.number}"
+    return f"{prefix} {tx(row.title, lang)}"
+
+
+def _payout_short(row: MeasureResult, lang: str) -> str:
+    award = next((a for a in row.awards if a.id == row.chosen_award), None)
+    if award is None:
+        award = next((a for a in row.awards if a.status == "eligible"), None)
+    if award is None:
+        return ""
+    if award.payout_mode == "two_tranche":
+        return "分两批兑现" if lang != "en" else "paid in two tranches"
+    return "事后一次性兑现" if lang != "en" else "paid once afterwards"
+
+
+def summary_rows(report: Report) -> list[MeasureResult]:
+    """Return the rows worth showing in a summary, most money first."""
+    rows = [r for r in report.measures if not r.no_project and r.status != "informational"]
+
+    def key(r: MeasureResult) -> tuple[int, int, int]:
+        order = {"eligible": 0, "needs_info": 1, "ineligible": 2}.get(r.status, 3)
+        value = r.amount_yuan if r.status == "eligible" else (r.upper_bound_yuan or 0)
+        return (order, -(value or 0), r.number)
+
+    return sorted(rows, key=key)
+
+
+def summary_text(report: Report, lang: str) -> str:
+    """Write the result of a screening: measures by money, total, timeline and disclaimer."""
+    en = lang == "en"
+    if not report.in_force:
+        return tx(report.message, lang)
+    lines = [
+        "**Your result**" if en else "**测评结果**",
+        (f"Under {report.doc_no}, as of {report.on.isoformat()}" if en else f"依据{report.doc_no}，评估日 {report.on.isoformat()}"),
+        "",
+    ]
+    rows = summary_rows(report)
+    if not rows:
+        lines.append("No measure matched what you described yet." if en else "根据目前的回答，还没有对应的措施。")
+    for r in rows:
+        head = f"{STATUS_MARK[r.status]} **{_title(r, lang)}**"
+        if r.project_name:
+            head += f"（{r.project_name}）" if not en else f" ({r.project_name})"
+        if r.status == "eligible":
+            detail = money(r.amount_yuan, lang)
+            if not r.counted and r.alternative_to is not None:
+                detail += (
+                    f" — same project as measure {r.alternative_to}: the larger award counts, not both"
+                    if en
+                    else f" — 与第{r.alternative_to}条为同一项目，从优不重复，不重复计算"
+                )
+            else:
+                detail += f"，{_payout_short(r, lang)}" if not en else f", {_payout_short(r, lang)}"
+            if r.missing:
+                detail += " (could be more)" if en else "（可能更多）"
+        elif r.status == "needs_info":
+            bound = money(r.upper_bound_yuan, lang) if r.upper_bound_yuan is not None else None
+            missing = "、".join(fact_label(m, lang) for m in r.missing[:3]) if not en else ", ".join(fact_label(m, lang) for m in r.missing[:3])
+            if en:
+                detail = (f"up to {bound}; " if bound else "") + (f"still needed: {missing}" if missing else "")
+            else:
+                detail = (f"最高{bound}；" if bound else "") + (f"还需：{missing}" if missing else "")
+        else:
+            reason = tx(r.reasons[0], lang) if r.reasons else ""
+            detail = (f"not eligible: {reason}" if en else f"不符合：{reason}") if reason else ("not eligible" if en else "不符合")
+            if r.near_miss:
+                detail += (" — would qualify: " if en else " — 如要符合：") + tx(r.near_miss[0], lang)
+        lines.append(f"{head}\n    {detail}")
+    lines.append("")
+    lines.append(
+        f"**Total payable together: {money(report.total_yuan, lang)}**"
+        if en
+        else f"**可同时获得合计：{money(report.total_yuan, lang)}**（已按“从优不重复”去重）"
+    )
+    pending = [r for r in rows if r.status == "needs_info"]
+    if pending:
+        extra = report.pending_upper_yuan
+        if en:
+            lines.append(f"Still open: {len(pending)} measure(s)" + (f", up to {money(extra, lang)} more" if extra else ""))
+        else:
+            lines.append(f"待确认：{len(pending)}条" + (f"，最多还可能增加{money(extra, lang)}" if extra else ""))
+    two = any(
+        a.payout_mode == "two_tranche" and a.status == "eligible" for r in rows if r.counted for a in r.awards
+    )
+    if two:
+        lines.append(
+            "Engineering/retrofit projects are paid in two tranches: 50% after the project starts, 50% after completion once payments reach 90% of the investment; other awards are paid once afterwards."
+            if en
+            else "兑现时间：工程类、改造类项目分两批——开工后兑现50%，完工且含税实际支付达含税总投资90%（含）以上后兑现其余50%；其他奖励事后一次性兑现。"
+        )
+    lines.append("")
+    lines.append("ℹ️ " + tx(report.disclaimer, lang))
+    return "\n".join(lines)
+
+
+def detail_text(report: Report, number: int, lang: str, project_id: str | None = None) -> str:
+    """Write one measure in full: conditions, formula, payout, documents, clause and bureau."""
+    en = lang == "en"
+    rows = [r for r in report.rows(number) if project_id is None or r.project_id == project_id]
+    if not rows:
+        return f"Measure {number} does not exist." if en else f"没有第{number}条。"
+    r = next((x for x in rows if not x.no_project), rows[0])
+    status_name = {
+        "eligible": ("符合", "eligible"),
+        "needs_info": ("还需信息", "needs more information"),
+        "ineligible": ("不符合", "not eligible"),
+        "informational": ("服务措施（无资金）", "service measure (no money)"),
+    }[r.status]
+    lines = [f"{STATUS_MARK[r.status]} **{_title(r, lang)}** — {status_name[1] if en else status_name[0]}"]
+    lines.append(tx(r.summary, lang))
+    if r.status == "eligible":
+        lines.append(("Award: " if en else "金额：") + money(r.amount_yuan, lang))
+    elif r.status == "needs_info" and r.upper_bound_yuan is not None:
+        lines.append(("Up to: " if en else "最高：") + money(r.upper_bound_yuan, lang))
+    if r.gates or r.awards:
+        lines.append("")
+        lines.append("**Conditions**" if en else "**条件**")
+        for g in r.gates:
+            extra = f"（{tx(g.detail, lang)}）" if g.detail else ""
+            lines.append(f"{MARK[g.outcome]} {tx(g.text, lang)}{extra} [{g.clause}]")
+    for a in r.awards:
+        if a.status == "ineligible" and not any(c.outcome == "met" for c in a.conditions) and len(r.awards) > 1:
+            continue
+        lines.append("")
+        chosen = " ← " + ("counted" if en else "采用") if a.id == r.chosen_award and len(r.awards) > 1 else ""
+        lines.append(f"• **{tx(a.label, lang)}**{chosen}")
+        for c in a.conditions:
+            extra = f"（{tx(c.detail, lang)}）" if c.detail else ""
+            lines.append(f"  {MARK[c.outcome]} {tx(c.text, lang)}{extra}")
+        if a.formula is not None:
+            lines.append(("  Formula: " if en else "  计算：") + tx(a.formula, lang))
+        if a.status == "eligible" and a.payout:
+            for step in a.payout:
+                lines.append(f"  💰 {tx(step.when, lang)}：{money(step.amount_yuan, lang)}")
+        if a.note:
+            lines.append("  ※ " + tx(a.note, lang))
+    if r.missing:
+        lines.append("")
+        lines.append(("Still needed: " if en else "还需了解：") + ("、" if not en else ", ").join(fact_label(m, lang) for m in r.missing))
+    if r.near_miss:
+        lines.append(("Would qualify if: " if en else "差一点：") + "；".join(tx(n, lang) for n in r.near_miss))
+    if r.alternative_to is not None and not r.counted:
+        lines.append(
+            f"Same project as measure {r.alternative_to}: 从优不重复 — only the larger award is paid."
+            if en
+            else f"与第{r.alternative_to}条为同一项目：按“从优不重复”只取较高者。"
+        )
+    for n in (*r.notes, *r.procedure):
+        lines.append("※ " + tx(n, lang))
+    if r.documents:
+        lines.append("")
+        lines.append("**Documents to prepare**" if en else "**需准备的材料**")
+        for d in r.documents:
+            lines.append(f"- {d.en if en else d.zh}")
+    lines.append("")
+    lines.append(("Responsible bureau: " if en else "责任单位：") + ("、".join(tx(b, lang) for b in r.bureaus)))
+    if r.cite:
+        lines.append(("Policy text: " if en else "原文：") + "「" + "」「".join(r.cite) + "」")
+    lines.append("ℹ️ " + tx(report.disclaimer, lang))
+    return "\n".join(lines)
+
+
+def _formula_desc(formula: object, lang: str) -> str:
+    from rules import schema as s
+
+    en = lang == "en"
+
+    def lab(ref: str) -> str:
+        return fact_label(ref, lang)
+
+    def qty(q: object) -> str:
+        if isinstance(q, s.MinOf):
+            return "min(" + ", ".join(lab(r) for r in q.min) + ")"
+        return lab(str(q))
+
+    if isinstance(formula, s.Fixed):
+        return money(int(formula.amount), lang)
+    if isinstance(formula, s.Tier):
+        parts = []
+        for k, v in formula.amounts.items():
+            if v <= 0:
+                continue
+            name = tx(formula.labels.get(k), lang) if k in formula.labels else _option_name(formula.fact, k, lang)
+            parts.append(f"{name} {money(int(v), lang)}")
+        return "; ".join(parts) if en else "；".join(parts)
+    if isinstance(formula, s.Share):
+        out = f"{lab(formula.base)} × {formula.rate * 100:g}%"
+        if formula.cap:
+            out += f", cap {money(int(formula.cap), lang)}" if en else f"，上限{money(int(formula.cap), lang)}"
+        if formula.bonus:
+            out += f", plus {money(int(formula.bonus.amount), lang)} if {tx(formula.bonus.when.text, lang)}" if en else f"，{tx(formula.bonus.when.text, lang)}再加{money(int(formula.bonus.amount), lang)}"
+        return out
+    if isinstance(formula, s.PerUnit):
+        out = f"{qty(formula.quantity)} × {formula.rate:g} {'yuan' if en else '元'}/{tx(formula.unit, lang)}"
+        if formula.cap:
+            out += f", cap {money(int(formula.cap), lang)}" if en else f"，上限{money(int(formula.cap), lang)}"
+        return out
+    if isinstance(formula, s.Match):
+        out = f"{lab(formula.base)} × {formula.ratio:g}"
+        if formula.unit_cap:
+            out += (f", ≤ {formula.unit_cap.rate:g} yuan/{tx(formula.unit_cap.unit, lang)}" if en else f"，≤{formula.unit_cap.rate:g}元/{tx(formula.unit_cap.unit, lang)}")
+        if formula.cap:
+            out += f", cap {money(int(formula.cap), lang)}" if en else f"，上限{money(int(formula.cap), lang)}"
+        if formula.combined_cap:
+            out += (
+                f", both levels ≤ {formula.combined_cap.share * 100:g}% of {lab(formula.combined_cap.of)}"
+                if en
+                else f"，市区两级合计≤{lab(formula.combined_cap.of)}的{formula.combined_cap.share * 100:g}%"
+            )
+        return out
+    if isinstance(formula, s.TopUp):
+        out = f"{lab(formula.price)} × {formula.rate * 100:g}% × {qty(formula.quantity)}"
+        if formula.minus:
+            out += f" − {lab(formula.minus)}" + (" (not below 0)" if en else "（不低于0）")
+        return out
+    if isinstance(formula, s.RatioTier):
+        steps = sorted(formula.steps, key=lambda st: -st.min)
+        body = ", ".join(f"≥{st.min * 100:g}% → {money(int(st.amount), lang)}" for st in steps)
+        return f"{lab(formula.num)} / {lab(formula.den)}: {body}"
+    return ""
+
+
+def _option_name(ref: str, value: str, lang: str) -> str:
+    info = load_catalog().get(ref)
+    if info and info.options and value in info.options:
+        return tx(info.options[value], lang)
+    return value
+
+
+def _cond_desc(cond: object, lang: str) -> str:
+    from rules.engine import _auto_text
+    from rules.schema import AllOf, AnyOf, FactCondition, RatioCondition
+
+    assert isinstance(cond, FactCondition | RatioCondition | AllOf | AnyOf)
+    text = tx(_auto_text(cond), lang)
+    return f"{text} [{cond.clause}]" if cond.clause else text
+
+
+def explain_measure(number: int, lang: str = "zh") -> str:
+    """Describe one measure as the policy states it: text, who, conditions, money, payout, documents."""
+    from rules.loader import latest_rulebook
+
+    book = latest_rulebook()
+    en = lang == "en"
+    m = book.measures.get(number)
+    if m is None:
+        return f"There is no measure {number} (1–{len(book.measures)})." if en else f"没有第{number}条（共{len(book.measures)}条）。"
+    scope = book.chapter7.scopes[m.scope]
+    lines = [
+        f"**{'Measure' if en else '第'}{number}{'' if en else '条'} {tx(m.title, lang)}**",
+        f"{m.chapter} {m.section}",
+        tx(m.summary, lang),
+        "",
+        ("Policy text: " if en else "原文：") + m.text,
+        "",
+        ("Where: " if en else "适用范围：") + f"{tx(scope.text, lang)} [{scope.clause}]",
+        ("Responsible bureau: " if en else "责任单位：") + "、".join(tx(b, lang) for b in m.bureaus),
+    ]
+    if m.kind == "informational":
+        lines.append("This is a service measure with no money." if en else "本条为服务措施，没有资金奖励。")
+    if m.applicant:
+        lines.append("")
+        lines.append("**Who may apply**" if en else "**申报主体**")
+        lines.extend(f"- {_cond_desc(c, lang)}" for c in m.applicant)
+    if m.kind == "money":
+        lines.append("")
+        lines.append(("**Basic conditions** (七(二)2) and exclusions: " if en else "**基本条件**（七(二)2）及排除情形：") + ("、".join(m.exclusions) if m.exclusions else ("none specific" if en else "无项目类排除")))
+        for a in m.awards:
+            lines.append("")
+            mode = ("two tranches" if en else "分两批兑现") if a.payout == "two_tranche" else ("once, afterwards" if en else "事后一次性兑现")
+            lines.append(f"• **{tx(a.label, lang)}**：{_formula_desc(a.formula, lang)}（{mode}）")
+            lines.extend(f"  - {_cond_desc(c, lang)}" for c in a.conditions)
+            if a.note:
+                lines.append("  ※ " + tx(a.note, lang))
+        if len(m.awards) > 1:
+            lines.append(("Paths combine: " if en else "多种情形：") + (("the largest applies" if en else "从优取最高") if m.combine == "best" else ("added up" if en else "分别计算、相加")))
+    for n in (*m.notes, *m.procedure):
+        lines.append("※ " + tx(n, lang))
+    docs = [*m.documents, *(book.chapter7.basic_documents if m.kind == "money" else [])]
+    if docs:
+        lines.append("")
+        lines.append("**Documents to prepare**" if en else "**需准备的材料**")
+        lines.extend(f"- {d.en if en else d.zh}" for d in docs)
+    lines.append("")
+    lines.append("ℹ️ " + tx(book.chapter7.disclaimer, lang))
+    return "\n".join(lines)
+
+
+def measures_list(lang: str = "zh") -> str:
+    """List all measures, one line each, with the money in short."""
+    from rules.loader import latest_rulebook
+
+    book = latest_rulebook()
+    out = []
+    for n, m in book.measures.items():
+        zone = "60km²" if m.scope == "core60" else "225km²"
+        out.append(f"{n:>2}. {tx(m.title, lang)} [{zone}] — {tx(m.summary, lang)}")
+    return "\n".join(out)
+
+
+def report_text(report: Report, lang: str = "zh") -> str:
+    """Write a whole report for the command line: every measure, grouped by status."""
+    en = lang == "en"
+    if not report.in_force:
+        return tx(report.message, lang)
+    lines = [f"{report.doc_no} — {'as of' if en else '评估日'} {report.on.isoformat()}", ""]
+    groups = [
+        ("eligible", "Eligible" if en else "符合"),
+        ("needs_info", "Needs more information" if en else "还需信息"),
+        ("ineligible", "Not eligible" if en else "不符合"),
+    ]
+    rows = [r for r in report.measures if not r.no_project]
+    for status, name in groups:
+        sel = [r for r in rows if r.status == status]
+        if not sel:
+            continue
+        lines.append(f"== {name} ==")
+        for r in sorted(sel, key=lambda x: (-(x.amount_yuan or x.upper_bound_yuan or 0), x.number)):
+            proj = f" [{r.project_id}]" if r.project_id else ""
+            head = f"{STATUS_MARK[r.status]} {_title(r, lang)}{proj}"
+            if status == "eligible":
+                head += f": {money(r.amount_yuan, lang)}"
+                if not r.counted and r.alternative_to is not None:
+                    head += f" (not counted: 从优不重复 with measure {r.alternative_to})" if en else f"（不计入：与第{r.alternative_to}条从优不重复）"
+            elif status == "needs_info":
+                head += (f": up to {money(r.upper_bound_yuan, lang)}" if en else f"：最高{money(r.upper_bound_yuan, lang)}") if r.upper_bound_yuan is not None else (": no upper limit known" if en else "：暂无法确定上限")
+            lines.append(head)
+            for a in r.awards:
+                if a.status == "eligible" or (status == "needs_info" and a.status == "needs_info"):
+                    if a.formula is not None:
+                        lines.append(f"    {tx(a.label, lang)}: {tx(a.formula, lang)}")
+                    if a.status == "eligible":
+                        lines.append("    " + "; ".join(f"{tx(p.when, lang)}: {money(p.amount_yuan, lang)}" for p in a.payout))
+            if r.missing:
+                lines.append(("    missing: " if en else "    缺少：") + ", ".join(fact_label(x, lang) for x in r.missing))
+            for reason in r.reasons:
+                lines.append(("    because: " if en else "    原因：") + tx(reason, lang))
+            for hint in r.near_miss:
+                lines.append(("    would qualify: " if en else "    如要符合：") + tx(hint, lang))
+        lines.append("")
+    uncovered = [r for r in report.measures if r.no_project and r.status != "ineligible"]
+    blocked = [r for r in report.measures if r.no_project and r.status == "ineligible"]
+    if uncovered:
+        lines.append(("Not described (no project given): " if en else "未涉及（没有填写对应项目）：") + ", ".join(str(r.number) for r in uncovered))
+    if blocked:
+        lines.append(("Ruled out for the enterprise: " if en else "企业条件不符：") + ", ".join(str(r.number) for r in blocked) + (f" ({tx(blocked[0].reasons[0], lang)})" if blocked[0].reasons else ""))
+    info = [r.number for r in report.measures if r.status == "informational"]
+    lines.append(("Service measures (no money): " if en else "服务措施（无资金）：") + ", ".join(map(str, info)))
+    lines.append("")
+    lines.append(("Total payable together: " if en else "可同时获得合计：") + money(report.total_yuan, lang))
+    if report.missing:
+        lines.append("Most valuable open facts:" if en else "最值得补充的信息：")
+        for mf in report.missing[:8]:
+            stake = money(mf.stake_yuan, lang) if mf.stake_yuan is not None else ("open-ended" if en else "上不封顶")
+            where = f" [{mf.project_id}]" if mf.project_id else ""
+            lines.append(f"  - {fact_label(mf.ref, lang)}{where}: {stake} ({', '.join(map(str, mf.measures))})")
+    lines.append("")
+    lines.append(tx(report.disclaimer, lang))
+    return "\n".join(lines)

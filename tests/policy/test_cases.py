@@ -129,7 +129,7 @@ def load_cases(folder: Path = CASES_DIR) -> list[Case]:
     """Read every case file, merging each file's defaults into its cases."""
     cases: list[Case] = []
     for path in sorted(folder.glob("*.yaml")):
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_CaseLoader)  # noqa: S506
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_CaseLoader)
         defaults: dict[str, Any] = {}
         if isinstance(data, dict):
             defaults = data.get("defaults") or {}
@@ -251,7 +251,9 @@ def test_case(case: Case) -> None:
             problems.extend(f"    {p}" for p in row_problems)
             problems.append(_explain(row))
     if problems:
-        pytest.fail(f"case {case.name!r} ({case.file}.yaml, on {case.on}):\n" + "\n".join(problems), pytrace=False)
+        pytest.fail(
+            f"case {case.name!r} ({case.file}.yaml, on {case.on}):\n" + "\n".join(problems), pytrace=False
+        )
 
 
 def test_case_names_are_unique() -> None:

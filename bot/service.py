@@ -1,0 +1,351 @@
+"""Channel-independent glue: one user event → one database transaction → replies.
+
+Used by the Telegram channel and the console alike. Every call runs in one transaction:
+de-duplicate the update, load the conversation, run ``dialogs.step``, carry out the storage
+effects, save with the version check. When another process saved the same chat first, the
+transaction is rolled back and the step is run again on the fresh state, so two processes can
+never lose or duplicate an answer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, delete
+from sqlalchemy.orm import Session, sessionmaker
+
+import dialogs
+import storage
+from bot import staff
+from dialogs import SCHEMA_VERSION, Choice, Event, Reply, State
+
+log = logging.getLogger(__name__)
+
+# Key inside the stored state JSON that holds what the channel showed last (not dialog state).
+CHANNEL_KEY = "_channel"
+MAX_ATTEMPTS = 8
+
+
+def question_tag(question: Reply) -> str:
+    """Return a short fingerprint of a question: same text and choices give the same tag."""
+    digest = hashlib.blake2s(digest_size=4)
+    digest.update(question.text.encode())
+    for choice in question.choices:
+        digest.update(b"\x00" + choice.id.encode())
+    digest.update(b"\x01" if question.multi else b"\x02")
+    return digest.hexdigest()
+
+
+def callback_data(question: Reply, index: int) -> str:
+    """Return the data of one button: the question's fingerprint and the choice's position."""
+    return f"{question_tag(question)}:{index}"
+
+
+def parse_callback_data(data: str) -> tuple[str, int] | None:
+    """Split button data into (tag, index); None when it is not ours."""
+    tag, sep, index = data.partition(":")
+    if not sep or len(tag) != 8 or not index.isdigit() or len(index) > 3:
+        return None
+    return tag, int(index)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one event produced, for the channel to show and do."""
+
+    replies: list[Reply]
+    lang: str = "zh"
+    duplicate: bool = False
+    stale: bool = False
+    # The question on screen before this event (for editing a pressed message in place).
+    previous_question: Reply | None = None
+    # Texts (with **bold**) to post to the staff chat: new leads, hand-overs.
+    staff_messages: list[str] = field(default_factory=list)
+    attempts: int = 1
+
+    @property
+    def visible(self) -> list[Reply]:
+        """Return the replies a user sees (effects removed)."""
+        return [reply for reply in self.replies if reply.kind != "effect"]
+
+    @property
+    def question(self) -> Reply | None:
+        """Return the last question among the replies."""
+        questions = [reply for reply in self.replies if reply.kind == "question"]
+        return questions[-1] if questions else None
+
+
+@dataclass(frozen=True)
+class Current:
+    """Where a chat stands now, for channels that need it without taking a step."""
+
+    lang: str
+    question: Reply | None
+    exists: bool
+
+
+def _stale_text(lang: str, has_question: bool) -> str:
+    """Explain a press on an out-of-date button."""
+    if lang == "en":
+        return (
+            "That button belongs to an earlier question. Here is the current one:"
+            if has_question
+            else "That button is out of date. Send /start to begin."
+        )
+    return "这个按钮属于之前的问题，已经失效。当前的问题是：" if has_question else "这个按钮已经失效。发送 /start 重新开始。"
+
+
+def _consent_time(value: Any) -> dt.datetime:
+    """Read the consent moment given by the dialogs (a date or datetime in ISO form)."""
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            if parsed.tzinfo is None:
+                # A bare date means "today" in Beijing; keep the actual moment when it is today.
+                now = dt.datetime.now(dt.UTC)
+                return now if parsed.date() == now.date() else parsed.replace(tzinfo=dt.UTC)
+            return parsed
+    return dt.datetime.now(dt.UTC)
+
+
+def _int(value: Any, default: int = 0) -> int:
+    """Coerce a JSON number to int."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+class Service:
+    """The dialogs bound to a database."""
+
+    def __init__(
+        self,
+        database_url: str | None = None,
+        *,
+        engine: Engine | None = None,
+        default_lang: str = "zh",
+        migrate: bool = True,
+        today: Callable[[], dt.date] | None = None,
+    ) -> None:
+        """Open (and by default migrate) the database."""
+        if engine is None:
+            engine = storage.make_engine(database_url or storage.default_database_url())
+            self._owns_engine = True
+        else:
+            self._owns_engine = False
+        self.engine = engine
+        if migrate:
+            storage.migrate(engine)
+        self.sessions: sessionmaker[Session] = storage.make_session_factory(engine)
+        self.default_lang = "en" if default_lang == "en" else "zh"
+        self._today = today
+        self._sqlite = engine.dialect.name == "sqlite"
+
+    def close(self) -> None:
+        """Release the database connections."""
+        if self._owns_engine:
+            self.engine.dispose()
+
+    # --- the one entry point ---------------------------------------------------------------------
+
+    def handle(self, chat_key: str, user_key: str, event: Event, update_id: int | None = None) -> list[Reply]:
+        """Take one event and return every reply (effects included, already carried out for storage)."""
+        return self.process(chat_key, user_key, event, update_id=update_id).replies
+
+    def process(
+        self,
+        chat_key: str,
+        user_key: str,
+        event: Event,
+        *,
+        update_id: int | None = None,
+        button: tuple[str, int] | None = None,
+    ) -> Outcome:
+        """Take one event in one transaction, retrying when another process saved the chat first.
+
+        `button` is a pressed (question tag, choice index) from a channel with buttons; it is
+        resolved against the question last shown, and a press on any other question is stale.
+        """
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                with storage.session_scope(self.sessions) as session:
+                    self._begin(session)
+                    outcome = self._process(session, chat_key, user_key, event, update_id, button)
+                return dataclasses.replace(outcome, attempts=attempt)
+            except storage.StaleConversationError:
+                log.info("conversation %s changed under us (attempt %d); re-running the step", chat_key, attempt)
+                time.sleep(0.005 * attempt)
+        raise RuntimeError(f"conversation {chat_key} kept changing; gave up after {MAX_ATTEMPTS} attempts")
+
+    def _begin(self, session: Session) -> None:
+        """Take SQLite's write lock up front so a read never has to be upgraded under contention."""
+        if self._sqlite:
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+
+    def _process(
+        self,
+        session: Session,
+        chat_key: str,
+        user_key: str,
+        event: Event,
+        update_id: int | None,
+        button: tuple[str, int] | None,
+    ) -> Outcome:
+        """Run one step inside the caller's transaction."""
+        if update_id is not None and not storage.mark_update_processed(update_id, session=session):
+            return Outcome(replies=[], duplicate=True, lang=self.default_lang)
+        stored = storage.lock_conversation(chat_key, session=session)
+        state, channel = self._state_of(stored)
+        previous = _question_from(channel)
+        if button is not None:
+            resolved = _resolve(previous, button)
+            if resolved is None:
+                replies = [Reply(kind="text", text=_stale_text(state.lang, previous is not None))]
+                if previous is not None:
+                    replies.append(previous)
+                return Outcome(replies=replies, stale=True, lang=state.lang, previous_question=previous)
+            event = Event(kind="button", data=resolved.id)
+
+        new_state, replies = dialogs.step(state, event, self._today() if self._today else None)
+        staff_messages = self._carry_out(session, chat_key, user_key, replies)
+        if any(reply.effect == "delete_data" for reply in replies):
+            # The user's data is gone; the conversation starts afresh on the next message.
+            session.execute(delete(storage.Conversation).where(storage.Conversation.chat_key == chat_key))
+            return Outcome(replies=replies, lang=new_state.lang, previous_question=previous)
+
+        shown = [reply for reply in replies if reply.kind == "question"]
+        if shown:
+            channel = {**channel, "q": shown[-1].model_dump(mode="json")}
+        data = {**new_state.to_json(), CHANNEL_KEY: channel}
+        if new_state.lang != state.lang:
+            storage.set_user_lang(user_key, new_state.lang, session=session)
+        elif stored is None or stored.user_key != user_key:
+            storage.get_or_create_user(user_key, session=session, lang=new_state.lang)
+        storage.save_conversation(
+            chat_key,
+            user_key,
+            data,
+            SCHEMA_VERSION,
+            None if stored is None else stored.version,
+            session=session,
+            finished=new_state.finished,
+        )
+        self._record_answers(session, chat_key, state, new_state)
+        return Outcome(
+            replies=replies, lang=new_state.lang, previous_question=previous, staff_messages=staff_messages
+        )
+
+    def _state_of(self, stored: storage.StoredConversation | None) -> tuple[State, dict[str, Any]]:
+        """Return the dialog state and the channel's notes of a stored conversation."""
+        if stored is None:
+            return dialogs.new_state(self.default_lang), {}
+        data = dict(stored.state)
+        channel = data.pop(CHANNEL_KEY, None)
+        return dialogs.load_state(data), channel if isinstance(channel, dict) else {}
+
+    def _carry_out(self, session: Session, chat_key: str, user_key: str, replies: list[Reply]) -> list[str]:
+        """Do the storage side of the effects; return the messages for the staff chat."""
+        messages: list[str] = []
+        for reply in replies:
+            if reply.kind != "effect":
+                continue
+            payload = reply.payload
+            if reply.effect == "save_lead":
+                lead, created = storage.upsert_lead(self._lead_data(payload, chat_key, user_key), session=session)
+                log.info("lead %s %s for %s", lead.id, "created" if created else "updated", user_key)
+                messages.append(staff.lead_post(payload, created=created, lead_id=lead.id, lang=self.default_lang))
+            elif reply.effect == "faq_miss":
+                question = str(payload.get("question", ""))[:2000]
+                if question.strip():
+                    storage.record_faq_miss(user_key, question, str(payload.get("lang", "zh")), session=session)
+            elif reply.effect == "delete_data":
+                counts = storage.delete_user_data(user_key, session=session)
+                log.info("deleted the data of %s: %s", user_key, counts)
+            elif reply.effect == "notify_staff":
+                text = str(payload.get("text", "")).strip()
+                if text:
+                    messages.append(staff.handover_post(text, user_key, lang=self.default_lang))
+        return messages
+
+    @staticmethod
+    def _lead_data(payload: dict[str, Any], chat_key: str, user_key: str) -> storage.LeadData:
+        """Build the storage record of a lead from the dialogs' save_lead payload."""
+        measures = payload.get("measures") or []
+        return storage.LeadData(
+            credit_code=str(payload.get("credit_code", "")),
+            company=str(payload.get("company", ""))[:256],
+            contact_name=str(payload.get("contact_name", ""))[:128],
+            phone=str(payload.get("phone", ""))[:32],
+            consent_at=_consent_time(payload.get("consent_at")),
+            consent_text_version=str(payload.get("consent_text_version", ""))[:32],
+            profile=dict(payload.get("profile") or {}),
+            report=dict(payload.get("report") or {}),
+            measures=[_int(number) for number in measures if _int(number, -1) >= 0],
+            total_yuan=_int(payload.get("total_yuan")),
+            user_key=user_key,
+            chat_key=chat_key,
+            campaign=(str(payload["campaign"])[:64] if payload.get("campaign") else None),
+        )
+
+    @staticmethod
+    def _record_answers(session: Session, chat_key: str, old: State, new: State) -> None:
+        """Append the answers given or changed by this step to the history table."""
+        before = {(h.ref, h.project_id): (h.value, h.unknown, h.skipped) for h in old.history}
+        for asked in new.history:
+            now = (asked.value, asked.unknown, asked.skipped)
+            if before.get((asked.ref, asked.project_id)) == now:
+                continue
+            fact = asked.ref if asked.project_id is None else f"{asked.project_id}:{asked.ref}"
+            value = {"value": asked.value, "unknown": asked.unknown, "skipped": asked.skipped}
+            storage.record_answer(chat_key, fact[:128], value, session=session)
+
+    # --- helpers for channels --------------------------------------------------------------------
+
+    def mark_processed(self, update_id: int) -> bool:
+        """Record an update handled outside the dialogs; False when it was seen before."""
+        with storage.session_scope(self.sessions) as session:
+            return storage.mark_update_processed(update_id, session=session)
+
+    def current(self, chat_key: str) -> Current:
+        """Return the chat's language and the question last shown, without taking a step."""
+        with storage.session_scope(self.sessions) as session:
+            stored = storage.load_conversation(chat_key, session=session)
+        if stored is None:
+            return Current(lang=self.default_lang, question=None, exists=False)
+        state, channel = self._state_of(stored)
+        return Current(lang=state.lang, question=_question_from(channel), exists=True)
+
+    def prune(self, older_than: dt.timedelta = dt.timedelta(days=2)) -> int:
+        """Forget processed update ids older than Telegram's retry window."""
+        with storage.session_scope(self.sessions) as session:
+            return storage.prune_processed_updates(dt.datetime.now(dt.UTC) - older_than, session=session)
+
+
+def _question_from(channel: dict[str, Any]) -> Reply | None:
+    """Return the question stored in the channel notes, if any (and readable)."""
+    raw = channel.get("q")
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return Reply.model_validate(raw)
+    except ValueError:
+        return None
+
+
+def _resolve(question: Reply | None, button: tuple[str, int]) -> Choice | None:
+    """Return the choice a pressed button stands for, or None when it belongs to another question."""
+    tag, index = button
+    if question is None or question_tag(question) != tag or not 0 <= index < len(question.choices):
+        return None
+    return question.choices[index]

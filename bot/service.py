@@ -68,12 +68,25 @@ class Outcome:
     previous_question: Reply | None = None
     # Texts (with **bold**) to post to the staff chat: new leads, hand-overs.
     staff_messages: list[str] = field(default_factory=list)
+    # The choice a pressed button stood for (button events only).
+    pressed: Choice | None = None
     attempts: int = 1
 
     @property
     def visible(self) -> list[Reply]:
         """Return the replies a user sees (effects removed)."""
         return [reply for reply in self.replies if reply.kind != "effect"]
+
+    @property
+    def answer_label(self) -> str:
+        """Return what the user chose, as words: the ticked options for a multi-select's 完成."""
+        if self.pressed is None:
+            return ""
+        previous = self.previous_question
+        if self.pressed.id == "done" and previous is not None and previous.multi:
+            ticked = [c.label for c in previous.choices if c.id in previous.selected and c.id != "done"]
+            return "、".join(ticked) or self.pressed.label
+        return self.pressed.label
 
     @property
     def question(self) -> Reply | None:
@@ -208,6 +221,7 @@ class Service:
         stored = storage.lock_conversation(chat_key, session=session)
         state, channel = self._state_of(stored)
         previous = _question_from(channel)
+        resolved: Choice | None = None
         if button is not None:
             resolved = _resolve(previous, button)
             if resolved is None:
@@ -222,7 +236,7 @@ class Service:
         if any(reply.effect == "delete_data" for reply in replies):
             # The user's data is gone; the conversation starts afresh on the next message.
             session.execute(delete(storage.Conversation).where(storage.Conversation.chat_key == chat_key))
-            return Outcome(replies=replies, lang=new_state.lang, previous_question=previous)
+            return Outcome(replies=replies, lang=new_state.lang, previous_question=previous, pressed=resolved)
 
         shown = [reply for reply in replies if reply.kind == "question"]
         if shown:
@@ -243,7 +257,11 @@ class Service:
         )
         self._record_answers(session, chat_key, state, new_state)
         return Outcome(
-            replies=replies, lang=new_state.lang, previous_question=previous, staff_messages=staff_messages
+            replies=replies,
+            lang=new_state.lang,
+            previous_question=previous,
+            staff_messages=staff_messages,
+            pressed=resolved,
         )
 
     def _state_of(self, stored: storage.StoredConversation | None) -> tuple[State, dict[str, Any]]:

@@ -1,0 +1,409 @@
+"""The Telegram bot process: a python-telegram-bot 22 Application fed by long polling or a webhook.
+
+Updates are fetched (or received) here rather than by PTB's Updater so that an update is
+acknowledged to Telegram only after it has been processed and stored: a process killed at any
+moment loses nothing, because Telegram re-delivers and the database de-duplicates by update_id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import signal
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.flow import ChatScheduler, LangCache, RateLimiter
+from bot.handlers import Runtime, add_handlers
+from bot.logs import setup_logging
+from bot.service import Service
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# We call getUpdates through do_api_request to parse each update on its own (one malformed update
+# must not block the queue); PTB warns about that use, which is deliberate here.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'")
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+PRUNE_EVERY_SECONDS = 6 * 3600
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+USER_COMMANDS = {
+    "zh": [
+        ("start", "开始 / 回到菜单"),
+        ("summary", "查看测评结果"),
+        ("change", "修改某个回答"),
+        ("back", "返回上一题"),
+        ("skip", "跳过本题"),
+        ("contact", "留下联系方式"),
+        ("pdf", "下载报告"),
+        ("lang", "切换语言 English"),
+        ("restart", "重新开始"),
+        ("delete", "删除我的个人数据"),
+        ("cancel", "取消当前操作"),
+        ("help", "帮助"),
+    ],
+    "en": [
+        ("start", "Start / back to the menu"),
+        ("summary", "Show the result"),
+        ("change", "Change an answer"),
+        ("back", "Previous question"),
+        ("skip", "Skip this question"),
+        ("contact", "Leave my contact"),
+        ("pdf", "Download the report"),
+        ("lang", "切换到中文"),
+        ("restart", "Start over"),
+        ("delete", "Delete my personal data"),
+        ("cancel", "Cancel the current step"),
+        ("help", "Help"),
+    ],
+}
+STAFF_COMMANDS = {
+    "zh": [
+        ("leads", "最近的线索（可加条号、日期）"),
+        ("export", "导出线索 CSV / XLSX"),
+        ("stats", "统计"),
+        ("misses", "未答上的问题"),
+    ],
+    "en": [
+        ("leads", "Recent leads (measure, date)"),
+        ("export", "Export leads as CSV / XLSX"),
+        ("stats", "Statistics"),
+        ("misses", "Unanswered questions"),
+    ],
+}
+
+
+def _commands(pairs: list[tuple[str, str]]) -> list[BotCommand]:
+    """Build BotCommand objects."""
+    return [BotCommand(name, description) for name, description in pairs]
+
+
+def build_application(settings: Settings, service: Service) -> AnyApplication:
+    """Build the Application: our own fetching (no Updater), handlers, and the shared runtime."""
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        ApplicationBuilder().token(settings.telegram_bot_token).updater(None)
+    )
+    if settings.telegram_base_url:
+        builder = builder.base_url(settings.telegram_base_url).base_file_url(settings.base_file_url)
+    pool = max(8, settings.max_concurrent_updates)
+    builder = builder.connection_pool_size(pool * 2).get_updates_read_timeout(settings.poll_timeout + 15)
+    application = builder.build()
+    application.bot_data["etown"] = Runtime(
+        settings=settings,
+        service=service,
+        limiter=RateLimiter(settings.rate_limit_burst, settings.rate_limit_per_minute),
+        langs=LangCache(settings.bot_lang),
+        executor=ThreadPoolExecutor(max_workers=min(16, pool), thread_name_prefix="etown-db"),
+    )
+    add_handlers(application)
+    return application
+
+
+def update_chat_id(data: dict[str, Any]) -> int | None:
+    """Return the chat an update belongs to, from its raw JSON (None when it has none)."""
+    for key in ("message", "edited_message", "channel_post", "edited_channel_post"):
+        chat = (data.get(key) or {}).get("chat") if isinstance(data.get(key), dict) else None
+        if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+            return int(chat["id"])
+    query = data.get("callback_query")
+    if isinstance(query, dict):
+        message = query.get("message")
+        if isinstance(message, dict) and isinstance(message.get("chat"), dict):
+            chat_id = message["chat"].get("id")
+            if isinstance(chat_id, int):
+                return chat_id
+        sender = query.get("from")
+        if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+            return int(sender["id"])
+    return None
+
+
+class BotRunner:
+    """One bot process: the Application plus polling or a webhook server."""
+
+    def __init__(self, settings: Settings, service: Service | None = None) -> None:
+        """Prepare (nothing is contacted until `start`)."""
+        self.settings = settings
+        self._own_service = service is None
+        self.service = service or Service(settings.effective_database_url(), default_lang=settings.bot_lang)
+        self.application = build_application(settings, self.service)
+        self.scheduler = ChatScheduler(settings.max_concurrent_updates)
+        self._tasks: list[asyncio.Task[None]] = []
+        self._server: Any = None
+        self._stopping = asyncio.Event()
+        self.processed = 0
+
+    @property
+    def runtime(self) -> Runtime:
+        """Return the handlers' shared runtime."""
+        value = self.application.bot_data["etown"]
+        assert isinstance(value, Runtime)
+        return value
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Contact Telegram, set the command menus, and begin polling or serving the webhook."""
+        await self._initialize()
+        await self.application.start()
+        await self._set_commands()
+        if self.settings.webhook_url:
+            await self._start_webhook()
+        else:
+            await self.application.bot.delete_webhook(drop_pending_updates=False)
+            self._tasks.append(asyncio.create_task(self._poll(), name="etown-poll"))
+        self._tasks.append(asyncio.create_task(self._prune_loop(), name="etown-prune"))
+        log.info(
+            "bot @%s started (%s)",
+            self.application.bot.username,
+            "webhook " + self.settings.webhook_path if self.settings.webhook_url else "polling",
+        )
+
+    async def _initialize(self) -> None:
+        """Call getMe, retrying while the network is down; a rejected token is fatal."""
+        delay = 1.0
+        while True:
+            try:
+                await self.application.initialize()
+                return
+            except InvalidToken:
+                raise
+            except NetworkError as error:
+                log.warning("cannot reach Telegram (%s); retrying in %.0fs", error, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+
+    async def stop(self) -> None:
+        """Stop fetching, let work in progress finish, and close everything."""
+        self._stopping.set()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        if self._server is not None:
+            self._server.stop()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.close_all_connections(), 5)
+            self._server = None
+        if self.application.running:
+            await self.application.stop()
+        with contextlib.suppress(Exception):
+            await self.application.shutdown()
+        self.runtime.executor.shutdown(wait=True)
+        if self._own_service:
+            self.service.close()
+
+    async def _set_commands(self) -> None:
+        """Publish the command menu in Chinese and English, with staff commands for staff only."""
+        bot = self.application.bot
+        default_lang = self.settings.bot_lang
+        try:
+            for lang in ("zh", "en"):
+                await bot.set_my_commands(_commands(USER_COMMANDS[lang]), language_code=lang)
+            await bot.set_my_commands(_commands(USER_COMMANDS[default_lang]))
+        except TelegramError as error:
+            log.warning("could not set the command menu: %s", error)
+        staff_menu = _commands(USER_COMMANDS[default_lang] + STAFF_COMMANDS[default_lang])
+        targets = list(self.settings.staff_user_ids)
+        if self.settings.staff_chat_id is not None:
+            targets.append(self.settings.staff_chat_id)
+        for chat_id in targets:
+            menu = staff_menu if chat_id > 0 else _commands(STAFF_COMMANDS[default_lang])
+            try:
+                await bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id))
+            except TelegramError as error:  # a staff member who never opened the bot: no chat yet
+                log.info("staff command menu not set for chat %s: %s", chat_id, error)
+
+    # --- feeding updates -------------------------------------------------------------------------
+
+    async def feed(self, data: dict[str, Any]) -> None:
+        """Process one raw update in its chat's order; a malformed one is logged and dropped."""
+        try:
+            update = Update.de_json(data, self.application.bot)
+        except Exception as error:
+            log.warning("malformed update %r dropped: %s", data.get("update_id"), type(error).__name__)
+            return
+        await self.scheduler.run(update_chat_id(data), lambda: self._process(update))
+
+    async def _process(self, update: Update) -> None:
+        """Run the handlers on one update."""
+        await self.application.process_update(update)
+        self.processed += 1
+
+    async def _poll(self) -> None:
+        """Long-poll getUpdates; confirm a batch (by the next offset) only after it is processed."""
+        bot = self.application.bot
+        offset: int | None = None
+        delay = 1.0
+        while not self._stopping.is_set():
+            params: dict[str, Any] = {"timeout": self.settings.poll_timeout, "allowed_updates": ALLOWED_UPDATES}
+            if offset is not None:
+                params["offset"] = offset
+            try:
+                batch = await bot.do_api_request(
+                    "getUpdates", api_kwargs=params, read_timeout=self.settings.poll_timeout + 15
+                )
+                delay = 1.0
+            except asyncio.CancelledError:
+                raise
+            except InvalidToken:
+                log.error("Telegram rejected the bot token; stopping")
+                self._stopping.set()
+                return
+            except Conflict as error:
+                log.warning("another getUpdates or a webhook is active (%s); retrying", error.message)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+                continue
+            except (NetworkError, TelegramError) as error:
+                log.warning("getUpdates failed (%s); retrying in %.0fs", error, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+                continue
+            if not isinstance(batch, list) or not batch:
+                continue
+            ids = [item["update_id"] for item in batch if isinstance(item, dict) and isinstance(item.get("update_id"), int)]
+            # Start every update at once (in order): chats run concurrently, each chat in sequence.
+            await asyncio.gather(*(self.feed(item) for item in batch if isinstance(item, dict)))
+            if ids:
+                offset = max(ids) + 1
+
+    async def _start_webhook(self) -> None:
+        """Register the webhook with its secret and serve it with tornado."""
+        from tornado.httpserver import HTTPServer
+        from tornado.web import Application as WebApplication
+
+        path = self.settings.webhook_path
+        web = WebApplication(
+            [
+                (path, _WebhookHandler, {"runner": self}),
+                ("/healthz", _HealthHandler),
+            ]
+        )
+        server = HTTPServer(web, xheaders=True)
+        server.listen(self.settings.webhook_port, address=self.settings.webhook_listen)
+        self._server = server
+        await self.application.bot.set_webhook(
+            url=self.settings.webhook_url,
+            secret_token=self.settings.webhook_secret,
+            allowed_updates=ALLOWED_UPDATES,
+            max_connections=min(100, self.settings.max_concurrent_updates),
+        )
+
+    async def _prune_loop(self) -> None:
+        """Forget old processed update ids now and then."""
+        while not self._stopping.is_set():
+            try:
+                removed = await self.runtime.call(self.service.prune)
+                if removed:
+                    log.info("forgot %d old processed update ids", removed)
+            except Exception as error:
+                log.warning("pruning processed updates failed: %s", type(error).__name__)
+            await asyncio.sleep(PRUNE_EVERY_SECONDS)
+
+
+def _webhook_handlers() -> tuple[type, type]:
+    """Define the tornado handlers (imported lazily: tornado is only needed in webhook mode)."""
+    from tornado.web import RequestHandler
+
+    class WebhookHandler(RequestHandler):
+        """Receive updates from Telegram; answer 200 only after processing."""
+
+        def initialize(self, runner: BotRunner) -> None:
+            """Keep the runner."""
+            self.runner = runner
+
+        async def post(self) -> None:
+            """Check the secret token, parse, process, acknowledge."""
+            expected = self.runner.settings.webhook_secret
+            given = self.request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+            if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+                log.warning("webhook request without the right secret token from %s refused", self.request.remote_ip)
+                self.set_status(403)
+                self.finish("forbidden")
+                return
+            try:
+                data = json.loads(self.request.body or b"")
+            except ValueError:
+                self.set_status(400)
+                self.finish("bad json")
+                return
+            if not isinstance(data, dict):
+                self.set_status(400)
+                self.finish("bad update")
+                return
+            await self.runner.feed(data)
+            self.set_status(200)
+            self.finish("ok")
+
+        def get(self) -> None:
+            """Telegram only POSTs."""
+            self.set_status(405)
+            self.finish("method not allowed")
+
+    class HealthHandler(RequestHandler):
+        """Say the process is alive (for a load balancer)."""
+
+        def get(self) -> None:
+            """Answer ok."""
+            self.finish("ok")
+
+    return WebhookHandler, HealthHandler
+
+
+_WebhookHandler, _HealthHandler = _webhook_handlers()
+
+
+async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
+    """Run the bot until `stop` is set or a signal arrives; return the exit code."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        runner = BotRunner(settings)
+    except Exception as error:
+        first = (str(error).splitlines() or [type(error).__name__])[0]
+        print(f"无法打开数据库 / Cannot open the database: {first}", flush=True)
+        return 1
+    try:
+        await runner.start()
+    except InvalidToken:
+        print("Telegram 拒绝了 TELEGRAM_BOT_TOKEN / Telegram rejected TELEGRAM_BOT_TOKEN", flush=True)
+        await runner.stop()
+        return 2
+    except OSError as error:
+        print(f"无法监听 webhook 端口 / Cannot listen for the webhook: {error}", flush=True)
+        await runner.stop()
+        return 1
+    try:
+        stopping = asyncio.create_task(runner._stopping.wait())
+        asked = asyncio.create_task(stop.wait())
+        await asyncio.wait({stopping, asked}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (stopping, asked):
+            task.cancel()
+    finally:
+        log.info("stopping")
+        await runner.stop()
+    return 0
+
+
+def run(settings: Settings) -> None:
+    """`etownbot run`: polling by default, a webhook when WEBHOOK_URL is set."""
+    setup_logging(settings.log_level)
+    code = asyncio.run(serve(settings))
+    if code:
+        raise SystemExit(code)

@@ -1,0 +1,209 @@
+"""`etownbot chat`: the same dialogs in a terminal, stored in the same database.
+
+Choices are numbered; typing a number presses that button. In a multi-select, "1,3" sets the
+selection to exactly those and finishes; a single number toggles one (the done number finishes).
+Works with piped stdin; Ctrl-D or /quit leaves.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from typing import TextIO
+
+from bot.markup import runs
+from bot.report_file import report_text_version
+from bot.service import Outcome, Service
+from dialogs import Event, Reply
+
+log = logging.getLogger(__name__)
+
+CHAT_KEY = "console:local"
+_NUMBERS = re.compile(r"^\s*\d{1,3}(?:\s*[,，、;；\s]\s*\d{1,3})*\s*$")
+_QUIT = {"/quit", "/exit", "/q", "退出"}
+
+
+def _numbered(question: Reply) -> bool:
+    """Tell whether typed numbers press this question's buttons (it offers real options)."""
+    return any(not choice.id.startswith("cmd:") for choice in question.choices)
+
+
+def _t(lang: str, zh: str, en: str) -> str:
+    """Pick a language."""
+    return en if lang == "en" else zh
+
+
+class Console:
+    """One terminal conversation."""
+
+    def __init__(
+        self, service: Service, stdin: TextIO, stdout: TextIO, *, chat_key: str = CHAT_KEY, lang: str = "zh"
+    ) -> None:
+        """Bind the conversation to its streams."""
+        self.service = service
+        self.stdin = stdin
+        self.stdout = stdout
+        self.chat_key = chat_key
+        self.lang = lang
+        self.question: Reply | None = None
+        self.bold = bool(getattr(stdout, "isatty", lambda: False)())
+
+    # --- output ----------------------------------------------------------------------------------
+
+    def write(self, text: str = "") -> None:
+        """Print a line and flush (so a piped reader sees it at once)."""
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def styled(self, text: str) -> str:
+        """Render **bold** as ANSI bold on a terminal, else drop the markers."""
+        if not self.bold:
+            return "".join(piece for piece, _ in runs(text))
+        return "".join(f"\033[1m{piece}\033[0m" if bold else piece for piece, bold in runs(text))
+
+    def show(self, reply: Reply) -> None:
+        """Print one reply."""
+        if reply.kind == "text":
+            self.write(self.styled(reply.text))
+            self.write()
+        elif reply.kind == "question":
+            if reply.text:
+                self.write(self.styled(reply.text))
+            if not _numbered(reply):
+                # A typed-answer question: numbers are the answer, so its buttons are shown as commands.
+                shown = "  ".join(f"{c.label} (/{c.id[4:]})" for c in reply.choices)
+                if shown:
+                    self.write(_t(self.lang, f"  也可以：{shown}", f"  or: {shown}"))
+                self.write()
+                return
+            for number, choice in enumerate(reply.choices, start=1):
+                if reply.multi and choice.id != "done" and not choice.id.startswith("cmd:"):
+                    mark = "[x] " if choice.id in reply.selected else "[ ] "
+                else:
+                    mark = ""
+                self.write(f"  {number}. {mark}{choice.label}")
+            hint = (
+                _t(self.lang, "（输入编号选择，可一次输入多个如 1,3；也可以直接打字）", "(type numbers such as 1,3, or just type)")
+                if reply.multi
+                else _t(self.lang, "（输入编号选择，或直接打字回答）", "(type a number, or just type your answer)")
+            )
+            self.write(hint)
+            self.write()
+        elif reply.kind == "attachment":
+            self.write(self.styled(report_text_version(reply.payload)))
+            self.write()
+
+    def show_outcome(self, outcome: Outcome) -> None:
+        """Print every visible reply and remember the last question."""
+        self.lang = outcome.lang
+        for reply in outcome.visible:
+            self.show(reply)
+        if outcome.question is not None:
+            self.question = outcome.question
+        elif any(r.effect == "delete_data" for r in outcome.replies):
+            self.question = None
+
+    # --- input -----------------------------------------------------------------------------------
+
+    def send(self, event: Event) -> Outcome:
+        """Take one step through the service."""
+        return self.service.process(self.chat_key, self.chat_key, event)
+
+    def press_numbers(self, line: str) -> Outcome | str:
+        """Turn typed numbers into button presses; return the final outcome or a complaint."""
+        question = self.question
+        assert question is not None
+        numbers = [int(n) for n in re.findall(r"\d+", line)]
+        count = len(question.choices)
+        if any(not 1 <= n <= count for n in numbers):
+            return _t(self.lang, f"没有这个选项，请输入 1–{count} 之间的编号。", f"No such option; type a number from 1 to {count}.")
+        chosen = [question.choices[n - 1] for n in numbers]
+        if len(chosen) == 1:
+            return self.send(Event(kind="button", data=chosen[0].id))
+        if not question.multi:
+            return _t(self.lang, "这里只能选一个。", "Pick only one here.")
+        toggles = [c for c in question.choices if c.id != "done" and not c.id.startswith("cmd:")]
+        if any(c not in toggles and c.id != "done" for c in chosen):
+            return _t(self.lang, "多选时只能输入选项的编号。", "Only option numbers can be combined.")
+        wanted = {c.id for c in chosen if c.id != "done"}
+        outcome: Outcome | None = None
+        for choice in toggles:
+            if (choice.id in wanted) != (choice.id in question.selected):
+                outcome = self.send(Event(kind="button", data=choice.id))
+        if any(c.id == "done" for c in question.choices):
+            outcome = self.send(Event(kind="button", data="done"))
+        assert outcome is not None
+        return outcome
+
+    def run(self) -> int:
+        """Talk until end of input or /quit."""
+        current = self.service.current(self.chat_key)
+        self.lang = current.lang
+        self.write(_t(self.lang, "亦庄绿策 · 控制台对话（/quit 退出）", "E-Town Green Policy · console chat (/quit to leave)"))
+        if current.exists and current.question is not None:
+            self.write(_t(self.lang, "（继续上次的对话）", "(continuing where you left off)"))
+            self.write()
+            self.question = current.question
+            self.show(current.question)
+        else:
+            self.show_outcome(self.send(Event.from_text("/start")))
+        while True:
+            self.stdout.write("> ")
+            self.stdout.flush()
+            line = self.stdin.readline()
+            if not line:
+                self.write()
+                self.write(_t(self.lang, "再见！对话已保存，下次可以接着聊。", "Bye! The conversation is saved for next time."))
+                return 0
+            text = line.strip()
+            if not text:
+                continue
+            if text.lower() in _QUIT:
+                self.write(_t(self.lang, "再见！对话已保存，下次可以接着聊。", "Bye! The conversation is saved for next time."))
+                return 0
+            try:
+                if self.question is not None and _numbered(self.question) and _NUMBERS.match(text):
+                    result = self.press_numbers(text)
+                    if isinstance(result, str):
+                        self.write(result)
+                        self.write()
+                        continue
+                    self.show_outcome(result)
+                else:
+                    self.show_outcome(self.send(Event.from_text(text)))
+            except Exception as error:
+                # One line on the terminal; the traceback only at debug level.
+                log.error("console step failed: %s", type(error).__name__)
+                log.debug("console step failed", exc_info=True)
+                self.write(_t(self.lang, "抱歉，出了点问题，请再试一次。", "Sorry, something went wrong; please try again."))
+
+
+def run_console(
+    database_url: str,
+    lang: str = "zh",
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    *,
+    chat_key: str = CHAT_KEY,
+) -> int:
+    """Open the console chat on a database; return the exit code."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    if not logging.getLogger().handlers:
+        from bot.logs import setup_logging
+
+        setup_logging("WARNING")
+    try:
+        service = Service(database_url, default_lang=lang)
+    except Exception as error:
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        print(f"无法打开数据库 / Cannot open the database: {first}", file=sys.stderr)
+        return 1
+    try:
+        return Console(service, stdin, stdout, chat_key=chat_key, lang=lang).run()
+    except KeyboardInterrupt:
+        stdout.write("\n")
+        return 130
+    finally:
+        service.close()

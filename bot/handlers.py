@@ -1,0 +1,499 @@
+"""Telegram handlers: small adapters from updates to `Service.process` and back to messages.
+
+No flow logic lives here: the dialogs decide what to say, the service stores it, and this
+module only turns updates into events and replies into Telegram calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import functools
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
+from telegram.ext import (
+    Application,
+    CallbackContext,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+import storage
+from bot import staff
+from bot.flow import LangCache, RateLimiter
+from bot.markup import split_html
+from bot.report_file import render_report
+from bot.service import Outcome, Service, parse_callback_data, question_tag
+from bot.settings import Settings
+from bot.tg_render import answered_html, keyboard, text_chunks
+from dialogs import Event, Reply
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Context = CallbackContext[Any, Any, Any, Any]
+# Telegram's /start deep-link payload: up to 64 of these characters (anything else is dropped).
+_START_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+SEND_ATTEMPTS = 3
+
+
+@dataclass
+class Runtime:
+    """What the handlers share inside one process (no conversation state: that is in the database)."""
+
+    settings: Settings
+    service: Service
+    limiter: RateLimiter
+    langs: LangCache
+    executor: ThreadPoolExecutor
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a blocking (database) function in the worker pool."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
+
+    def is_staff(self, user_id: int | None) -> bool:
+        """Tell whether a Telegram user is BDA staff."""
+        return user_id is not None and user_id in self.settings.staff_user_ids
+
+
+def runtime(context: Context) -> Runtime:
+    """Return the process runtime stored on the application."""
+    value = context.application.bot_data["etown"]
+    assert isinstance(value, Runtime)
+    return value
+
+
+def _t(lang: str, zh: str, en: str) -> str:
+    """Pick a language."""
+    return en if lang == "en" else zh
+
+
+def chat_key(chat_id: int) -> str:
+    """Return the storage key of a Telegram chat."""
+    return f"tg:{chat_id}"
+
+
+def user_key(user_id: int) -> str:
+    """Return the storage key of a Telegram user."""
+    return f"tg:{user_id}"
+
+
+# --- sending, with Telegram's flood control honoured -----------------------------------------------
+
+
+async def tg_call(what: str, make: Callable[[], Awaitable[T]]) -> T | None:
+    """Make one Bot API call, waiting out 429s; a blocked chat or a lost message is logged, not raised."""
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            return await make()
+        except RetryAfter as error:
+            wait = error.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+            log.warning("%s: Telegram asks to wait %.1fs (attempt %d)", what, seconds, attempt)
+            await asyncio.sleep(min(seconds, 30.0))
+        except TimedOut:
+            log.warning("%s: timed out (attempt %d)", what, attempt)
+            if attempt == SEND_ATTEMPTS:
+                raise
+        except Forbidden as error:
+            log.info("%s: not allowed (%s)", what, error.message)
+            return None
+        except BadRequest as error:
+            if "not modified" in error.message:
+                return None
+            raise
+    return None
+
+
+async def send_html(bot: Bot, chat_id: int, chunks: list[str], markup: InlineKeyboardMarkup | None = None) -> None:
+    """Send HTML chunks in order, the keyboard on the last one; fall back to plain text on an HTML refusal."""
+    for index, chunk in enumerate(chunks):
+        last = index == len(chunks) - 1
+        reply_markup = markup if last else None
+        try:
+            await tg_call(
+                "sendMessage",
+                lambda chunk=chunk, reply_markup=reply_markup: bot.send_message(  # type: ignore[misc]
+                    chat_id, chunk, parse_mode=ParseMode.HTML, reply_markup=reply_markup
+                ),
+            )
+        except BadRequest as error:
+            if "parse entities" not in error.message:
+                raise
+            log.error("Telegram refused our HTML (%s); sending plain text", error.message)
+            from bot.markup import to_plain
+
+            plain = to_plain(re.sub(r"</?b>", "", chunk)).replace("&lt;", "<").replace("&gt;", ">")
+            plain = plain.replace("&amp;", "&")
+            await tg_call(
+                "sendMessage",
+                lambda plain=plain, reply_markup=reply_markup: bot.send_message(  # type: ignore[misc]
+                    chat_id, plain, reply_markup=reply_markup
+                ),
+            )
+
+
+async def send_reply(bot: Bot, rt: Runtime, chat_id: int, reply: Reply, lang: str) -> None:
+    """Show one visible reply: text, question with keyboard, or the report document."""
+    if reply.kind == "text":
+        await send_html(bot, chat_id, text_chunks(reply, lang))
+    elif reply.kind == "question":
+        await send_html(bot, chat_id, text_chunks(reply, lang), keyboard(reply))
+    elif reply.kind == "attachment":
+        await tg_call(
+            "sendChatAction", lambda: bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+        )
+        report = await rt.call(render_report, reply.payload)
+        await tg_call(
+            "sendDocument",
+            lambda: bot.send_document(
+                chat_id,
+                InputFile(report.data, filename=report.filename),
+                caption=report.caption,
+            ),
+        )
+
+
+async def post_to_staff(bot: Bot, rt: Runtime, texts: list[str]) -> None:
+    """Post texts to the staff chat; a failure is logged (without the text) and never reaches the user."""
+    target = rt.settings.staff_chat_id
+    for text in texts:
+        if target is None:
+            log.warning("no STAFF_CHAT_ID set: a staff notice was stored but not posted")
+            continue
+        try:
+            await send_html(bot, target, split_html(text))
+        except TelegramError as error:
+            log.error("could not post to the staff chat: %s", error)
+
+
+async def deliver(
+    bot: Bot, rt: Runtime, chat_id: int, outcome: Outcome, pressed: CallbackQuery | None = None
+) -> None:
+    """Show an outcome: edit the pressed question in place where it makes sense, send the rest."""
+    visible = outcome.visible
+    question = outcome.question
+    if pressed is not None and isinstance(pressed.message, Message) and not outcome.stale:
+        message = pressed.message
+        parsed = parse_callback_data(pressed.data or "")
+        same = (
+            question is not None
+            and visible
+            and visible[0] is question
+            and parsed is not None
+            and question_tag(question) == parsed[0]
+        )
+        chunks = text_chunks(question, outcome.lang) if question is not None else []
+        if same and question is not None and len(chunks) == 1:
+            # A multi-select toggle (or the same question again): update the one message.
+            await tg_call(
+                "editMessageText",
+                lambda: message.edit_text(chunks[0], parse_mode=ParseMode.HTML, reply_markup=keyboard(question)),
+            )
+            visible = visible[1:]
+        elif question is not None:
+            # The question was answered: keep its text, show the choice, drop the buttons.
+            text = answered_html(message.text_html if message.text else "", outcome.answer_label)
+            if text is not None:
+                await tg_call(
+                    "editMessageText",
+                    lambda: message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=None),
+                )
+            else:
+                await tg_call("editMessageReplyMarkup", lambda: message.edit_reply_markup(reply_markup=None))
+    elif pressed is not None and isinstance(pressed.message, Message) and outcome.stale:
+        stale_message = pressed.message
+        await tg_call("editMessageReplyMarkup", lambda: stale_message.edit_reply_markup(reply_markup=None))
+    for reply in visible:
+        await send_reply(bot, rt, chat_id, reply, outcome.lang)
+    if outcome.staff_messages:
+        await post_to_staff(bot, rt, outcome.staff_messages)
+
+
+async def polite_note(bot: Bot, chat_id: int, text: str) -> None:
+    """Send a short plain note."""
+    await send_html(bot, chat_id, split_html(text))
+
+
+# --- the handlers ----------------------------------------------------------------------------------
+
+
+def _slow_down(lang: str) -> str:
+    """Ask a flooding user to slow down."""
+    return _t(lang, "消息有点太快了，请稍等几秒再继续。", "You're sending messages a bit fast; please wait a few seconds.")
+
+
+async def on_message(update: Update, context: Context) -> None:
+    """Feed a private message to the dialogs: text (commands included) or a polite note for the rest."""
+    rt = runtime(context)
+    message, chat, user = update.message, update.effective_chat, update.effective_user
+    if message is None or chat is None or user is None:
+        return
+    lang = rt.langs.get(chat.id)
+    allowed, warn = rt.limiter.check(user.id)
+    if not allowed:
+        log.info("rate limit: update %s from user %s dropped", update.update_id, user.id)
+        if warn:
+            await polite_note(context.bot, chat.id, _slow_down(lang))
+        return
+    text = message.text if isinstance(message.text, str) else None
+    if text is None or not text.strip():
+        if not await rt.call(rt.service.mark_processed, update.update_id):
+            return
+        current = await rt.call(rt.service.current, chat_key(chat.id))
+        note = _t(
+            current.lang,
+            "我只能看懂文字消息。请用文字回答，或点选问题下面的按钮。",
+            "I can only read text. Please type your answer or tap a button under the question.",
+        )
+        await polite_note(context.bot, chat.id, note)
+        if current.question is not None:
+            await send_reply(context.bot, rt, chat.id, current.question, current.lang)
+        return
+    event = Event.from_text(text)
+    if event.kind == "command" and event.command == "start":
+        # The deep-link payload comes from any link on the internet: pass it on only if well-formed.
+        payload = event.args if _START_PAYLOAD.match(event.args) else ""
+        event = Event(kind="command", command="start", args=payload, text="/start")
+    outcome = await rt.call(
+        rt.service.process, chat_key(chat.id), user_key(user.id), event, update_id=update.update_id
+    )
+    if outcome.duplicate:
+        log.info("update %s already processed; skipped", update.update_id)
+        return
+    rt.langs.set(chat.id, outcome.lang)
+    await deliver(context.bot, rt, chat.id, outcome)
+
+
+async def on_edited(update: Update, context: Context) -> None:
+    """Explain that an edited message does not change an answer."""
+    rt = runtime(context)
+    chat = update.effective_chat
+    if chat is None or not await rt.call(rt.service.mark_processed, update.update_id):
+        return
+    lang = rt.langs.get(chat.id)
+    await polite_note(
+        context.bot,
+        chat.id,
+        _t(
+            lang,
+            "修改过的消息不会被重新处理。如需修改某个回答，请发送 /change。",
+            "Edited messages are not re-read. To change an answer, send /change.",
+        ),
+    )
+
+
+async def on_callback(update: Update, context: Context) -> None:
+    """Feed a button press to the dialogs, answering the callback query whatever happens."""
+    rt = runtime(context)
+    query = update.callback_query
+    if query is None:
+        return
+    toast: str | None = None
+    try:
+        message = query.message
+        user = query.from_user
+        if not isinstance(message, Message) or message.chat.type != ChatType.PRIVATE:
+            return
+        chat_id = message.chat.id
+        lang = rt.langs.get(chat_id)
+        allowed, _ = rt.limiter.check(user.id)
+        if not allowed:
+            toast = _slow_down(lang)
+            return
+        button = parse_callback_data(query.data or "") or ("", -1)
+        outcome = await rt.call(
+            rt.service.process,
+            chat_key(chat_id),
+            user_key(user.id),
+            Event(kind="button"),
+            update_id=update.update_id,
+            button=button,
+        )
+        if outcome.duplicate:
+            return
+        rt.langs.set(chat_id, outcome.lang)
+        if outcome.stale:
+            toast = _t(outcome.lang, "这个按钮已失效", "That button is out of date")
+        await deliver(context.bot, rt, chat_id, outcome, pressed=query)
+    finally:
+        try:
+            await query.answer(text=toast)
+        except TelegramError as error:  # an old or repeated query: nothing left to answer
+            log.info("callback query %s not answered: %s", query.id, error)
+
+
+# --- staff -----------------------------------------------------------------------------------------
+
+
+async def on_staff_command(update: Update, context: Context) -> None:
+    """Run /leads, /export, /stats or /misses for staff; refuse anyone else politely and log it."""
+    rt = runtime(context)
+    message, chat, user = update.message, update.effective_chat, update.effective_user
+    if message is None or chat is None or user is None or not isinstance(message.text, str):
+        return
+    event = Event.from_text(message.text)
+    lang: str = rt.settings.bot_lang
+    if not rt.is_staff(user.id):
+        log.warning("refused staff command /%s from user %s in chat %s", event.command, user.id, chat.id)
+        if chat.type == ChatType.PRIVATE:
+            lang = rt.langs.get(chat.id)
+            await polite_note(
+                context.bot,
+                chat.id,
+                _t(
+                    lang,
+                    "抱歉，这个命令只供管委会工作人员使用。需要帮助可以直接提问，或发送 /start。",
+                    "Sorry, that command is for BDA staff only. Ask me a question or send /start.",
+                ),
+            )
+        return
+    if not await rt.call(rt.service.mark_processed, update.update_id):
+        return
+    args = event.args.split()
+    log.info("staff command /%s by user %s", event.command, user.id)
+    if event.command == "stats":
+        figures = await rt.call(_stats, rt.service)
+        await polite_note(context.bot, chat.id, staff.stats_text(figures, lang))
+    elif event.command == "misses":
+        await _misses(context.bot, rt, chat.id, args, lang)
+    elif event.command in ("leads", "export"):
+        flt = staff.parse_lead_filter(args, lang)
+        if flt.error:
+            await polite_note(context.bot, chat.id, flt.error)
+            return
+        limit = staff.LEADS_SHOWN if event.command == "leads" else staff.EXPORT_LIMIT
+        leads = await rt.call(_leads, rt.service, flt, limit)
+        if event.command == "leads":
+            await polite_note(context.bot, chat.id, staff.leads_text(leads, lang, flt=flt))
+        else:
+            await _export(context.bot, rt, chat.id, leads, lang)
+
+
+def _stats(service: Service) -> storage.Stats:
+    """Read the dashboard figures."""
+    with storage.session_scope(service.sessions) as session:
+        return storage.stats(session=session)
+
+
+def _leads(service: Service, flt: staff.LeadFilter, limit: int) -> list[storage.Lead]:
+    """Read leads for /leads or /export."""
+    with storage.session_scope(service.sessions) as session:
+        return storage.list_leads(session=session, since=flt.since, measure=flt.measure, limit=limit)
+
+
+def _open_misses(service: Service) -> list[storage.FaqMiss]:
+    """Read the unanswered questions."""
+    with storage.session_scope(service.sessions) as session:
+        return storage.list_faq_misses(session=session, limit=30)
+
+
+def _resolve_miss(service: Service, miss_id: int) -> bool:
+    """Mark one unanswered question handled."""
+    with storage.session_scope(service.sessions) as session:
+        return storage.resolve_faq_miss(miss_id, session=session)
+
+
+async def _misses(bot: Bot, rt: Runtime, chat_id: int, args: list[str], lang: str) -> None:
+    """List FAQ misses, or mark one done with `/misses done N`."""
+    if len(args) == 2 and args[0].lower() in ("done", "ok", "已处理") and args[1].lstrip("#").isdigit():
+        found = await rt.call(_resolve_miss, rt.service, int(args[1].lstrip("#")))
+        await polite_note(
+            bot,
+            chat_id,
+            _t(lang, "已标记为已处理。", "Marked as handled.") if found else _t(lang, "没有这一条。", "No such entry."),
+        )
+        return
+    misses = await rt.call(_open_misses, rt.service)
+    await polite_note(bot, chat_id, staff.misses_text(misses, lang))
+
+
+async def _export(bot: Bot, rt: Runtime, chat_id: int, leads: list[storage.Lead], lang: str) -> None:
+    """Send the leads as CSV and XLSX documents."""
+    if not leads:
+        await polite_note(bot, chat_id, staff.leads_text([], lang))
+        return
+    await tg_call("sendChatAction", lambda: bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT))
+    csv_data = await rt.call(staff.export_csv, leads, lang)
+    xlsx_data = await rt.call(staff.export_xlsx, leads, lang)
+    stamp = dt.datetime.now(staff.BEIJING).strftime("%Y%m%d-%H%M")
+    caption = _t(lang, f"线索导出：{len(leads)} 条", f"Leads export: {len(leads)}")
+    for data, name in ((csv_data, f"leads-{stamp}.csv"), (xlsx_data, f"leads-{stamp}.xlsx")):
+        await tg_call(
+            "sendDocument",
+            lambda data=data, name=name: bot.send_document(  # type: ignore[misc]
+                chat_id, InputFile(data, filename=name), caption=caption
+            ),
+        )
+
+
+# --- errors ----------------------------------------------------------------------------------------
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log a failure with its context and apologise in the chat."""
+    error = context.error
+    if isinstance(update, Update):
+        chat = update.effective_chat
+        user = update.effective_user
+        kind = next((name for name in ("message", "edited_message", "callback_query") if getattr(update, name)), "other")
+        log.error(
+            "update %s (%s, chat %s, user %s) failed: %s",
+            update.update_id,
+            kind,
+            chat.id if chat else None,
+            user.id if user else None,
+            type(error).__name__,
+            exc_info=error,
+        )
+        lang = "zh"
+        try:
+            lang = runtime(context).langs.get(chat.id) if chat else "zh"
+        except Exception:
+            lang = "zh"
+        apology = _t(lang, "抱歉，出了点问题，请稍后再试。", "Sorry, something went wrong. Please try again in a moment.")
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer(text=apology)
+        if chat is not None and chat.type == ChatType.PRIVATE:
+            try:
+                await context.bot.send_message(chat.id, apology)
+            except TelegramError as send_error:
+                log.info("could not apologise in chat %s: %s", chat.id, send_error)
+    else:
+        log.error("error outside an update: %s", type(error).__name__, exc_info=error)
+
+
+def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Register the handlers: staff commands, then one for messages and one for buttons."""
+    private = filters.ChatType.PRIVATE
+    application.add_handler(
+        CommandHandler(list(staff.STAFF_COMMANDS), on_staff_command, filters=filters.UpdateType.MESSAGE)
+    )
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, on_edited))
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, on_message))
+    application.add_handler(CallbackQueryHandler(on_callback))
+    application.add_error_handler(on_error)
+
+
+__all__ = ["ContextTypes", "Runtime", "add_handlers"]

@@ -1,0 +1,63 @@
+"""The forwardable report: a PDF when bot/pdf.py is there, else a text version."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import TypeAdapter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    """A rendered report ready to send."""
+
+    data: bytes
+    filename: str
+    mime_type: str
+    caption: str
+
+
+def _lang(payload: dict[str, Any]) -> str:
+    """Return the report language of an attachment payload."""
+    return "en" if payload.get("lang") == "en" else "zh"
+
+
+def report_text_version(payload: dict[str, Any]) -> str:
+    """Write the report of an attachment payload as plain text (with **bold**)."""
+    from dialogs.render import report_text
+    from rules.report import Report
+
+    lang = _lang(payload)
+    try:
+        report = TypeAdapter(Report).validate_python(payload.get("report") or {})
+        return report_text(report, lang)
+    except Exception:  # the JSON may come from an older stored conversation; fall back to a short form
+        log.warning("report payload could not be read back; sending the short text version", exc_info=True)
+        data = payload.get("report") or {}
+        total = data.get("total_yuan", 0) if isinstance(data, dict) else 0
+        return ("Total payable together: " if lang == "en" else "可同时获得合计：") + f"{total}"
+
+
+def render_report(payload: dict[str, Any]) -> ReportFile:
+    """Render the attachment: bot.pdf.render_report_pdf when available, else a UTF-8 text file."""
+    lang = _lang(payload)
+    stamp = dt.date.today().strftime("%Y%m%d")
+    try:
+        from bot.pdf import render_report_pdf  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        render_report_pdf = None
+    if render_report_pdf is not None:
+        try:
+            data = render_report_pdf(payload)
+            caption = "Your report (PDF) — forward it freely." if lang == "en" else "你的测评报告（PDF），可直接转发。"
+            return ReportFile(bytes(data), f"etown-green-report-{stamp}.pdf", "application/pdf", caption)
+        except Exception:
+            log.exception("PDF rendering failed; sending the text version instead")
+    text = report_text_version(payload).replace("**", "")
+    caption = "Your report (text version)." if lang == "en" else "你的测评报告（文本版）。"
+    return ReportFile(text.encode("utf-8"), f"etown-green-report-{stamp}.txt", "text/plain", caption)

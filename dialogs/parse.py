@@ -182,6 +182,13 @@ def _eval_tokens(toks: list[tuple[str, Fraction, bool]]) -> tuple[Fraction, bool
     zero_seen = False
     malformed = False
     vague_range = False
+    if len(toks) >= 2 and all(kind in ("num", "zero") and single for kind, _, single in toks):
+        if len(toks) == 2 and all(kind == "num" for kind, _, _ in toks):
+            return Fraction(0), True, True  # 三四个, 七八: a rough range, not a figure
+        positional = Fraction(0)
+        for _, v, _ in toks:
+            positional = positional * 10 + v  # 五零零, 二〇二三: read digit by digit
+        return positional, False, False
     for kind, v, single in toks:
         if kind == "zero":
             if pending is not None:
@@ -255,8 +262,8 @@ def _scan_numeral(s: str, i: int) -> _Numeral | None:
                 continue
             break
         if ch.isascii() and ch.isdigit():
-            if toks and toks[-1][0] in ("num", "zero"):
-                malformed = True
+            if toks and toks[-1][0] == "num":
+                malformed = True  # 五5
                 break
             m = _ARABIC_RE.match(s, j)
             assert m is not None  # a digit always matches
@@ -1335,12 +1342,13 @@ def _bool_error(kind: str) -> ParseError:
     if kind == "empty":
         return ParseError(
             "还没有收到回答。请回复“是”或“否”，例如“是”或“没有”。",
-            "The answer is empty. Reply “yes” or “no”.",
+            "The answer is empty. Reply “yes” or “no”, e.g. “yes” or “no, never”.",
         )
     if kind == "ambiguous":
         return ParseError(
             "这个回答没有说清是还是否。请直接回复“是”或“否”，例如“有”或“没有”；不确定可以回复“不清楚”。",
-            "That does not say yes or no. Reply “yes” or “no”; if you are not sure, reply “don't know”.",
+            "That does not say yes or no. Reply “yes” or “no”, e.g. “yes” or “no, never”; "
+            "if you are not sure, reply “don't know”.",
         )
     if kind == "conflict":
         return ParseError(

@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
+from enum import StrEnum
 from typing import Any
 
-from rules.facts import Enterprise, Profile, Project, ProjectFacts, fact_value
+from rules.facts import Enterprise, Profile, Project, ProjectFacts
 from rules.loader import LoadedRulebook, load_catalog, rulebook_for
 from rules.report import (
     AwardResult,
@@ -56,7 +57,9 @@ def _yuan(value: Decimal) -> int:
 
 def fmt_yuan(amount: Decimal | int | float) -> str:
     """Format an amount as ``1,234,567``, dropping a zero fraction."""
-    value = _d(amount)
+    if isinstance(amount, int):
+        return f"{amount:,}"
+    value = amount if isinstance(amount, Decimal) else _d(amount)
     if value == value.to_integral_value():
         return f"{int(value):,}"
     return f"{value.quantize(Decimal('0.01')):,}"
@@ -90,13 +93,24 @@ def _option_label(ref: str, value: Any) -> Text:
 # ---------------------------------------------------------------- conditions
 
 
+_REFS: dict[str, tuple[bool, str]] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class _Ctx:
     enterprise: Enterprise
     project: ProjectFacts | None
 
     def get(self, ref: str) -> Any:
-        return fact_value(self.enterprise, self.project, ref)
+        split = _REFS.get(ref)
+        if split is None:
+            scope, _, name = ref.partition(".")
+            split = _REFS[ref] = (scope == "enterprise", name)
+        source = self.enterprise if split[0] else self.project
+        if source is None:
+            return None
+        value = getattr(source, split[1])
+        return value.value if isinstance(value, StrEnum) else value
 
 
 def _compare(op: str, actual: Any, expected: Any) -> bool:
@@ -210,12 +224,24 @@ def _merge(groups: Iterable[Iterable[str]]) -> tuple[str, ...]:
     return tuple(seen)
 
 
+# Rule data lives as long as the cached rulebooks, so its ids are stable keys.
+_STATIC: dict[int, tuple[Text, tuple[str, ...]]] = {}
+
+
+def _static(cond: Condition) -> tuple[Text, tuple[str, ...]]:
+    found = _STATIC.get(id(cond))
+    if found is None:
+        found = _STATIC[id(cond)] = (_auto_text(cond), tuple(cond.cite))
+    return found
+
+
 def _result(cond: Condition, ev: _Eval) -> ConditionResult:
+    text, cite = _static(cond)
     return ConditionResult(
-        text=_auto_text(cond),
+        text=text,
         outcome=ev.outcome,
         clause=cond.clause,
-        cite=tuple(cond.cite),
+        cite=cite,
         missing=ev.missing,
         detail=ev.detail,
         miss=cond.miss,
@@ -390,7 +416,7 @@ def _match(f: Match, ctx: _Ctx) -> _Money:
     en = f"{label.en} {fmt_yuan(base)} yuan × {fmt_num(ratio)} (1:{fmt_num(ratio)} matching) = {fmt_yuan(raw)} yuan"
     amount = raw
     caps: list[Text] = []
-    for lim, text in limits:
+    for lim, _ in limits:
         if lim < amount:
             amount = lim
     for lim, text in limits:
@@ -466,7 +492,17 @@ def _payout(book: LoadedRulebook, mode: str, amount: int | None) -> tuple[Payout
     return (PayoutStep(ch7.once, amount),)
 
 
+_GATES: dict[int, list[Condition]] = {}
+
+
 def _gate_conditions(book: LoadedRulebook, measure: Measure) -> list[Condition]:
+    found = _GATES.get(id(measure))
+    if found is None:
+        found = _GATES[id(measure)] = _build_gates(book, measure)
+    return found
+
+
+def _build_gates(book: LoadedRulebook, measure: Measure) -> list[Condition]:
     ch7 = book.chapter7
     if measure.kind != "money":
         return []
@@ -534,29 +570,83 @@ def _failed_texts(results: Iterable[ConditionResult]) -> list[Text]:
     return [r.text for r in results if r.outcome == "failed"]
 
 
-def _evaluate_measure(book: LoadedRulebook, measure: Measure, enterprise: Enterprise, project: Project | None) -> MeasureResult:
-    base = dict(
-        number=measure.number,
-        title=measure.title,
-        summary=measure.summary,
-        scope=measure.scope,
-        project_id=project.id if project else None,
-        project_name=project.name if project else "",
-        documents=tuple(measure.documents) + (tuple(book.chapter7.basic_documents) if measure.kind == "money" else ()),
-        bureaus=tuple(measure.bureaus),
-        notes=tuple(measure.notes),
-        procedure=tuple(measure.procedure),
-        cite=tuple(measure.cite),
-    )
+_BASES: dict[int, dict[str, Any]] = {}
+
+
+def _static_base(book: LoadedRulebook, measure: Measure) -> dict[str, Any]:
+    found = _BASES.get(id(measure))
+    if found is None:
+        found = _BASES[id(measure)] = dict(
+            number=measure.number,
+            title=measure.title,
+            summary=measure.summary,
+            scope=measure.scope,
+            documents=tuple(measure.documents) + (tuple(book.chapter7.basic_documents) if measure.kind == "money" else ()),
+            bureaus=tuple(measure.bureaus),
+            notes=tuple(measure.notes),
+            procedure=tuple(measure.procedure),
+            cite=tuple(measure.cite),
+        )
+    return found
+
+
+_USES_PROJECT: dict[int, bool] = {}
+
+
+def _uses_project(cond: Condition) -> bool:
+    found = _USES_PROJECT.get(id(cond))
+    if found is None:
+        text = cond.model_dump_json()
+        found = _USES_PROJECT[id(cond)] = '"project.' in text
+    return found
+
+
+# Gate results shared by the rows of one evaluation (basic conditions and exclusions repeat
+# across measures); keyed by condition and, where it reads project facts, project.
+_GATE_MEMO: dict[tuple[int, str | None], ConditionResult] = {}
+
+
+def _gate(cond: Condition, ctx: _Ctx, project: Project | None) -> ConditionResult:
+    key = (id(cond), project.id if project is not None and _uses_project(cond) else None)
+    found = _GATE_MEMO.get(key)
+    if found is None:
+        found = _GATE_MEMO[key] = _result(cond, _eval(cond, ctx))
+    return found
+
+
+_ROW_CACHE: dict[tuple[Any, ...], MeasureResult] = {}
+_ROW_CACHE_MAX = 50_000
+
+
+def _evaluate_measure(
+    book: LoadedRulebook, measure: Measure, enterprise: Enterprise, project: Project | None, ent_key: tuple[Any, ...], project_key: tuple[Any, ...] | None
+) -> MeasureResult:
+    # A row depends only on these inputs, so the interview, which changes one fact per step,
+    # recomputes only the rows that fact touches.
+    key = (id(book), measure.number, ent_key, project_key)
+    row = _ROW_CACHE.get(key)
+    if row is None:
+        if len(_ROW_CACHE) >= _ROW_CACHE_MAX:
+            _ROW_CACHE.clear()
+        row = _ROW_CACHE[key] = _compute_row(book, measure, enterprise, project)
+    return row
+
+
+def clear_cache() -> None:
+    """Forget memoised rows (for benchmarks of cold evaluation)."""
+    _ROW_CACHE.clear()
+
+
+def _compute_row(book: LoadedRulebook, measure: Measure, enterprise: Enterprise, project: Project | None) -> MeasureResult:
+    base = dict(_static_base(book, measure), project_id=project.id if project else None, project_name=project.name if project else "")
     ctx = _Ctx(enterprise, project.facts if project else None)
     if measure.kind == "informational":
-        return MeasureResult(status="informational", **base)  # type: ignore[arg-type]
-    gate_evals = [(c, _eval(c, ctx)) for c in _gate_conditions(book, measure)]
-    gates = (_scope_result(book, measure, ctx), *(_result(c, ev) for c, ev in gate_evals))
+        return MeasureResult(status="informational", **base)
+    gates = (_scope_result(book, measure, ctx), *(_gate(c, ctx, project) for c in _gate_conditions(book, measure)))
     gate_outcome = _combine([g.outcome for g in gates])
     gate_missing = _merge(g.missing for g in gates)
     if gate_outcome == "failed":
-        return MeasureResult(status="ineligible", gates=gates, reasons=tuple(_failed_texts(gates)), **base)  # type: ignore[arg-type]
+        return MeasureResult(status="ineligible", gates=gates, reasons=tuple(_failed_texts(gates)), **base)
     if project is None:
         top = [_money(a.formula, ctx).bound for a in measure.awards]
         bound = None if any(b is None for b in top) else _yuan(sum((b for b in top if b is not None), ZERO) if measure.combine == "sum" else max(b for b in top if b is not None))
@@ -567,7 +657,7 @@ def _evaluate_measure(book: LoadedRulebook, measure: Measure, enterprise: Enterp
             upper_bound_yuan=bound,
             missing=gate_missing,
             reasons=(T("尚未说明与本条对应的项目、称号或认证", "No project, title or certificate for this measure has been described yet"),),
-            **base,  # type: ignore[arg-type]
+            **base,
         )
     evaluated = [_award(book, a, gate_outcome, ctx) for a in measure.awards]
     awards = tuple(r for r, _ in evaluated)
@@ -614,7 +704,7 @@ def _evaluate_measure(book: LoadedRulebook, measure: Measure, enterprise: Enterp
         missing=missing,
         reasons=tuple(dict.fromkeys(reasons)),
         near_miss=tuple(near),
-        **base,  # type: ignore[arg-type]
+        **base,
     )
 
 
@@ -661,9 +751,8 @@ def _select(rows: list[MeasureResult], once_per_enterprise: set[int]) -> list[Me
 def _missing_facts(rows: Sequence[MeasureResult]) -> tuple[MissingFact, ...]:
     stakes: dict[tuple[str, str | None], tuple[set[int], int | None]] = {}
     for row in rows:
-        if row.status not in ("needs_info", "eligible") or row.no_project and not row.missing:
-            continue
-        if not row.missing:
+        # A measure nobody has put a project forward for has no facts worth asking yet.
+        if row.status not in ("needs_info", "eligible") or row.no_project or not row.missing:
             continue
         gain: int | None
         if row.upper_bound_yuan is None:
@@ -701,12 +790,16 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
         for number in project.measures:
             claimed.setdefault(number, []).append(project)
     once_per: set[int] = set()
+    _GATE_MEMO.clear()
+    ent_key = tuple(profile.enterprise.__dict__.values())
+    project_keys = {p.id: (p.id, p.name, tuple(p.facts.__dict__.values())) for p in profile.projects}
     for number, measure in book.measures.items():
         if measure.once_per_enterprise:
             once_per.add(number)
-        projects = claimed.get(number) or [None]
+        projects: list[Project | None] = list(claimed.get(number, ())) or [None]
         for project in projects:
-            rows.append(_evaluate_measure(book, measure, profile.enterprise, project))
+            pkey = None if project is None else project_keys[project.id]
+            rows.append(_evaluate_measure(book, measure, profile.enterprise, project, ent_key, pkey))
     rows = _select(rows, once_per)
     total = sum(r.amount_yuan or 0 for r in rows if r.counted)
     pending: int | None = 0

@@ -18,9 +18,18 @@ Status = Literal["eligible", "ineligible", "needs_info", "informational"]
 Outcome = Literal["met", "failed", "unknown"]
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
 def T(zh: str, en: str) -> Text:
-    """Build a two-language text without re-validating it."""
-    return Text.model_construct(zh=zh, en=en)
+    """Build a two-language text without re-validating it (what ``model_construct`` does, faster)."""
+    text = _new(Text)
+    _set(text, "__dict__", {"zh": zh, "en": en})
+    _set(text, "__pydantic_fields_set__", {"zh", "en"})
+    _set(text, "__pydantic_extra__", None)
+    _set(text, "__pydantic_private__", None)
+    return text
 
 
 @dataclass(frozen=True, slots=True)

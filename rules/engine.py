@@ -797,9 +797,9 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
         if measure.once_per_enterprise:
             once_per.add(number)
         projects: list[Project | None] = list(claimed.get(number, ())) or [None]
-        for project in projects:
-            pkey = None if project is None else project_keys[project.id]
-            rows.append(_evaluate_measure(book, measure, profile.enterprise, project, ent_key, pkey))
+        for claim in projects:
+            pkey = None if claim is None else project_keys[claim.id]
+            rows.append(_evaluate_measure(book, measure, profile.enterprise, claim, ent_key, pkey))
     rows = _select(rows, once_per)
     total = sum(r.amount_yuan or 0 for r in rows if r.counted)
     pending: int | None = 0

@@ -61,6 +61,13 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"Not a date (YYYY-MM-DD): {args.on}" if en else f"日期格式应为 YYYY-MM-DD：{args.on}", file=sys.stderr)
         return 2
+    from rules.engine import unknown_measures
+    from rules.loader import rulebook_for
+
+    book = rulebook_for(on)
+    if book is not None and (bad := unknown_measures(profile, book)):
+        print((f"No such measure(s) in {book.meta.doc_no}: {bad}" if en else f"{book.meta.doc_no} 没有这些条目：{bad}"), file=sys.stderr)
+        return 2
     report = evaluate(profile, on)
     if args.json:
         print(json.dumps(report_to_json(report), ensure_ascii=False, indent=2))

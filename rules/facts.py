@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, model_validator
 
 
 class Zone(StrEnum):
@@ -207,6 +207,13 @@ class Profile(BaseModel):
 
     enterprise: Enterprise = Enterprise()
     projects: list[Project] = []
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Profile:
+        ids = [p.id for p in self.projects]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"project ids must be unique: {ids}")
+        return self
 
 
 ENTERPRISE_FACTS: frozenset[str] = frozenset(Enterprise.model_fields)

@@ -160,11 +160,9 @@ def save_conversation(
     session: Session,
     finished: bool | None = None,
 ) -> int:
-    """Store the state if the row is still at `expected_version` (None: must not exist); return the new version.
-
-    `finished=None` keeps the stored flag (False for a new conversation).
-    Raises StaleConversationError when another writer got there first.
-    """
+    """Store the state if the row is still at `expected_version` (None: must be new); return the new version."""
+    # Raises StaleConversationError when another writer got there first.
+    # `finished=None` keeps the stored flag (False for a new conversation).
     now = utcnow()
     if expected_version is None:
         # ON CONFLICT DO NOTHING: of two concurrent first saves, the second inserts nothing.

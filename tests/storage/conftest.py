@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,17 +38,27 @@ def _pg_url() -> str:
     return os.environ.get("TEST_DATABASE_URL") or DEFAULT_TEST_DATABASE_URL
 
 
+def _no_server_reason(url: str) -> str | None:
+    """Return why no PostgreSQL server answers at the URL's host and port, or None if one does."""
+    parsed = make_url(url)
+    address = (parsed.host or "127.0.0.1", parsed.port or 5432)
+    try:
+        socket.create_connection(address, timeout=3).close()
+    except OSError as error:
+        where = parsed.render_as_string(hide_password=True)
+        return f"no PostgreSQL server answers at {where} ({error}); set TEST_DATABASE_URL"
+    return None
+
+
 @pytest.fixture(scope="session")
 def pg_admin() -> Iterator[Engine | str]:
-    """Yield an engine on the test database, or the reason it cannot be reached; drop our schemas at the end."""
-    engine = create_engine(make_url(_pg_url()).set(drivername="postgresql+psycopg"), pool_pre_ping=True)
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception as error:
-        engine.dispose()
-        yield f"PostgreSQL not reachable at {_pg_url()}: {type(error).__name__}: {error}".splitlines()[0]
+    """Yield an engine on the test database, or why none answers; drop this run's schemas at the end."""
+    reason = _no_server_reason(_pg_url())
+    if reason is not None:
+        yield reason
         return
+    # A server that answers but refuses us (auth, missing database) must fail the tests, not skip them.
+    engine = create_engine(make_url(_pg_url()).set(drivername="postgresql+psycopg"), pool_pre_ping=True)
     yield engine
     with engine.begin() as connection:
         leftovers = connection.execute(

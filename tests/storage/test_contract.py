@@ -84,10 +84,8 @@ def attempt(op: Callable[[Session], Any], session: Session) -> Any:
 
 
 def race(db: Backend, first: Callable[[Session], Any], second: Callable[[Session], Any]) -> tuple[Any, Any]:
-    """Run `first` in an open transaction, start `second` in another thread, then commit `first`.
-
-    On PostgreSQL we wait until `second` is really blocked on `first`'s lock, so the two overlap.
-    """
+    """Run `first` in an open transaction, start `second` in another thread, then commit `first`."""
+    # On PostgreSQL we wait until `second` is really blocked on `first`'s lock, so the two overlap.
     results: dict[str, Any] = {}
     backend_pid: list[int] = []
     started = threading.Event()

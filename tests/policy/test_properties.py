@@ -144,9 +144,9 @@ def _value(ref: str) -> st.SearchStrategy[Any]:
     base: st.SearchStrategy[Any]
     if ref in MOSTLY_FALSE:
         # Chapter 七's gates: mostly passed, so that the money paths behind them get exercised.
-        return st.sampled_from([False] * 8 + [True, None])
+        return st.sampled_from([False] * 18 + [True, None])
     if ref == "enterprise.zone":
-        return st.sampled_from(["core60"] * 6 + ["newtown225", "outside", None])
+        return st.sampled_from(["core60"] * 12 + ["newtown225", "outside", None])
     elif options is not None:
         base = st.sampled_from(options)
     elif bool in args:
@@ -166,7 +166,7 @@ def _value(ref: str) -> st.SearchStrategy[Any]:
     else:  # yuan
         base = st.one_of(
             st.integers(0, 40_000_000),
-            st.sampled_from([0, 1, 1_000_000, 5_000_000, 10_000_000, 16_666_667, 20_000_000]),
+            st.sampled_from([0, 1, 1_000_000, 5_000_000, 10_000_000, 16_666_667, 20_000_000, 100_000_000]),
             st.floats(0, 40_000_000).map(lambda v: round(v, 2)),
         )
     return st.one_of(base, base, base, base, st.none())

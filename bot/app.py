@@ -29,9 +29,6 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# We call getUpdates through do_api_request to parse each update on its own (one malformed update
-# must not block the queue); PTB warns about that use, which is deliberate here.
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'")
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 PRUNE_EVERY_SECONDS = 6 * 3600
@@ -252,9 +249,13 @@ class BotRunner:
             if offset is not None:
                 params["offset"] = offset
             try:
-                batch = await bot.do_api_request(
-                    "getUpdates", api_kwargs=params, read_timeout=self.settings.poll_timeout + 15
-                )
+                with warnings.catch_warnings():
+                    # Raw getUpdates on purpose: each update is parsed on its own, so one malformed
+                    # update cannot block the queue; PTB warns about that use.
+                    warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'")
+                    batch = await bot.do_api_request(
+                        "getUpdates", api_kwargs=params, read_timeout=self.settings.poll_timeout + 15
+                    )
                 delay = 1.0
             except asyncio.CancelledError:
                 raise

@@ -364,7 +364,8 @@ def _advance(state: State, today: dt.date) -> list[Reply]:
         elif mf.ref in KIND_FACTS and not _settled(state, "@kinds", None):
             open_refs = {m.ref for m in report.missing if not _settled(state, m.ref, None)}
             state.kind_options = [r for r in KIND_FACTS if r in open_refs]
-            return _ask(state, Asked(ref="@kinds"))
+            if len(state.kind_options) > 1:
+                return _ask(state, Asked(ref="@kinds"))
         return _ask(state, Asked(ref=mf.ref, project_id=mf.project_id))
     return _summary(state, report)
 
@@ -409,12 +410,77 @@ def _answer_value(state: State, asked: Asked, info: FactInfo, event: Event) -> A
     if info.unit == "bool":
         return parse.parse_bool(text)
     if info.options:
-        options = [(k, [v.zh, v.en, k]) for k, v in info.options.items()]
-        return parse.parse_choice(text, options)
+        hinted = _choice_by_words(asked.ref, text)
+        if hinted is not None:
+            return hinted
+        options = [(k, [v.zh, v.en, k, *_CHOICE_WORDS.get(asked.ref, {}).get(k, ())]) for k, v in info.options.items()]
+        value = parse.parse_choice(text, options)
+        if isinstance(value, parse.ParseError):
+            return _fuzzy_choice(text, info) or value
+        return value
     value = parse.parse_number(text, info.unit)
     if isinstance(value, float) and info.unit == "count":
         return int(value)
     return value
+
+
+# Words enterprises use for some options; tried before numbers so "60平方公里" is not option 60.
+_CHOICE_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "enterprise.zone": {
+        "core60": ("60平方公里", "60平方千米", "六十平方公里", "60km", "核心区", "赋权", "新扩区域", "经开区内", "开发区内"),
+        "newtown225": ("225平方公里", "225平方千米", "225km", "亦庄新城", "新城"),
+        "outside": ("新城以外", "新城外", "不在亦庄", "外地", "区外", "以外"),
+    },
+    "project.pv_role": {
+        "self_invested": ("自己投资", "自投", "自建", "自己建", "自有资金", "自己出钱"),
+        "third_party_investor": ("我们是投资方", "投资方", "帮别人建", "在别人屋顶"),
+        "site_owner": ("业主", "屋顶出租", "别人投资", "第三方投资在我们", "提供屋顶", "场地方"),
+    },
+    "project.new_energy_type": {
+        "bev": ("纯电", "电动", "电车", "充电"),
+        "fcev": ("氢", "燃料电池"),
+        "other": ("混动", "插混", "增程", "天然气", "lng", "cng"),
+    },
+}
+
+
+def _choice_by_words(ref: str, text: str) -> str | None:
+    words = _CHOICE_WORDS.get(ref)
+    if not words:
+        return None
+    low = text.lower()
+    # Longest matching word wins ("新城以外" over "新城").
+    best: tuple[int, str] | None = None
+    for value, ws in words.items():
+        for w in ws:
+            if w in low and (best is None or len(w) > best[0]):
+                best = (len(w), value)
+    return best[1] if best else None
+
+
+def _fuzzy_choice(text: str, info: FactInfo) -> str | None:
+    from rapidfuzz import fuzz
+
+    assert info.options is not None
+    scored = sorted(
+        ((max(fuzz.partial_ratio(text, v.zh), fuzz.partial_ratio(text.lower(), v.en.lower())), k) for k, v in info.options.items()),
+        reverse=True,
+    )
+    if scored and scored[0][0] >= 75 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 15):
+        return scored[0][1]
+    return None
+
+
+def _answer_ids(asked: Asked) -> set[str]:
+    """Return the answer buttons the current question offers."""
+    if asked.ref in ("@basic", "@exclusions"):
+        return {"a:none", "a:some"}
+    info = load_catalog().get(asked.ref)
+    if info is None:
+        return set()
+    if info.unit == "bool":
+        return {"a:yes", "a:no"}
+    return {f"a:{k}" for k in info.options or {}}
 
 
 def _take_answer(state: State, event: Event, today: dt.date) -> list[Reply]:
@@ -1047,7 +1113,7 @@ def _button(state: State, event: Event, today: dt.date) -> list[Reply]:
     if state.phase == Phase.ASK and state.current is not None:
         if state.current.ref == "@kinds" and (data.startswith("k:") or data == "done"):
             return _take_kinds(state, event, today)
-        if data.startswith("a:"):
+        if data.startswith("a:") and data in _answer_ids(state.current):
             return _take_answer(state, event, today)
     return [_text(L(state, "这个按钮已经过期了，请看当前的问题：", "That button is out of date; here is the current question:")), *(_reask(state) or _menu(state))]
 

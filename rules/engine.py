@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 from typing import Any
@@ -94,6 +94,7 @@ def _option_label(ref: str, value: Any) -> Text:
 
 
 _REFS: dict[str, tuple[bool, str]] = {}
+_PINNED: dict[int, LoadedRulebook] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,8 +407,10 @@ def _match(f: Match, ctx: _Ctx) -> _Money:
                 )
             )
     if missing:
-        bound = min((lim for lim, _ in limits), default=None)
-        return _Money(None, bound, None, (), tuple(missing))
+        known = [lim for lim, _ in limits]
+        if base_v is not None:
+            known.append(_d(base_v) * _d(f.ratio))
+        return _Money(None, min(known, default=None), None, (), tuple(missing))
     assert base_v is not None
     base, ratio = _d(base_v), _d(f.ratio)
     raw = base * ratio
@@ -669,11 +672,16 @@ def _compute_row(book: LoadedRulebook, measure: Measure, enterprise: Enterprise,
         extra: int | None = 0
         for a in pending:
             extra = None if extra is None or a.upper_bound_yuan is None else extra + a.upper_bound_yuan
+        for a in eligible:
+            if a.missing and extra is not None and a.upper_bound_yuan is not None:
+                extra += a.upper_bound_yuan - (a.amount_yuan or 0)
     else:
         best = max(eligible, key=lambda a: a.amount_yuan or 0, default=None)
         amount = best.amount_yuan if best else None
         chosen = best.id if best else None
         pending = [a for a in pending if a.upper_bound_yuan is None or a.upper_bound_yuan > (amount or 0)]
+        # An eligible path whose bonus is still unknown can pay more too.
+        pending += [a for a in eligible if a.missing and (a.upper_bound_yuan or 0) > (amount or 0)]
         extra = 0
         for a in pending:
             gain = None if a.upper_bound_yuan is None else a.upper_bound_yuan - (amount or 0)
@@ -725,10 +733,8 @@ def _near_miss(evaluated: Sequence[tuple[AwardResult, tuple[Condition, ...]]]) -
     return list(hints.values())
 
 
-def _select(rows: list[MeasureResult], once_per_enterprise: set[int]) -> list[MeasureResult]:
+def _select(rows: list[MeasureResult], once_per_enterprise: set[int], once_awards: dict[int, set[str]]) -> list[MeasureResult]:
     """Apply 从优不重复: per project the largest eligible award counts, the others are alternatives."""
-    from dataclasses import replace
-
     out = list(rows)
     by_project: dict[str, list[int]] = {}
     for i, row in enumerate(out):
@@ -745,6 +751,24 @@ def _select(rows: list[MeasureResult], once_per_enterprise: set[int]) -> list[Me
             for i in idxs:
                 if i != best:
                     out[i] = replace(out[i], counted=False, alternative_to=number)
+    for number, award_ids in once_awards.items():
+        for award_id in award_ids:
+            seen = False
+            for i, row in enumerate(out):
+                if row.number != number or not row.counted:
+                    continue
+                award = next((a for a in row.awards if a.id == award_id and a.status == "eligible"), None)
+                if award is None:
+                    continue
+                if not seen:
+                    seen = True
+                    continue
+                amount = (row.amount_yuan or 0) - (award.amount_yuan or 0)
+                reason = T(
+                    f"{award.label.zh}每家企业只奖励一次，已在另一项申报中计入",
+                    f"{award.label.en} is paid once per enterprise and is counted in another claim",
+                )
+                out[i] = replace(row, amount_yuan=amount, counted=amount > 0, reasons=(*row.reasons, reason))
     return out
 
 
@@ -767,7 +791,9 @@ def _missing_facts(rows: Sequence[MeasureResult]) -> tuple[MissingFact, ...]:
             measures.add(row.number)
             stakes[key] = (measures, None if stake is None or gain is None else stake + gain)
     facts = [MissingFact(ref, pid, tuple(sorted(ms)), stake) for (ref, pid), (ms, stake) in stakes.items()]
-    facts.sort(key=lambda f: (f.stake_yuan is not None, -len(f.measures) if f.stake_yuan is None else -f.stake_yuan, f.ref))
+    # Stable sort: equal stakes keep the order the conditions name them in, which puts the
+    # gating question ("是重点用车单位吗") before the one it gates ("门禁联网了吗").
+    facts.sort(key=lambda f: (f.stake_yuan is not None, -len(f.measures) if f.stake_yuan is None else -f.stake_yuan))
     return tuple(facts)
 
 
@@ -775,6 +801,9 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
     """Evaluate every measure for a profile, as the rulebook in force on ``on`` (today by default) reads."""
     on = on or dt.date.today()
     book = book or rulebook_for(on)
+    if book is not None and id(book) not in _PINNED:
+        # Caches below key on ids of rule objects; holding the rulebook keeps those ids unique.
+        _PINNED[id(book)] = book
     if book is None or not book.in_force(on):
         return Report(
             on=on,
@@ -800,7 +829,8 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
         for claim in projects:
             pkey = None if claim is None else project_keys[claim.id]
             rows.append(_evaluate_measure(book, measure, profile.enterprise, claim, ent_key, pkey))
-    rows = _select(rows, once_per)
+    once_awards = {n: {a.id for a in m.awards if a.once_per_enterprise} for n, m in book.measures.items()}
+    rows = _select(rows, once_per, {n: ids for n, ids in once_awards.items() if ids})
     total = sum(r.amount_yuan or 0 for r in rows if r.counted)
     pending: int | None = 0
     for r in rows:

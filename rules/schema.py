@@ -267,6 +267,8 @@ class Award(_Data):
     formula: Formula
     payout: Literal["once", "two_tranche"] = "once"
     note: Text | None = None
+    # An item the enterprise gets once however many claims name it (e.g. 13's diagnosis award).
+    once_per_enterprise: bool = False
 
 
 class Document(_Data):

@@ -1,0 +1,279 @@
+"""Scripted conversations through ``dialogs.step``: what a user sees and what gets stored."""
+
+from __future__ import annotations
+
+from dialogs import Event, Phase, load_state, new_state, step
+from tests.dialogs.journey import TODAY, Journey, clean_start
+
+PV_SELF = {
+    "@basic": "b:a:none",
+    "enterprise.data_center": "b:a:no",
+    "@kinds": ["done"],
+    "@exclusions": "b:a:none",
+    "project.pv_capacity_kw": "500千瓦",
+    "project.pv_role": "b:a:self_invested",
+}
+
+
+def test_pv_owner_gets_800_yuan_per_kw_and_the_disclaimer() -> None:
+    j = clean_start(Journey()).answer_until_summary(PV_SELF)
+    assert "第27条 分布式光伏发电" in j.text
+    assert "40万元（400,000元）" in j.text
+    assert "事后一次性兑现" in j.text
+    assert "办事指南为准" in j.text
+    # zone, topics, record, data centre, exclusions, capacity, role: nothing else is asked
+    assert len(j.state.history) == 7
+
+
+def test_typed_answers_work_wherever_buttons_do() -> None:
+    j = Journey().say("/start").press("menu:screen")
+    j.say("60平方公里范围内")
+    assert j.state.phase == Phase.TOPICS
+    j.say("光伏和绿电")
+    assert set(j.state.topics) == {"pv", "green_power"}
+    j.answer_until_summary(
+        {
+            "@basic": "没有",
+            "enterprise.data_center": "不是",
+            "@exclusions": "都不属于",
+            "project.pv_capacity_kw": "0.5兆瓦",
+            "project.pv_role": "1",
+            "project.beijing_green_power_trade": "是的",
+            "project.green_power_kwh": "1200万度",
+        }
+    )
+    assert "40万元" in j.text  # 500 kW × 800
+    assert "12万元" in j.text  # 12,000,000 kWh × 0.01
+    assert "52万元" in j.text
+
+
+def test_back_returns_to_the_previous_question_and_keeps_the_answer() -> None:
+    j = clean_start(Journey()).answer_until_summary(PV_SELF, until="project.pv_capacity_kw")
+    j.say("500千瓦")
+    assert j.state.phase == Phase.SUMMARY
+    j.say("返回")
+    assert j.asking == "project.pv_capacity_kw"
+    assert "当前回答：500千瓦" in j.text
+    j.say("600千瓦")
+    assert "48万元" in j.text
+
+
+def test_changing_an_answer_re_evaluates_without_asking_the_rest_again() -> None:
+    j = clean_start(Journey()).answer_until_summary(PV_SELF)
+    asked_before = len(j.state.history)
+    j.say("/change")
+    assert "装机容量：500千瓦" in j.text
+    index = next(i for i, h in enumerate(j.state.history) if h.ref == "project.pv_capacity_kw")
+    j.press(f"chg:{index}").say("1000千瓦")
+    assert j.state.phase == Phase.SUMMARY
+    assert "80万元（800,000元）" in j.text
+    assert len(j.state.history) == asked_before
+
+
+def test_changing_the_role_asks_only_the_new_question_it_opens() -> None:
+    j = clean_start(Journey()).answer_until_summary(PV_SELF)
+    j.say("/change")
+    index = next(i for i, h in enumerate(j.state.history) if h.ref == "project.pv_role")
+    j.press(f"chg:{index}").press("a:third_party_investor")
+    assert j.asking == "project.site_owner_budget_unit"
+    j.press("a:yes")
+    assert "40万元" in j.text  # a budget-funded owner's investor gets the full 800 yuan/kW
+
+
+def test_dont_know_leaves_the_fact_open_and_the_summary_says_what_is_missing() -> None:
+    j = clean_start(Journey())
+    j.answer_until_summary({**PV_SELF, "project.pv_capacity_kw": "不知道"})
+    assert "❓" in j.text and "还需：装机容量" in j.text
+    assert "可同时获得合计：0元" in j.text
+
+
+def test_an_unreadable_figure_is_asked_again_with_an_example_and_nothing_is_lost() -> None:
+    j = clean_start(Journey()).answer_until_summary(PV_SELF, until="project.pv_capacity_kw")
+    before = j.state.to_json()
+    j.say("挺大的")
+    assert j.asking == "project.pv_capacity_kw"
+    assert "500千瓦" in j.text  # the example
+    assert j.state.enterprise == load_state(before).enterprise
+    j.say("-20千瓦")
+    assert j.asking == "project.pv_capacity_kw"
+    j.say("300到500千瓦")
+    assert j.asking == "project.pv_capacity_kw"
+    j.say("500千瓦")
+    assert j.state.phase == Phase.SUMMARY
+
+
+def test_a_question_typed_mid_interview_is_answered_and_the_interview_continues() -> None:
+    j = clean_start(Journey()).answer_until_summary(PV_SELF, until="project.pv_capacity_kw")
+    j.say("什么是三同时？")
+    assert "三同时" in j.text
+    assert j.asking == "project.pv_capacity_kw"
+    assert j.replies[-1].kind == "question"
+
+
+def test_lead_with_consent_validates_the_credit_code_and_mobile() -> None:
+    j = clean_start(Journey()).answer_until_summary(PV_SELF)
+    j.press("cmd:contact")
+    assert "12个月" in j.text and "个人信息保护法" in j.text
+    j.press("lead:yes").say("北京亦庄示例科技有限公司")
+    j.say("91110302MA01ABCD13")
+    assert j.state.phase == Phase.LEAD_CREDIT_CODE and "GB 32100-2015" in j.text
+    j.say("91110302ma01abcd12")
+    j.say("王经理").say("138 1234 567")
+    assert j.state.phase == Phase.LEAD_PHONE
+    j.say("+86 138-1234-5678")
+    j.press("lead:ok")
+    lead = j.effect("save_lead").payload
+    assert lead["credit_code"] == "91110302MA01ABCD12"
+    assert lead["phone"] == "13812345678"
+    assert lead["total_yuan"] == 400_000
+    assert lead["measures"] == [27]
+    assert lead["consent_text_version"]
+    assert j.state.phase == Phase.SUMMARY
+    assert j.state.lead.phone is None  # nothing personal lingers in the conversation state
+
+
+def test_refusing_consent_keeps_nothing() -> None:
+    j = clean_start(Journey()).answer_until_summary(PV_SELF)
+    j.press("cmd:contact").press("lead:no")
+    assert not [e for e in j.effects if e.effect == "save_lead"]
+    assert "没有保存" in j.text
+
+
+def test_delete_my_data_asks_first_then_deletes_and_resets() -> None:
+    j = clean_start(Journey()).answer_until_summary(PV_SELF)
+    j.say("/delete")
+    assert j.state.phase == Phase.DELETE_CONFIRM
+    j.press("del:yes")
+    assert j.effect("delete_data")
+    assert j.state.enterprise == {} and j.state.projects == []
+
+
+def test_restart_in_the_middle_starts_afresh_but_keeps_the_campaign() -> None:
+    j = Journey().say("/start c_expo2026").press("menu:screen").press("a:core60")
+    j.say("/restart")
+    assert j.state.enterprise == {}
+    assert j.state.campaign == "expo2026"
+    assert j.asking == "enterprise.zone"
+
+
+def test_language_switch_repeats_the_current_question_in_english() -> None:
+    j = clean_start(Journey()).answer_until_summary(PV_SELF, until="project.pv_capacity_kw")
+    j.say("/lang en")
+    assert j.state.lang == "en"
+    assert "kW" in j.text
+    assert j.asking == "project.pv_capacity_kw"
+
+
+def test_vehicle_replacement_counts_the_lower_of_scrapped_and_new() -> None:
+    j = clean_start(Journey(), topics="车辆")
+    j.answer_until_summary(
+        {
+            "@basic": "b:a:none",
+            "@kinds": ["done"],
+            "enterprise.data_center": "b:a:no",
+            "enterprise.key_vehicle_unit": "b:a:no",
+            "@exclusions": "b:a:none",
+            "project.own_vehicles": "b:a:yes",
+            "project.old_vehicle_class": "b:a:cn5plus_truck_bus",
+            "project.old_scrapped_or_moved_out": "b:a:yes",
+            "project.old_count": "10辆",
+            "project.new_count": "8辆",
+            "project.new_energy_type": "b:a:bev",
+            "project.new_unit_price_yuan": "30万",
+            "project.higher_subsidy_yuan": "0",
+            "project.scrapped_within_year_of_deadline": "b:a:no",
+            "project.old_registered_after_policy": "b:a:no",
+            "project.fleet_count": "不知道",
+            "project.fleet_nev_count": "不知道",
+            "project.leased_fuel_truck_bus": "b:a:no",
+            "project.lease_term_months": "不知道",
+            "project.no_more_fuel_lease_pledge": "不知道",
+        },
+        limit=60,
+    )
+    assert "72万元（720,000元）" in j.text  # 30% × 300,000 × min(10, 8)
+
+
+def test_outside_the_new_town_nothing_applies() -> None:
+    j = clean_start(Journey(), zone="outside")
+    j.answer_until_summary({**PV_SELF})
+    assert "❌" in j.text
+    assert "可同时获得合计：0元" in j.text
+
+
+def test_a_bad_record_rules_everything_out_and_says_why() -> None:
+    j = clean_start(Journey()).press("a:some")
+    assert j.asking.startswith("enterprise.")
+    j.answer_until_summary(
+        {
+            "enterprise.major_penalty_3y": "b:a:yes",
+            "enterprise.criminal_record_3y": "b:a:no",
+            "enterprise.dishonest_list": "b:a:no",
+            "enterprise.major_accident_3y": "b:a:no",
+            "enterprise.environmental_incident_3y": "b:a:no",
+            **PV_SELF,
+        }
+    )
+    assert "不符合：近三年无重大行政处罚公示信息" in j.text
+
+
+def test_a_stale_button_is_explained_and_the_current_question_shown() -> None:
+    j = clean_start(Journey())
+    j.press_stale("a:core60")
+    assert "过期" in j.text
+    assert j.asking == "@basic"
+
+
+def test_a_conversation_survives_a_restart_of_the_process() -> None:
+    j = clean_start(Journey()).answer_until_summary(PV_SELF, until="project.pv_capacity_kw")
+    stored = j.state.to_json()
+    revived = load_state(stored)
+    state, replies = step(revived, Event(kind="text", text="500千瓦"), TODAY)
+    assert state.phase == Phase.SUMMARY
+    assert "40万元" in replies[-1].text
+
+
+def test_an_unreadable_or_future_stored_state_starts_afresh_rather_than_crashing() -> None:
+    assert load_state({"schema_version": 99, "lang": "en"}).lang == "en"
+    assert load_state({"schema_version": 1, "phase": "no-such-phase"}).phase == Phase.START
+    assert load_state(None).phase == Phase.START
+
+
+def test_deep_link_to_a_measure_explains_it_and_asks_only_its_questions() -> None:
+    j = Journey().say("/start m27")
+    assert "分布式光伏发电" in j.text
+    assert j.state.focus_measure == 27
+    assert j.state.topics == ["pv"]
+    assert j.asking == "enterprise.zone"
+
+
+def test_an_untrusted_deep_link_payload_is_ignored() -> None:
+    j = Journey().say("/start <script>alert(1)</script>")
+    assert j.state.campaign is None and j.state.focus_measure is None
+    assert j.state.phase == Phase.MENU
+
+
+def test_building_project_pays_the_larger_of_24_25_26_not_all() -> None:
+    j = clean_start(Journey(), topics="建筑")
+    answers = {
+        "@basic": "b:a:none",
+        "enterprise.data_center": "b:a:no",
+        "@exclusions": "b:a:none",
+        "project.municipal_retrofit_award_yuan": "80万",
+        "project.retrofit_area_m2": "5万平方米",
+        "project.retrofit_investment_yuan": "300万",
+        "project.municipal_green_building_award_yuan": "90万",
+        "project.building_area_m2": "5万平方米",
+        "project.demonstration_in_newtown": "b:a:no",
+        "project.municipal_ultralow_award_yuan": "0",
+    }
+    j.answer_until_summary(answers)
+    assert "与第25条为同一项目，从优不重复" in j.text
+    assert "可同时获得合计：90万元" in j.text
+
+
+def test_unknown_commands_and_empty_or_huge_messages_get_a_polite_answer() -> None:
+    state = new_state()
+    for event in (Event.from_text("/nosuch"), Event(kind="text", text="   "), Event(kind="text", text="好" * 5000)):
+        state, replies = step(state, event, TODAY)
+        assert replies and all(r.kind != "effect" for r in replies)

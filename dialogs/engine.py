@@ -414,14 +414,14 @@ def _answer_value(state: State, asked: Asked, info: FactInfo, event: Event) -> A
         if hinted is not None:
             return hinted
         options = [(k, [v.zh, v.en, k, *_CHOICE_WORDS.get(asked.ref, {}).get(k, ())]) for k, v in info.options.items()]
-        value = parse.parse_choice(text, options)
-        if isinstance(value, parse.ParseError):
-            return _fuzzy_choice(text, info) or value
-        return value
-    value = parse.parse_number(text, info.unit)
-    if isinstance(value, float) and info.unit == "count":
-        return int(value)
-    return value
+        choice = parse.parse_choice(text, options)
+        if isinstance(choice, parse.ParseError):
+            return _fuzzy_choice(text, info) or choice
+        return choice
+    number = parse.parse_number(text, info.unit)
+    if isinstance(number, float) and info.unit == "count":
+        return int(number)
+    return number
 
 
 # Words enterprises use for some options; tried before numbers so "60平方公里" is not option 60.

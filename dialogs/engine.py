@@ -259,6 +259,54 @@ def _ask_topics(state: State) -> list[Reply]:
     return [_question(text, choices, multi=True, selected=[f"t:{s}" for s in state.topic_selection], columns=2)]
 
 
+def _ask_sub(state: State, tid: str, selected: list[str] | None = None) -> list[Reply]:
+    """Ask which of a topic's projects the enterprise has, so the others are never asked about."""
+    topic = TOPIC_BY_ID[tid]
+    state.phase = Phase.ASK
+    state.current = Asked(ref=f"@sub:{tid}")
+    if selected is None:
+        present = {p["id"] for p in state.projects}
+        selected = [p.id for p in topic.projects if p.id in present and p.id not in state.excluded_projects]
+        if not _settled(state, f"@sub:{tid}", None) and not any(h.ref == f"@sub:{tid}" for h in state.history):
+            selected = []
+    state.topic_selection = selected
+    name = topic.en if state.lang == "en" else topic.zh
+    text = L(state, f"“{name}”方面，具体是哪几项？（可多选，选好后点“完成”）", f"For \"{name}\", which of these apply? (choose any, then Done)")
+    choices = [Choice(id=f"s:{p.id}", label=(p.en if state.lang == "en" else p.zh)) for p in topic.projects]
+    choices.append(Choice(id="done", label=L(state, "✔ 完成", "✔ Done")))
+    choices += _nav(state, skip=False)
+    return [_question(text, choices, multi=True, selected=[f"s:{x}" for x in selected])]
+
+
+def _take_sub(state: State, tid: str, event: Event, today: dt.date) -> list[Reply]:
+    topic = TOPIC_BY_ID[tid]
+    ids = [p.id for p in topic.projects]
+    if event.kind == "button" and event.data.startswith("s:"):
+        pid = event.data[2:]
+        sel = list(state.topic_selection)
+        if pid in ids:
+            sel = [x for x in sel if x != pid] if pid in sel else [*sel, pid]
+        return _ask_sub(state, tid, sel)
+    if event.kind == "button" and event.data == "done":
+        chosen = [x for x in state.topic_selection if x in ids]
+    else:
+        options = [(p.id, [p.zh, p.en]) for p in topic.projects]
+        parsed = parse.parse_multi_choice(event.text, options)
+        if isinstance(parsed, parse.Unknown):
+            chosen = ids
+        elif isinstance(parsed, parse.ParseError):
+            return _not_understood(state, event, L(state, parsed.message_zh, parsed.message_en))
+        else:
+            chosen = list(parsed)
+    if not chosen:
+        return [_text(L(state, "请至少选一项；都没有的话，点“上一步”改选话题。", "Choose at least one; if none applies, go back and change the topics.")), *_ask_sub(state, tid, [])]
+    state.excluded_projects = [x for x in state.excluded_projects if x not in ids] + [x for x in ids if x not in chosen]
+    _apply_topics(state, state.topics)
+    state.topic_selection = []
+    _record(state, Asked(ref=f"@sub:{tid}"), chosen)
+    return _advance(state, today)
+
+
 def _compound_basic_text(state: State) -> str:
     return L(
         state,
@@ -274,6 +322,8 @@ def _ask(state: State, asked: Asked) -> list[Reply]:
     catalog = load_catalog()
     if asked.ref == "enterprise.zone":
         return _ask_zone(state)
+    if asked.ref.startswith("@sub:"):
+        return _ask_sub(state, asked.ref[5:])
     if asked.ref == "@basic":
         choices = [
             Choice(id="a:none", label=L(state, "都没有", "None of these")),
@@ -352,6 +402,10 @@ def _advance(state: State, today: dt.date) -> list[Reply]:
         return _ask_zone(state)
     if not state.topics and not _settled(state, "@topics", None):
         return _ask_topics(state)
+    for tid in state.topics:
+        topic = TOPIC_BY_ID[tid]
+        if len(topic.projects) > 1 and not _settled(state, f"@sub:{tid}", None):
+            return _ask_sub(state, tid)
     report = evaluate_state(state, today)
     for mf in report.missing:
         if _settled(state, mf.ref, mf.project_id):
@@ -490,6 +544,8 @@ def _take_answer(state: State, event: Event, today: dt.date) -> list[Reply]:
         return _take_compound(state, asked, event, today)
     if asked.ref == "@kinds":
         return _take_kinds(state, event, today)
+    if asked.ref.startswith("@sub:"):
+        return _take_sub(state, asked.ref[5:], event, today)
     info = load_catalog()[asked.ref]
     if event.kind == "text" and parse.is_unknown(event.text):
         return _mark_unknown(state, today)
@@ -614,7 +670,7 @@ def _ask_kinds_again(state: State) -> list[Reply]:
 
 def _apply_topics(state: State, topics: list[str]) -> None:
     state.topics = [t for t in topics if t in TOPIC_BY_ID]
-    wanted = [p for t in state.topics for p in TOPIC_BY_ID[t].projects]
+    wanted = [p for t in state.topics for p in TOPIC_BY_ID[t].projects if p.id not in state.excluded_projects]
     existing = {p["id"]: p for p in state.projects}
     state.projects = [existing.get(p.id) or {"id": p.id, "name": p.zh, "measures": list(p.measures), "facts": {}} for p in wanted]
     _settle(state, "@topics", None)
@@ -754,6 +810,9 @@ def _asked_label(state: State, h: Asked) -> str:
     }
     if h.ref in special:
         return special[h.ref]
+    if h.ref.startswith("@sub:") and h.ref[5:] in TOPIC_BY_ID:
+        topic = TOPIC_BY_ID[h.ref[5:]]
+        return topic.en if state.lang == "en" else topic.zh
     label = fact_label(h.ref, state.lang)
     return f"【{_project_name(state, h.project_id)}】{label}" if h.project_id else label
 
@@ -765,6 +824,8 @@ def _asked_value(state: State, h: Asked) -> str:
         return "、".join((TOPIC_BY_ID[t].en if state.lang == "en" else TOPIC_BY_ID[t].zh) for t in state.topics if t in TOPIC_BY_ID)
     if h.ref in ("@basic", "@exclusions"):
         return L(state, "有", "yes") if h.value else L(state, "都没有", "none")
+    if h.ref.startswith("@sub:"):
+        return "、".join(_project_name(state, pid) for pid in (h.value or []))
     if h.ref == "@kinds":
         names = [fact_label(f"enterprise.{n}", state.lang) for n in (h.value or [])]
         return "、".join(names) or L(state, "都不是", "none")
@@ -783,6 +844,9 @@ def _change_pick(state: State, index: int, today: dt.date) -> list[Reply]:
         return _ask_topics(state)
     if asked.ref == "@kinds":
         return _ask_kinds_again(state)
+    if asked.ref.startswith("@sub:"):
+        tid = asked.ref[5:]
+        return _ask_sub(state, tid, [p.id for p in TOPIC_BY_ID[tid].projects if p.id not in state.excluded_projects])
     return _ask(state, Asked(ref=asked.ref, project_id=asked.project_id))
 
 
@@ -1024,6 +1088,8 @@ def _back(state: State) -> list[Reply]:
         return _ask_topics(state)
     if prev.ref == "@kinds":
         return _ask_kinds_again(state)
+    if prev.ref.startswith("@sub:"):
+        return _ask_sub(state, prev.ref[5:], [p["id"] for p in state.projects if p["id"] in TEMPLATE_BY_ID and TEMPLATE_BY_ID[p["id"]] in TOPIC_BY_ID[prev.ref[5:]].projects])
     return _ask(state, Asked(ref=prev.ref, project_id=prev.project_id))
 
 
@@ -1113,6 +1179,8 @@ def _button(state: State, event: Event, today: dt.date) -> list[Reply]:
     if state.phase == Phase.ASK and state.current is not None:
         if state.current.ref == "@kinds" and (data.startswith("k:") or data == "done"):
             return _take_kinds(state, event, today)
+        if state.current.ref.startswith("@sub:") and (data.startswith("s:") or data == "done"):
+            return _take_sub(state, state.current.ref[5:], event, today)
         if data.startswith("a:") and data in _answer_ids(state.current):
             return _take_answer(state, event, today)
     return [_text(L(state, "这个按钮已经过期了，请看当前的问题：", "That button is out of date; here is the current question:")), *(_reask(state) or _menu(state))]

@@ -128,6 +128,7 @@ class State(BaseModel):
     focus_measure: int | None = None
     change_ref: str | None = None
     kind_options: list[str] = []
+    excluded_projects: list[str] = []
 
     def to_json(self) -> dict[str, Any]:
         """Return the JSON form stored in the database."""

@@ -166,8 +166,10 @@ def test_language_switch_repeats_the_current_question_in_english() -> None:
 
 def test_vehicle_replacement_counts_the_lower_of_scrapped_and_new() -> None:
     j = clean_start(Journey(), topics="车辆")
+    assert j.asking == "@sub:vehicles"
     j.answer_until_summary(
         {
+            "@sub:vehicles": ["s:vehicles", "done"],
             "@basic": "b:a:none",
             "@kinds": ["done"],
             "enterprise.data_center": "b:a:no",
@@ -183,15 +185,26 @@ def test_vehicle_replacement_counts_the_lower_of_scrapped_and_new() -> None:
             "project.higher_subsidy_yuan": "0",
             "project.scrapped_within_year_of_deadline": "b:a:no",
             "project.old_registered_after_policy": "b:a:no",
-            "project.fleet_count": "不知道",
-            "project.fleet_nev_count": "不知道",
-            "project.leased_fuel_truck_bus": "b:a:no",
-            "project.lease_term_months": "不知道",
-            "project.no_more_fuel_lease_pledge": "不知道",
-        },
-        limit=60,
+        }
     )
     assert "72万元（720,000元）" in j.text  # 30% × 300,000 × min(10, 8)
+    # only the chosen kind of vehicle project was asked about
+    assert [p["id"] for p in j.state.projects] == ["vehicles"]
+    assert not any(h.ref in ("project.fleet_count", "project.lease_term_months") for h in j.state.history)
+
+
+def test_certificates_ask_only_about_the_titles_the_enterprise_holds() -> None:
+    j = clean_start(Journey(), topics="认证与称号")
+    j.press("s:esg").press("s:water_leader").press("done")
+    j.answer_until_summary(
+        {
+            "@basic": "b:a:none",
+            "project.esg_a_or_above": "b:a:yes",
+            "project.water_efficiency_leader": "b:a:municipal",
+        }
+    )
+    assert "可同时获得合计：45万元" in j.text  # 200,000 (36) + 250,000 (39)
+    assert len(j.state.history) <= 6
 
 
 def test_outside_the_new_town_nothing_applies() -> None:

@@ -103,7 +103,7 @@ def summary_text(report: Report, lang: str) -> str:
                 detail = (f"最高{bound}；" if bound else "") + (f"还需：{missing}" if missing else "")
         else:
             reason = tx(r.reasons[0], lang) if r.reasons else ""
-            detail = (f"not eligible: {reason}" if en else f"不符合：{reason}") if reason else ("not eligible" if en else "不符合")
+            detail = (f"not eligible, condition not met: {reason}" if en else f"不符合，未满足条件：{reason}") if reason else ("not eligible" if en else "不符合")
             if r.near_miss:
                 detail += (" — would qualify: " if en else " — 如要符合：") + tx(r.near_miss[0], lang)
         lines.append(f"{head}\n    {detail}")

@@ -227,7 +227,7 @@ def test_a_bad_record_rules_everything_out_and_says_why() -> None:
             **PV_SELF,
         }
     )
-    assert "不符合：近三年无重大行政处罚公示信息" in j.text
+    assert "不符合，未满足条件：近三年无重大行政处罚公示信息" in j.text
 
 
 def test_a_stale_button_is_explained_and_the_current_question_shown() -> None:

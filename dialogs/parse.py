@@ -670,6 +670,13 @@ def _finish(num: _Numeral, s: str, start: int, target_dim: str | None) -> _Qty:
             q.inexact = q.inexact or numer.inexact
             q.malformed = q.malformed or numer.malformed or numer.too_large
             return q
+    if target_dim == "ratio" and s.startswith("/", num.end) and num.end + 1 < n and s[num.end + 1].isdigit():
+        m = _ARABIC_RE.match(s, num.end + 1)
+        if m is not None and len(m.group()) <= _MAX_DIGITS and Fraction(m.group().replace(",", "")) != 0:
+            # 1/3 as a share; elsewhere "1/3" is too likely to mean "1 or 3"
+            return _qty_from(
+                num, num.value / Fraction(m.group().replace(",", "")), "ratio", s, start, m.end()
+            )
     half = False
     unit: tuple[str, _Unit] | None = None
     if s.startswith("个半", k):
@@ -744,7 +751,21 @@ def _lex(s: str, target_dim: str | None) -> list[_Qty]:
         if q is None:
             i += 1
             continue
-        out.append(q)
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.dim == q.dim == "time"
+            and s[prev.end : q.start].strip(" ,又和") in ("", "and")
+            and not (prev.negative or q.negative)
+        ):
+            # 一年零三个月, 1年3个月, 2 years and 6 months: one duration written in two parts
+            prev.value += q.value
+            prev.end = q.end
+            prev.surface = s[prev.start : q.end].strip()
+            prev.inexact = prev.inexact or q.inexact
+            prev.malformed = prev.malformed or q.malformed
+        else:
+            out.append(q)
         i = max(q.end, i + 1)
     return out
 
@@ -1337,6 +1358,10 @@ _BOOL_LEAD_RE: Final = re.compile(
 _NEGATION_BEFORE_RE: Final = re.compile(r"(?:不|没|未|无|非)(?:太|怎么|大|曾|再|是很|是)?$")
 
 
+_EN_WORD_RE: Final = re.compile(r"[a-z']+")
+_EN_NEXT_WORD_RE: Final = re.compile(r" ([a-z']+)")
+
+
 def _bool_error(kind: str) -> ParseError:
     """Build the message for an answer that is not a clear yes or no."""
     if kind == "empty":
@@ -1371,10 +1396,10 @@ def _bool_markers(s: str) -> list[tuple[int, bool, int]]:
     while i < len(t):
         ch = t[i]
         if _ascii_letter(ch):
-            m = re.compile(r"[a-z']+").match(t, i)
+            m = _EN_WORD_RE.match(t, i)
             assert m is not None
             word = m.group()
-            nxt = re.compile(r" ([a-z']+)").match(t, m.end())
+            nxt = _EN_NEXT_WORD_RE.match(t, m.end())
             if nxt and f"{word}_{nxt.group(1)}" in _BOOL_EN:
                 pol, strong = _BOOL_EN[f"{word}_{nxt.group(1)}"]
                 found.append((pol, strong, i))
@@ -1737,7 +1762,7 @@ def parse_multi_choice(
     masked = list(s)
     for h in hits:
         masked[h.start : h.end] = [","] * (h.end - h.start)
-    rest = "".join(masked)
+    rest = re.sub(r"(?<=\d)\.(?=\d)", ",", "".join(masked))  # "1.3" lists options 1 and 3
     for m in list(_CHOICE_RANGE_RE.finditer(rest)):
         low, high = int(m.group(1)), int(m.group(2))
         if not (1 <= low <= high <= len(keyed)):

@@ -336,6 +336,9 @@ async def on_callback(update: Update, context: Context) -> None:
         if outcome.stale:
             toast = _t(outcome.lang, "这个按钮已失效", "That button is out of date")
         await deliver(context.bot, rt, chat_id, outcome, pressed=query)
+    except Exception as error:
+        # Handled here rather than by on_error so the apology comes before the query's answer.
+        toast = await report_failure(update, context, error)
     finally:
         try:
             await query.answer(text=toast)
@@ -450,38 +453,41 @@ async def _export(bot: Bot, rt: Runtime, chat_id: int, leads: list[storage.Lead]
 # --- errors ----------------------------------------------------------------------------------------
 
 
-async def on_error(update: object, context: Context) -> None:
-    """Log a failure with its context and apologise in the chat."""
-    error = context.error
-    if isinstance(update, Update):
-        chat = update.effective_chat
-        user = update.effective_user
-        kind = next((name for name in ("message", "edited_message", "callback_query") if getattr(update, name)), "other")
-        log.error(
-            "update %s (%s, chat %s, user %s) failed: %s",
-            update.update_id,
-            kind,
-            chat.id if chat else None,
-            user.id if user else None,
-            type(error).__name__,
-            exc_info=error,
-        )
-        lang = "zh"
+async def report_failure(update: Update, context: Context, error: BaseException | None) -> str:
+    """Log a failed update with its context, apologise in a private chat; return the apology."""
+    chat = update.effective_chat
+    user = update.effective_user
+    kind = next((name for name in ("message", "edited_message", "callback_query") if getattr(update, name)), "other")
+    log.error(
+        "update %s (%s, chat %s, user %s) failed: %s",
+        update.update_id,
+        kind,
+        chat.id if chat else None,
+        user.id if user else None,
+        type(error).__name__,
+        exc_info=error,
+    )
+    lang = "zh"
+    with contextlib.suppress(Exception):
+        lang = runtime(context).langs.get(chat.id) if chat else "zh"
+    apology = _t(lang, "抱歉，出了点问题，请稍后再试。", "Sorry, something went wrong. Please try again in a moment.")
+    if chat is not None and chat.type == ChatType.PRIVATE:
         try:
-            lang = runtime(context).langs.get(chat.id) if chat else "zh"
-        except Exception:
-            lang = "zh"
-        apology = _t(lang, "抱歉，出了点问题，请稍后再试。", "Sorry, something went wrong. Please try again in a moment.")
+            await context.bot.send_message(chat.id, apology)
+        except TelegramError as send_error:
+            log.info("could not apologise in chat %s: %s", chat.id, send_error)
+    return apology
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log a failure with its context and apologise in the chat (the last resort for any handler)."""
+    if isinstance(update, Update):
+        apology = await report_failure(update, context, context.error)
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer(text=apology)
-        if chat is not None and chat.type == ChatType.PRIVATE:
-            try:
-                await context.bot.send_message(chat.id, apology)
-            except TelegramError as send_error:
-                log.info("could not apologise in chat %s: %s", chat.id, send_error)
     else:
-        log.error("error outside an update: %s", type(error).__name__, exc_info=error)
+        log.error("error outside an update: %s", type(context.error).__name__, exc_info=context.error)
 
 
 def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

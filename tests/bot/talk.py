@@ -57,17 +57,25 @@ class Talk:
         return [m.content for m in self.fake.bot_messages(self.chat_id)]
 
     async def interview(
-        self, answers: Sequence[tuple[str, str]], *, default: str = "@不知道", limit: int = 40
+        self,
+        answers: Sequence[tuple[str, str]],
+        *,
+        default: str = "@不知道",
+        limit: int = 40,
+        stop: str | None = None,
     ) -> SentMessage:
         """Answer questions until the result shows; `answers` maps a regex on the question to an answer.
 
         An answer starting with "@" presses the button with that label; anything else is typed.
-        Each answer is used once, in the order its question appears.
+        Each answer is used once, in the order its question appears. With `stop`, return the first
+        question matching it instead of answering.
         """
         pending = list(answers)
         for _ in range(limit):
             question = self.question
             if any(mark in question.content for mark in SUMMARY_MARK):
+                return question
+            if stop is not None and re.search(stop, question.content):
                 return question
             chosen = next(((p, a) for p, a in pending if re.search(p, question.content)), None)
             if chosen is not None:

@@ -10,7 +10,7 @@ import storage
 from bot.app import BotRunner
 from bot.service import Service
 from tests.bot.conftest import STAFF_CHAT, STAFF_USER
-from tests.bot.talk import Talk, ServiceTalk
+from tests.bot.talk import ServiceTalk, Talk
 from tests.fakebotapi import FakeTelegram
 
 # The PV story: core zone, solar only, clean record, 500 kW, self-invested.

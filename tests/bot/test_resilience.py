@@ -1,0 +1,320 @@
+"""What users and Telegram throw at the bot: repeats, stale buttons, odd messages, floods, failures."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import storage
+from bot.app import BotRunner
+from bot.logs import PersonalDataFilter
+from bot.markup import TELEGRAM_LIMIT
+from tests.bot.conftest import STAFF_CHAT, STAFF_USER, running_bot
+from tests.bot.talk import Talk
+from tests.bot.test_journeys import PHONE, PV_ANSWERS, leave_contact, start_screening
+from tests.fakebotapi import FakeTelegram
+
+
+def answers_of(bot: BotRunner, chat_key: str) -> list[storage.Answer]:
+    """Read a chat's answer history."""
+    with storage.session_scope(bot.service.sessions) as session:
+        return storage.list_answers(chat_key, session=session)
+
+
+async def reach_capacity_question(talk: Talk) -> None:
+    """Walk the PV story up to the capacity question."""
+    await start_screening(talk)
+    await talk.interview(PV_ANSWERS, stop=r"装机容量")
+
+
+async def test_a_redelivered_update_is_processed_once(fake: FakeTelegram, bot: BotRunner) -> None:
+    """Telegram re-sending the same update (same update_id) changes nothing and says nothing twice."""
+    talk = Talk(fake, 2001)
+    await reach_capacity_question(talk)
+    update_id = fake.user_sends_text(2001, "500千瓦")
+    payload = next(u for u in fake.pending_updates if u["update_id"] == update_id)
+    await fake.wait_until_delivered(update_id)
+    before = len(fake.bot_messages(2001))
+    history = answers_of(bot, "tg:2001")
+    mark = fake.mark()
+    fake.inject_raw_update(payload)
+    await fake.wait_until_delivered(update_id)
+    assert talk.since(mark) == []
+    assert len(fake.bot_messages(2001)) == before
+    assert len(answers_of(bot, "tg:2001")) == len(history)
+
+
+async def test_a_stale_button_is_explained_and_the_current_question_shown(
+    fake: FakeTelegram, bot: BotRunner
+) -> None:
+    """Pressing 不知道 under an already answered question does not undo the answer."""
+    talk = Talk(fake, 2002)
+    await reach_capacity_question(talk)
+    old = talk.question
+    await talk.say("500千瓦")
+    current = talk.question
+    assert current.message_id != old.message_id
+    query_id = fake.user_presses_button_with_text(2002, old.message_id, "不知道")
+    answer = await fake.wait_for_callback_answer(query_id)
+    assert answer.text and "失效" in answer.text
+    shown = talk.since(current.seq)
+    assert any("之前的问题" in m.content for m in shown)
+    assert shown[-1].content == current.content and shown[-1].buttons
+    assert fake.message(2002, old.message_id).buttons == []
+    listing = await talk.say("/change")
+    assert "500千瓦" in listing[-1].content
+
+
+async def test_multi_select_toggles_edit_the_question_in_place(fake: FakeTelegram, bot: BotRunner) -> None:
+    """Ticks appear on the same message; 完成 keeps the question with the choice and drops the buttons."""
+    talk = Talk(fake, 2003)
+    await start_screening(talk)
+    await talk.press("经开区60")
+    topics = talk.question
+    count = len(fake.bot_messages(2003))
+    answered = len(fake.calls_to("answerCallbackQuery"))
+    edited = await talk.press("光伏")
+    assert [m.message_id for m in edited] == [topics.message_id]
+    assert "✅ 光伏" in fake.message(2003, topics.message_id).button_texts
+    await talk.press("车辆")
+    await talk.press("光伏")
+    labels = fake.message(2003, topics.message_id).button_texts
+    assert "光伏" in labels and any(label.startswith("✅ 车辆") for label in labels)
+    assert len(fake.bot_messages(2003)) == count
+    await talk.press("完成")
+    closed = fake.message(2003, topics.message_id)
+    assert closed.buttons == [] and "» 车辆" in closed.content
+    presses = fake.calls_to("answerCallbackQuery")[answered:]
+    assert len(presses) == 4 and all(c.ok for c in presses)
+
+
+async def test_odd_messages_get_a_sensible_answer(fake: FakeTelegram, bot: BotRunner) -> None:
+    """Stickers, photos, edits, empty, oversized and malformed updates never break the conversation."""
+    talk = Talk(fake, 2004)
+    await start_screening(talk)
+    question = talk.question.content
+    mark = fake.mark()
+    await fake.wait_until_delivered(fake.user_sends_sticker(2004))
+    replies = talk.since(mark)
+    assert "文字" in replies[0].content and replies[-1].content == question
+    mark = fake.mark()
+    await fake.wait_until_delivered(fake.user_sends_photo(2004, caption="我们的光伏板"))
+    assert "文字" in talk.since(mark)[0].content
+    sent = await talk.say("你好")
+    own = next(m for m in fake.messages(2004) if not m.from_bot and m.content == "你好")
+    mark = fake.mark()
+    await fake.wait_until_delivered(fake.user_edits_message(2004, own.message_id, "你好啊"))
+    assert "/change" in talk.since(mark)[0].content
+    assert sent
+    too_long = await talk.say("光" * 5000)
+    assert "太长" in too_long[0].content
+    chat = {"id": 2004, "type": "private", "first_name": "测试"}
+    user = {"id": 2004, "is_bot": False, "first_name": "测试"}
+    empty = fake.inject_raw_update({"message": {"message_id": 999, "date": 1, "chat": chat, "from": user, "text": ""}})
+    await fake.wait_until_delivered(empty)
+    broken = fake.inject_raw_update({"message": {"message_id": 1000, "text": "no chat, no date"}})
+    junk_press = fake.inject_raw_update(
+        {"callback_query": {"id": "q-junk", "from": user, "chat_instance": "1", "data": "x" * 64}}
+    )
+    await fake.wait_until_delivered(broken)
+    await fake.wait_until_delivered(junk_press)
+    # The queue is not blocked: the conversation goes on where it was.
+    after = await talk.press("经开区60")
+    assert "做了或打算做哪些事" in after[-1].content
+
+
+async def test_unparseable_callback_data_is_treated_as_stale(fake: FakeTelegram, bot: BotRunner) -> None:
+    """A press whose data is not ours (an old bot version, a forged update) is answered and explained."""
+    talk = Talk(fake, 2005)
+    await start_screening(talk)
+    message = talk.question
+    chat = {"id": 2005, "type": "private", "first_name": "测试"}
+    user = {"id": 2005, "is_bot": False, "first_name": "测试"}
+    forged = {
+        "message_id": message.message_id,
+        "date": message.date,
+        "chat": chat,
+        "from": fake.bot_user,
+        "text": message.content,
+    }
+    mark = fake.mark()
+    update_id = fake.inject_raw_update(
+        {"callback_query": {"id": "q-forged", "from": user, "chat_instance": "9", "message": forged, "data": "a:core60"}}
+    )
+    await fake.wait_until_delivered(update_id)
+    shown = talk.since(mark)
+    assert any("失效" in m.content for m in shown)
+    assert "企业在哪里经营" in talk.question.content
+
+
+async def test_a_flood_gets_one_polite_slow_down(fake: FakeTelegram, sqlite_url: str) -> None:
+    """Twenty messages at once: a burst is served, one note asks to slow down, then service resumes."""
+    async with running_bot(fake, sqlite_url, rate_limit_burst=5, rate_limit_per_minute=600):
+        talk = Talk(fake, 2006)
+        ids = [fake.user_sends_text(2006, f"问题{i}？") for i in range(20)]
+        for update_id in ids:
+            await fake.wait_until_delivered(update_id)
+        texts = talk.texts
+        assert sum("太快" in text for text in texts) == 1
+        await asyncio.sleep(0.5)  # the bucket refills at 10 a second
+        later = await talk.say("/start")
+        assert "亦庄绿策" in later[0].content
+
+
+async def test_a_failure_is_logged_and_apologised_for(
+    fake: FakeTelegram, bot: BotRunner, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A crash inside a step: the user gets an apology, the press is answered, the log has the update."""
+    talk = Talk(fake, 2007)
+    await talk.say("/start")
+    real = bot.service.process
+    calls = {"n": 0}
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] <= 2:
+            raise RuntimeError("database on fire")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(bot.service, "process", broken)
+    with caplog.at_level(logging.ERROR):
+        said = await talk.say("/help")
+        pressed = await talk.press("测一测")
+    assert "抱歉" in said[-1].content and "抱歉" in pressed[-1].content
+    assert any(answer.text and "抱歉" in answer.text for answer in fake.callback_answers)
+    assert any("failed" in r.getMessage() and "chat 2007" in r.getMessage() for r in caplog.records)
+    assert "Traceback" not in "".join(talk.texts)
+    recovered = await talk.press("测一测")
+    assert "企业在哪里经营" in recovered[-1].content
+
+
+async def test_telegram_flood_control_and_blocked_chats(fake: FakeTelegram, bot: BotRunner) -> None:
+    """A 429 is waited out and the message still arrives; a 403 is logged, not raised at anyone."""
+    talk = Talk(fake, 2008)
+    fake.inject_error("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    replies = await talk.say("/start")
+    assert "亦庄绿策" in replies[0].content
+    fake.inject_error("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    await talk.say("/help")
+    again = await talk.say("/start")
+    assert "亦庄绿策" in again[0].content
+
+
+async def test_non_staff_cannot_reach_staff_commands(
+    fake: FakeTelegram, bot: BotRunner, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every staff command is refused politely for others, nothing is sent, and the attempt is logged."""
+    talk = Talk(fake, 2009)
+    with caplog.at_level(logging.WARNING):
+        for command in ("/leads", "/export", "/stats", "/misses", "/export@etown_policy_test_bot"):
+            replies = await talk.say(command)
+            assert len(replies) == 1 and "工作人员" in replies[0].content and replies[0].document is None
+    refused = [r for r in caplog.records if "refused staff command" in r.getMessage()]
+    assert len(refused) == 5
+    assert fake.calls_to("sendDocument") == []
+    # In the staff group, someone who is not on the list gets nothing at all.
+    mark = fake.mark()
+    update_id = fake.user_sends_text(STAFF_CHAT, "/export", user_id=2010)
+    await fake.wait_until_delivered(update_id)
+    assert [m for m in fake.bot_messages(STAFF_CHAT) if m.seq > mark] == []
+
+
+async def test_faq_miss_reaches_staff_and_long_lists_are_split(fake: FakeTelegram, bot: BotRunner) -> None:
+    """An unanswerable question is passed to staff; /misses over 4096 characters arrives in pieces."""
+    talk = Talk(fake, 2011)
+    await talk.say("/start")
+    await talk.press("问一个政策问题")
+    asked = await talk.say("月球上的<工厂>&仓库能申请吗？")
+    assert "答不上来" in asked[-1].content
+    await talk.press("转给工作人员")
+    post = await fake.wait_for_bot_message(STAFF_CHAT, since=0)
+    assert "月球上的<工厂>&仓库能申请吗？" in post.content
+    with storage.session_scope(bot.service.sessions) as session:
+        for number in range(12):
+            storage.record_faq_miss("tg:3", f"第{number}个长问题<b>&amp;" + "很长的问题" * 100, "zh", session=session)
+    officer = Talk(fake, STAFF_USER)
+    parts = await officer.say("/misses")
+    assert len(parts) >= 2 and all(len(part.content) <= TELEGRAM_LIMIT for part in parts)
+    joined = "\n".join(part.content for part in parts)
+    assert "月球上的<工厂>&仓库能申请吗？" in joined and "第11个长问题<b>&amp;" in joined
+
+
+async def test_command_menus_in_both_languages_and_for_staff(fake: FakeTelegram, bot: BotRunner) -> None:
+    """setMyCommands: Chinese and English menus for everyone, the staff commands only for staff."""
+    zh = {c["command"]: c["description"] for c in fake.commands_for(language_code="zh")}
+    en = {c["command"]: c["description"] for c in fake.commands_for(language_code="en")}
+    assert zh["start"].startswith("开始") and en["start"].startswith("Start")
+    assert {"start", "summary", "change", "contact", "delete", "lang"} <= zh.keys() == en.keys()
+    assert "export" not in zh
+    staff = {c["command"] for c in fake.commands_for({"type": "chat", "chat_id": STAFF_USER})}
+    group = {c["command"] for c in fake.commands_for({"type": "chat", "chat_id": STAFF_CHAT})}
+    assert {"leads", "export", "stats", "misses"} <= staff and group == {"leads", "export", "stats", "misses"}
+
+
+@pytest.fixture
+def captured_log() -> Iterator[io.StringIO]:
+    """Capture everything logged, through the bot's masking filter, as it would reach a log file."""
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(PersonalDataFilter())
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield buffer
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+
+
+async def test_phone_numbers_never_reach_the_logs(
+    fake: FakeTelegram, bot: BotRunner, captured_log: io.StringIO
+) -> None:
+    """A whole lead, with debug logging on everywhere, leaves no mobile number in the log."""
+    talk = Talk(fake, 2012)
+    await start_screening(talk)
+    await talk.interview(PV_ANSWERS)
+    await leave_contact(talk)
+    try:
+        raise ValueError(f"bad phone {PHONE}")
+    except ValueError:
+        logging.getLogger("bot.test").exception("while handling +86 %s", PHONE)
+    text = captured_log.getvalue()
+    assert "lead 1 created" in text and "while handling" in text
+    assert PHONE not in text and "138********" in text
+    assert fake.token not in text
+
+
+def _free_port() -> int:
+    """Return a TCP port nobody listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_webhook_refuses_requests_without_the_secret(fake: FakeTelegram, sqlite_url: str) -> None:
+    """Webhook mode: no or a wrong X-Telegram-Bot-Api-Secret-Token gets 403; Telegram's own gets served."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/tg/hook"
+    async with running_bot(fake, sqlite_url, webhook_url=url, webhook_secret="s3cret_TOKEN-1", webhook_port=port):
+        assert fake.webhook.url == url and fake.webhook.secret_token == "s3cret_TOKEN-1"
+        chat = {"id": 2013, "type": "private", "first_name": "测试"}
+        user = {"id": 2013, "is_bot": False, "first_name": "测试"}
+        forged = {"message": {"message_id": 1, "date": 1, "chat": chat, "from": user, "text": "/start"}}
+        assert await fake.deliver_via_webhook(forged, secret_token=None) == 403
+        assert await fake.deliver_via_webhook(forged, secret_token="guess") == 403
+        assert fake.bot_messages(2013) == []
+        talk = Talk(fake, 2014)
+        replies = await talk.say("/start")
+        assert "亦庄绿策" in replies[0].content
+        pressed = await talk.press("测一测")
+        assert "企业在哪里经营" in pressed[-1].content
+        assert all(d.status == 200 for d in fake.webhook_deliveries if d.secret_sent == "s3cret_TOKEN-1")

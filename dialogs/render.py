@@ -288,7 +288,7 @@ def explain_measure(number: int, lang: str = "zh") -> str:
         return f"There is no measure {number} (1–{len(book.measures)})." if en else f"没有第{number}条（共{len(book.measures)}条）。"
     scope = book.chapter7.scopes[m.scope]
     lines = [
-        f"**{'Measure' if en else '第'}{number}{'' if en else '条'} {tx(m.title, lang)}**",
+        (f"**Measure {number} {tx(m.title, lang)}**" if en else f"**第{number}条 {tx(m.title, lang)}**"),
         f"{m.chapter} {m.section}",
         tx(m.summary, lang),
         "",
@@ -305,7 +305,12 @@ def explain_measure(number: int, lang: str = "zh") -> str:
         lines.extend(f"- {_cond_desc(c, lang)}" for c in m.applicant)
     if m.kind == "money":
         lines.append("")
-        lines.append(("**Basic conditions** (七(二)2) and exclusions: " if en else "**基本条件**（七(二)2）及排除情形：") + ("、".join(m.exclusions) if m.exclusions else ("none specific" if en else "无项目类排除")))
+        lines.append("**Basic conditions** (七(二)2)" if en else "**基本条件**（七(二)2）")
+        lines.extend(f"- {_cond_desc(c, lang)}" for c in book.chapter7.basic)
+        if m.exclusions:
+            lines.append("**Not supported** (七(二)5)" if en else "**不列入支持范围的情形**（七(二)5）")
+            by_id = {e.id: e for e in book.chapter7.exclusions}
+            lines.extend(f"- {_cond_desc(by_id[x].condition, lang)}" for x in m.exclusions)
         for a in m.awards:
             lines.append("")
             mode = ("two tranches" if en else "分两批兑现") if a.payout == "two_tranche" else ("once, afterwards" if en else "事后一次性兑现")

@@ -321,15 +321,9 @@ def _scan_numeral(s: str, i: int) -> _Numeral | None:
             j += 1
             continue
         if ch == "几" and (
-            (toks and toks[-1][0] in ("small", "big"))
-            or (not toks and j + 1 < n and (s[j + 1] in _SMALL or s[j + 1] in _BIG))
+            (toks and toks[-1][0] in ("small", "big")) or (not toks and _starts_numeral(s, j))
         ):
-            inexact = True
-            toks.append(("num", Fraction(1), False))
-            j += 1
-            continue
-        if ch == "几" and not toks and _starts_numeral(s, j):
-            inexact = True
+            inexact = True  # 几十万, 十几个, 几个: "some", not a figure
             toks.append(("num", Fraction(1), False))
             j += 1
             continue
@@ -338,8 +332,6 @@ def _scan_numeral(s: str, i: int) -> _Numeral | None:
         return None
     value, bad, vague = _eval_tokens(toks)
     if frac is not None:
-        if any(kind in ("small", "big") for kind, _, _ in toks[-1:]):
-            bad = True  # 十点五 is fine, 十万点五 is not a number anyone writes
         value += frac
         for mult in after_frac:
             value *= mult

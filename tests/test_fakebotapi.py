@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
+import sys
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -114,8 +117,9 @@ async def test_get_me_identifies_the_bot(tg: FakeTelegram, bot: Bot) -> None:
 
 async def test_wrong_token_is_unauthorized(tg: FakeTelegram) -> None:
     stranger = Bot("999:not-a-valid-token", base_url=tg.base_url, base_file_url=tg.base_file_url)
-    with pytest.raises(InvalidToken):
-        await stranger.get_me()
+    with pytest.raises(InvalidToken, match="rejected by the server"):
+        await stranger.initialize()  # what Application.initialize() does first
+    await stranger.shutdown()
     assert tg.calls[-1].status == 401
     assert tg.calls[-1].response == {"ok": False, "error_code": 401, "description": "Unauthorized"}
 
@@ -546,6 +550,27 @@ async def test_redelivered_update_reaches_the_bot_again(tg: FakeTelegram) -> Non
     assert [u.update_id for u in seen] == [update_id, update_id]
 
 
+async def test_raw_oddities_reach_the_application(tg: FakeTelegram) -> None:
+    seen: list[Update] = []
+    async with tg.running(demo_app(tg, seen)):
+        odd_type = tg.inject_raw_update({"brand_new_update_type": {"x": 1}})
+        textless = tg.inject_raw_update(
+            {
+                "message": {
+                    "message_id": 50,
+                    "date": 1,
+                    "chat": {"id": CHAT, "type": "private"},
+                    "new_field": 1,
+                }
+            }
+        )
+        await tg.wait_until_delivered(textless)
+        tg.user_sends_text(CHAT, "之后")
+        await tg.wait_for_bot_message(CHAT)  # the bot survived both and still answers
+    assert [u.update_id for u in seen][:2] == [odd_type, textless]
+    assert seen[0].api_kwargs == {"brand_new_update_type": {"x": 1}}
+
+
 async def test_user_edits_and_stickers_arrive_as_updates(tg: FakeTelegram, bot: Bot) -> None:
     update_id = tg.user_sends_text(CHAT, "原文")
     message_id = tg.messages(CHAT)[-1].message_id
@@ -626,6 +651,43 @@ async def test_webhook_secret_token_is_validated(tg: FakeTelegram, bot: Bot) -> 
 
 
 # --- standalone HTTP endpoints -------------------------------------------------------------------
+
+
+async def test_command_line_server_answers_the_bot() -> None:
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.fakebotapi",
+        "--port",
+        str(port),
+        "--token",
+        "42:cli",
+        "--no-repl",
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    root = f"http://127.0.0.1:{port}"
+    try:
+        async with aiohttp.ClientSession() as session:
+            for _ in range(300):
+                with contextlib.suppress(aiohttp.ClientConnectionError):
+                    async with session.get(f"{root}/bot42:cli/getMe") as response:
+                        if response.status == 200:
+                            break
+                await asyncio.sleep(0.05)
+            else:
+                pytest.fail("the command-line server did not come up")
+            async with session.post(f"{root}/_test/send", json={"chat_id": 7, "text": "hi"}) as sent:
+                assert sent.status == 200
+        async with Bot("42:cli", base_url=f"{root}/bot") as real_bot:
+            assert real_bot.username == "etown_policy_test_bot"
+            (update,) = await real_bot.get_updates()
+        assert update.message is not None and update.message.text == "hi"
+    finally:
+        process.terminate()
+        await process.wait()
 
 
 async def test_test_endpoints_drive_the_bot(tg: FakeTelegram) -> None:

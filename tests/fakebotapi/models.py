@@ -275,3 +275,4 @@ class PendingUpdate:
     update_id: int
     payload: JSONDict
     forced: bool = False
+    raw: bool = False  # injected as is: never dropped by the allowed_updates filter

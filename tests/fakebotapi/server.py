@@ -681,15 +681,20 @@ class FakeTelegram:
         return self._set_blocked(chat_id, blocked=False)
 
     def inject_raw_update(self, update: JSONDict) -> int:
-        """Queue an update exactly as given (a missing update_id is assigned); an old id is re-delivered."""
+        """Queue an update exactly as given (a missing update_id is assigned); an old id is re-delivered.
+
+        Raw updates skip the allowed_updates filter. One that python-telegram-bot cannot parse
+        (e.g. a message without chat or date) makes its Updater re-fetch it in a tight loop and
+        Updater.stop() raise, exactly as it would with Telegram: use parseable oddities instead.
+        """
         payload = dict(update)
         if "update_id" not in payload:
-            return self._enqueue(payload)
+            payload = {"update_id": self._next_update_id, **payload}
         update_id = int(payload["update_id"])
         forced = update_id < self._next_update_id
         if not forced:
             self._next_update_id = update_id + 1
-        self._updates.append(PendingUpdate(update_id, payload, forced=forced))
+        self._updates.append(PendingUpdate(update_id, payload, forced=forced, raw=True))
         self._notify()
         return update_id
 
@@ -1222,7 +1227,8 @@ class FakeTelegram:
         kept: list[PendingUpdate] = []
         for pending in self._updates:
             kind = _update_type(pending.payload)
-            if kind is not None and (kind not in allowed if allowed else kind in _NOT_DEFAULT_UPDATES):
+            unwanted = kind not in allowed if allowed else kind in _NOT_DEFAULT_UPDATES
+            if kind is not None and unwanted and not pending.raw:
                 continue
             kept.append(pending)
         self._updates = kept

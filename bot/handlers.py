@@ -12,9 +12,11 @@ import datetime as dt
 import functools
 import logging
 import re
+import warnings
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from telegram import (
@@ -65,6 +67,7 @@ class Runtime:
     limiter: RateLimiter
     langs: LangCache
     executor: ThreadPoolExecutor
+    delivered: DeliveredLog = field(default_factory=lambda: DeliveredLog())
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking (database) function in the worker pool."""
@@ -74,6 +77,37 @@ class Runtime:
     def is_staff(self, user_id: int | None) -> bool:
         """Tell whether a Telegram user is BDA staff."""
         return user_id is not None and user_id in self.settings.staff_user_ids
+
+
+class DeliveredLog:
+    """Update ids whose replies this process has sent (bounded): a re-delivery of one is a true repeat."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        """Start empty."""
+        self.size = size
+        self._ids: OrderedDict[int, None] = OrderedDict()
+
+    def add(self, update_id: int) -> None:
+        """Remember an update as delivered."""
+        self._ids[update_id] = None
+        while len(self._ids) > self.size:
+            self._ids.popitem(last=False)
+
+    def __contains__(self, update_id: object) -> bool:
+        """Tell whether this process delivered the update's replies."""
+        return update_id in self._ids
+
+
+async def handle_duplicate(bot: Bot, rt: Runtime, chat_id: int, update_id: int, outcome: Outcome) -> None:
+    """Re-send a step's replies when its update comes back after a crash; ignore a true repeat."""
+    if update_id in rt.delivered or not (outcome.replies or outcome.staff_messages):
+        log.info("update %s already processed; skipped", update_id)
+        return
+    # Processed and stored, but this process never sent the replies: the previous one died between
+    # the commit and Telegram. Sending them again may repeat a message; never sending loses the step.
+    log.info("update %s was processed before a restart; re-sending its replies", update_id)
+    await deliver(bot, rt, chat_id, outcome)
+    rt.delivered.add(update_id)
 
 
 def runtime(context: Context) -> Runtime:
@@ -107,7 +141,9 @@ async def tg_call(what: str, make: Callable[[], Awaitable[T]]) -> T | None:
         try:
             return await make()
         except RetryAfter as error:
-            wait = error.retry_after
+            with warnings.catch_warnings():  # PTB 22 warns that the type will become timedelta
+                warnings.simplefilter("ignore")
+                wait = error.retry_after
             seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
             log.warning("%s: Telegram asks to wait %.1fs (attempt %d)", what, seconds, attempt)
             await asyncio.sleep(min(seconds, 30.0))
@@ -279,10 +315,11 @@ async def on_message(update: Update, context: Context) -> None:
         rt.service.process, chat_key(chat.id), user_key(user.id), event, update_id=update.update_id
     )
     if outcome.duplicate:
-        log.info("update %s already processed; skipped", update.update_id)
+        await handle_duplicate(context.bot, rt, chat.id, update.update_id, outcome)
         return
     rt.langs.set(chat.id, outcome.lang)
     await deliver(context.bot, rt, chat.id, outcome)
+    rt.delivered.add(update.update_id)
 
 
 async def on_edited(update: Update, context: Context) -> None:
@@ -331,11 +368,13 @@ async def on_callback(update: Update, context: Context) -> None:
             button=button,
         )
         if outcome.duplicate:
+            await handle_duplicate(context.bot, rt, chat_id, update.update_id, outcome)
             return
         rt.langs.set(chat_id, outcome.lang)
         if outcome.stale:
             toast = _t(outcome.lang, "这个按钮已失效", "That button is out of date")
         await deliver(context.bot, rt, chat_id, outcome, pressed=query)
+        rt.delivered.add(update.update_id)
     except Exception as error:
         # Handled here rather than by on_error so the apology comes before the query's answer.
         toast = await report_failure(update, context, error)

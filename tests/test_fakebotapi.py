@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import socket
 import sys
 import time
@@ -13,6 +14,8 @@ from typing import Any
 
 import aiohttp
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from telegram import (
     Bot,
     BotCommand,
@@ -35,8 +38,17 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.helpers import escape_markdown
 
-from tests.fakebotapi import TINY_PNG, FakeTelegram, FakeTelegramError, SentMessage
+from tests.fakebotapi import (
+    TINY_PNG,
+    FakeTelegram,
+    FakeTelegramError,
+    SentMessage,
+    parse_html,
+    parse_markdown_v2,
+    utf16_len,
+)
 
 CHAT = 4242
 App = Application[Any, Any, Any, Any, Any, Any]
@@ -318,8 +330,24 @@ async def test_valid_html_becomes_entities(bot: Bot) -> None:
     assert sent.parse_entity(sent.entities[-1]) == "末"
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_html_escaped_text_parses_back_to_itself(text: str) -> None:
+    # A bot that escapes user data with html.escape never trips the fake's stricter HTML rules.
+    parsed = parse_html(f"<b>{html.escape(text)}</b>")
+    assert parsed.text == text
+    assert parsed.entities == ([{"type": "bold", "offset": 0, "length": utf16_len(text)}] if text else [])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_markdown_v2_escaped_text_parses_back_to_itself(text: str) -> None:
+    parsed = parse_markdown_v2("*" + escape_markdown(text, version=2) + "*")
+    assert parsed.text == text
+
+
 @pytest.mark.parametrize(
-    ("html", "detail"),
+    ("markup", "detail"),
     [
         ("<b>未闭合", "Can't find end tag"),
         ("<b>x</i>", "Unmatched end tag"),
@@ -334,14 +362,16 @@ async def test_valid_html_becomes_entities(bot: Bot) -> None:
         ('<a href="x">y', "Can't find end tag"),
     ],
 )
-async def test_bad_html_is_refused_like_telegram(tg: FakeTelegram, bot: Bot, html: str, detail: str) -> None:
+async def test_bad_html_is_refused_like_telegram(
+    tg: FakeTelegram, bot: Bot, markup: str, detail: str
+) -> None:
     with pytest.raises(BadRequest, match="Can't parse entities"):
-        await bot.send_message(CHAT, html, parse_mode="HTML")
+        await bot.send_message(CHAT, markup, parse_mode="HTML")
     description = tg.calls[-1].description or ""
     assert description.startswith("Bad Request: can't parse entities: ")
     assert detail in description
     # The same text without parse_mode is plain text and goes through.
-    assert (await bot.send_message(CHAT, html)).text == html.strip()
+    assert (await bot.send_message(CHAT, markup)).text == markup.strip()
 
 
 async def test_markdown_v2_reserved_characters(bot: Bot) -> None:
@@ -483,6 +513,20 @@ async def test_second_poller_terminates_the_first(tg: FakeTelegram, bot: Bot) ->
         assert await second_instance.get_updates(timeout=0) == ()
     with pytest.raises(Conflict, match="terminated by other getUpdates"):
         await asyncio.wait_for(first, 3)
+
+
+async def test_abandoned_poll_does_not_swallow_a_redelivery(tg: FakeTelegram, bot: Bot) -> None:
+    update_id = tg.user_sends_text(CHAT, "一")
+    await bot.get_updates(offset=update_id + 1)  # confirmed
+    abandoned = asyncio.create_task(bot.get_updates(offset=update_id + 1, timeout=5))
+    await asyncio.sleep(0.1)
+    abandoned.cancel()  # what Updater.stop() does to the running long poll
+    with contextlib.suppress(asyncio.CancelledError):
+        await abandoned
+    await asyncio.sleep(0.05)
+    tg.inject_raw_update({"update_id": update_id, "message": tg.messages(CHAT)[0].to_api()})
+    await asyncio.sleep(0.05)
+    assert [u.update_id for u in await bot.get_updates(offset=update_id + 1)] == [update_id]
 
 
 async def test_allowed_updates_filters_update_types(tg: FakeTelegram, bot: Bot) -> None:

@@ -116,10 +116,13 @@ class Upload:
 class Params:
     """Bot API call parameters from a JSON body, a form, a multipart body or the query string."""
 
-    def __init__(self, values: JSONDict, uploads: dict[str, Upload]) -> None:
-        """Wrap decoded values and uploaded file parts."""
+    def __init__(
+        self, values: JSONDict, uploads: dict[str, Upload], client_alive: Callable[[], bool] = lambda: True
+    ) -> None:
+        """Wrap decoded values and uploaded file parts; client_alive tells if the caller still listens."""
         self.values = values
         self.uploads = uploads
+        self.client_alive = client_alive
 
     def raw(self, name: str) -> Any:
         """Return the value as sent, or None."""
@@ -1056,7 +1059,12 @@ class FakeTelegram:
                         values[key] = bytes(value).decode("utf-8", "replace")
                     else:
                         values[key] = value
-        return Params(values, uploads)
+
+        def client_alive() -> bool:
+            transport = request.transport
+            return transport is not None and not transport.is_closing()
+
+        return Params(values, uploads, client_alive)
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         """Serve /bot<token>/<method>."""
@@ -1459,6 +1467,8 @@ class FakeTelegram:
                     409,
                     "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
                 )
+            if not params.client_alive():
+                return []  # the bot gave up on this poll (e.g. Updater.stop): hand nothing to nobody
             batch = self._take_batch(limit)
             remaining = deadline - loop.time()
             if batch or remaining <= 0 or self._closing:

@@ -332,7 +332,7 @@ def _ask(state: State, asked: Asked) -> list[Reply]:
         ]
         return [_question(_compound_basic_text(state), choices)]
     if asked.ref == "@exclusions":
-        names = "、".join(_project_name(state, p["id"]) for p in state.projects)
+        names = L(state, "、", ", ").join(_project_name(state, p["id"]) for p in state.projects)
         text = L(
             state,
             f"你的这些项目（{names}）中，有没有属于以下情况的？\n① 建设项目环境保护“三同时”项目（新建、改建、扩建项目的污染防治设施与主体工程同时设计、同时施工、同时投产）\n② 使用政府财政资金投资建设的项目\n（七(二)5：这类项目不列入支持范围）",
@@ -467,7 +467,11 @@ def _answer_value(state: State, asked: Asked, info: FactInfo, event: Event) -> A
         hinted = _choice_by_words(asked.ref, text)
         if hinted is not None:
             return hinted
-        options = [(k, [v.zh, v.en, k, *_CHOICE_WORDS.get(asked.ref, {}).get(k, ())]) for k, v in info.options.items()]
+        first_en = state.lang == "en"
+        options = [
+            (k, [*((v.en, v.zh) if first_en else (v.zh, v.en)), k, *_CHOICE_WORDS.get(asked.ref, {}).get(k, ())])
+            for k, v in info.options.items()
+        ]
         choice = parse.parse_choice(text, options)
         if isinstance(choice, parse.ParseError):
             return _fuzzy_choice(text, info) or choice
@@ -821,14 +825,14 @@ def _asked_value(state: State, h: Asked) -> str:
     if h.unknown or h.skipped:
         return L(state, "不知道/跳过", "unknown/skipped")
     if h.ref == "@topics":
-        return "、".join((TOPIC_BY_ID[t].en if state.lang == "en" else TOPIC_BY_ID[t].zh) for t in state.topics if t in TOPIC_BY_ID)
+        return L(state, "、", ", ").join((TOPIC_BY_ID[t].en if state.lang == "en" else TOPIC_BY_ID[t].zh) for t in state.topics if t in TOPIC_BY_ID)
     if h.ref in ("@basic", "@exclusions"):
         return L(state, "有", "yes") if h.value else L(state, "都没有", "none")
     if h.ref.startswith("@sub:"):
-        return "、".join(_project_name(state, pid) for pid in (h.value or []))
+        return L(state, "、", ", ").join(_project_name(state, pid) for pid in (h.value or []))
     if h.ref == "@kinds":
         names = [fact_label(f"enterprise.{n}", state.lang) for n in (h.value or [])]
-        return "、".join(names) or L(state, "都不是", "none")
+        return L(state, "、", ", ").join(names) or L(state, "都不是", "none")
     return _show_value(state, h.ref, _get(state, h.ref, h.project_id))
 
 

@@ -486,6 +486,11 @@ _GENERIC_WORDS = (
 )
 
 
+# Question words: they shape a sentence but say little about which entry is meant.
+_FUNCTION_WORDS = ("有哪些", "哪些", "什么", "怎么样", "怎么", "能否", "算不算", "需要", "有没有", "是否", "是什么")
+_FUNCTION_WEIGHT = 0.3
+
+
 # Unigrams keep a little signal when a typo breaks both bigrams around a character.
 _UNIGRAM = 0.25
 
@@ -505,10 +510,14 @@ def _tokens(norm: str) -> dict[str, float]:
             out[tok] = 1.0
             continue
         for i in range(len(tok) - 1):
-            out[tok[i : i + 2]] = 1.0
+            bigram = tok[i : i + 2]
+            out[bigram] = _FUNCTION_WEIGHT if bigram in _FUNCTION_BIGRAMS else 1.0
         for ch in tok:
             out.setdefault("~" + ch, _UNIGRAM)
     return out
+
+
+_FUNCTION_BIGRAMS = frozenset(w[i : i + 2] for w in _FUNCTION_WORDS for i in range(len(w) - 1))
 
 
 # ---------------------------------------------------------------- the matcher
@@ -659,12 +668,21 @@ class Faq:
             if s > best_q.get(ei, 0.0):
                 best_q[ei] = s
                 best_qi[ei] = qi
+        # Bag shares: of all the user's words, and of the topic words only (measure bags hold
+        # topic words only; general entries may also match on question words like 什么时候).
         bag: dict[int, float] = {}
+        bag_topic: dict[int, float] = {}
         topic_total = sum(w for t, w in qw.items() if t not in self._generic) or 1.0
         for t in qw:
+            generic = t in self._generic
             # A bag weight never exceeds the query's own weight for the word (factors are <= 1).
             for ei, w in self._b_post.get(t, ()):
                 bag[ei] = bag.get(ei, 0.0) + w
+                if not generic:
+                    bag_topic[ei] = bag_topic.get(ei, 0.0) + w
+        share = {
+            ei: min(1.0, max(b / total, bag_topic.get(ei, 0.0) / topic_total)) for ei, b in bag.items()
+        }
         intent = _intent(norm)
         candidates = best_q.keys() | bag.keys()
         if refs:
@@ -672,14 +690,14 @@ class Faq:
         rough: dict[int, float] = {}
         for ei in candidates:
             kind = self._kind[ei]
-            share = min(1.0, bag.get(ei, 0.0) / (topic_total if kind else total))
-            r = _W_QUESTION * best_q.get(ei, 0.0) + _W_BAG * share
+            topic = share.get(ei, 0.0)
+            r = _W_QUESTION * best_q.get(ei, 0.0) + _W_BAG * topic
             named = bool(refs & self._refs[ei])
             if named:
                 r += _MEASURE_BONUS if kind else _MEASURE_BONUS / 2
             if kind == intent:
                 # Only about the right measure does the kind of question matter.
-                r += _W_INTENT * (1.0 if named else min(1.0, share / _TOPIC_FULL))
+                r += _W_INTENT * (1.0 if named else min(1.0, topic / _TOPIC_FULL))
             rough[ei] = r
         # Character-level similarity on the best candidates' closest questions catches typos.
         top = heapq.nsmallest(_CANDIDATES, rough, key=lambda ei: (-rough[ei], ei))
@@ -691,8 +709,7 @@ class Faq:
             for _, score, ei in process.extract(flat, choices, scorer=fuzz.partial_ratio, processor=None, limit=None)
         }
         out = [
-            _Scored(ei, rough[ei] + _W_FUZZ * fuzzy.get(ei, 0.0), best_q.get(ei, 0.0),
-                    bag.get(ei, 0.0) / (topic_total if self._kind[ei] else total),
+            _Scored(ei, rough[ei] + _W_FUZZ * fuzzy.get(ei, 0.0), best_q.get(ei, 0.0), share.get(ei, 0.0),
                     fuzzy.get(ei, 0.0))
             for ei in top
         ]

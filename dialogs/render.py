@@ -194,7 +194,7 @@ def detail_text(report: Report, number: int, lang: str, project_id: str | None =
         for d in r.documents:
             lines.append(f"- {d.en if en else d.zh}")
     lines.append("")
-    lines.append(("Responsible bureau: " if en else "责任单位：") + ("、".join(tx(b, lang) for b in r.bureaus)))
+    lines.append(("Responsible bureau: " if en else "责任单位：") + ((", " if en else "、").join(tx(b, lang) for b in r.bureaus)))
     if r.cite:
         lines.append(("Policy text: " if en else "原文：") + "「" + "」「".join(r.cite) + "」")
     lines.append("ℹ️ " + tx(report.disclaimer, lang))
@@ -295,7 +295,7 @@ def explain_measure(number: int, lang: str = "zh") -> str:
         ("Policy text: " if en else "原文：") + m.text,
         "",
         ("Where: " if en else "适用范围：") + f"{tx(scope.text, lang)} [{scope.clause}]",
-        ("Responsible bureau: " if en else "责任单位：") + "、".join(tx(b, lang) for b in m.bureaus),
+        ("Responsible bureau: " if en else "责任单位：") + (", " if en else "、").join(tx(b, lang) for b in m.bureaus),
     ]
     if m.kind == "informational":
         lines.append("This is a service measure with no money." if en else "本条为服务措施，没有资金奖励。")

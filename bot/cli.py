@@ -76,10 +76,21 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _preload() -> None:
+    """Load and check all rule and FAQ data now, so a broken file stops start-up, not a chat."""
+    from dialogs.faq import load_faq
+    from rules.loader import load_catalog, load_rulebooks
+
+    load_rulebooks()
+    load_catalog()
+    load_faq()
+
+
 def _cmd_chat(args: argparse.Namespace) -> int:
     from bot.console import run_console
     from storage import default_database_url
 
+    _preload()
     return run_console(args.db or default_database_url(), _lang(args.lang)) or 0
 
 
@@ -88,6 +99,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from bot.settings import load_settings_or_exit
 
     settings = load_settings_or_exit()
+    _preload()
     if not settings.telegram_bot_token:
         print(
             "未设置 TELEGRAM_BOT_TOKEN：现在打开控制台对话（SQLite）。/ No TELEGRAM_BOT_TOKEN set: opening the console chat on SQLite.",
@@ -135,11 +147,15 @@ def main(argv: list[str] | None = None) -> int:
         code: int = args.func(args)
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # a rule-data or settings error: one clear line, no traceback
+    except Exception as exc:  # a rule or FAQ data error: one clear line, no traceback
+        from dialogs.faq import FaqDataError
         from rules.loader import RuleDataError
 
         if isinstance(exc, RuleDataError):
             print(f"规则数据有误 / Rule data error: {exc}", file=sys.stderr)
+            return 3
+        if isinstance(exc, FaqDataError):
+            print(f"FAQ数据有误 / FAQ data error: {exc}", file=sys.stderr)
             return 3
         raise
     return code

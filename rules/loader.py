@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 import typing
 from dataclasses import dataclass
@@ -16,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from rules.facts import Enterprise, ProjectFacts
 from rules.schema import Chapter7, Measure, Rulebook, Text
 
-DATA_DIR = Path(__file__).parent / "data"
+# Staff can try edited rule data without touching the installed package.
+DATA_DIR = Path(os.environ.get("ETOWNBOT_RULES_DIR") or Path(__file__).parent / "data")
 
 Unit = Literal["yuan", "kw", "kwh", "m2", "ha", "ratio", "count", "months", "bool", "choice"]
 

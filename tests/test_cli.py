@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -66,3 +67,19 @@ def test_schema_is_the_json_schema_of_a_profile() -> None:
     schema = json.loads(etownbot("schema").stdout)
     assert "enterprise" in schema["properties"] and "projects" in schema["properties"]
     assert "zone" in schema["$defs"]["Enterprise"]["properties"]
+
+
+def test_a_broken_rule_file_stops_the_command_with_one_line(tmp_path: Path) -> None:
+    import shutil
+
+    from rules.loader import DATA_DIR
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    m27 = data / "jjgf-2025-11" / "measures" / "m27.yaml"
+    m27.write_text(m27.read_text(encoding="utf-8").replace("rate: 800", "rate: -800"), encoding="utf-8")
+    env = {**os.environ, "ETOWNBOT_RULES_DIR": str(data)}
+    out = subprocess.run([sys.executable, "-m", "bot", "measures"], capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
+    assert out.returncode == 3
+    assert "m27.yaml" in out.stderr and "measure 27" in out.stderr and "rate" in out.stderr
+    assert "Traceback" not in out.stderr

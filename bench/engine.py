@@ -1,10 +1,19 @@
 """Time ``rules.evaluate`` on a full profile (facts for every money measure) against all 40 measures.
 
-Run: ``.venv/bin/python bench/engine.py`` (writes the figures into docs/performance.md).
+Three figures, because the row memo makes them differ a lot:
+
+- cold: the row memo is cleared before every run (first evaluation of a profile);
+- warm: the identical profile again (a repeated screen, e.g. the summary after a detail view);
+- incremental: one project fact changed between runs, the interview's pattern of one answer per
+  step (each step a new value, so the rows of that project are recomputed every time).
+
+Run: ``.venv/bin/python bench/engine.py`` (writes the figures into docs/performance.md;
+``--no-write`` only prints them).
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import os
@@ -12,48 +21,131 @@ import platform
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._perfdoc import write_section  # noqa: E402
-from rules.engine import evaluate  # noqa: E402
+from rules.engine import clear_cache, evaluate  # noqa: E402
 from rules.facts import Profile  # noqa: E402
+from rules.report import report_to_json  # noqa: E402
+
+ON = dt.date(2026, 6, 1)
+# Facts the incremental runs change: amounts and sizes, so every step is a value not seen before.
+CHANGING = ("_yuan", "_kw", "_kwh", "_m2")
 
 
-def main() -> None:
-    """Measure and record."""
-    os.sched_setaffinity(0, {0}) if hasattr(os, "sched_setaffinity") else None
-    profile = Profile.model_validate(json.loads((ROOT / "bench/profiles/full.json").read_text(encoding="utf-8")))
-    on = dt.date(2026, 6, 1)
-    report = evaluate(profile, on)
-    for _ in range(200):
-        evaluate(profile, on)
+def _incremental_profiles(raw: dict[str, Any], n: int) -> list[Profile]:
+    """Return ``n`` profiles, each differing from the one before in one fact of one project.
+
+    Built the way the interview builds them (validated from the answers, fresh objects every step).
+    """
+    targets = []
+    for i, p in enumerate(raw["projects"]):
+        # One target per project: its first amount; the steps take them round robin.
+        name = next((k for k, v in p["facts"].items() if k.endswith(CHANGING) and type(v) in (int, float) and v > 0), None)
+        if name is not None:
+            targets.append((i, name))
+    state = json.loads(json.dumps(raw))
+    out = []
+    for step in range(n):
+        i, name = targets[step % len(targets)]
+        state["projects"][i]["facts"][name] = raw["projects"][i]["facts"][name] + step + 1
+        out.append(Profile.model_validate(state))
+    return out
+
+
+def _time(run: Callable[[int], None], before: Callable[[int], None], n: int) -> list[int]:
     samples = []
-    n = 3000
-    for _ in range(n):
+    for i in range(n):
+        before(i)
         t0 = time.perf_counter_ns()
-        evaluate(profile, on)
+        run(i)
         samples.append(time.perf_counter_ns() - t0)
-    samples.sort()
-    median = statistics.median(samples) / 1000
-    p99 = samples[int(len(samples) * 0.99) - 1] / 1000
-    per_sec = 1e9 / statistics.mean(samples)
+    return samples
+
+
+def _stats(samples: list[int]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered) / 1000, ordered[max(0, int(len(ordered) * 0.99) - 1)] / 1000
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Measure and record."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3000, help="timed runs per figure (default 3000)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds the runs are split into, interleaving the figures")
+    parser.add_argument("--cpu", type=int, default=0, help="core to pin to (default 0)")
+    parser.add_argument("--no-write", action="store_true", help="print only, leave docs/performance.md alone")
+    args = parser.parse_args(argv)
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {args.cpu})
+    raw = json.loads((ROOT / "bench/profiles/full.json").read_text(encoding="utf-8"))
+    profile = Profile.model_validate(raw)
+    per_round = max(1, args.runs // args.rounds)
+    steps = _incremental_profiles(raw, per_round * args.rounds + 1)
+
+    # The memo must not change a result: every figure's report equals a cold one.
+    clear_cache()
+    expected = report_to_json(evaluate(profile, ON))
+    assert report_to_json(evaluate(profile, ON)) == expected
+    for p in steps[:3]:
+        got = report_to_json(evaluate(p, ON))
+        clear_cache()
+        assert got == report_to_json(evaluate(p, ON))
+    report = evaluate(profile, ON)
+
+    for _ in range(200):  # warm-up of the interpreter and the rule data, not of the memo
+        clear_cache()
+        evaluate(profile, ON)
+    load_before = os.getloadavg()
+    samples: dict[str, list[int]] = {"cold": [], "warm": [], "incremental": []}
+    round_medians: dict[str, list[float]] = {k: [] for k in samples}
+    nothing: Callable[[int], None] = lambda i: None  # noqa: E731
+    for r in range(args.rounds):
+        base = r * per_round
+        got = {
+            "cold": _time(lambda i: evaluate(profile, ON), lambda i: clear_cache(), per_round),
+            "warm": _time(lambda i: evaluate(profile, ON), nothing, per_round),
+        }
+        # Start the chain from its own previous step, so each timed run changes exactly one fact.
+        evaluate(steps[base], ON)
+        got["incremental"] = _time(lambda i, b=base: evaluate(steps[b + i + 1], ON), nothing, per_round)
+        for k, v in got.items():
+            samples[k].extend(v)
+            round_medians[k].append(statistics.median(v) / 1000)
+    load_after = os.getloadavg()
+
     rows = [r for r in report.measures if not r.no_project]
+    table = ["| figure | median | p99 | median range over rounds | goal |", "|---|---|---|---|---|"]
+    what = {
+        "cold": "cold (row memo cleared before each run)",
+        "warm": "warm (identical profile again)",
+        "incremental": "incremental (one project fact changed per run)",
+    }
+    for k, v in samples.items():
+        med, p99 = _stats(v)
+        lo, hi = min(round_medians[k]), max(round_medians[k])
+        table.append(f"| {what[k]} | {med:.0f} µs | {p99:.0f} µs | {lo:.0f}–{hi:.0f} µs | ≤ 200 µs |")
     body = (
-        f"Full profile `bench/profiles/full.json`: {len(profile.projects)} projects, {len(rows)} evaluated "
-        f"project-measure rows plus {len(report.measures) - len(rows)} other rows, all 40 measures; "
+        f"`evaluate(profile, on)` on the full profile `bench/profiles/full.json`: {len(profile.projects)} projects, "
+        f"{len(rows)} project-measure rows, {len(report.measures) - len(rows)} other rows, all 40 measures; "
         f"total {report.total_yuan:,} yuan.\n\n"
-        f"| figure | value | goal |\n|---|---|---|\n"
-        f"| median per evaluation | {median:.0f} µs | ≤ 200 µs |\n"
-        f"| p99 per evaluation | {p99:.0f} µs | |\n"
-        f"| evaluations per second (one core) | {per_sec:,.0f} | |\n\n"
-        f"{n} timed runs after 200 warm-up runs, pinned to one core; Python {platform.python_version()}, "
-        f"{platform.machine()}, {dt.date.today().isoformat()}.\n\n"
+        + "\n".join(table)
+        + "\n\n"
+        f"{per_round * args.rounds} timed runs per figure in {args.rounds} interleaved rounds, after 200 cold warm-up runs, "
+        f"pinned to core {args.cpu}, garbage collector on. Incremental: each run adds 1 to one amount of one project "
+        "(round robin over the projects that have one), so its rows are recomputed and the other rows come from the memo; "
+        "the profiles are validated from JSON beforehand, as the interview builds them. "
+        f"Load average {load_before[0]:.1f} before, {load_after[0]:.1f} after (2 cores shared with other work). "
+        f"Python {platform.python_version()}, {platform.machine()}, {dt.date.today().isoformat()}.\n\n"
         "Command: `.venv/bin/python bench/engine.py`"
     )
-    write_section("Engine", body)
+    if not args.no_write:
+        write_section("Engine", body)
     print(body)
 
 

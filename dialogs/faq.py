@@ -523,27 +523,27 @@ _FUNCTION_BIGRAMS = frozenset(w[i : i + 2] for w in _FUNCTION_WORDS for i in ran
 # ---------------------------------------------------------------- the matcher
 
 # Score weights and outcome thresholds, tuned on tests/dialogs/faq_paraphrases.yaml.
-_W_QUESTION = 0.40  # best stored question (topic and intent words together)
+_W_QUESTION = 0.50  # best stored question (topic and intent words together)
 _W_BAG = 0.30  # the entry's keywords, title and body (topic only)
 _W_FUZZ = 0.10  # character-level similarity, for typos
 _FUZZ_FLOOR = 0.5
-_W_INTENT = 0.12  # a measure entry whose kind (what/who/docs/bureau) is what the user asks for
+_W_INTENT = 0.08  # a measure entry whose kind (what/who/docs/bureau) is what the user asks for
 _TOPIC_FULL = 0.4  # bag share at which the intent bonus is given in full
-_BETA2 = 4.0  # F-beta² of the share of the user's words found (weighted more) and of the stored words matched
+_BETA2 = 2.0  # F-beta² of the share of the user's words found (weighted more) and of the stored words matched
 _BODY_IDF_CAP = 0.6  # a word seen only in a body text counts at most like this share of the top idf
 _MEASURE_BONUS = 0.30  # the question names this entry's measure (half for general entries)
 _CANDIDATES = 24
 _COMMON_UNIGRAM = 0.2  # drop single characters found in more than this share of entries
-_ANSWER_MIN = 0.50
-_ANSWER_MARGIN = 0.06
-_SUGGEST_MIN = 0.30
+_ANSWER_MIN = 0.30
+_ANSWER_MARGIN = 0.08
+_SUGGEST_MIN = 0.16
 
 Intent = Literal["what", "who", "docs", "bureau"]
 # What a question asks about a measure, read from the normalised text; the first that matches wins.
 _INTENTS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     ("bureau", re.compile(r"部门|局")),
     ("docs", re.compile(r"材料|准备|怎么申请|怎么参与|哪里申请|申请流程|流程|提交")),
-    ("who", re.compile(r"谁|条件|范围|哪些企业|什么企业|能否申请|能申请|能参加|能否参加|适用|符合|满足|哪里")),
+    ("who", re.compile(r"谁|条件|范围|算不算|哪些企业|什么企业|能否申请|能申请|能参加|能否参加|适用|符合|满足|哪里")),
     ("what", re.compile(r"多少|奖励|是什么|什么是|比例|最高|上限|几")),
 )
 
@@ -613,20 +613,31 @@ class Faq:
                 self._q_text.append(q.replace(" ", ""))
                 for t, w in weights.items():
                     self._q_post.setdefault(t, []).append((qi, w))
-        # Bags: keywords (full weight) and body texts (their own factor), topic words only.
+        # Bags: keywords (full weight) and body texts (their own factor). The four entries of a
+        # measure share one bag, so it is stored once: bag id -> entries.
         self._b_post: dict[str, list[tuple[int, float]]] = {}
-        for ei, (s, ks) in enumerate(zip(sources, kw_tokens, strict=True)):
+        self._bag_entries: list[tuple[int, ...]] = []
+        bag_ids: dict[tuple[object, ...], int] = {}
+        for ei, (src, ks) in enumerate(zip(sources, kw_tokens, strict=True)):
+            measure_bag = self._kind[ei] is not None
+            key = (src.keywords, src.body) if measure_bag else (ei,)
+            if key in bag_ids:
+                bi = bag_ids[key]
+                self._bag_entries[bi] = (*self._bag_entries[bi], ei)
+                continue
+            bi = bag_ids[key] = len(self._bag_entries)
+            self._bag_entries.append((ei,))
             bag: dict[str, float] = {}
-            parts = [(k, 1.0) for k in ks] + [(_tokens(normalise(t, known_measures)), f) for t, f in s.body]
+            parts = [(k, 1.0) for k in ks] + [(_tokens(normalise(t, known_measures)), f) for t, f in src.body]
             for toks, factor in parts:
                 for t, f in toks.items():
                     # A measure's bag is its topic; a general entry's keywords are curated whole.
-                    if t in self._generic and self._kind[ei] is not None:
+                    if measure_bag and t in self._generic:
                         continue
                     w = self._idf.get(t, self._unseen_idf) * f * factor
                     bag[t] = max(bag.get(t, 0.0), w)
             for t, w in bag.items():
-                self._b_post.setdefault(t, []).append((ei, w))
+                self._b_post.setdefault(t, []).append((bi, w))
 
     @property
     def entries(self) -> tuple[FaqEntry, ...]:
@@ -656,15 +667,18 @@ class Faq:
             return []
         total = total or 1.0
         inter: dict[int, float] = {}
+        get = inter.get
+        q_post = self._q_post
         for t in qw:
-            for qi, w in self._q_post.get(t, ()):
-                inter[qi] = inter.get(qi, 0.0) + w
+            for qi, w in q_post.get(t, ()):
+                inter[qi] = get(qi, 0.0) + w
         best_q: dict[int, float] = {}
         best_qi: dict[int, int] = {}
+        q_weight, q_entry = self._q_weight, self._q_entry
         for qi, x in inter.items():
-            cov, prec = min(1.0, x / total), x / self._q_weight[qi]
+            cov, prec = min(1.0, x / total), x / q_weight[qi]
             s = (1 + _BETA2) * cov * prec / (_BETA2 * prec + cov)
-            ei = self._q_entry[qi]
+            ei = q_entry[qi]
             if s > best_q.get(ei, 0.0):
                 best_q[ei] = s
                 best_qi[ei] = qi
@@ -676,15 +690,17 @@ class Faq:
         for t in qw:
             generic = t in self._generic
             # A bag weight never exceeds the query's own weight for the word (factors are <= 1).
-            for ei, w in self._b_post.get(t, ()):
-                bag[ei] = bag.get(ei, 0.0) + w
+            for bi, w in self._b_post.get(t, ()):
+                bag[bi] = bag.get(bi, 0.0) + w
                 if not generic:
-                    bag_topic[ei] = bag_topic.get(ei, 0.0) + w
-        share = {
-            ei: min(1.0, max(b / total, bag_topic.get(ei, 0.0) / topic_total)) for ei, b in bag.items()
-        }
+                    bag_topic[bi] = bag_topic.get(bi, 0.0) + w
+        share: dict[int, float] = {}
+        for bi, b in bag.items():
+            value = min(1.0, max(b / total, bag_topic.get(bi, 0.0) / topic_total))
+            for ei in self._bag_entries[bi]:
+                share[ei] = value
         intent = _intent(norm)
-        candidates = best_q.keys() | bag.keys()
+        candidates = best_q.keys() | share.keys()
         if refs:
             candidates |= {ei for ei, r in enumerate(self._refs) if r & refs}
         rough: dict[int, float] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,13 +48,14 @@ def render_report(payload: dict[str, Any]) -> ReportFile:
     """Render the attachment: bot.pdf.render_report_pdf when available, else a UTF-8 text file."""
     lang = _lang(payload)
     stamp = dt.date.today().strftime("%Y%m%d")
+    renderer: Callable[[dict[str, Any]], bytes] | None
     try:
-        from bot.pdf import render_report_pdf  # type: ignore[import-not-found,unused-ignore]
+        from bot.pdf import render_report_pdf as renderer  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
-        render_report_pdf = None
-    if render_report_pdf is not None:
+        renderer = None
+    if renderer is not None:
         try:
-            data = render_report_pdf(payload)
+            data = renderer(payload)
             caption = "Your report (PDF) — forward it freely." if lang == "en" else "你的测评报告（PDF），可直接转发。"
             return ReportFile(bytes(data), f"etown-green-report-{stamp}.pdf", "application/pdf", caption)
         except Exception:

@@ -507,7 +507,7 @@ def _tokens(norm: str) -> dict[str, float]:
                 out[tok] = 1.0
             continue
         if len(tok) == 1:
-            out[tok] = 1.0
+            out.setdefault("~" + tok, _UNIGRAM)
             continue
         for i in range(len(tok) - 1):
             bigram = tok[i : i + 2]
@@ -777,18 +777,19 @@ def load_faq() -> Faq:
 # ---------------------------------------------------------------- mid-interview questions
 
 _Q_MARKERS = re.compile(
-    r"[?？]|什么|啥|怎么|咋|如何|为什么|为啥|哪|谁|多少|几[个条项类种次批年月天辆台]|是否|能否|可否|有没有|是不是|"
-    r"能不能|可不可以|算不算|行不行|对不对|要不要|需不需要|够不够|[吗么呢]$|吗[，,。.!！]?|请问|想知道|想问|"
-    r"告诉我|介绍|解释|说明一下|意思|区别"
+    r"[?？]|什么|啥|怎么|咋|如何|为什么|为啥|哪|谁|多少|几[个条项类种次批年月天辆台]|是否|能否|可否|"
+    r"(.)[不没]\1|[吗呢]|请问|想知道|想问|告诉我|介绍|解释|说明一下|意思|区别"
 )
 _Q_EN = re.compile(
-    r"^(what|how|who|which|where|when|why|can|could|is|are|do|does|should|may|will)\b|\?", re.IGNORECASE
+    r"^(what|how|who|which|where|when|why|can|could|is|are|do|does|should|may|will|tell me|explain)(?=\s)|\?",
+    re.IGNORECASE,
 )
-# Plain answers to an interview question: numbers with units, yes/no, "don't know".
+# Plain answers to an interview question: amounts with units, yes/no, "don't know".
 _ANSWER_LIKE = re.compile(
-    r"^[\s\d.,，约大概左右万亿千百十元块kwh千瓦度平方米公顷辆台套个%％~\-—至到]+$|"
-    r"^(是|否|对|不对|有|没有|没|无|不是|不知道|不清楚|不确定|不记得|跳过|算了|好|好的|行|可以|不用|不要|"
-    r"yes|no|y|n|ok|skip|unknown|not sure|don'?t know|none)[。.!！]?$",
+    r"^[\s\d.,，、约大概左右多余几万亿千百十元块kwh千瓦度平方米公顷辆台套个年月日%％~\-—至到]+$|"
+    r"^(是|否|对|不对|有|没有|没|无|不是|跳过|算了|好|好的|行|可以|不用|不要|"
+    r"yes|no|y|n|ok|skip|unknown|not sure|none)[。.!！]?$|"
+    r"^(不知道|不清楚|不确定|不记得|记不清|i don'?t know|don'?t know|no idea)[^?？吗]*$",
     re.IGNORECASE,
 )
 

@@ -76,7 +76,7 @@ class _EntryData(BaseModel):
     @field_validator("keywords", mode="before")
     @classmethod
     def _numbers_as_words(cls, value: object) -> object:
-        # A bare 2023 in YAML is a number; as a keyword it is meant as text.
+        """Read a bare 2023 in YAML as the keyword "2023", as staff mean it."""
         if isinstance(value, list):
             return [str(v) if isinstance(v, int | float) else v for v in value]
         return value
@@ -84,6 +84,7 @@ class _EntryData(BaseModel):
     @field_validator("questions", "cite", "keywords")
     @classmethod
     def _no_blank(cls, value: list[str]) -> list[str]:
+        """Reject empty strings, which would match everything or quote nothing."""
         if any(not v.strip() for v in value):
             raise ValueError("contains an empty string")
         return value
@@ -95,6 +96,7 @@ _OTHER_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z]|\]\(|`|__|^#+\s", re.MULTILINE)
 
 
 def _check_markup(text: str) -> str | None:
+    """Return what is wrong with an answer's markup, or None."""
     if text.count("**") % 2:
         return "unbalanced ** (bold markers must come in pairs)"
     if _OTHER_MARKUP.search(text):
@@ -112,6 +114,7 @@ class _Source:
 
 
 def _load_yaml_entries(path: Path, policy: str, measure_numbers: set[int]) -> list[_Source]:
+    """Read and check faq.yaml; any problem names the file and the entry."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -178,11 +181,13 @@ def _texts_en(conditions: Iterable[Condition]) -> Iterator[str]:
 
 
 def _bureau_quote(m: Measure, flat_policy: str) -> str | None:
+    """Return "责任单位：…" as the policy writes it for this measure, if it does."""
     quote = "责任单位：" + "、".join(b.zh for b in m.bureaus)
     return quote if quote in flat_policy else None
 
 
 def _measure_sources(book: LoadedRulebook) -> list[_Source]:
+    """Build four entries per measure: what and how much, who and where, documents, bureau."""
     ch7 = book.chapter7
     flat_policy = squeeze(book.policy_text)
     excl = {e.id: e.condition for e in ch7.exclusions}
@@ -201,7 +206,7 @@ def _measure_sources(book: LoadedRulebook) -> list[_Source]:
             lines.append("兑现方式：" + ("；".join(x.zh for x in ch7.tranche) if two else ch7.once.zh) + "。")
         lines += [f"说明：{note.zh}" for note in m.notes]
         lines += [p.zh for p in m.procedure]
-        en = [f"**Measure {n} — {te}**", m.summary.en + ".", "The full text of the measure (Chinese) is quoted below."]
+        en = [f"**Measure {n} — {te}**", m.summary.en + ".", "The policy wording (Chinese) is quoted below."]
         if money:
             en.append("Payment: " + ("; ".join(x.en for x in ch7.tranche) if two else ch7.once.en) + ".")
         en += [f"Note: {note.en}" for note in m.notes]
@@ -321,6 +326,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "装载机": ("铲车", "loader"),
     "挖掘机": ("挖机", "勾机", "excavator"),
     "叉车": ("forklift",),
+    "起重机": ("吊车", "crane"),
     "锅炉": ("boiler",),
     "碳中和": ("零碳", "净零", "carbon neutral", "carbon neutrality", "net zero", "net-zero"),
     "绿地": ("公共绿地", "花园", "绿化", "garden", "green space"),
@@ -425,6 +431,7 @@ def _measure_refs(text: str, known: int) -> tuple[str, list[int]]:
     found: list[int] = []
 
     def repl(mo: re.Match[str]) -> str:
+        """Turn one reference into a token, leaving numbers that are no measure alone."""
         raw = next(g for g in mo.groups() if g)
         n = _cn_number(raw)
         if n is None or not 1 <= n <= known:
@@ -436,6 +443,7 @@ def _measure_refs(text: str, known: int) -> tuple[str, list[int]]:
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str]:
+    """Compile words into one pattern that prefers the longest form at each position."""
     ordered = sorted(set(words), key=len, reverse=True)
     # Python's \b treats CJK as word characters, so "用ai做" has no boundary: look for latin ones.
     parts = [rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])" if w.isascii() else re.escape(w) for w in ordered]
@@ -459,6 +467,7 @@ _PLURAL_RE = re.compile(r"(?<![a-z])([a-z]{2,}?)(ies|s)(?![a-z])")
 
 
 def _singular(mo: re.Match[str]) -> str:
+    """Fold a simple English plural (documents, subsidies) to its singular."""
     word, end = mo.group(1), mo.group(2)
     if mo.group(0) in _STOP_EN or word.endswith(("s", "u", "i")):
         return mo.group(0)
@@ -495,6 +504,14 @@ _FUNCTION_WEIGHT = 0.3
 _UNIGRAM = 0.25
 
 
+def _stem(word: str) -> str:
+    """Cut a common English ending so interpreting, interpretation and interpret meet."""
+    for end in ("ations", "ation", "ings", "ing", "ed"):
+        if word.endswith(end) and len(word) - len(end) >= 4:
+            return word[: -len(end)]
+    return word
+
+
 def _tokens(norm: str) -> dict[str, float]:
     """Split a normalised string into weighted tokens: §N, latin words, CJK bigrams and unigrams."""
     out: dict[str, float] = {}
@@ -504,9 +521,10 @@ def _tokens(norm: str) -> dict[str, float]:
         if tok.isascii():
             tok = tok.strip(".")
             if tok and tok not in _STOP_EN:
-                out[tok] = 1.0
+                out[_stem(tok)] = 1.0
             continue
         if len(tok) == 1:
+            out[tok] = 1.0
             out.setdefault("~" + tok, _UNIGRAM)
             continue
         for i in range(len(tok) - 1):

@@ -14,15 +14,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tempfile
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from fontTools import subset as ftsubset  # type: ignore[import-untyped]
+from fontTools.pens.cu2quPen import Cu2QuPen  # type: ignore[import-untyped]
+from fontTools.pens.ttGlyphPen import TTGlyphPen  # type: ignore[import-untyped]
+from fontTools.ttLib import TTFont, newTable  # type: ignore[import-untyped]
 from fpdf import FPDF
 from fpdf.enums import TextMode
-from fpdf.fonts import TTFFont
 from pydantic import TypeAdapter
 
 from dialogs.render import fact_label, summary_rows, tx
@@ -78,15 +83,95 @@ def _font_path() -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class _Metrics:
+    """What layout needs from the font: which characters it has and how wide each is (in em)."""
+
+    path: Path
+    cmap: dict[int, str]
+    advance: dict[str, float]
+
+
+_METRICS: _Metrics | None = None
+_METRICS_LOCK = threading.Lock()
+
+
+def _metrics() -> _Metrics:
+    """Read the font's character map and advance widths once per process."""
+    global _METRICS
+    with _METRICS_LOCK:
+        if _METRICS is None:
+            path = _font_path()
+            font = TTFont(str(path), lazy=True)
+            try:
+                upem = float(font["head"].unitsPerEm)
+                hmtx = font["hmtx"].metrics
+                cmap = dict(font.getBestCmap())
+                advance = {name: hmtx[name][0] / upem for name in set(cmap.values()) if name in hmtx}
+            finally:
+                font.close()
+            _METRICS = _Metrics(path, cmap, advance)
+        return _METRICS
+
+
+def _truetype_subset(path: Path, chars: Iterable[str], out: Path) -> None:
+    """Write a TrueType-outline font holding only ``chars`` of the OpenType (CFF) font at path.
+
+    fpdf2 embeds a CID-keyed CFF font through an embedded encoding CMap, which text extraction
+    (pypdf, some viewers' copy and search) misreads; TrueType outlines are embedded the common way,
+    Identity-H with a ToUnicode map. Converting a few hundred glyphs takes a fraction of a second.
+    """
+    font = TTFont(str(path), lazy=True)
+    try:
+        options = ftsubset.Options()
+        options.layout_features = []  # no shaping: CJK and Latin here need none
+        options.notdef_outline = True
+        options.recommended_glyphs = True
+        options.hinting = False
+        options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx", "DSIG", "meta"]
+        subsetter = ftsubset.Subsetter(options)
+        subsetter.populate(unicodes={ord(c) for c in chars})
+        subsetter.subset(font)
+        order = font.getGlyphOrder()
+        glyphs = font.getGlyphSet()
+        glyf = newTable("glyf")
+        glyf.glyphOrder = order
+        glyf.glyphs = {}
+        for name in order:
+            pen = TTGlyphPen(None)
+            glyphs[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
+            glyf.glyphs[name] = pen.glyph()
+        font["glyf"] = glyf
+        font["loca"] = newTable("loca")
+        maxp = font["maxp"]
+        maxp.tableVersion = 0x00010000
+        for attr in (
+            "maxPoints", "maxContours", "maxCompositePoints", "maxCompositeContours", "maxTwilightPoints",
+            "maxStorage", "maxFunctionDefs", "maxInstructionDefs", "maxStackElements",
+            "maxSizeOfInstructions", "maxComponentElements", "maxComponentDepth",
+        ):  # fmt: skip
+            setattr(maxp, attr, 0)
+        maxp.maxZones = 1
+        del font["CFF "]
+        font["head"].glyphDataFormat = 0
+        font["post"].formatType = 3.0
+        font.sfntVersion = "\x00\x01\x00\x00"
+        font.save(str(out))
+    finally:
+        font.close()
+
+
 # ---------------------------------------------------------------------------------------------
 # Text safety: user text (project names) may hold emoji, controls or characters the font lacks.
 
-_DROP = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff\U000e0000-\U000e007f\U0001f3fb-\U0001f3ff]")
+_DROP = re.compile(
+    "[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff\U000e0000-\U000e007f\U0001f3fb-\U0001f3ff]"
+)
 _SPACE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 MISSING_GLYPH = "□"
 
 
-def _safe(text: str, cmap: dict[int, Any]) -> str:
+def _safe(text: str, cmap: dict[int, str]) -> str:
     """Return text the font can draw: controls become spaces, joiners go, unknown glyphs become □."""
     text = unicodedata.normalize("NFC", _DROP.sub("", str(text)))
     text = _SPACE.sub(" ", text)
@@ -285,9 +370,25 @@ def _row(r: MeasureResult, lang: str, shared: frozenset[str] = frozenset()) -> _
             if en
             else f"从优不重复：同一项目按第{r.alternative_to}条计"
         )
-        return _Row("alternative", r.number, title, r.project_name, _amount(r.amount_yuan, lang), r.amount_yuan, payout)
+        return _Row(
+            "alternative",
+            r.number,
+            title,
+            r.project_name,
+            _amount(r.amount_yuan, lang),
+            r.amount_yuan,
+            payout,
+        )
     if r.status == "eligible":
-        return _Row("eligible", r.number, title, r.project_name, _amount(r.amount_yuan, lang), r.amount_yuan, _payout(r, lang))
+        return _Row(
+            "eligible",
+            r.number,
+            title,
+            r.project_name,
+            _amount(r.amount_yuan, lang),
+            r.amount_yuan,
+            _payout(r, lang),
+        )
     if r.status == "needs_info":
         sep = ", " if en else "、"
         own = [m for m in r.missing if m not in shared]
@@ -299,10 +400,18 @@ def _row(r: MeasureResult, lang: str, shared: frozenset[str] = frozenset()) -> _
             amount = f"up to {fmt_yuan(bound)}" if en else f"最高{_wan(bound)}"
         else:
             amount = "open" if en else "待定"
-        payout = (f"still needed: {missing}" if en else f"还需：{missing}") if missing else ("needs review" if en else "待核实")
+        payout = (
+            (f"still needed: {missing}" if en else f"还需：{missing}")
+            if missing
+            else ("needs review" if en else "待核实")
+        )
         return _Row("needs_info", r.number, title, r.project_name, amount, bound, payout, span=bound is None)
     reason = tx(r.reasons[0], lang) if r.reasons else ""
-    text = (f"not eligible: {reason}" if en else f"不符合：{reason}") if reason else _WORDS[lang]["ineligible_all"]
+    text = (
+        (f"not eligible: {reason}" if en else f"不符合：{reason}")
+        if reason
+        else _WORDS[lang]["ineligible_all"]
+    )
     if r.near_miss:
         text += ("; would qualify: " if en else "；如要符合：") + tx(r.near_miss[0], lang)
     return _Row("ineligible", r.number, title, r.project_name, "—", None, text, span=True, reason=reason)
@@ -398,7 +507,9 @@ def _content(report: Report, profile: dict[str, Any], lang: str) -> _Content:
     needs = [r for r in rows if r.status == "needs_info"]
     # enterprise facts every open measure still needs are said once under the table, not per row
     shared = frozenset(
-        ref for ref in (needs[0].missing if len(needs) > 1 else ()) if ref.startswith("enterprise.") and all(ref in r.missing for r in needs)
+        ref
+        for ref in (needs[0].missing if len(needs) > 1 else ())
+        if ref.startswith("enterprise.") and all(ref in r.missing for r in needs)
     )
     table = [_row(r, lang, shared) for r in rows if r.status != "ineligible"]
     ineligible = [_row(r, lang) for r in rows if r.status == "ineligible"]
@@ -415,13 +526,19 @@ def _content(report: Report, profile: dict[str, Any], lang: str) -> _Content:
     if n_need:
         extra = report.pending_upper_yuan
         if extra:
-            pending = f"open items: up to {fmt_yuan(extra)} yuan more" if en else f"待确认事项最多还可增加{_wan(extra)}"
+            pending = (
+                f"open items: up to {fmt_yuan(extra)} yuan more"
+                if en
+                else f"待确认事项最多还可增加{_wan(extra)}"
+            )
         else:
             pending = "open items may add more" if en else "待确认事项可能增加金额"
     notes = []
     if shared:
         labels = ("、" if not en else ", ").join(dict.fromkeys(fact_label(ref, lang) for ref in shared))
-        notes.append(f"Every open measure also needs: {labels}." if en else f"以上待确认的各条均还需确认：{labels}。")
+        notes.append(
+            f"Every open measure also needs: {labels}." if en else f"以上待确认的各条均还需确认：{labels}。"
+        )
     two = any(
         a.payout_mode == "two_tranche" and a.status == "eligible" for r in rows if r.counted for a in r.awards
     )
@@ -500,9 +617,10 @@ _NO_END = set("（《「『“‘([")
 class _Pen:
     """Draws on (or, when dry, only measures for) an FPDF page; y runs down the page."""
 
-    pdf: FPDF
-    cmap: dict[int, Any]
+    metrics: _Metrics
+    pdf: FPDF | None = None
     dry: bool = True
+    used: set[str] = field(default_factory=set)
     y: float = MARGIN
     pages: int = 1
     allow_break: bool = False
@@ -518,23 +636,25 @@ class _Pen:
         for ch in text:
             u = unit.get(ch)
             if u is None:
-                # measure at 10 pt, then put the size being drawn back
-                prev = self.pdf.font_size_pt
-                self.pdf.set_font(_FAMILY, size=10)
-                u = unit[ch] = self.pdf.get_string_width(ch) / 10
-                self.pdf.set_font(_FAMILY, size=prev)
+                name = self.metrics.cmap.get(ord(ch))
+                u = unit[ch] = self.metrics.advance.get(name, 0.0) if name else 0.0
             total += u
-        return total * size
+        return total * size * PT
 
     def clean(self, text: str) -> str:
         """Make text drawable by the font."""
-        return _safe(text, self.cmap)
+        return _safe(text, self.metrics.cmap)
 
-    def text(self, x: float, baseline: float, text: str, size: float, color: RGB = INK, style: str = "body") -> None:
+    def text(
+        self, x: float, baseline: float, text: str, size: float, color: RGB = INK, style: str = "body"
+    ) -> None:
         """Draw text on a baseline."""
-        if self.dry or not text:
+        if not text:
             return
+        self.used.update(text)
         pdf = self.pdf
+        if self.dry or pdf is None:
+            return
         pdf.set_font(_FAMILY, size=size)
         pdf.set_text_color(*color)
         if style == "strong":
@@ -558,7 +678,9 @@ class _Pen:
                 return text[:i].rstrip(" ，、,;；") + "…"
         return text
 
-    def wrap(self, runs: Sequence[Run], width: float, size: float, max_lines: int | None = None) -> list[list[Run]]:
+    def wrap(
+        self, runs: Sequence[Run], width: float, size: float, max_lines: int | None = None
+    ) -> list[list[Run]]:
         """Break styled runs into lines of at most width mm; CJK breaks anywhere, Latin at spaces."""
         tokens: list[Run] = []
         for text, style in runs:
@@ -611,19 +733,38 @@ class _Pen:
             last[-1] = (self.fit(text, width - head - self.width("…", size), size).rstrip("…") + "…", style)
         return merged
 
-    def draw_line(self, x: float, baseline: float, line: Sequence[Run], size: float, colors: dict[str, RGB]) -> None:
+    def draw_line(
+        self, x: float, baseline: float, line: Sequence[Run], size: float, colors: dict[str, RGB]
+    ) -> None:
         """Draw one wrapped line of styled runs."""
         for text, style in line:
-            self.text(x, baseline, text, size, colors.get(style, INK), "strong" if style in ("strong", "accent") else "body")
+            self.text(
+                x,
+                baseline,
+                text,
+                size,
+                colors.get(style, INK),
+                "strong" if style in ("strong", "accent") else "body",
+            )
             x += self.width(text, size)
 
     # -- shapes ----------------------------------------------------------------------------
 
-    def rect(self, x: float, y: float, w: float, h: float, fill: RGB | None = None, line: RGB | None = None, radius: float = 0, lw: float = 0.2) -> None:
+    def rect(
+        self,
+        x: float,
+        y: float,
+        w: float,
+        h: float,
+        fill: RGB | None = None,
+        line: RGB | None = None,
+        radius: float = 0,
+        lw: float = 0.2,
+    ) -> None:
         """Draw a rectangle, filled and/or outlined, optionally rounded."""
-        if self.dry or w <= 0 or h <= 0:
-            return
         pdf = self.pdf
+        if self.dry or pdf is None or w <= 0 or h <= 0:
+            return
         style = ("F" if fill else "") + ("D" if line else "")
         if not style:
             return
@@ -636,18 +777,23 @@ class _Pen:
 
     def line(self, x1: float, y1: float, x2: float, y2: float, color: RGB = RULE, lw: float = 0.2) -> None:
         """Draw a straight line."""
-        if self.dry:
+        pdf = self.pdf
+        if self.dry or pdf is None:
             return
-        self.pdf.set_draw_color(*color)
-        self.pdf.set_line_width(lw)
-        self.pdf.line(x1, y1, x2, y2)
+        pdf.set_draw_color(*color)
+        pdf.set_line_width(lw)
+        pdf.line(x1, y1, x2, y2)
 
     def mark(self, cx: float, cy: float, r: float, kind: Kind) -> None:
         """Draw the status mark: a green tick, a hollow tick, an amber question mark or a grey cross."""
-        if self.dry:
-            return
         pdf = self.pdf
-        fill = {"eligible": GREEN_MID, "alternative": WHITE, "needs_info": AMBER, "ineligible": GREY_MARK}[kind]
+        if kind == "needs_info":
+            self.used.add("?")
+        if self.dry or pdf is None:
+            return
+        fill = {"eligible": GREEN_MID, "alternative": WHITE, "needs_info": AMBER, "ineligible": GREY_MARK}[
+            kind
+        ]
         pdf.set_fill_color(*fill)
         pdf.set_draw_color(*(GREEN_MID if kind == "alternative" else fill))
         pdf.set_line_width(0.25)
@@ -656,16 +802,16 @@ class _Pen:
         pdf.set_draw_color(*ink)
         pdf.set_line_width(max(0.22, r * 0.22))
         if kind in ("eligible", "alternative"):
-            pdf.polyline([(cx - 0.5 * r, cy + 0.02 * r), (cx - 0.12 * r, cy + 0.42 * r), (cx + 0.52 * r, cy - 0.4 * r)])
+            pdf.polyline(
+                [(cx - 0.5 * r, cy + 0.02 * r), (cx - 0.12 * r, cy + 0.42 * r), (cx + 0.52 * r, cy - 0.4 * r)]
+            )
         elif kind == "ineligible":
             d = 0.38 * r
             pdf.line(cx - d, cy - d, cx + d, cy + d)
             pdf.line(cx - d, cy + d, cx + d, cy - d)
         else:
             size = r * 2.1 / PT
-            pdf.set_font(_FAMILY, size=size)
-            pdf.set_text_color(*WHITE)
-            pdf.text(cx - self.width("?", size) / 2, cy + 0.36 * size * PT, "?")
+            self.text(cx - self.width("?", size) / 2, cy + 0.36 * size * PT, "?", size, WHITE)
 
     # -- flow ------------------------------------------------------------------------------
 
@@ -673,7 +819,7 @@ class _Pen:
         """Start a new page when h more mm would run past the limit and breaking is allowed."""
         if self.allow_break and self.y + h > limit:
             self.pages += 1
-            if not self.dry:
+            if not self.dry and self.pdf is not None:
                 self.pdf.add_page()
             self.y = MARGIN
             if self.on_break is not None:
@@ -738,7 +884,9 @@ class _Layout:
         names = [pen.clean(n).strip() for n in c.projects]
         count = f"（{len(names)}个）" if c.lang != "en" else f"({len(names)}) "
         sep = "、" if c.lang != "en" else ", "
-        project_runs: list[Run] = [(count, "muted"), (sep.join(names), "body")] if names else [(c.w["none"], "body")]
+        project_runs: list[Run] = (
+            [(count, "muted"), (sep.join(names), "body")] if names else [(c.w["none"], "body")]
+        )
         zone = pen.wrap([(c.zone, "body")], text_w, size, 2)
         kinds = pen.wrap([(c.kinds, "body")], text_w, size, None)
         projects = pen.wrap(project_runs, text_w, size, None)
@@ -779,7 +927,13 @@ class _Layout:
         ty += big * PT * 1.15
         for i, note in enumerate(total_lines):
             shown = pen.fit(note, right_w - 2 * pad - 1.4, small)
-            pen.text(rx + pad + 1.4, ty + small * PT * 1.05, shown, small, INK if i == 0 and c.total_exact else MUTED)
+            pen.text(
+                rx + pad + 1.4,
+                ty + small * PT * 1.05,
+                shown,
+                small,
+                INK if i == 0 and c.total_exact else MUTED,
+            )
             ty += small * PT * 1.45
         pen.y = top + box_h + d.gap
 
@@ -826,6 +980,31 @@ class _Layout:
         pen.text(x + 1.0, base, c.w["h_bar"], size, GREEN)
         pen.y += h
 
+    def _title(self, r: _Row, width: float, size: float) -> list[list[Run]]:
+        """Wrap a measure title and its project name; the project name is cut before the title is."""
+        pen, c = self.pen, self.c
+        project = (f"（{r.project}）" if c.lang != "en" else f"  ({r.project})") if r.project else ""
+        runs: list[Run] = [(r.title, "body"), (project, "muted")] if project else [(r.title, "body")]
+        whole = pen.wrap(runs, width, size, None)
+        if len(whole) <= self.d.title_lines:
+            return whole
+        lines = pen.wrap([(r.title, "body")], width, size, None)
+        if len(lines) > self.d.title_lines:
+            return pen.wrap(runs, width, size, self.d.title_lines)
+        if len(lines) < self.d.title_lines:  # the name gets the next line, cut to fit
+            return [*lines, [(pen.fit(pen.clean(project).strip(), width, size), "muted")]]
+        free = width - sum(pen.width(t, size) for t, _ in lines[-1])
+        short = pen.fit(pen.clean(project).rstrip("）)"), free, size)
+        if short.endswith("…") and c.lang != "en":
+            short += "）"
+            short = pen.fit(short[:-2], free - pen.width("…）", size), size).rstrip("…") + "…）"
+        elif short.endswith("…"):
+            short += ")"
+            short = pen.fit(short[:-2], free - pen.width("…)", size), size).rstrip("…") + "…)"
+        if pen.width(short, size) > free or len(short.strip()) < 4:
+            return lines
+        return [*lines[:-1], [*lines[-1], (short, "muted")]]
+
     def table(self) -> None:
         """Draw the measures ranked by money, with a status mark, the payout and a bar per measure."""
         pen, d, c = self.pen, self.d, self.c
@@ -846,10 +1025,7 @@ class _Layout:
         top_pad = (size * PT * d.row_lead - line_h) / 2
         scale = max([r.value or 0 for r in rows], default=0) or 1
         for i, r in enumerate(rows):
-            title_runs: list[Run] = [(r.title, "body")]
-            if r.project:
-                title_runs.append((f"（{r.project}）" if c.lang != "en" else f"  ({r.project})", "muted"))
-            lines = pen.wrap(title_runs, measure - 2.0, size, d.title_lines)
+            lines = self._title(r, measure - 2.0, size)
             small = size - 0.6
             span = payout + (bar if r.span else 0) - 3.0
             payout_lines = pen.wrap([(r.payout, "body")], span, small, max(len(lines), d.title_lines))
@@ -864,16 +1040,38 @@ class _Layout:
             base = _baseline(first, line_h, size)
             pen.mark(MARGIN + mark / 2, first + line_h / 2, size * PT * 0.42, r.kind)
             x = MARGIN + mark
-            pen.text(x + 0.8, base, _no(r.number, c.lang), size, GREEN if not faded else MUTED, "strong" if not faded else "body")
+            pen.text(
+                x + 0.8,
+                base,
+                _no(r.number, c.lang),
+                size,
+                GREEN if not faded else MUTED,
+                "strong" if not faded else "body",
+            )
             x += number
             for j, line in enumerate(lines):
                 pen.draw_line(x, base + j * line_h, line, size, {"body": ink, "muted": MUTED})
             x += measure
-            amount_color = {"eligible": INK, "alternative": MUTED, "needs_info": AMBER, "ineligible": FAINT}[r.kind]
-            pen.text(x + amount - 2.0 - pen.width(r.amount, size), base, r.amount, size, amount_color, "strong" if r.kind == "eligible" else "body")
+            amount_color = {"eligible": INK, "alternative": MUTED, "needs_info": AMBER, "ineligible": FAINT}[
+                r.kind
+            ]
+            pen.text(
+                x + amount - 2.0 - pen.width(r.amount, size),
+                base,
+                r.amount,
+                size,
+                amount_color,
+                "strong" if r.kind == "eligible" else "body",
+            )
             x += amount
             for j, line in enumerate(payout_lines):
-                pen.draw_line(x + 2.0, base + j * line_h, line, small, {"body": ink if r.kind != "needs_info" else MUTED})
+                pen.draw_line(
+                    x + 2.0,
+                    base + j * line_h,
+                    line,
+                    small,
+                    {"body": ink if r.kind != "needs_info" else MUTED},
+                )
             x += payout
             if not r.span and r.value:
                 bh = line_h * 0.62
@@ -956,7 +1154,15 @@ class _Layout:
             x += 2 * r + 1.0 + pen.width(label, size) + 4.0
         pen.y += h
 
-    def _paragraph(self, runs: Sequence[Run], size: float, x: float, width: float, max_lines: int | None, top_gap: float = 0.0) -> None:
+    def _paragraph(
+        self,
+        runs: Sequence[Run],
+        size: float,
+        x: float,
+        width: float,
+        max_lines: int | None,
+        top_gap: float = 0.0,
+    ) -> None:
         """Draw a wrapped paragraph at the pen."""
         pen = self.pen
         lines = pen.wrap(runs, width, size, max_lines)
@@ -964,7 +1170,13 @@ class _Layout:
         pen.y += top_gap
         for line in lines:
             pen.room(lead)
-            pen.draw_line(x, pen.y + size * PT * 1.0, line, size, {"body": INK, "muted": MUTED, "strong": INK, "accent": GREEN})
+            pen.draw_line(
+                x,
+                pen.y + size * PT * 1.0,
+                line,
+                size,
+                {"body": INK, "muted": MUTED, "strong": INK, "accent": GREEN},
+            )
             pen.y += lead
 
     def items(self, title: str, items: Sequence[_Item], budget: float | None, more: str) -> float:
@@ -1031,14 +1243,22 @@ class _Layout:
             return h
         y = top if top is not None else pen.y
         pen.rect(MARGIN, y, CONTENT_W, h, fill=AMBER_SOFT, radius=1.4)
-        if not pen.dry:
-            pdf = pen.pdf
-            pdf.set_fill_color(*AMBER)
-            pdf.circle(MARGIN + pad + icon / 2, y + pad + lead / 2, icon / 2.3, style="F")
-            isize = icon / 2.3 * 1.6 / PT
-            pen.text(MARGIN + pad + icon / 2 - pen.width("i", isize) / 2, y + pad + lead / 2 + 0.36 * isize * PT, "i", isize, WHITE, "strong")
+        isize = icon / 2.3 * 1.6 / PT
+        if not pen.dry and pen.pdf is not None:
+            pen.pdf.set_fill_color(*AMBER)
+            pen.pdf.circle(MARGIN + pad + icon / 2, y + pad + lead / 2, icon / 2.3, style="F")
+        pen.text(
+            MARGIN + pad + icon / 2 - pen.width("i", isize) / 2,
+            y + pad + lead / 2 + 0.36 * isize * PT,
+            "i",
+            isize,
+            WHITE,
+            "strong",
+        )
         for j, line in enumerate(lines):
-            pen.draw_line(MARGIN + pad + icon + 1.5, y + pad + lead * j + size * PT * 1.0, line, size, {"body": INK})
+            pen.draw_line(
+                MARGIN + pad + icon + 1.5, y + pad + lead * j + size * PT * 1.0, line, size, {"body": INK}
+            )
         return h
 
 
@@ -1072,7 +1292,11 @@ def _draw(pen: _Pen, c: _Content, d: _Density, plan: _Plan | None) -> _Plan:
     top = BOTTOM - footer_h
     if pen.y + d.gap > top:
         pen.room(footer_h + d.gap)
-        top = max(pen.y + d.gap, top) if pen.allow_break and pen.y + d.gap + footer_h > BOTTOM else max(pen.y + d.gap * 0.5, top)
+        top = (
+            max(pen.y + d.gap, top)
+            if pen.allow_break and pen.y + d.gap + footer_h > BOTTOM
+            else max(pen.y + d.gap * 0.5, top)
+        )
     lay.footer(top=min(top, BOTTOM - footer_h) if not pen.allow_break else top)
     return out
 
@@ -1104,26 +1328,29 @@ def render_report_pdf(payload: dict[str, Any]) -> bytes:
     assert isinstance(profile, dict)
     content = _content(report, profile, lang)
 
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_auto_page_break(False)
-    pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    pdf.add_font(_FAMILY, "", str(_font_path()))
-    pdf.set_font(_FAMILY, size=10)
-    font = pdf.current_font
-    if not isinstance(font, TTFFont):  # pragma: no cover - add_font always gives a TrueType/OpenType font
-        raise FontUnavailableError("the CJK font did not load as an OpenType font")
-    cmap: dict[int, Any] = font.cmap
-    pdf.set_title(f"{_WORDS[lang]['title']} {report.doc_no or ''} {report.on.isoformat()}".strip())
-    pdf.set_author("亦庄绿策")
-    pdf.set_creator("亦庄绿策 (etownbot)")
-    pdf.set_subject(content.w["title"])
-    pdf.set_lang("en" if lang == "en" else "zh-CN")
-    pen = _Pen(pdf, cmap)
+    pen = _Pen(_metrics())
     density, plan, overflow = _choose(pen, content)
-    pdf.add_page()
-    pen.dry, pen.allow_break, pen.pages = False, overflow, 1
+    # One more dry run at the chosen density collects the characters the font subset must hold.
+    pen.used.clear()
+    pen.dry, pen.allow_break = True, overflow
     _draw(pen, content, density, plan)
-    return bytes(pdf.output())
+    with tempfile.TemporaryDirectory(prefix="etownbot-pdf-") as tmp:
+        font_file = Path(tmp) / "NotoSansSC-subset.ttf"
+        _truetype_subset(pen.metrics.path, pen.used | set(" ?…"), font_file)
+        pdf = FPDF(orientation="P", unit="mm", format="A4")
+        pdf.set_auto_page_break(False)
+        pdf.set_margins(MARGIN, MARGIN, MARGIN)
+        pdf.add_font(_FAMILY, "", str(font_file))
+        pdf.set_title(f"{_WORDS[lang]['title']} {report.doc_no or ''} {report.on.isoformat()}".strip())
+        pdf.set_author("亦庄绿策")
+        pdf.set_creator("亦庄绿策 (etownbot)")
+        pdf.set_subject(content.w["title"])
+        pdf.set_lang("en" if lang == "en" else "zh-CN")
+        pdf.add_page()
+        pen.pdf = pdf
+        pen.dry, pen.allow_break, pen.pages = False, overflow, 1
+        _draw(pen, content, density, plan)
+        return bytes(pdf.output())
 
 
 def _debug_main(argv: Iterable[str] | None = None) -> None:  # pragma: no cover - a developer's helper
@@ -1143,7 +1370,6 @@ def _debug_main(argv: Iterable[str] | None = None) -> None:  # pragma: no cover 
     data = render_report_pdf({"report": report_to_json(report), "profile": raw, "lang": lang})
     Path(args[1]).write_bytes(data)
     print(f"{args[1]}: {len(data)} bytes")
-
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -502,6 +502,7 @@ _GENERIC_WORDS = (
 # Question words: they shape a sentence but say little about which entry is meant.
 _FUNCTION_WORDS = ("有哪些", "哪些", "什么", "怎么样", "怎么", "能否", "算不算", "需要", "有没有", "是否", "是什么")
 _FUNCTION_WEIGHT = 0.3
+_FUNCTION_BIGRAMS = frozenset(w[i : i + 2] for w in _FUNCTION_WORDS for i in range(len(w) - 1))
 
 
 # Unigrams keep a little signal when a typo breaks both bigrams around a character.
@@ -517,7 +518,7 @@ def _stem(word: str) -> str:
 
 
 def _tokens(norm: str) -> dict[str, float]:
-    """Split a normalised string into weighted tokens: §N, latin words, CJK bigrams and unigrams."""
+    """Split a normalised string into weighted tokens: latin words, CJK bigrams and ~unigrams."""
     out: dict[str, float] = {}
     for tok in _TOKEN_RE.findall(norm):
         if tok.startswith(_MARK):
@@ -539,22 +540,20 @@ def _tokens(norm: str) -> dict[str, float]:
     return out
 
 
-_FUNCTION_BIGRAMS = frozenset(w[i : i + 2] for w in _FUNCTION_WORDS for i in range(len(w) - 1))
-
-
 # ---------------------------------------------------------------- the matcher
 
 # Score weights and outcome thresholds, tuned on tests/dialogs/faq_paraphrases.yaml.
 _W_QUESTION = 0.50  # best stored question (topic and intent words together)
 _W_BAG = 0.30  # the entry's keywords, title and body (topic only)
 _W_FUZZ = 0.10  # character-level similarity, for typos
-_FUZZ_FLOOR = 0.5
+_FUZZ_FLOOR = 0.5  # partial_ratio below this is what any two Chinese strings share
 _W_INTENT = 0.08  # a measure entry whose kind (what/who/docs/bureau) is what the user asks for
 _TOPIC_FULL = 0.4  # bag share at which the intent bonus is given in full
 _BETA2 = 2.0  # F-beta² of the share of the user's words found (weighted more) and of the stored words matched
 _BODY_IDF_CAP = 0.6  # a word seen only in a body text counts at most like this share of the top idf
 _MEASURE_BONUS = 0.30  # the question names this entry's measure (half for general entries)
-_CANDIDATES = 24
+_CANDIDATES = 24  # entries that get the character-level comparison
+_MAX_CHARS = 300  # a pasted document is not a question; keep lookups bounded
 _COMMON_UNIGRAM = 0.2  # drop single characters found in more than this share of entries
 _ANSWER_MIN = 0.30
 _ANSWER_MARGIN = 0.08
@@ -680,7 +679,7 @@ class Faq:
 
     def _score(self, question: str) -> list[_Scored]:
         """Score every entry that shares a word or a measure number with the question, best first."""
-        norm = normalise(question, self._known)
+        norm = normalise(question[:_MAX_CHARS], self._known)
         toks = _tokens(norm)
         refs = {int(n) for n in _REF_TOKEN.findall(norm)}
         qw = {t: f * self._idf.get(t, self._unseen_idf) for t, f in toks.items()}

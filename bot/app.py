@@ -92,15 +92,18 @@ def build_application(settings: Settings, service: Service) -> AnyApplication:
     )
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url).base_file_url(settings.base_file_url)
-    pool = max(8, settings.max_concurrent_updates)
-    builder = builder.connection_pool_size(pool * 2).get_updates_read_timeout(settings.poll_timeout + 15)
+    # A modest HTTP pool: httpcore scans every pooled connection on each request, so a big pool
+    # costs CPU on every Bot API call (measured in bench/bot.py) while Telegram limits sending anyway.
+    builder = builder.connection_pool_size(16).get_updates_read_timeout(settings.poll_timeout + 15)
+    # SQLite takes one writer at a time: a few threads suffice; PostgreSQL runs chats in parallel.
+    workers = 4 if service.engine.dialect.name == "sqlite" else min(16, settings.max_concurrent_updates)
     application = builder.build()
     application.bot_data["etown"] = Runtime(
         settings=settings,
         service=service,
         limiter=RateLimiter(settings.rate_limit_burst, settings.rate_limit_per_minute),
         langs=LangCache(settings.bot_lang),
-        executor=ThreadPoolExecutor(max_workers=min(16, pool), thread_name_prefix="etown-db"),
+        executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="etown-db"),
     )
     add_handlers(application)
     return application

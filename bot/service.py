@@ -9,10 +9,12 @@ never lose or duplicate an answer.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -167,6 +169,11 @@ class Service:
         self.default_lang = "en" if default_lang == "en" else "zh"
         self._today = today
         self._sqlite = engine.dialect.name == "sqlite"
+        # SQLite has one writer at a time and its busy handler sleeps in growing steps (up to
+        # 100 ms); queueing our own threads on a lock first keeps the waits short and fair.
+        self._write_lock: threading.Lock | contextlib.nullcontext[None] = (
+            threading.Lock() if self._sqlite else contextlib.nullcontext()
+        )
 
     def close(self) -> None:
         """Release the database connections."""
@@ -195,7 +202,7 @@ class Service:
         """
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                with storage.session_scope(self.sessions) as session:
+                with self._write_lock, storage.session_scope(self.sessions) as session:
                     self._begin(session)
                     outcome = self._process(session, chat_key, user_key, event, update_id, button)
                 return dataclasses.replace(outcome, attempts=attempt)
@@ -359,7 +366,7 @@ class Service:
 
     def mark_processed(self, update_id: int) -> bool:
         """Record an update handled outside the dialogs; False when it was seen before."""
-        with storage.session_scope(self.sessions) as session:
+        with self._write_lock, storage.session_scope(self.sessions) as session:
             return storage.mark_update_processed(update_id, session=session)
 
     def current(self, chat_key: str) -> Current:

@@ -552,6 +552,7 @@ _TOPIC_FULL = 0.4  # bag share at which the intent bonus is given in full
 _BETA2 = 2.0  # F-beta² of the share of the user's words found (weighted more) and of the stored words matched
 _BODY_IDF_CAP = 0.6  # a word seen only in a body text counts at most like this share of the top idf
 _MEASURE_BONUS = 0.30  # the question names this entry's measure (half for general entries)
+_MIN_IDF = 0.3  # words in nearly every entry (奖励 after synonyms) are left out of question matching
 _CANDIDATES = 24  # entries that get the character-level comparison
 _MAX_CHARS = 300  # a pasted document is not a question; keep lookups bounded
 _COMMON_UNIGRAM = 0.2  # drop single characters found in more than this share of entries
@@ -628,7 +629,7 @@ class Faq:
         for ei, (texts, toks_list) in enumerate(zip(norm_q, q_tokens, strict=True)):
             for q, toks in zip(texts, toks_list, strict=True):
                 qi = len(self._q_entry)
-                weights = {t: self._idf[t] * f for t, f in toks.items() if t not in common}
+                weights = {t: self._idf[t] * f for t, f in toks.items() if t not in common and self._idf[t] >= _MIN_IDF}
                 self._q_entry.append(ei)
                 self._q_weight.append(sum(weights.values()) or 1.0)
                 self._q_text.append(q.replace(" ", ""))

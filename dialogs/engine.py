@@ -743,7 +743,7 @@ def _faq_answer(state: State, text: str) -> list[Reply]:
     if match.outcome == "answer" and match.entry is not None:
         return [_text(faq.format_answer(match.entry, state.lang))]
     if match.outcome == "suggest" and match.suggestions:
-        choices = [Choice(id=f"faq:{e.id}"[:64], label=e.questions[0][:60]) for e in match.suggestions[:3]]
+        choices = [Choice(id=f"faq:{e.id}"[:64], label=_faq_label(e.questions, state.lang)) for e in match.suggestions[:3]]
         return [_question(L(state, "你是想问：", "Did you mean:"), choices)]
     state.faq_pending = text[:500]
     return [
@@ -753,6 +753,15 @@ def _faq_answer(state: State, text: str) -> list[Reply]:
             [Choice(id="faq:staff", label=L(state, "转给工作人员", "Pass to staff")), Choice(id="faq:no", label=L(state, "不用了", "No thanks"))],
         ),
     ]
+
+
+def _faq_label(questions: tuple[str, ...], lang: str) -> str:
+    """Pick a stored phrasing in the user's language for a suggestion button."""
+    if lang == "en":
+        english = [q for q in questions if not re.search(r"[\u4e00-\u9fff]", q)]
+        if english:
+            return english[0][:60]
+    return questions[0][:60]
 
 
 def _faq_button(state: State, data: str, today: dt.date) -> list[Reply]:

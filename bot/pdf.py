@@ -18,7 +18,7 @@ import tempfile
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -319,8 +319,9 @@ class _Row:
 @dataclass
 class _Item:
     label: str
-    text: str
+    parts: list[str]
     note: str = ""  # muted suffix, e.g. the bureau that takes the application
+    sep: str = "；"
 
 
 @dataclass
@@ -457,7 +458,7 @@ def _documents(rows: Sequence[MeasureResult], lang: str) -> list[_Item]:
     several = len({r.number for r, _ in per}) > 1
     common = [d for d in per[0][1] if several and all(d in ds for _, ds in per)]
     seen = set(common)
-    items = [_Item(_WORDS[lang]["common"], sep.join(common))] if common else []
+    items = [_Item(_WORDS[lang]["common"], common, sep=sep)] if common else []
     by_number: dict[int, _Item] = {}
     for r, docs in per:
         fresh = [d for d in docs if d not in seen]
@@ -465,11 +466,11 @@ def _documents(rows: Sequence[MeasureResult], lang: str) -> list[_Item]:
         if not fresh:
             continue
         if r.number in by_number:  # the same measure for a second project: add to its line
-            by_number[r.number].text += sep + sep.join(fresh)
+            by_number[r.number].parts.extend(fresh)
             continue
         bureaus = ("、" if not en else ", ").join(tx(b, lang) for b in r.bureaus)
         note = (f" — apply to: {bureaus}" if en else f"（主责部门：{bureaus}）") if bureaus else ""
-        item = by_number[r.number] = _Item(_no(r.number, lang), sep.join(fresh), note)
+        item = by_number[r.number] = _Item(_no(r.number, lang), fresh, note, sep)
         items.append(item)
     return items
 
@@ -488,13 +489,13 @@ def _cites(rows: Sequence[MeasureResult], lang: str) -> list[_Item]:
             shared_clause = g.clause.startswith("七(一)") or g.clause == "七(二)2"
             if g.outcome == "met" and g.cite and shared_clause and g.clause not in shared:
                 shared[g.clause] = g.cite[0]
-    items = [_Item(clause, f"「{_shorten(quote, 58)}」") for clause, quote in sorted(shared.items())]
+    items = [_Item(clause, [f"「{_shorten(quote, 58)}」"]) for clause, quote in sorted(shared.items())]
     seen: set[int] = set()
     for r in rows:
         if r.number in seen or not r.cite:
             continue
         seen.add(r.number)
-        items.append(_Item(_no(r.number, lang), f"「{_shorten(r.cite[0], 64)}」"))
+        items.append(_Item(_no(r.number, lang), [f"「{_shorten(r.cite[0], 64)}」"]))
     return items
 
 
@@ -595,9 +596,10 @@ class _Density:
     title_lines: int  # lines a measure title may take in the table
     fold_ineligible: bool  # list the ineligible measures on one line instead of rows
     project_lines: int
+    bullets: bool = False  # one line per document instead of a run-on paragraph
 
 
-DENSITIES = (
+_SETTINGS = (
     _Density(9.5, 9.0, 2.0, 1.55, 6.0, 2, False, 3),
     _Density(8.8, 8.4, 1.9, 1.5, 5.0, 2, False, 3),
     _Density(8.2, 7.8, 1.8, 1.48, 4.5, 2, False, 2),
@@ -605,6 +607,9 @@ DENSITIES = (
     _Density(7.0, 6.8, 1.62, 1.42, 3.5, 1, True, 2),
     _Density(6.6, 6.5, 1.55, 1.38, 3.0, 1, True, 1),
 )
+# A document list with one line per document reads best, so it is tried at the three roomier
+# settings before any run-on list; the last (tightest) setting is the fallback.
+DENSITIES = (*(replace(d, bullets=True) for d in _SETTINGS[:3]), *_SETTINGS)
 MIN_FLOW = 30.0  # mm the document and clause lists need at the least before a 2nd page is used
 
 Run = tuple[str, str]  # (text, style) with style in body/strong/muted/accent
@@ -695,7 +700,10 @@ class _Pen:
                     continue
                 carry: list[Run] = []
                 if tok[0] in _NO_START:  # no closing mark at a line start: take the word before along
-                    carry.append(lines[-1].pop())
+                    while len(lines[-1]) > 1 and lines[-1][-1][0][:1] in _NO_START:
+                        carry.insert(0, lines[-1].pop())
+                    if len(lines[-1]) > 1:
+                        carry.insert(0, lines[-1].pop())
                 while lines[-1] and lines[-1][-1][0] in _NO_END:
                     carry.insert(0, lines[-1].pop())
                 lines.append(carry)
@@ -1179,7 +1187,9 @@ class _Layout:
             )
             pen.y += lead
 
-    def items(self, title: str, items: Sequence[_Item], budget: float | None, more: str) -> float:
+    def items(
+        self, title: str, items: Sequence[_Item], budget: float | None, more: str, bullets: bool = False
+    ) -> float:
         """Draw a labelled list (documents or clauses) within a height budget; return the height used."""
         pen, d = self.pen, self.d
         if not items:
@@ -1192,8 +1202,7 @@ class _Layout:
         text_w = CONTENT_W - label_w - 1.0
         limit = None if budget is None else start + budget
         for n, it in enumerate(items):
-            runs: list[Run] = [(it.text, "body"), (it.note, "muted")] if it.note else [(it.text, "body")]
-            lines = pen.wrap(runs, text_w, size, None)
+            lines = self._item_lines(it, text_w, size, bullets and self.d.bullets)
             need = len(lines) * lead
             rest = len(items) - n - 1
             if limit is not None:
@@ -1202,23 +1211,49 @@ class _Layout:
                 free = limit - pen.y - reserve
                 if need > free:
                     fit = int(free // lead)
-                    if fit >= 1 and fit < len(lines):
-                        lines = pen.wrap(runs, text_w, size, fit)
-                        need = len(lines) * lead
-                    elif fit < 1:
+                    if fit < 1:
                         self._more(more.format(n=len(items) - n), size, lead)
                         return pen.y - start
-            for j, line in enumerate(lines):
+                    lines = lines[:fit]
+                    indent, last = lines[-1]
+                    text = "".join(t for t, _ in last)
+                    lines[-1] = (indent, [(pen.fit(text + "……", text_w - indent, size), last[0][1])])
+            for j, (indent, line) in enumerate(lines):
                 pen.room(lead)
                 base = pen.y + size * PT * 1.0
                 if j == 0:
                     pen.text(MARGIN + 0.6, base, it.label, size, GREEN, "strong")
-                pen.draw_line(MARGIN + label_w, base, line, size, {"body": INK, "muted": MUTED})
+                if line and line[0][1] == "bullet":
+                    pen.text(MARGIN + label_w, base, "•", size, GREEN_MID)
+                    line = line[1:]
+                pen.draw_line(MARGIN + label_w + indent, base, line, size, {"body": INK, "muted": MUTED})
                 pen.y += lead
             if limit is not None and rest and len(lines) and pen.y + lead * 2 > limit:
                 self._more(more.format(n=rest), size, lead)
                 return pen.y - start
         return pen.y - start
+
+    def _item_lines(
+        self, it: _Item, width: float, size: float, bullets: bool
+    ) -> list[tuple[float, list[Run]]]:
+        """Wrap one list entry: one bullet per document when the page has room, else a run-on line."""
+        pen = self.pen
+        if not bullets:
+            runs: list[Run] = [(it.sep.join(it.parts), "body")]
+            if it.note:
+                runs.append((it.note, "muted"))
+            return [(0.0, line) for line in pen.wrap(runs, width, size, None)]
+        indent = pen.width("• ", size) + 0.4
+        out: list[tuple[float, list[Run]]] = []
+        for part in it.parts:
+            for j, line in enumerate(pen.wrap([(part, "body")], width - indent, size, None)):
+                out.append((indent, [("", "bullet"), *line] if j == 0 else line))
+        if it.note:
+            out.extend(
+                (indent, line)
+                for line in pen.wrap([(it.note.strip(" —（）()"), "muted")], width - indent, size, None)
+            )
+        return out
 
     def _more(self, text: str, size: float, lead: float) -> None:
         """Say that the list goes on in the bot."""
@@ -1280,7 +1315,7 @@ def _draw(pen: _Pen, c: _Content, d: _Density, plan: _Plan | None) -> _Plan:
     docs_budget = plan.docs_budget if plan else None
     cites_budget = plan.cites_budget if plan else None
     y0 = pen.y
-    lay.items(c.w["docs"], c.docs, docs_budget, c.w["more_docs"])
+    lay.items(c.w["docs"], c.docs, docs_budget, c.w["more_docs"], bullets=True)
     out.docs = pen.y - y0
     if c.docs:
         pen.y += d.gap * 0.6

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Container
 from typing import Any
 
 from pydantic import ValidationError
@@ -282,11 +283,8 @@ def _take_sub(state: State, tid: str, event: Event, today: dt.date) -> list[Repl
     topic = TOPIC_BY_ID[tid]
     ids = [p.id for p in topic.projects]
     if event.kind == "button" and event.data.startswith("s:"):
-        pid = event.data[2:]
-        sel = list(state.topic_selection)
-        if pid in ids:
-            sel = [x for x in sel if x != pid] if pid in sel else [*sel, pid]
-        return _ask_sub(state, tid, sel)
+        _toggle(state, event.data[2:], ids)
+        return _ask_sub(state, tid, list(state.topic_selection))
     if event.kind == "button" and event.data == "done":
         chosen = [x for x in state.topic_selection if x in ids]
     else:
@@ -638,10 +636,7 @@ def _take_kinds(state: State, event: Event, today: dt.date) -> list[Reply]:
     options = _kind_options(state)
     names = [r.split(".", 1)[1] for r in options]
     if event.kind == "button" and event.data.startswith("k:"):
-        name = event.data[2:]
-        if name in names:
-            sel = state.topic_selection
-            state.topic_selection = [s for s in sel if s != name] if name in sel else [*sel, name]
+        _toggle(state, event.data[2:], names)
         return _ask_kinds_again(state)
     if event.kind == "button" and event.data == "done":
         chosen = set(state.topic_selection)
@@ -672,6 +667,13 @@ def _ask_kinds_again(state: State) -> list[Reply]:
     return [q.model_copy(update={"selected": [f"k:{s}" for s in selected]})]
 
 
+def _toggle(state: State, item: str, allowed: Container[str]) -> None:
+    """Flip one option of the multi-select being answered."""
+    if item in allowed:
+        sel = state.topic_selection
+        state.topic_selection = [s for s in sel if s != item] if item in sel else [*sel, item]
+
+
 def _apply_topics(state: State, topics: list[str]) -> None:
     state.topics = [t for t in topics if t in TOPIC_BY_ID]
     wanted = [p for t in state.topics for p in TOPIC_BY_ID[t].projects if p.id not in state.excluded_projects]
@@ -682,10 +684,7 @@ def _apply_topics(state: State, topics: list[str]) -> None:
 
 def _take_topics(state: State, event: Event, today: dt.date) -> list[Reply]:
     if event.kind == "button" and event.data.startswith("t:"):
-        tid = event.data[2:]
-        if tid in TOPIC_BY_ID:
-            sel = state.topic_selection
-            state.topic_selection = [s for s in sel if s != tid] if tid in sel else [*sel, tid]
+        _toggle(state, event.data[2:], TOPIC_BY_ID)
         return _ask_topics(state)
     if event.kind == "button" and event.data == "done":
         chosen = list(state.topic_selection)

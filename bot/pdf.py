@@ -7,7 +7,8 @@ The page is laid out by hand with fpdf2's text and drawing primitives. Every blo
 before it is drawn (the same code path runs once "dry"), so the densest layout that still fits
 on one A4 page can be chosen; the document and clause lists are shortened, with a pointer to
 ``/detail``, before a second page is used. Chinese needs a CJK font: Noto Sans SC from the
-``pylopdf-fonts-zh-cn`` package (SIL OFL 1.1), subset by fpdf2 so the file stays small.
+``pylopdf-fonts-zh-cn`` package (SIL OFL 1.1). Each PDF embeds only the characters it uses,
+converted to TrueType outlines so every reader can extract and search the text.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pydantic import TypeAdapter
 
 from dialogs.render import fact_label, summary_rows, tx
 from rules.engine import fmt_yuan
+from rules.loader import load_catalog
 from rules.report import MeasureResult, Report
 
 __all__ = ["FontUnavailableError", "render_report_pdf"]
@@ -243,7 +245,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "h_bar": "Compared",
         "once": "once, afterwards",
         "docs": "Documents to prepare (deduplicated)",
-        "common": "All",
+        "common": "Common",
         "cites": "Policy text cited (original Chinese)",
         "more_docs": "Documents for {n} more measure(s) are not listed: send /detail <number> to the bot.",
         "more_cites": "More of the policy text: send /detail <number> to the bot.",
@@ -341,7 +343,6 @@ class _Content:
     ineligible: list[_Row]
     notes: list[str]
     docs: list[_Item]
-    docs_skipped: int
     cites: list[_Item]
     disclaimer: str
     message: str = ""
@@ -424,8 +425,6 @@ def _profile_parts(profile: dict[str, Any], report: Report, lang: str) -> tuple[
     ent = profile.get("enterprise") if isinstance(profile.get("enterprise"), dict) else {}
     assert isinstance(ent, dict)
     zone = w["none"]
-    from rules.loader import load_catalog
-
     info = load_catalog().get("enterprise.zone")
     value = ent.get("zone")
     if value and info is not None and info.options and str(value) in info.options:
@@ -573,7 +572,6 @@ def _content(report: Report, profile: dict[str, Any], lang: str) -> _Content:
         ineligible=ineligible,
         notes=notes,
         docs=docs,
-        docs_skipped=0,
         cites=_cites(paying or rows, lang),
         disclaimer=tx(report.disclaimer, lang) or _WORDS[lang]["disclaimer"],
         message="" if report.in_force else tx(report.message, lang),
@@ -627,7 +625,6 @@ class _Pen:
     dry: bool = True
     used: set[str] = field(default_factory=set)
     y: float = MARGIN
-    pages: int = 1
     allow_break: bool = False
     on_break: Callable[[], None] | None = None
     _unit: dict[str, float] = field(default_factory=dict)
@@ -826,7 +823,6 @@ class _Pen:
     def room(self, h: float, limit: float = BOTTOM) -> None:
         """Start a new page when h more mm would run past the limit and breaking is allowed."""
         if self.allow_break and self.y + h > limit:
-            self.pages += 1
             if not self.dry and self.pdf is not None:
                 self.pdf.add_page()
             self.y = MARGIN
@@ -1324,15 +1320,8 @@ def _draw(pen: _Pen, c: _Content, d: _Density, plan: _Plan | None) -> _Plan:
     lay.items(c.w["cites"], c.cites, cites_budget, c.w["more_cites"])
     out.cites = pen.y - y0
     out.fixed += footer_h + d.gap
-    top = BOTTOM - footer_h
-    if pen.y + d.gap > top:
-        pen.room(footer_h + d.gap)
-        top = (
-            max(pen.y + d.gap, top)
-            if pen.allow_break and pen.y + d.gap + footer_h > BOTTOM
-            else max(pen.y + d.gap * 0.5, top)
-        )
-    lay.footer(top=min(top, BOTTOM - footer_h) if not pen.allow_break else top)
+    pen.room(footer_h + d.gap)  # on a page of its own only when a second page is allowed
+    lay.footer(top=max(BOTTOM - footer_h, pen.y + d.gap * 0.5))
     return out
 
 
@@ -1383,7 +1372,7 @@ def render_report_pdf(payload: dict[str, Any]) -> bytes:
         pdf.set_lang("en" if lang == "en" else "zh-CN")
         pdf.add_page()
         pen.pdf = pdf
-        pen.dry, pen.allow_break, pen.pages = False, overflow, 1
+        pen.dry, pen.allow_break = False, overflow
         _draw(pen, content, density, plan)
         return bytes(pdf.output())
 

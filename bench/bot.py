@@ -117,7 +117,10 @@ async def enqueue(url: str, chats: int, first_chat: int) -> int:
 
 async def last_text(url: str, chat_id: int) -> str:
     """Return the bot's newest message text in a chat."""
-    async with aiohttp.ClientSession() as session, session.get(f"{url}/_test/messages?chat_id={chat_id}") as response:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{url}/_test/messages?chat_id={chat_id}") as response,
+    ):
         rows = await response.json()
     bot_rows = [row for row in rows if row.get("_from_bot")]
     return str(bot_rows[-1].get("text") or "") if bot_rows else ""
@@ -150,7 +153,9 @@ async def paced(url: str, chats: int, first_chat: int, rate: float) -> int:
                 delay = began + count * interval - time.perf_counter()
                 if delay > 0:
                     await asyncio.sleep(delay)
-                async with session.post(f"{url}/_test/send", json={"chat_id": first_chat + n, "text": line}) as r:
+                async with session.post(
+                    f"{url}/_test/send", json={"chat_id": first_chat + n, "text": line}
+                ) as r:
                     r.raise_for_status()
                 count += 1
     return count
@@ -232,6 +237,51 @@ def _process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+async def bot_api_ceiling(calls: int = 400) -> tuple[float, float]:
+    """Return sendMessage calls/s and CPU ms per call of python-telegram-bot alone (20 in flight)."""
+    from telegram import Bot
+    from telegram.request import HTTPXRequest
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakebotapi", "--port", str(port), "--token", TOKEN, "--no-repl"],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        await wait_for_server(url)
+        async with aiohttp.ClientSession() as session:
+            for n in range(20):
+                async with session.post(
+                    f"{url}/_test/send", json={"chat_id": 9_000_000 + n, "text": "hi"}
+                ) as r:
+                    r.raise_for_status()
+        bot = Bot(TOKEN, base_url=f"{url}/bot", request=HTTPXRequest(connection_pool_size=16))
+        await bot.initialize()
+        slots = asyncio.Semaphore(20)
+
+        async def one(n: int) -> None:
+            async with slots:
+                await bot.send_message(
+                    9_000_000 + n % 20, "<b>测评结果</b>\n" + "第27条 分布式光伏发电 " * 10, parse_mode="HTML"
+                )
+
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        started = time.perf_counter()
+        await asyncio.gather(*(one(n) for n in range(calls)))
+        elapsed = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        await bot.shutdown()
+    finally:
+        server.terminate()
+        server.wait(10)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return calls / elapsed, cpu / calls * 1000
+
+
 def pg_schema_url() -> tuple[str, str] | None:
     """Create a throwaway schema on the test PostgreSQL; None when no server answers."""
     admin = create_engine(make_url(PG_URL).set(drivername="postgresql+psycopg"))
@@ -265,7 +315,9 @@ def main() -> None:
     """Run the benchmark on SQLite and PostgreSQL and write the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--chats", type=int, default=200, help="chats, each typing a 10-update screening")
-    parser.add_argument("--stored", type=int, default=10_000, help="conversations stored before the memory run")
+    parser.add_argument(
+        "--stored", type=int, default=10_000, help="conversations stored before the memory run"
+    )
     parser.add_argument("--rate", type=float, default=50.0, help="updates a second in the steady phase")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md")
     args = parser.parse_args()
@@ -278,7 +330,9 @@ def main() -> None:
         seeded = f"sqlite:///{Path(folder) / 'seeded.db'}"
         seed_conversations(seeded, args.stored)
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        memory_run = asyncio.run(run_once(seeded, args.chats, f"SQLite with {args.stored:,} stored conversations", args.rate))
+        memory_run = asyncio.run(
+            run_once(seeded, args.chats, f"SQLite with {args.stored:,} stored conversations", args.rate)
+        )
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(memory_run, f"peak RSS {peak_mb:.0f} MB (before this run {rss_before / 1024:.0f} MB)")
     pg = pg_schema_url()
@@ -290,30 +344,47 @@ def main() -> None:
         finally:
             drop_schema(schema)
 
+    ceiling = asyncio.run(bot_api_ceiling())
+    print(f"python-telegram-bot sendMessage alone: {ceiling[0]:.0f}/s, {ceiling[1]:.2f} ms CPU per call")
     rows = "\n".join(
-        f"| {r['label']} | {r['updates']:,} | {r['per_second']:.0f} | {r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms |"
+        f"| {r['label']} | {r['updates']:,} | **{r['per_second']:.0f}** | {r['backlog_p50_ms']:.0f} / "
+        f"{r['backlog_p99_ms']:.0f} ms | **{r['p50_ms']:.1f} / {r['p99_ms']:.1f} ms** | "
+        f"{r['bot_cpu_ms_per_update']:.1f} ms |"
         for r in [*results, memory_run]
     )
     body = f"""
 The whole bot in one process — our polling loop, python-telegram-bot's Application and handlers,
 the service (de-duplication, dialog step, optimistic save) and every Bot API call — against the
-fake Bot API server running in a separate process. {args.chats} chats each type a full screening
-({len(SCRIPT)} updates: menu, zone, topic, basic conditions, data centre, exclusions, investment,
-capacity, result), queued before the bot starts; handling time is from the Application receiving
-an update to its last reply being accepted by the server.
+fake Bot API server (tests/fakebotapi) running in a separate process.
 
-| database | updates | updates/s | p50 handling | p99 handling |
-|---|---|---|---|---|
+* **Backlog** (throughput): {args.chats} chats each type a full screening ({len(SCRIPT)} updates:
+  menu, zone, topic, basic conditions, data centre, exclusions, investment, capacity, result), all
+  queued before the bot starts, as after an outage. Updates/s is from the first update taken up to
+  the last one finished; the handling times include waiting behind the backlog.
+* **Steady** (handling time): new chats type the same screening at {args.rate:.0f} updates a second
+  (above the ~30 messages a second Telegram lets one bot send). Handling time is from the
+  Application receiving an update to its last reply being accepted by the server.
+
+| database | updates | backlog updates/s | backlog p50 / p99 | steady p50 / p99 | bot CPU per update |
+|---|---|---|---|---|---|
 {rows}
 
 Peak resident memory of the bot process with {args.stored:,} stored conversations (after all the
 runs above in the same process): **{peak_mb:.0f} MB** (goal ≤ 200 MB). Conversations are never held
-in memory: each update loads its one row and writes it back.
+in memory: each update loads its one row and writes it back, so memory does not grow with them.
 
-Goals: ≥ 300 updates/s, p99 ≤ 50 ms, ≤ 200 MB. Telegram itself lets a bot send about 30 messages
-a second. {os.cpu_count()} cores, Python {platform.python_version()}, {dt.date.today().isoformat()}.
+Goals: ≥ 300 updates/s, p99 ≤ 50 ms, ≤ 200 MB. **Handling time and memory meet them; one process
+on this 2-core machine does not reach 300 updates/s.** The bot's CPU per update is the limit:
+about half is python-telegram-bot + httpx sending the reply — sending alone peaks at
+{ceiling[0]:.0f} sendMessage/s here, {ceiling[1]:.1f} ms CPU a call — and about half the database
+transaction (SQLAlchemy ORM through `storage`, ~2.5 ms single-threaded) and the dialog step
+(~0.5 ms). Throughput scales out instead: with PostgreSQL and webhook mode several processes
+share the load with no per-process state (docs/deploy.md), each adding about the figure above per
+core. SQLite runs with `synchronous=NORMAL` (WAL): durable across a killed process, not across a
+power cut; production uses PostgreSQL. {os.cpu_count()} cores (shared with other work while measured),
+Python {platform.python_version()}, {dt.date.today().isoformat()}.
 
-Command: `.venv/bin/python bench/bot.py` (options: `--chats N`, `--stored N`, `--no-write`)
+Command: `.venv/bin/python bench/bot.py` (options: `--chats N`, `--stored N`, `--rate R`, `--no-write`)
 """
     print(body)
     if not args.no_write:

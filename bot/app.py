@@ -248,7 +248,10 @@ class BotRunner:
         offset: int | None = None
         delay = 1.0
         while not self._stopping.is_set():
-            params: dict[str, Any] = {"timeout": self.settings.poll_timeout, "allowed_updates": ALLOWED_UPDATES}
+            params: dict[str, Any] = {
+                "timeout": self.settings.poll_timeout,
+                "allowed_updates": ALLOWED_UPDATES,
+            }
             if offset is not None:
                 params["offset"] = offset
             try:
@@ -278,7 +281,11 @@ class BotRunner:
                 continue
             if not isinstance(batch, list) or not batch:
                 continue
-            ids = [item["update_id"] for item in batch if isinstance(item, dict) and isinstance(item.get("update_id"), int)]
+            ids = [
+                item["update_id"]
+                for item in batch
+                if isinstance(item, dict) and isinstance(item.get("update_id"), int)
+            ]
             # Start every update at once (in order): chats run concurrently, each chat in sequence.
             await asyncio.gather(*(self.feed(item) for item in batch if isinstance(item, dict)))
             if ids:
@@ -334,7 +341,9 @@ def _webhook_handlers() -> tuple[type, type]:
             expected = self.runner.settings.webhook_secret
             given = self.request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
             if not given or not hmac.compare_digest(given.encode(), expected.encode()):
-                log.warning("webhook request without the right secret token from %s refused", self.request.remote_ip)
+                log.warning(
+                    "webhook request without the right secret token from %s refused", self.request.remote_ip
+                )
                 self.set_status(403)
                 self.finish("forbidden")
                 return

@@ -84,9 +84,15 @@ class Console:
                     mark = ""
                 self.write(f"  {number}. {mark}{choice.label}")
             hint = (
-                _t(self.lang, "（输入编号选择，可一次输入多个如 1,3；也可以直接打字）", "(type numbers such as 1,3, or just type)")
+                _t(
+                    self.lang,
+                    "（输入编号选择，可一次输入多个如 1,3；也可以直接打字）",
+                    "(type numbers such as 1,3, or just type)",
+                )
                 if reply.multi
-                else _t(self.lang, "（输入编号选择，或直接打字回答）", "(type a number, or just type your answer)")
+                else _t(
+                    self.lang, "（输入编号选择，或直接打字回答）", "(type a number, or just type your answer)"
+                )
             )
             self.write(hint)
             self.write()
@@ -117,7 +123,11 @@ class Console:
         numbers = [int(n) for n in re.findall(r"\d+", line)]
         count = len(question.choices)
         if any(not 1 <= n <= count for n in numbers):
-            return _t(self.lang, f"没有这个选项，请输入 1–{count} 之间的编号。", f"No such option; type a number from 1 to {count}.")
+            return _t(
+                self.lang,
+                f"没有这个选项，请输入 1–{count} 之间的编号。",
+                f"No such option; type a number from 1 to {count}.",
+            )
         chosen = [question.choices[n - 1] for n in numbers]
         if len(chosen) == 1:
             return self.send(Event(kind="button", data=chosen[0].id))
@@ -140,7 +150,13 @@ class Console:
         """Talk until end of input or /quit."""
         current = self.service.current(self.chat_key)
         self.lang = current.lang
-        self.write(_t(self.lang, "亦庄绿策 · 控制台对话（/quit 退出）", "E-Town Green Policy · console chat (/quit to leave)"))
+        self.write(
+            _t(
+                self.lang,
+                "亦庄绿策 · 控制台对话（/quit 退出）",
+                "E-Town Green Policy · console chat (/quit to leave)",
+            )
+        )
         if current.exists and current.question is not None:
             self.write(_t(self.lang, "（继续上次的对话）", "(continuing where you left off)"))
             self.write()
@@ -154,13 +170,25 @@ class Console:
             line = self.stdin.readline()
             if not line:
                 self.write()
-                self.write(_t(self.lang, "再见！对话已保存，下次可以接着聊。", "Bye! The conversation is saved for next time."))
+                self.write(
+                    _t(
+                        self.lang,
+                        "再见！对话已保存，下次可以接着聊。",
+                        "Bye! The conversation is saved for next time.",
+                    )
+                )
                 return 0
             text = line.strip()
             if not text:
                 continue
             if text.lower() in _QUIT:
-                self.write(_t(self.lang, "再见！对话已保存，下次可以接着聊。", "Bye! The conversation is saved for next time."))
+                self.write(
+                    _t(
+                        self.lang,
+                        "再见！对话已保存，下次可以接着聊。",
+                        "Bye! The conversation is saved for next time.",
+                    )
+                )
                 return 0
             try:
                 if self.question is not None and _numbered(self.question) and _NUMBERS.match(text):
@@ -176,7 +204,13 @@ class Console:
                 # One line on the terminal; the traceback only at debug level.
                 log.error("console step failed: %s", type(error).__name__)
                 log.debug("console step failed", exc_info=True)
-                self.write(_t(self.lang, "抱歉，出了点问题，请再试一次。", "Sorry, something went wrong; please try again."))
+                self.write(
+                    _t(
+                        self.lang,
+                        "抱歉，出了点问题，请再试一次。",
+                        "Sorry, something went wrong; please try again.",
+                    )
+                )
 
 
 def run_console(

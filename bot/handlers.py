@@ -161,7 +161,9 @@ async def tg_call(what: str, make: Callable[[], Awaitable[T]]) -> T | None:
     return None
 
 
-async def send_html(bot: Bot, chat_id: int, chunks: list[str], markup: InlineKeyboardMarkup | None = None) -> None:
+async def send_html(
+    bot: Bot, chat_id: int, chunks: list[str], markup: InlineKeyboardMarkup | None = None
+) -> None:
     """Send HTML chunks in order, the keyboard on the last one; fall back to plain text on an HTML refusal."""
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
@@ -196,9 +198,7 @@ async def send_reply(bot: Bot, rt: Runtime, chat_id: int, reply: Reply, lang: st
     elif reply.kind == "question":
         await send_html(bot, chat_id, text_chunks(reply, lang), keyboard(reply))
     elif reply.kind == "attachment":
-        await tg_call(
-            "sendChatAction", lambda: bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
-        )
+        await tg_call("sendChatAction", lambda: bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT))
         report = await rt.call(render_report, reply.payload)
         await tg_call(
             "sendDocument",
@@ -244,7 +244,9 @@ async def deliver(
             # A multi-select toggle (or the same question again): update the one message.
             await tg_call(
                 "editMessageText",
-                lambda: message.edit_text(chunks[0], parse_mode=ParseMode.HTML, reply_markup=keyboard(question)),
+                lambda: message.edit_text(
+                    chunks[0], parse_mode=ParseMode.HTML, reply_markup=keyboard(question)
+                ),
             )
             visible = visible[1:]
         elif question is not None:
@@ -276,7 +278,11 @@ async def polite_note(bot: Bot, chat_id: int, text: str) -> None:
 
 def _slow_down(lang: str) -> str:
     """Ask a flooding user to slow down."""
-    return _t(lang, "消息有点太快了，请稍等几秒再继续。", "You're sending messages a bit fast; please wait a few seconds.")
+    return _t(
+        lang,
+        "消息有点太快了，请稍等几秒再继续。",
+        "You're sending messages a bit fast; please wait a few seconds.",
+    )
 
 
 async def on_message(update: Update, context: Context) -> None:
@@ -463,7 +469,9 @@ async def _misses(bot: Bot, rt: Runtime, chat_id: int, args: list[str], lang: st
         await polite_note(
             bot,
             chat_id,
-            _t(lang, "已标记为已处理。", "Marked as handled.") if found else _t(lang, "没有这一条。", "No such entry."),
+            _t(lang, "已标记为已处理。", "Marked as handled.")
+            if found
+            else _t(lang, "没有这一条。", "No such entry."),
         )
         return
     misses = await rt.call(_open_misses, rt.service)
@@ -496,7 +504,9 @@ async def report_failure(update: Update, context: Context, error: BaseException 
     """Log a failed update with its context, apologise in a private chat; return the apology."""
     chat = update.effective_chat
     user = update.effective_user
-    kind = next((name for name in ("message", "edited_message", "callback_query") if getattr(update, name)), "other")
+    kind = next(
+        (name for name in ("message", "edited_message", "callback_query") if getattr(update, name)), "other"
+    )
     log.error(
         "update %s (%s, chat %s, user %s) failed: %s",
         update.update_id,
@@ -509,7 +519,9 @@ async def report_failure(update: Update, context: Context, error: BaseException 
     lang = "zh"
     with contextlib.suppress(Exception):
         lang = runtime(context).langs.get(chat.id) if chat else "zh"
-    apology = _t(lang, "抱歉，出了点问题，请稍后再试。", "Sorry, something went wrong. Please try again in a moment.")
+    apology = _t(
+        lang, "抱歉，出了点问题，请稍后再试。", "Sorry, something went wrong. Please try again in a moment."
+    )
     if chat is not None and chat.type == ChatType.PRIVATE:
         try:
             await context.bot.send_message(chat.id, apology)

@@ -56,7 +56,11 @@ def render_report(payload: dict[str, Any]) -> ReportFile:
     if renderer is not None:
         try:
             data = renderer(payload)
-            caption = "Your report (PDF) — forward it freely." if lang == "en" else "你的测评报告（PDF），可直接转发。"
+            caption = (
+                "Your report (PDF) — forward it freely."
+                if lang == "en"
+                else "你的测评报告（PDF），可直接转发。"
+            )
             return ReportFile(bytes(data), f"etown-green-report-{stamp}.pdf", "application/pdf", caption)
         except Exception:
             log.exception("PDF rendering failed; sending the text version instead")

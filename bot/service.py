@@ -115,7 +115,11 @@ def _stale_text(lang: str, has_question: bool) -> str:
             if has_question
             else "That button is out of date. Send /start to begin."
         )
-    return "这个按钮属于之前的问题，已经失效。当前的问题是：" if has_question else "这个按钮已经失效。发送 /start 重新开始。"
+    return (
+        "这个按钮属于之前的问题，已经失效。当前的问题是："
+        if has_question
+        else "这个按钮已经失效。发送 /start 重新开始。"
+    )
 
 
 def _consent_time(value: Any) -> dt.datetime:
@@ -207,7 +211,9 @@ class Service:
                     outcome = self._process(session, chat_key, user_key, event, update_id, button)
                 return dataclasses.replace(outcome, attempts=attempt)
             except storage.StaleConversationError:
-                log.info("conversation %s changed under us (attempt %d); re-running the step", chat_key, attempt)
+                log.info(
+                    "conversation %s changed under us (attempt %d); re-running the step", chat_key, attempt
+                )
                 time.sleep(0.005 * attempt)
         raise RuntimeError(f"conversation {chat_key} kept changing; gave up after {MAX_ATTEMPTS} attempts")
 
@@ -314,13 +320,19 @@ class Service:
                 continue
             payload = reply.payload
             if reply.effect == "save_lead":
-                lead, created = storage.upsert_lead(self._lead_data(payload, chat_key, user_key), session=session)
+                lead, created = storage.upsert_lead(
+                    self._lead_data(payload, chat_key, user_key), session=session
+                )
                 log.info("lead %s %s for %s", lead.id, "created" if created else "updated", user_key)
-                messages.append(staff.lead_post(payload, created=created, lead_id=lead.id, lang=self.default_lang))
+                messages.append(
+                    staff.lead_post(payload, created=created, lead_id=lead.id, lang=self.default_lang)
+                )
             elif reply.effect == "faq_miss":
                 question = str(payload.get("question", ""))[:2000]
                 if question.strip():
-                    storage.record_faq_miss(user_key, question, str(payload.get("lang", "zh")), session=session)
+                    storage.record_faq_miss(
+                        user_key, question, str(payload.get("lang", "zh")), session=session
+                    )
             elif reply.effect == "delete_data":
                 counts = storage.delete_user_data(user_key, session=session)
                 log.info("deleted the data of %s: %s", user_key, counts)

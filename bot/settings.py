@@ -43,7 +43,9 @@ class Settings(BaseSettings):
     poll_timeout: int = Field(default=30, ge=0, le=120)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
-    @field_validator("telegram_bot_token", "webhook_url", "webhook_secret", "telegram_base_url", mode="before")
+    @field_validator(
+        "telegram_bot_token", "webhook_url", "webhook_secret", "telegram_base_url", mode="before"
+    )
     @classmethod
     def _strip(cls, value: Any) -> Any:
         """Ignore surrounding blanks, which .env files often carry."""
@@ -72,7 +74,9 @@ class Settings(BaseSettings):
     def _token(cls, value: str) -> str:
         """Check the token's shape so a typo fails at start-up, not at the first request."""
         if value and not _TOKEN_RE.match(value):
-            raise ValueError("does not look like a BotFather token (digits, a colon, then letters/digits/_/-)")
+            raise ValueError(
+                "does not look like a BotFather token (digits, a colon, then letters/digits/_/-)"
+            )
         return value
 
     @field_validator("staff_user_ids", mode="before")

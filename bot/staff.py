@@ -71,7 +71,9 @@ def _measure_lines(report: dict[str, Any], lang: str) -> list[str]:
         if status == "eligible" and amount:
             shown = money(amount, lang)
         elif upper:
-            shown = _t(lang, f"最高{money(upper, lang)}（待确认）", f"up to {money(upper, lang)} (to confirm)")
+            shown = _t(
+                lang, f"最高{money(upper, lang)}（待确认）", f"up to {money(upper, lang)} (to confirm)"
+            )
         else:
             shown = _t(lang, "金额待确认", "amount to confirm")
         project = f"（{entry['project']}）" if entry.get("project") else ""
@@ -205,7 +207,9 @@ def misses_text(misses: Sequence[Any], lang: str = "zh") -> str:
     for miss in misses:
         lines.append(f"#{miss.id} [{miss.lang}] {_when(miss.at)}\n{miss.question}")
     lines.append("")
-    lines.append(_t(lang, "处理完一条后发送 /misses done 编号。", "When one is handled, send /misses done <id>."))
+    lines.append(
+        _t(lang, "处理完一条后发送 /misses done 编号。", "When one is handled, send /misses done <id>.")
+    )
     return "\n".join(lines)
 
 

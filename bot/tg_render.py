@@ -35,7 +35,9 @@ def keyboard(question: Reply) -> InlineKeyboardMarkup | None:
     done: list[InlineKeyboardButton] = []
     nav: list[InlineKeyboardButton] = []
     for index, choice in enumerate(question.choices):
-        button = InlineKeyboardButton(button_label(question, choice), callback_data=callback_data(question, index))
+        button = InlineKeyboardButton(
+            button_label(question, choice), callback_data=callback_data(question, index)
+        )
         if choice.id == "done":
             done.append(button)
         elif _is_nav(choice):

@@ -92,7 +92,8 @@ def pg_admin() -> Iterator[Engine | str]:
     yield engine
     with engine.begin() as connection:
         schemas = connection.execute(
-            text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :prefix"), {"prefix": SCHEMA_PREFIX + "%"}
+            text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :prefix"),
+            {"prefix": SCHEMA_PREFIX + "%"},
         ).scalars()
         for schema in list(schemas):
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))

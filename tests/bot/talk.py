@@ -118,7 +118,9 @@ class ServiceTalk:
         assert found, f"no choice {label!r} in {[c.label for c in choices]}"
         self._step(Event(kind="button", data=found[0].id))
 
-    def interview(self, answers: Sequence[tuple[str, str]], *, default: str = "@不知道", limit: int = 40) -> str:
+    def interview(
+        self, answers: Sequence[tuple[str, str]], *, default: str = "@不知道", limit: int = 40
+    ) -> str:
         """Answer like Talk.interview; return the result text as Telegram shows it (plain)."""
         pending = list(answers)
         for _ in range(limit):

@@ -101,7 +101,9 @@ async def test_pv_journey_typed_throughout(fake: FakeTelegram, bot: BotRunner) -
     assert all(answer.callback_query_id for answer in fake.callback_answers)
 
 
-async def test_change_of_an_answer_re_evaluates_without_asking_again(fake: FakeTelegram, bot: BotRunner) -> None:
+async def test_change_of_an_answer_re_evaluates_without_asking_again(
+    fake: FakeTelegram, bot: BotRunner
+) -> None:
     """Changing the capacity to 1000 kW goes straight back to a new result."""
     talk = Talk(fake, 1003)
     await start_screening(talk)
@@ -113,7 +115,9 @@ async def test_change_of_an_answer_re_evaluates_without_asking_again(fake: FakeT
     after = await talk.say("1000千瓦")
     result = after[-1]
     assert "测评结果" in result.content and "80万元" in result.content
-    assert not any("投资" in m.content and m.buttons for m in after[:-1]), "an answered question was asked again"
+    assert not any("投资" in m.content and m.buttons for m in after[:-1]), (
+        "an answered question was asked again"
+    )
 
 
 async def test_english_journey_with_back(fake: FakeTelegram, bot: BotRunner) -> None:
@@ -181,7 +185,9 @@ async def test_report_document_and_data_deletion(fake: FakeTelegram, bot: BotRun
     document = next(m for m in sent if m.document is not None)
     assert document.document is not None and document.document.filename is not None
     if document.document.filename.endswith(".txt"):
-        assert "400,000" in document.document.data.decode("utf-8") or "40万元" in document.document.data.decode()
+        assert (
+            "400,000" in document.document.data.decode("utf-8") or "40万元" in document.document.data.decode()
+        )
     else:
         assert document.document.data.startswith(b"%PDF")
     await leave_contact(talk, code="91110302MA00TEXT1Y")

@@ -29,7 +29,11 @@ STARTUP_TIMEOUT = 30.0
 
 def bot_env(fake: FakeTelegram, database_url: str, **extra: str) -> dict[str, str]:
     """Return the environment of a bot process pointed at the fake server."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_", "DATABASE_", "STAFF_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "WEBHOOK_", "DATABASE_", "STAFF_"))
+    }
     env.update(
         TELEGRAM_BOT_TOKEN=fake.token,
         TELEGRAM_BASE_URL=fake.base_url,
@@ -100,7 +104,8 @@ async def test_killed_mid_conversation_and_restarted_continues(fake: FakeTelegra
         calls = len(fake.calls)
         update_id = fake.user_sends_text(3001, "500千瓦")
         await fake.wait_for_call(
-            "getUpdates", lambda c: any(u.get("update_id") == update_id for u in c.response.get("result", [])),
+            "getUpdates",
+            lambda c: any(u.get("update_id") == update_id for u in c.response.get("result", [])),
             start=calls,
         )
         second.kill()
@@ -166,7 +171,9 @@ async def webhook_processes(
     balancer = f"http://127.0.0.1:{free_port()}/hook"
     with contextlib_exit_stack() as stack:
         for index, port in enumerate(ports):
-            env = bot_env(fake, database_url, WEBHOOK_URL=balancer, WEBHOOK_SECRET=SECRET, WEBHOOK_PORT=str(port))
+            env = bot_env(
+                fake, database_url, WEBHOOK_URL=balancer, WEBHOOK_SECRET=SECRET, WEBHOOK_PORT=str(port)
+            )
             stack.enter_context(bot_process(env, cwd, f"web{index}"))
         urls = [f"http://127.0.0.1:{port}/hook" for port in ports]
         for url in urls:
@@ -233,7 +240,10 @@ async def test_two_processes_on_one_postgresql_behave_as_one(
         fake.user_presses_button_with_text(3103, topics.message_id, "车辆")
         new = [u for u in fake.pending_updates if u["update_id"] not in before]
         statuses = await asyncio.gather(
-            *(fake.deliver_via_webhook(u, url=url, secret_token=SECRET) for u, url in zip(new, urls, strict=True))
+            *(
+                fake.deliver_via_webhook(u, url=url, secret_token=SECRET)
+                for u, url in zip(new, urls, strict=True)
+            )
         )
         assert statuses == [200, 200]
         # The same update delivered to both processes at once is handled once.
@@ -252,9 +262,15 @@ async def test_two_processes_on_one_postgresql_behave_as_one(
         assert alt.state[key] == one.state[key], key
 
 
-def run_cli(args: list[str], cwd: Path, stdin: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    args: list[str], cwd: Path, stdin: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run `python -m bot …` with piped stdin."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_", "DATABASE_", "STAFF_"))}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "WEBHOOK_", "DATABASE_", "STAFF_"))
+    }
     base.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
@@ -380,7 +396,9 @@ def test_run_without_token_opens_the_console(tmp_path: Path) -> None:
 )
 def test_a_bad_setting_stops_start_up_with_one_line(tmp_path: Path, variable: str, value: str) -> None:
     """One clear line in Chinese and English, exit code 2, no traceback."""
-    result = run_cli(["run"], tmp_path, "", {variable: value, "TELEGRAM_BOT_TOKEN": "123:abc"} | {variable: value})
+    result = run_cli(
+        ["run"], tmp_path, "", {variable: value, "TELEGRAM_BOT_TOKEN": "123:abc"} | {variable: value}
+    )
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "配置错误" in lines[0] and "Configuration error" in lines[0]

@@ -116,7 +116,9 @@ async def test_odd_messages_get_a_sensible_answer(fake: FakeTelegram, bot: BotRu
     assert "太长" in too_long[0].content
     chat = {"id": 2004, "type": "private", "first_name": "测试"}
     user = {"id": 2004, "is_bot": False, "first_name": "测试"}
-    empty = fake.inject_raw_update({"message": {"message_id": 999, "date": 1, "chat": chat, "from": user, "text": ""}})
+    empty = fake.inject_raw_update(
+        {"message": {"message_id": 999, "date": 1, "chat": chat, "from": user, "text": ""}}
+    )
     await fake.wait_until_delivered(empty)
     broken = fake.inject_raw_update({"message": {"message_id": 1000, "text": "no chat, no date"}})
     junk_press = fake.inject_raw_update(
@@ -145,7 +147,15 @@ async def test_unparseable_callback_data_is_treated_as_stale(fake: FakeTelegram,
     }
     mark = fake.mark()
     update_id = fake.inject_raw_update(
-        {"callback_query": {"id": "q-forged", "from": user, "chat_instance": "9", "message": forged, "data": "a:core60"}}
+        {
+            "callback_query": {
+                "id": "q-forged",
+                "from": user,
+                "chat_instance": "9",
+                "message": forged,
+                "data": "a:core60",
+            }
+        }
     )
     await fake.wait_until_delivered(update_id)
     shown = talk.since(mark)
@@ -237,7 +247,9 @@ async def test_faq_miss_reaches_staff_and_long_lists_are_split(fake: FakeTelegra
     assert "月球上的<工厂>&仓库能申请吗？" in post.content
     with storage.session_scope(bot.service.sessions) as session:
         for number in range(12):
-            storage.record_faq_miss("tg:3", f"第{number}个长问题<b>&amp;" + "很长的问题" * 100, "zh", session=session)
+            storage.record_faq_miss(
+                "tg:3", f"第{number}个长问题<b>&amp;" + "很长的问题" * 100, "zh", session=session
+            )
     officer = Talk(fake, STAFF_USER)
     parts = await officer.say("/misses")
     assert len(parts) >= 2 and all(len(part.content) <= TELEGRAM_LIMIT for part in parts)
@@ -304,7 +316,9 @@ async def test_webhook_refuses_requests_without_the_secret(fake: FakeTelegram, s
     """Webhook mode: no or a wrong X-Telegram-Bot-Api-Secret-Token gets 403; Telegram's own gets served."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}/tg/hook"
-    async with running_bot(fake, sqlite_url, webhook_url=url, webhook_secret="s3cret_TOKEN-1", webhook_port=port):
+    async with running_bot(
+        fake, sqlite_url, webhook_url=url, webhook_secret="s3cret_TOKEN-1", webhook_port=port
+    ):
         assert fake.webhook.url == url and fake.webhook.secret_token == "s3cret_TOKEN-1"
         chat = {"id": 2013, "type": "private", "first_name": "测试"}
         user = {"id": 2013, "is_bot": False, "first_name": "测试"}

@@ -1,15 +1,24 @@
-"""The deterministic evaluation of a profile against a rulebook."""
+"""The deterministic evaluation of a profile against a rulebook.
+
+Each rulebook is compiled once, on its first evaluation, into per-measure plans: conditions as
+small node objects with their results prepared for every outcome that does not depend on a value,
+formulas with their rates and caps as ``Decimal`` and their static texts written. Evaluating a
+profile then reads facts, compares, multiplies and picks prepared results. Texts that depend on
+values (a formula worked through, a condition's current value) are written when first read
+(``rules.report.lazy``). Rows are memoised on the facts each measure reads, so the interview,
+which changes one fact per step, recomputes only the rows that read it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+import operator
+from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 from typing import Any
 
-from rules.facts import Enterprise, Profile, Project, ProjectFacts
+from rules.facts import ENTERPRISE_FACTS, PROJECT_FACTS, Enterprise, Profile, Project, ProjectFacts
 from rules.loader import LoadedRulebook, load_catalog, rulebook_for
 from rules.report import (
     AwardResult,
@@ -21,6 +30,7 @@ from rules.report import (
     Report,
     Status,
     T,
+    lazy,
 )
 from rules.schema import (
     AllOf,
@@ -44,15 +54,53 @@ from rules.schema import (
 )
 
 ZERO = Decimal(0)
+_ONE = Decimal(1)
+_CENT = Decimal("0.01")
+_BASIS_POINT = Decimal("0.0001")
+_INFINITY = Decimal("Infinity")
+# Python compares ints and floats exactly; below 2**53 every int is a float too, so such a
+# comparison orders the numbers as Decimal(str(x)) does (str(float) is the shortest round trip).
+_EXACT = 2**53
+# Texts of values this large (or not finite) can fail to format; they are written at once, so
+# that an evaluation fails where it always did instead of when the text is read.
+_TAME = 10**15
+
+MET: Outcome = "met"
+FAILED: Outcome = "failed"
+UNKNOWN: Outcome = "unknown"
 
 
 def _d(value: Any) -> Decimal:
+    if type(value) is int:
+        return Decimal(value)  # the same number and exponent as Decimal(str(value))
+    if type(value) is Decimal:
+        return value
     return Decimal(str(value))
 
 
 def _yuan(value: Decimal) -> int:
     # Whole yuan, rounded down: the bot never promises a fraction the policy does not give.
-    return int(value.quantize(Decimal(1), rounding=ROUND_FLOOR))
+    return int(value.quantize(_ONE, rounding=ROUND_FLOOR))
+
+
+def _tame(*values: Any) -> bool:
+    """Say whether every value is a number whose texts are sure to format."""
+    for v in values:
+        t = type(v)
+        if t is int or t is float:
+            if not -_TAME < v < _TAME:
+                return False
+        elif t is Decimal:
+            if not (v.is_finite() and -_TAME < v < _TAME):
+                return False
+        else:
+            return False
+    return True
+
+
+def _later(tame: bool, fn: Callable[..., Any], *args: Any) -> Any:
+    """Return ``fn(*args)`` as a lazy field value, or computed now when its inputs are not tame."""
+    return lazy(fn, *args) if tame else fn(*args)
 
 
 def fmt_yuan(amount: Decimal | int | float) -> str:
@@ -62,7 +110,7 @@ def fmt_yuan(amount: Decimal | int | float) -> str:
     value = amount if isinstance(amount, Decimal) else _d(amount)
     if value == value.to_integral_value():
         return f"{int(value):,}"
-    return f"{value.quantize(Decimal('0.01')):,}"
+    return f"{value.quantize(_CENT):,}"
 
 
 def fmt_num(value: Decimal | int | float) -> str:
@@ -88,47 +136,6 @@ def _option_label(ref: str, value: Any) -> Text:
     if info and info.options and str(value) in info.options:
         return info.options[str(value)]
     return T(str(value), str(value))
-
-
-# ---------------------------------------------------------------- conditions
-
-
-_REFS: dict[str, tuple[bool, str]] = {}
-_PINNED: dict[int, LoadedRulebook] = {}
-
-
-@dataclass(frozen=True, slots=True)
-class _Ctx:
-    enterprise: Enterprise
-    project: ProjectFacts | None
-
-    def get(self, ref: str) -> Any:
-        split = _REFS.get(ref)
-        if split is None:
-            scope, _, name = ref.partition(".")
-            split = _REFS[ref] = (scope == "enterprise", name)
-        source = self.enterprise if split[0] else self.project
-        if source is None:
-            return None
-        value = getattr(source, split[1])
-        return value.value if isinstance(value, StrEnum) else value
-
-
-def _compare(op: str, actual: Any, expected: Any) -> bool:
-    if op == "is_true":
-        return actual is True
-    if op == "is_false":
-        return actual is False
-    if op == "eq":
-        return bool(actual == expected)
-    if op == "ne":
-        return bool(actual != expected)
-    if op == "in":
-        return actual in expected
-    if op == "not_in":
-        return actual not in expected
-    a, e = _d(actual), _d(expected)
-    return {"ge": a >= e, "gt": a > e, "le": a <= e, "lt": a < e}[op]
 
 
 _OP_TEXT = {
@@ -171,52 +178,6 @@ def _auto_text(cond: Condition) -> Text:
     return T(joiner[0].join(p.zh for p in parts), f" {joiner[1]} ".join(p.en for p in parts))
 
 
-@dataclass(frozen=True, slots=True)
-class _Eval:
-    outcome: Outcome
-    missing: tuple[str, ...]
-    detail: Text | None
-    failed_leaves: tuple[Condition, ...]
-
-
-def _eval(cond: Condition, ctx: _Ctx) -> _Eval:
-    if isinstance(cond, FactCondition):
-        actual = ctx.get(cond.fact)
-        if actual is None:
-            return _Eval("unknown", (cond.fact,), None, ())
-        ok = _compare(cond.op, actual, cond.value)
-        detail = None
-        if cond.op in ("ge", "gt", "le", "lt"):
-            detail = T(f"当前：{fmt_num(actual)}", f"now: {fmt_num(actual)}")
-        return _Eval("met" if ok else "failed", (), detail, () if ok else (cond,))
-    if isinstance(cond, RatioCondition):
-        num, den = ctx.get(cond.num), ctx.get(cond.den)
-        missing = tuple(r for r, v in ((cond.num, num), (cond.den, den)) if v is None)
-        if missing:
-            return _Eval("unknown", missing, None, ())
-        n, d = _d(num), _d(den)
-        ratio = (n / d) if d > 0 else (Decimal("Infinity") if n > 0 else ZERO)
-        ok = _compare(cond.op, ratio, cond.value)
-        shown = "∞" if ratio.is_infinite() else fmt_pct(ratio.quantize(Decimal("0.0001")))
-        detail = T(f"当前：{shown}", f"now: {shown}")
-        return _Eval("met" if ok else "failed", (), detail, () if ok else (cond,))
-    parts = [_eval(c, ctx) for c in cond.of]
-    outcomes = {p.outcome for p in parts}
-    if isinstance(cond, AllOf):
-        if "failed" in outcomes:
-            leaves = tuple(leaf for p in parts if p.outcome == "failed" for leaf in p.failed_leaves)
-            return _Eval("failed", (), None, leaves)
-        if "unknown" in outcomes:
-            return _Eval("unknown", _merge(p.missing for p in parts), None, ())
-        return _Eval("met", (), None, ())
-    assert isinstance(cond, AnyOf)
-    if "met" in outcomes:
-        return _Eval("met", (), None, ())
-    if "unknown" in outcomes:
-        return _Eval("unknown", _merge(p.missing for p in parts if p.outcome == "unknown"), None, ())
-    return _Eval("failed", (), None, tuple(leaf for p in parts for leaf in p.failed_leaves))
-
-
 def _merge(groups: Iterable[Iterable[str]]) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for group in groups:
@@ -225,451 +186,870 @@ def _merge(groups: Iterable[Iterable[str]]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-# Rule data lives as long as the cached rulebooks, so its ids are stable keys.
-_STATIC: dict[int, tuple[Text, tuple[str, ...]]] = {}
+def _combine(outcomes: Iterable[Outcome]) -> Outcome:
+    seen = set(outcomes)
+    if FAILED in seen:
+        return FAILED
+    if UNKNOWN in seen:
+        return UNKNOWN
+    return MET
 
 
-def _static(cond: Condition) -> tuple[Text, tuple[str, ...]]:
-    found = _STATIC.get(id(cond))
-    if found is None:
-        found = _STATIC[id(cond)] = (_auto_text(cond), tuple(cond.cite))
-    return found
+# ---------------------------------------------------------------- facts
 
 
-def _result(cond: Condition, ev: _Eval) -> ConditionResult:
-    text, cite = _static(cond)
-    return ConditionResult(
-        text=text,
-        outcome=ev.outcome,
-        clause=cond.clause,
-        cite=cite,
-        missing=ev.missing,
-        detail=ev.detail,
-        miss=cond.miss,
-        note=cond.note,
-    )
+_ENUM_FACTS = frozenset(
+    f"{scope}.{name}"
+    for scope, model in (("enterprise", Enterprise), ("project", ProjectFacts))
+    for name, info in model.model_fields.items()
+    if any(isinstance(a, type) and issubclass(a, StrEnum) for a in (*getattr(info.annotation, "__args__", ()), info.annotation))
+)
 
 
-def _combine(outcomes: Sequence[Outcome]) -> Outcome:
-    if "failed" in outcomes:
-        return "failed"
-    if "unknown" in outcomes:
-        return "unknown"
-    return "met"
+class _Get:
+    """Read one fact (``enterprise.x`` or ``project.x``) of an enterprise and a project's facts."""
+
+    __slots__ = ("attr", "ent", "enum", "ref")
+
+    def __init__(self, ref: str) -> None:
+        scope, _, name = ref.partition(".")
+        self.ref = ref
+        self.ent = scope == "enterprise"
+        self.attr = name
+        self.enum = ref in _ENUM_FACTS
+
+    def __call__(self, e: Enterprise, p: ProjectFacts | None) -> Any:
+        if self.ent:
+            value = getattr(e, self.attr)
+        elif p is None:
+            return None
+        else:
+            value = getattr(p, self.attr)
+        if self.enum and isinstance(value, StrEnum):
+            return value.value
+        return value
+
+
+# ---------------------------------------------------------------- conditions
+
+# What a node's evaluation gives: outcome, missing facts, failed leaves (for the near miss).
+_Ev = tuple[Outcome, tuple[str, ...], tuple["_Node", ...]]
+
+
+class _Node:
+    """A compiled condition, with its results prepared for the outcomes that carry no value."""
+
+    __slots__ = ("cite", "clause", "cond", "failed", "leaf", "met", "miss", "note", "text")
+
+    def __init__(self, cond: Condition) -> None:
+        self.cond = cond
+        self.text = _auto_text(cond)
+        self.cite = tuple(cond.cite)
+        self.clause = cond.clause
+        self.miss = cond.miss
+        self.note = cond.note
+        self.met = self._result(MET, (), None)
+        self.failed = self._result(FAILED, (), None)
+        self.leaf: tuple[_Node, ...] = (self,)
+
+    def _result(self, outcome: Outcome, missing: tuple[str, ...], detail: Any) -> ConditionResult:
+        return ConditionResult(self.text, outcome, self.clause, self.cite, missing, detail, self.miss, self.note)
+
+    def ev(self, e: Enterprise, p: ProjectFacts | None) -> _Ev:
+        """Evaluate as a part of a larger condition."""
+        raise NotImplementedError
+
+    def res(self, e: Enterprise, p: ProjectFacts | None) -> tuple[ConditionResult, tuple[_Node, ...]]:
+        """Evaluate as a condition of its own: its result and its failed leaves."""
+        outcome, missing, leaves = self.ev(e, p)
+        if outcome is MET:
+            return self.met, ()
+        if outcome is FAILED:
+            return self.failed, leaves
+        return self._result(UNKNOWN, missing, None), ()
+
+
+def _now_text(actual: Any) -> Text:
+    return T(f"当前：{fmt_num(actual)}", f"now: {fmt_num(actual)}")
+
+
+def _ratio_text(ratio: Decimal) -> Text:
+    shown = "∞" if ratio.is_infinite() else fmt_pct(ratio.quantize(_BASIS_POINT))
+    return T(f"当前：{shown}", f"now: {shown}")
+
+
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {"ge": operator.ge, "gt": operator.gt, "le": operator.le, "lt": operator.lt}
+
+
+class _Fact(_Node):
+    __slots__ = ("dexp", "expected", "get", "native", "op", "order", "unknown")
+
+    def __init__(self, cond: FactCondition) -> None:
+        super().__init__(cond)
+        self.get = _Get(cond.fact)
+        self.op = cond.op
+        self.expected = tuple(cond.value) if cond.op in ("in", "not_in") else cond.value
+        self.unknown = self._result(UNKNOWN, (cond.fact,), None)
+        self.order = _ORDER.get(cond.op)
+        self.native: int | float | None = None
+        self.dexp: Decimal | None = None
+        if self.order is not None:
+            v = cond.value
+            if (type(v) is int and -_EXACT <= v <= _EXACT) or (type(v) is float and -_EXACT <= v <= _EXACT):
+                self.native = v
+            try:
+                self.dexp = _d(v)
+            except ArithmeticError:  # compared (and failing) only if a value ever comes
+                self.dexp = None
+
+    def test(self, actual: Any) -> bool:
+        """Compare a known value as the condition says."""
+        op = self.op
+        if op == "is_true":
+            return actual is True
+        if op == "is_false":
+            return actual is False
+        order = self.order
+        if order is None:
+            if op == "eq":
+                return bool(actual == self.expected)
+            if op == "ne":
+                return bool(actual != self.expected)
+            if op == "in":
+                return actual in self.expected
+            return actual not in self.expected
+        native = self.native
+        t = type(actual)
+        if native is not None and ((t is float and -_EXACT <= actual <= _EXACT) or (t is int and -_EXACT <= actual <= _EXACT)):
+            return order(actual, native)
+        dexp = self.dexp if self.dexp is not None else _d(self.expected)
+        return order(_d(actual), dexp)
+
+    def ev(self, e: Enterprise, p: ProjectFacts | None) -> _Ev:
+        actual = self.get(e, p)
+        if actual is None:
+            return UNKNOWN, self.unknown.missing, ()
+        if self.test(actual):
+            return MET, (), ()
+        return FAILED, (), self.leaf
+
+    def res(self, e: Enterprise, p: ProjectFacts | None) -> tuple[ConditionResult, tuple[_Node, ...]]:
+        actual = self.get(e, p)
+        if actual is None:
+            return self.unknown, ()
+        ok = self.test(actual)
+        if self.order is None:
+            return (self.met, ()) if ok else (self.failed, self.leaf)
+        detail = _later(_tame(actual), _now_text, actual)
+        if ok:
+            return self._result(MET, (), detail), ()
+        return self._result(FAILED, (), detail), self.leaf
+
+
+class _Ratio(_Node):
+    __slots__ = ("den", "dexp", "num", "order")
+
+    def __init__(self, cond: RatioCondition) -> None:
+        super().__init__(cond)
+        self.num = _Get(cond.num)
+        self.den = _Get(cond.den)
+        self.order = _ORDER[cond.op]
+        self.dexp = _d(cond.value)
+
+    def _ratio(self, e: Enterprise, p: ProjectFacts | None) -> tuple[Decimal | None, tuple[str, ...]]:
+        num, den = self.num(e, p), self.den(e, p)
+        if num is None or den is None:
+            return None, tuple(g.ref for g, v in ((self.num, num), (self.den, den)) if v is None)
+        n, d = _d(num), _d(den)
+        return ((n / d) if d > 0 else (_INFINITY if n > 0 else ZERO)), ()
+
+    def ev(self, e: Enterprise, p: ProjectFacts | None) -> _Ev:
+        ratio, missing = self._ratio(e, p)
+        if ratio is None:
+            return UNKNOWN, missing, ()
+        return (MET, (), ()) if self.order(ratio, self.dexp) else (FAILED, (), self.leaf)
+
+    def res(self, e: Enterprise, p: ProjectFacts | None) -> tuple[ConditionResult, tuple[_Node, ...]]:
+        ratio, missing = self._ratio(e, p)
+        if ratio is None:
+            return self._result(UNKNOWN, missing, None), ()
+        ok = self.order(ratio, self.dexp)
+        detail = _later(ratio.is_infinite() or _tame(ratio), _ratio_text, ratio)
+        if ok:
+            return self._result(MET, (), detail), ()
+        return self._result(FAILED, (), detail), self.leaf
+
+
+class _All(_Node):
+    __slots__ = ("parts",)
+
+    def __init__(self, cond: AllOf, parts: list[_Node]) -> None:
+        super().__init__(cond)
+        self.parts = parts
+
+    def ev(self, e: Enterprise, p: ProjectFacts | None) -> _Ev:
+        evs = [part.ev(e, p) for part in self.parts]
+        outcomes = {ev[0] for ev in evs}
+        if FAILED in outcomes:
+            return FAILED, (), tuple(leaf for ev in evs if ev[0] is FAILED for leaf in ev[2])
+        if UNKNOWN in outcomes:
+            return UNKNOWN, _merge(ev[1] for ev in evs), ()
+        return MET, (), ()
+
+
+class _Any(_Node):
+    __slots__ = ("parts",)
+
+    def __init__(self, cond: AnyOf, parts: list[_Node]) -> None:
+        super().__init__(cond)
+        self.parts = parts
+
+    def ev(self, e: Enterprise, p: ProjectFacts | None) -> _Ev:
+        evs = [part.ev(e, p) for part in self.parts]
+        outcomes = {ev[0] for ev in evs}
+        if MET in outcomes:
+            return MET, (), ()
+        if UNKNOWN in outcomes:
+            return UNKNOWN, _merge(ev[1] for ev in evs if ev[0] is UNKNOWN), ()
+        return FAILED, (), tuple(leaf for ev in evs for leaf in ev[2])
 
 
 # ---------------------------------------------------------------- formulas
 
-
-@dataclass(frozen=True, slots=True)
-class _Money:
-    amount: Decimal | None
-    bound: Decimal | None  # None with amount None: no upper limit known
-    formula: Text | None
-    caps: tuple[Text, ...]
-    missing: tuple[str, ...]
-
-
-def _quantity(q: Quantity, ctx: _Ctx) -> tuple[Decimal | None, Text, tuple[str, ...]]:
-    if isinstance(q, MinOf):
-        values = [ctx.get(r) for r in q.min]
-        labels = [_label(r) for r in q.min]
-        missing = tuple(r for r, v in zip(q.min, values, strict=True) if v is None)
-        zh = "min(" + "，".join(f"{lab.zh} {fmt_num(v) if v is not None else '?'}" for lab, v in zip(labels, values, strict=True)) + ")"
-        en = "min(" + ", ".join(f"{lab.en} {fmt_num(v) if v is not None else '?'}" for lab, v in zip(labels, values, strict=True)) + ")"
-        if missing:
-            return None, T(zh, en), missing
-        return min(_d(v) for v in values), T(zh, en), ()
-    value = ctx.get(q)
-    label = _label(q)
-    if value is None:
-        return None, label, (q,)
-    return _d(value), T(f"{label.zh} {fmt_num(value)}", f"{label.en} {fmt_num(value)}"), ()
+# What a formula gives: amount, upper bound (None with amount None: no limit known), the formula
+# text, the caps applied and the missing facts. Texts may be lazy placeholders.
+_Money = tuple[Decimal | None, Decimal | None, Any, Any, tuple[str, ...]]
 
 
 def _cap_text(cap: Decimal) -> Text:
     return T(f"单个项目上限 {fmt_yuan(cap)} 元", f"cap of {fmt_yuan(cap)} yuan per project")
 
 
-def _money(formula: Formula, ctx: _Ctx) -> _Money:
-    if isinstance(formula, Fixed):
-        amt = _d(formula.amount)
-        return _Money(amt, amt, T(f"定额 {fmt_yuan(amt)} 元", f"fixed {fmt_yuan(amt)} yuan"), (), ())
-    if isinstance(formula, Tier):
-        top = max(_d(v) for v in formula.amounts.values())
-        value = ctx.get(formula.fact)
+class _Quantity:
+    """A count: one fact, or the lower of several (八(二)4)."""
+
+    __slots__ = ("gets", "labels", "single")
+
+    def __init__(self, q: Quantity) -> None:
+        self.single = not isinstance(q, MinOf)
+        refs = [q] if isinstance(q, str) else list(q.min)
+        self.gets = [_Get(r) for r in refs]
+        self.labels = [_label(r) for r in refs]
+
+    def read(self, e: Enterprise, p: ProjectFacts | None) -> tuple[Decimal | None, list[Any], tuple[str, ...]]:
+        """Return the count (None while a value is unknown), the values read and the unknown facts."""
+        values = [g(e, p) for g in self.gets]
+        missing = tuple(g.ref for g, v in zip(self.gets, values, strict=True) if v is None)
+        known = [v for v in values if v is not None]
+        if known and not _tame(*known):  # written at once before, so it fails where it did
+            self.text(values)
+        if missing:
+            return None, values, missing
+        if self.single:
+            return _d(values[0]), values, ()
+        return min(_d(v) for v in values), values, ()
+
+    def text(self, values: list[Any]) -> Text:
+        """Describe the count (every value known)."""
+        if self.single:
+            label, value = self.labels[0], values[0]
+            return T(f"{label.zh} {fmt_num(value)}", f"{label.en} {fmt_num(value)}")
+        pairs = list(zip(self.labels, values, strict=True))
+        zh = "min(" + "，".join(f"{lab.zh} {fmt_num(v) if v is not None else '?'}" for lab, v in pairs) + ")"
+        en = "min(" + ", ".join(f"{lab.en} {fmt_num(v) if v is not None else '?'}" for lab, v in pairs) + ")"
+        return T(zh, en)
+
+
+class _Formula:
+    __slots__ = ()
+
+    def money(self, e: Enterprise, p: ProjectFacts | None) -> _Money:
+        """Compute the amount, its bound and (lazily) its texts."""
+        raise NotImplementedError
+
+
+class _Fixed(_Formula):
+    __slots__ = ("amount", "text")
+
+    def __init__(self, f: Fixed) -> None:
+        self.amount = amt = _d(f.amount)
+        self.text = T(f"定额 {fmt_yuan(amt)} 元", f"fixed {fmt_yuan(amt)} yuan")
+
+    def money(self, e: Enterprise, p: ProjectFacts | None) -> _Money:
+        return self.amount, self.amount, self.text, (), ()
+
+
+class _Tier(_Formula):
+    __slots__ = ("f", "get", "known", "top")
+
+    def __init__(self, f: Tier) -> None:
+        self.f = f
+        self.get = _Get(f.fact)
+        self.top = max(_d(v) for v in f.amounts.values())
+        self.known = {key: (_d(v), self._text(key, _d(v))) for key, v in f.amounts.items()}
+
+    def _text(self, value: Any, amt: Decimal) -> Text:
+        opt = self.f.labels.get(str(value)) or _option_label(self.f.fact, value)
+        return T(f"{opt.zh}：{fmt_yuan(amt)} 元", f"{opt.en}: {fmt_yuan(amt)} yuan")
+
+    def money(self, e: Enterprise, p: ProjectFacts | None) -> _Money:
+        value = self.get(e, p)
         if value is None:
-            return _Money(None, top, None, (), (formula.fact,))
-        amt = _d(formula.amounts.get(str(value), 0))
-        opt = formula.labels.get(str(value)) or _option_label(formula.fact, value)
-        return _Money(
-            amt, amt, T(f"{opt.zh}：{fmt_yuan(amt)} 元", f"{opt.en}: {fmt_yuan(amt)} yuan"), (), ()
-        )
-    if isinstance(formula, Share):
-        return _share(formula, ctx)
-    if isinstance(formula, PerUnit):
-        qty, qtext, missing = _quantity(formula.quantity, ctx)
-        cap = _d(formula.cap) if formula.cap else None
-        if qty is None:
-            return _Money(None, cap, None, (), missing)
-        rate = _d(formula.rate)
-        raw = qty * rate
-        zh = f"{qtext.zh} × {fmt_yuan(rate)} 元/{formula.unit.zh} = {fmt_yuan(raw)} 元"
-        en = f"{qtext.en} × {fmt_yuan(rate)} yuan/{formula.unit.en} = {fmt_yuan(raw)} yuan"
+            return None, self.top, None, (), (self.get.ref,)
+        found = self.known.get(str(value))
+        if found is not None:
+            return found[0], found[0], found[1], (), ()
+        return ZERO, ZERO, lazy(self._text, value, ZERO), (), ()
+
+
+class _Share(_Formula):
+    __slots__ = ("bonus", "bonus_amt", "bonus_text", "cap", "caps", "get", "label", "none_bound", "pct", "rate")
+
+    def __init__(self, f: Share, node: Callable[[Condition], _Node]) -> None:
+        self.get = _Get(f.base)
+        self.rate = _d(f.rate)
+        self.cap = _d(f.cap) if f.cap else None
+        self.caps = () if self.cap is None else (_cap_text(self.cap),)
+        self.bonus_amt = _d(f.bonus.amount) if f.bonus else ZERO
+        self.bonus = node(f.bonus.when) if f.bonus else None
+        self.bonus_text = _auto_text(f.bonus.when) if f.bonus else None
+        self.none_bound = None if self.cap is None else self.cap + self.bonus_amt
+        self.label = _label(f.base)
+        self.pct = fmt_pct(self.rate)
+
+    def money(self, e: Enterprise, p: ProjectFacts | None) -> _Money:
+        value = self.get(e, p)
+        if value is None:
+            return None, self.none_bound, None, (), (self.get.ref,)
+        base = _d(value)
+        raw = first = base * self.rate
         caps: tuple[Text, ...] = ()
+        cap = self.cap
         if cap is not None and raw > cap:
-            caps = (_cap_text(cap),)
-            zh += f"，超过上限，按 {fmt_yuan(cap)} 元"
-            en += f", above the cap: {fmt_yuan(cap)} yuan"
+            caps = self.caps
             raw = cap
-        return _Money(raw, raw, T(zh, en), caps, ())
-    if isinstance(formula, Match):
-        return _match(formula, ctx)
-    if isinstance(formula, TopUp):
-        return _top_up(formula, ctx)
-    assert isinstance(formula, RatioTier)
-    return _ratio_tier(formula, ctx)
+        missing: tuple[str, ...] = ()
+        bound = raw
+        bonus_met = False
+        if self.bonus is not None:
+            outcome, bmissing, _ = self.bonus.ev(e, p)
+            if outcome is MET:
+                raw += self.bonus_amt
+                bound = raw
+                bonus_met = True
+            elif outcome is UNKNOWN:
+                missing = bmissing
+                bound = raw + self.bonus_amt
+        return raw, bound, _later(_tame(value), self._text, base, first, bool(caps), bonus_met, raw), caps, missing
+
+    def _text(self, base: Decimal, first: Decimal, capped: bool, bonus_met: bool, raw: Decimal) -> Text:
+        label = self.label
+        zh = f"{label.zh} {fmt_yuan(base)} 元 × {self.pct} = {fmt_yuan(first)} 元"
+        en = f"{label.en} {fmt_yuan(base)} yuan × {self.pct} = {fmt_yuan(first)} yuan"
+        if capped:
+            assert self.cap is not None
+            zh += f"，超过单个项目上限，按 {fmt_yuan(self.cap)} 元"
+            en += f", above the per-project cap: {fmt_yuan(self.cap)} yuan"
+        if bonus_met:
+            assert self.bonus_text is not None
+            btext, amt = self.bonus_text, self.bonus_amt
+            zh += f"；{btext.zh}，再奖励 {fmt_yuan(amt)} 元，合计 {fmt_yuan(raw)} 元"
+            en += f"; {btext.en}: plus {fmt_yuan(amt)} yuan, {fmt_yuan(raw)} yuan in all"
+        return T(zh, en)
 
 
-def _share(f: Share, ctx: _Ctx) -> _Money:
-    cap = _d(f.cap) if f.cap else None
-    bonus_amt = _d(f.bonus.amount) if f.bonus else ZERO
-    value = ctx.get(f.base)
-    if value is None:
-        return _Money(None, None if cap is None else cap + bonus_amt, None, (), (f.base,))
-    base, rate = _d(value), _d(f.rate)
-    raw = base * rate
-    label = _label(f.base)
-    zh = f"{label.zh} {fmt_yuan(base)} 元 × {fmt_pct(rate)} = {fmt_yuan(raw)} 元"
-    en = f"{label.en} {fmt_yuan(base)} yuan × {fmt_pct(rate)} = {fmt_yuan(raw)} yuan"
-    caps: tuple[Text, ...] = ()
-    if cap is not None and raw > cap:
-        caps = (_cap_text(cap),)
-        zh += f"，超过单个项目上限，按 {fmt_yuan(cap)} 元"
-        en += f", above the per-project cap: {fmt_yuan(cap)} yuan"
-        raw = cap
-    missing: tuple[str, ...] = ()
-    bound = raw
-    if f.bonus is not None:
-        ev = _eval(f.bonus.when, ctx)
-        btext = _auto_text(f.bonus.when)
-        if ev.outcome == "met":
-            raw += bonus_amt
-            bound = raw
-            zh += f"；{btext.zh}，再奖励 {fmt_yuan(bonus_amt)} 元，合计 {fmt_yuan(raw)} 元"
-            en += f"; {btext.en}: plus {fmt_yuan(bonus_amt)} yuan, {fmt_yuan(raw)} yuan in all"
-        elif ev.outcome == "unknown":
-            missing = ev.missing
-            bound = raw + bonus_amt
-    return _Money(raw, bound, T(zh, en), caps, missing)
+class _PerUnit(_Formula):
+    __slots__ = ("cap", "caps", "qty", "rate", "unit")
+
+    def __init__(self, f: PerUnit) -> None:
+        self.qty = _Quantity(f.quantity)
+        self.rate = _d(f.rate)
+        self.unit = f.unit
+        self.cap = _d(f.cap) if f.cap else None
+        self.caps = () if self.cap is None else (_cap_text(self.cap),)
+
+    def money(self, e: Enterprise, p: ProjectFacts | None) -> _Money:
+        qty, values, missing = self.qty.read(e, p)
+        if qty is None:
+            return None, self.cap, None, (), missing
+        raw = first = qty * self.rate
+        caps: tuple[Text, ...] = ()
+        if self.cap is not None and raw > self.cap:
+            caps = self.caps
+            raw = self.cap
+        return raw, raw, _later(_tame(*values), self._text, values, first, bool(caps)), caps, ()
+
+    def _text(self, values: list[Any], first: Decimal, capped: bool) -> Text:
+        qtext, rate, unit = self.qty.text(values), self.rate, self.unit
+        zh = f"{qtext.zh} × {fmt_yuan(rate)} 元/{unit.zh} = {fmt_yuan(first)} 元"
+        en = f"{qtext.en} × {fmt_yuan(rate)} yuan/{unit.en} = {fmt_yuan(first)} yuan"
+        if capped:
+            assert self.cap is not None
+            zh += f"，超过上限，按 {fmt_yuan(self.cap)} 元"
+            en += f", above the cap: {fmt_yuan(self.cap)} yuan"
+        return T(zh, en)
 
 
-def _match(f: Match, ctx: _Ctx) -> _Money:
-    limits: list[tuple[Decimal, Text]] = []
-    missing: list[str] = []
-    if f.cap:
-        cap = _d(f.cap)
-        limits.append((cap, T(f"区级上限 {fmt_yuan(cap)} 元", f"district cap {fmt_yuan(cap)} yuan")))
-    base_v = ctx.get(f.base)
-    if base_v is None:
-        missing.append(f.base)
-    if f.unit_cap:
-        per = ctx.get(f.unit_cap.per)
-        if per is None:
-            missing.append(f.unit_cap.per)
+class _Match(_Formula):
+    __slots__ = ("base", "base_label", "cap", "cap_text", "of", "of_label", "per", "ratio", "share", "unit", "unit_rate")
+
+    def __init__(self, f: Match) -> None:
+        self.base = _Get(f.base)
+        self.base_label = _label(f.base)
+        self.ratio = _d(f.ratio)
+        self.cap = _d(f.cap) if f.cap else None
+        self.cap_text = None if self.cap is None else T(f"区级上限 {fmt_yuan(self.cap)} 元", f"district cap {fmt_yuan(self.cap)} yuan")
+        self.per = _Get(f.unit_cap.per) if f.unit_cap else None
+        self.unit_rate = _d(f.unit_cap.rate) if f.unit_cap else ZERO
+        self.unit = f.unit_cap.unit if f.unit_cap else None
+        self.of = _Get(f.combined_cap.of) if f.combined_cap else None
+        self.of_label = _label(f.combined_cap.of) if f.combined_cap else None
+        self.share = _d(f.combined_cap.share) if f.combined_cap else ZERO
+
+    # A limit is (amount, kind, the value it came from); its text is written from these.
+    def _limit_text(self, kind: str, value: Any, base_v: Any, lim: Decimal) -> Text:
+        if kind == "cap":
+            assert self.cap_text is not None
+            return self.cap_text
+        if kind == "unit":
+            assert self.unit is not None
+            rate, unit = self.unit_rate, self.unit
+            return T(
+                f"不超过 {fmt_yuan(rate)} 元/{unit.zh} × {fmt_num(value)} {unit.zh} = {fmt_yuan(lim)} 元",
+                f"at most {fmt_yuan(rate)} yuan/{unit.en} × {fmt_num(value)} {unit.en} = {fmt_yuan(lim)} yuan",
+            )
+        assert self.of_label is not None
+        share, of_label = self.share, self.of_label
+        return T(
+            f"市区两级合计不超过{of_label.zh}的{fmt_pct(share)}：{fmt_yuan(_d(value))} × {fmt_pct(share)} − 市级 {fmt_yuan(_d(base_v))} = {fmt_yuan(lim)} 元",
+            f"both levels together at most {fmt_pct(share)} of {of_label.en}: {fmt_yuan(_d(value))} × {fmt_pct(share)} − municipal {fmt_yuan(_d(base_v))} = {fmt_yuan(lim)} yuan",
+        )
+
+    def money(self, e: Enterprise, p: ProjectFacts | None) -> _Money:
+        limits: list[tuple[Decimal, str, Any]] = []
+        missing: list[str] = []
+        if self.cap is not None:
+            limits.append((self.cap, "cap", None))
+        base_v = self.base(e, p)
+        if base_v is None:
+            missing.append(self.base.ref)
+        tame = base_v is None or _tame(base_v)
+        if self.per is not None:
+            per = self.per(e, p)
+            if per is None:
+                missing.append(self.per.ref)
+            else:
+                limits.append((self.unit_rate * _d(per), "unit", per))
+                tame = tame and _tame(per)
+        if self.of is not None:
+            of = self.of(e, p)
+            if of is None:
+                missing.append(self.of.ref)
+            elif base_v is not None:
+                limits.append((max(ZERO, self.share * _d(of) - _d(base_v)), "combined", of))
+                tame = tame and _tame(of)
+        if not tame:
+            for lim, kind, value in limits:  # written at once before, so they fail where they did
+                self._limit_text(kind, value, base_v, lim)
+        if missing:
+            known = [lim for lim, _, _ in limits]
+            if base_v is not None:
+                known.append(_d(base_v) * self.ratio)
+            return None, min(known, default=None), None, (), tuple(missing)
+        assert base_v is not None
+        raw = _d(base_v) * self.ratio
+        amount = raw
+        for lim, _, _ in limits:
+            if lim < amount:
+                amount = lim
+        applied = tuple(limit for limit in limits if limit[0] == amount and limit[0] < raw)
+        caps = _later(tame, self._caps, applied, base_v) if applied else ()
+        return amount, amount, _later(tame, self._text, base_v, raw, amount, applied), caps, ()
+
+    def _caps(self, applied: tuple[tuple[Decimal, str, Any], ...], base_v: Any) -> tuple[Text, ...]:
+        return tuple(self._limit_text(kind, value, base_v, lim) for lim, kind, value in applied)
+
+    def _text(self, base_v: Any, raw: Decimal, amount: Decimal, applied: tuple[tuple[Decimal, str, Any], ...]) -> Text:
+        base, ratio, label = _d(base_v), self.ratio, self.base_label
+        zh = f"{label.zh} {fmt_yuan(base)} 元 × {fmt_num(ratio)}（1:{fmt_num(ratio)} 配套）= {fmt_yuan(raw)} 元"
+        en = f"{label.en} {fmt_yuan(base)} yuan × {fmt_num(ratio)} (1:{fmt_num(ratio)} matching) = {fmt_yuan(raw)} yuan"
+        caps = self._caps(applied, base_v)
+        if caps:
+            zh += "；" + "；".join(c.zh for c in caps) + f"，按 {fmt_yuan(amount)} 元"
+            en += "; " + "; ".join(c.en for c in caps) + f": {fmt_yuan(amount)} yuan"
+        return T(zh, en)
+
+
+class _TopUp(_Formula):
+    __slots__ = ("minus", "minus_label", "pct", "price", "price_label", "qty", "rate")
+
+    def __init__(self, f: TopUp) -> None:
+        self.price = _Get(f.price)
+        self.price_label = _label(f.price)
+        self.qty = _Quantity(f.quantity)
+        self.rate = _d(f.rate)
+        self.pct = fmt_pct(self.rate)
+        self.minus = _Get(f.minus) if f.minus else None
+        self.minus_label = _label(f.minus) if f.minus else None
+
+    def money(self, e: Enterprise, p: ProjectFacts | None) -> _Money:
+        price = self.price(e, p)
+        qty, values, qmissing = self.qty.read(e, p)
+        missing = list(qmissing)
+        if price is None:
+            missing.insert(0, self.price.ref)
+        minus = self.minus(e, p) if self.minus is not None else 0
+        if self.minus is not None and minus is None:
+            missing.append(self.minus.ref)
+        if price is None or qty is None:
+            return None, None, None, (), tuple(missing)
+        gross = first = self.rate * _d(price) * qty
+        tame = _tame(price, *values, *(() if minus is None else (minus,)))
+        if minus is None:
+            if not tame:  # written at once before, so it fails where it did
+                self._text(price, values, first, None, first)
+            return None, gross, None, (), tuple(missing)
+        if self.minus is not None:
+            gross = max(ZERO, gross - _d(minus))
+        return gross, gross, _later(tame, self._text, price, values, first, minus, gross), (), ()
+
+    def _text(self, price: Any, values: list[Any], first: Decimal, minus: Any, net: Decimal) -> Text:
+        plabel, qtext = self.price_label, self.qty.text(values)
+        zh = f"{plabel.zh} {fmt_yuan(_d(price))} 元 × {self.pct} × {qtext.zh} = {fmt_yuan(first)} 元"
+        en = f"{plabel.en} {fmt_yuan(_d(price))} yuan × {self.pct} × {qtext.en} = {fmt_yuan(first)} yuan"
+        if self.minus_label is not None and minus is not None:
+            mlabel = self.minus_label
+            zh += f"；减去{mlabel.zh} {fmt_yuan(_d(minus))} 元，差额 {fmt_yuan(net)} 元"
+            en += f"; less {mlabel.en} {fmt_yuan(_d(minus))} yuan: difference {fmt_yuan(net)} yuan"
+        return T(zh, en)
+
+
+class _RatioTier(_Formula):
+    __slots__ = ("den", "dl", "lowest", "nl", "num", "steps", "top")
+
+    def __init__(self, f: RatioTier) -> None:
+        self.num, self.den = _Get(f.num), _Get(f.den)
+        self.nl, self.dl = _label(f.num), _label(f.den)
+        self.top = max(_d(s.amount) for s in f.steps)
+        self.steps = [(_d(s.min), _d(s.amount), fmt_pct(s.min)) for s in sorted(f.steps, key=lambda s: s.min, reverse=True)]
+        self.lowest = fmt_pct(min(s.min for s in f.steps))
+
+    def money(self, e: Enterprise, p: ProjectFacts | None) -> _Money:
+        num, den = self.num(e, p), self.den(e, p)
+        missing = tuple(g.ref for g, v in ((self.num, num), (self.den, den)) if v is None)
+        if missing:
+            return None, self.top, None, (), missing
+        ratio = _d(num) / _d(den) if _d(den) > 0 else ZERO
+        amount = ZERO
+        reached = None
+        for step_min, step_amount, step_pct in self.steps:
+            if ratio >= step_min:
+                amount, reached = step_amount, step_pct
+                break
+        tame = _tame(num, den, ratio)
+        return amount, amount, _later(tame, self._text, num, den, ratio, reached, amount), (), ()
+
+    def _text(self, num: Any, den: Any, ratio: Decimal, reached: str | None, amount: Decimal) -> Text:
+        nl, dl = self.nl, self.dl
+        shown = fmt_pct(ratio.quantize(_BASIS_POINT))
+        if reached is None:
+            zh = f"{nl.zh} {fmt_num(num)} / {dl.zh} {fmt_num(den)} = {shown}，未达到 {self.lowest}"
+            en = f"{nl.en} {fmt_num(num)} / {dl.en} {fmt_num(den)} = {shown}, below {self.lowest}"
         else:
-            rate = _d(f.unit_cap.rate)
-            lim = rate * _d(per)
-            limits.append(
-                (
-                    lim,
-                    T(
-                        f"不超过 {fmt_yuan(rate)} 元/{f.unit_cap.unit.zh} × {fmt_num(per)} {f.unit_cap.unit.zh} = {fmt_yuan(lim)} 元",
-                        f"at most {fmt_yuan(rate)} yuan/{f.unit_cap.unit.en} × {fmt_num(per)} {f.unit_cap.unit.en} = {fmt_yuan(lim)} yuan",
-                    ),
-                )
-            )
-    if f.combined_cap:
-        of = ctx.get(f.combined_cap.of)
-        if of is None:
-            missing.append(f.combined_cap.of)
-        elif base_v is not None:
-            share = _d(f.combined_cap.share)
-            lim = max(ZERO, share * _d(of) - _d(base_v))
-            of_label = _label(f.combined_cap.of)
-            limits.append(
-                (
-                    lim,
-                    T(
-                        f"市区两级合计不超过{of_label.zh}的{fmt_pct(share)}：{fmt_yuan(_d(of))} × {fmt_pct(share)} − 市级 {fmt_yuan(_d(base_v))} = {fmt_yuan(lim)} 元",
-                        f"both levels together at most {fmt_pct(share)} of {of_label.en}: {fmt_yuan(_d(of))} × {fmt_pct(share)} − municipal {fmt_yuan(_d(base_v))} = {fmt_yuan(lim)} yuan",
-                    ),
-                )
-            )
-    if missing:
-        known = [lim for lim, _ in limits]
-        if base_v is not None:
-            known.append(_d(base_v) * _d(f.ratio))
-        return _Money(None, min(known, default=None), None, (), tuple(missing))
-    assert base_v is not None
-    base, ratio = _d(base_v), _d(f.ratio)
-    raw = base * ratio
-    label = _label(f.base)
-    zh = f"{label.zh} {fmt_yuan(base)} 元 × {fmt_num(ratio)}（1:{fmt_num(ratio)} 配套）= {fmt_yuan(raw)} 元"
-    en = f"{label.en} {fmt_yuan(base)} yuan × {fmt_num(ratio)} (1:{fmt_num(ratio)} matching) = {fmt_yuan(raw)} yuan"
-    amount = raw
-    caps: list[Text] = []
-    for lim, _ in limits:
-        if lim < amount:
-            amount = lim
-    for lim, text in limits:
-        if lim == amount and lim < raw:
-            caps.append(text)
-    if caps:
-        zh += "；" + "；".join(c.zh for c in caps) + f"，按 {fmt_yuan(amount)} 元"
-        en += "; " + "; ".join(c.en for c in caps) + f": {fmt_yuan(amount)} yuan"
-    return _Money(amount, amount, T(zh, en), tuple(caps), ())
-
-
-def _top_up(f: TopUp, ctx: _Ctx) -> _Money:
-    price = ctx.get(f.price)
-    qty, qtext, qmissing = _quantity(f.quantity, ctx)
-    missing = list(qmissing)
-    if price is None:
-        missing.insert(0, f.price)
-    minus = ctx.get(f.minus) if f.minus else 0
-    if f.minus and minus is None:
-        missing.append(f.minus)
-    if price is None or qty is None:
-        return _Money(None, None, None, (), tuple(missing))
-    rate = _d(f.rate)
-    gross = rate * _d(price) * qty
-    plabel = _label(f.price)
-    zh = f"{plabel.zh} {fmt_yuan(_d(price))} 元 × {fmt_pct(rate)} × {qtext.zh} = {fmt_yuan(gross)} 元"
-    en = f"{plabel.en} {fmt_yuan(_d(price))} yuan × {fmt_pct(rate)} × {qtext.en} = {fmt_yuan(gross)} yuan"
-    if minus is None:
-        return _Money(None, gross, None, (), tuple(missing))
-    if f.minus:
-        net = max(ZERO, gross - _d(minus))
-        mlabel = _label(f.minus)
-        zh += f"；减去{mlabel.zh} {fmt_yuan(_d(minus))} 元，差额 {fmt_yuan(net)} 元"
-        en += f"; less {mlabel.en} {fmt_yuan(_d(minus))} yuan: difference {fmt_yuan(net)} yuan"
-        gross = net
-    return _Money(gross, gross, T(zh, en), (), ())
-
-
-def _ratio_tier(f: RatioTier, ctx: _Ctx) -> _Money:
-    top = max(_d(s.amount) for s in f.steps)
-    num, den = ctx.get(f.num), ctx.get(f.den)
-    missing = tuple(r for r, v in ((f.num, num), (f.den, den)) if v is None)
-    if missing:
-        return _Money(None, top, None, (), missing)
-    ratio = _d(num) / _d(den) if _d(den) > 0 else ZERO
-    amount = ZERO
-    reached = None
-    for step in sorted(f.steps, key=lambda s: s.min, reverse=True):
-        if ratio >= _d(step.min):
-            amount, reached = _d(step.amount), step
-            break
-    nl, dl = _label(f.num), _label(f.den)
-    shown = fmt_pct(ratio.quantize(Decimal("0.0001")))
-    if reached is None:
-        lowest = min(s.min for s in f.steps)
-        zh = f"{nl.zh} {fmt_num(num)} / {dl.zh} {fmt_num(den)} = {shown}，未达到 {fmt_pct(lowest)}"
-        en = f"{nl.en} {fmt_num(num)} / {dl.en} {fmt_num(den)} = {shown}, below {fmt_pct(lowest)}"
-    else:
-        zh = f"{nl.zh} {fmt_num(num)} / {dl.zh} {fmt_num(den)} = {shown}，达到 {fmt_pct(reached.min)} 档：{fmt_yuan(amount)} 元"
-        en = f"{nl.en} {fmt_num(num)} / {dl.en} {fmt_num(den)} = {shown}, reaching the {fmt_pct(reached.min)} step: {fmt_yuan(amount)} yuan"
-    return _Money(amount, amount, T(zh, en), (), ())
+            zh = f"{nl.zh} {fmt_num(num)} / {dl.zh} {fmt_num(den)} = {shown}，达到 {reached} 档：{fmt_yuan(amount)} 元"
+            en = f"{nl.en} {fmt_num(num)} / {dl.en} {fmt_num(den)} = {shown}, reaching the {reached} step: {fmt_yuan(amount)} yuan"
+        return T(zh, en)
 
 
 # ---------------------------------------------------------------- measures
 
 
-def _payout(book: LoadedRulebook, mode: str, amount: int | None) -> tuple[PayoutStep, ...]:
-    ch7 = book.chapter7
-    if mode == "two_tranche":
-        first = None if amount is None else amount // 2
-        second = None if amount is None else amount - amount // 2
-        return (PayoutStep(ch7.tranche[0], first), PayoutStep(ch7.tranche[1], second))
-    return (PayoutStep(ch7.once, amount),)
+class _AwardPlan:
+    """One award path compiled: its conditions, formula and payout."""
 
+    __slots__ = ("conds", "id", "label", "money", "note", "payout", "payout_none", "tranches")
 
-_GATES: dict[int, list[Condition]] = {}
+    def __init__(self, book: LoadedRulebook, award: Award, node: Callable[[Condition], _Node], formula: _Formula) -> None:
+        self.id = award.id
+        self.label = award.label
+        self.conds = [node(c) for c in award.conditions]
+        self.money = formula
+        self.note = award.note
+        self.payout = award.payout
+        ch7 = book.chapter7
+        self.tranches = (ch7.tranche[0], ch7.tranche[1]) if award.payout == "two_tranche" else (ch7.once,)
+        self.payout_none = self._steps(None)
 
+    def _payout(self, amount: int | None) -> tuple[PayoutStep, ...]:
+        return self.payout_none if amount is None else self._steps(amount)
 
-def _gate_conditions(book: LoadedRulebook, measure: Measure) -> list[Condition]:
-    found = _GATES.get(id(measure))
-    if found is None:
-        found = _GATES[id(measure)] = _build_gates(book, measure)
-    return found
+    def _steps(self, amount: int | None) -> tuple[PayoutStep, ...]:
+        if len(self.tranches) == 2:
+            first = None if amount is None else amount // 2
+            second = None if amount is None else amount - amount // 2
+            return (PayoutStep(self.tranches[0], first), PayoutStep(self.tranches[1], second))
+        return (PayoutStep(self.tranches[0], amount),)
 
-
-def _build_gates(book: LoadedRulebook, measure: Measure) -> list[Condition]:
-    ch7 = book.chapter7
-    if measure.kind != "money":
-        return []
-    conds: list[Condition] = list(measure.applicant)
-    conds.extend(ch7.basic)
-    exclusions = {e.id: e for e in ch7.exclusions}
-    conds.extend(exclusions[x].condition for x in measure.exclusions)
-    return conds
-
-
-def _scope_result(book: LoadedRulebook, measure: Measure, ctx: _Ctx) -> ConditionResult:
-    rule = book.chapter7.scopes[measure.scope]
-    zone = ctx.get("enterprise.zone")
-    if zone is None:
-        outcome: Outcome = "unknown"
-    else:
-        outcome = "met" if zone in rule.zones else "failed"
-    return ConditionResult(
-        text=rule.text,
-        outcome=outcome,
-        clause=rule.clause,
-        cite=tuple(rule.cite),
-        missing=("enterprise.zone",) if zone is None else (),
-        detail=None if zone is None else _option_label("enterprise.zone", zone),
-    )
-
-
-def _award(book: LoadedRulebook, award: Award, gate_outcome: Outcome, ctx: _Ctx) -> tuple[AwardResult, tuple[Condition, ...]]:
-    evals = [(c, _eval(c, ctx)) for c in award.conditions]
-    conds = tuple(_result(c, ev) for c, ev in evals)
-    outcome = _combine([gate_outcome, *(ev.outcome for _, ev in evals)])
-    failed = tuple(leaf for _, ev in evals for leaf in ev.failed_leaves)
-    if outcome == "failed":
-        return AwardResult(award.id, award.label, "ineligible", conditions=conds, payout_mode=award.payout, note=award.note), failed
-    money = _money(award.formula, ctx)
-    cond_missing = _merge(ev.missing for _, ev in evals)
-    amount = None if money.amount is None else _yuan(money.amount)
-    bound = None if money.bound is None else _yuan(money.bound)
-    if outcome == "met" and amount is not None:
-        status: Status = "eligible" if amount > 0 else "ineligible"
-        missing = money.missing
-    else:
-        status = "needs_info"
-        missing = _merge([cond_missing, money.missing])
-        if amount is not None and amount == 0:
-            status = "ineligible"
-    result = AwardResult(
-        id=award.id,
-        label=award.label,
-        status=status,
-        amount_yuan=amount if status == "eligible" else None,
-        upper_bound_yuan=bound if status != "ineligible" else None,
-        formula=money.formula,
-        caps_applied=money.caps,
-        conditions=conds,
-        payout_mode=award.payout,
-        payout=_payout(book, award.payout, amount if status == "eligible" else bound),
-        missing=missing if status != "ineligible" else (),
-        note=award.note,
-    )
-    return result, failed
-
-
-def _failed_texts(results: Iterable[ConditionResult]) -> list[Text]:
-    return [r.text for r in results if r.outcome == "failed"]
-
-
-_BASES: dict[int, dict[str, Any]] = {}
-
-
-def _static_base(book: LoadedRulebook, measure: Measure) -> dict[str, Any]:
-    found = _BASES.get(id(measure))
-    if found is None:
-        found = _BASES[id(measure)] = dict(
-            number=measure.number,
-            title=measure.title,
-            summary=measure.summary,
-            scope=measure.scope,
-            documents=tuple(measure.documents) + (tuple(book.chapter7.basic_documents) if measure.kind == "money" else ()),
-            bureaus=tuple(measure.bureaus),
-            notes=tuple(measure.notes),
-            procedure=tuple(measure.procedure),
-            cite=tuple(measure.cite),
+    def evaluate(self, gate_outcome: Outcome, e: Enterprise, p: ProjectFacts | None) -> tuple[AwardResult, tuple[_Node, ...], bool]:
+        """Evaluate the path: its result, its failed leaves, and whether it has a formula text."""
+        conds: list[ConditionResult] = []
+        failed: tuple[_Node, ...] = ()
+        outcome = gate_outcome
+        for node in self.conds:
+            cond, leaves = node.res(e, p)
+            conds.append(cond)
+            if leaves:
+                failed += leaves
+            o = cond.outcome
+            if o is FAILED or (o is UNKNOWN and outcome is MET):
+                outcome = o
+        results = tuple(conds)
+        if outcome is FAILED:
+            return AwardResult(self.id, self.label, "ineligible", None, None, None, (), results, self.payout, (), (), self.note), failed, False
+        m_amount, m_bound, formula, caps, m_missing = self.money.money(e, p)
+        amount = None if m_amount is None else _yuan(m_amount)
+        bound = None if m_bound is None else _yuan(m_bound)
+        status: Status
+        if outcome is MET and amount is not None:
+            status = "eligible" if amount > 0 else "ineligible"
+            missing = m_missing
+        else:
+            status = "needs_info"
+            missing = _merge([_merge(r.missing for r in results), m_missing])
+            if amount is not None and amount == 0:
+                status = "ineligible"
+        eligible = status == "eligible"
+        result = AwardResult(
+            self.id,
+            self.label,
+            status,
+            amount if eligible else None,
+            bound if status != "ineligible" else None,
+            formula,
+            caps,
+            results,
+            self.payout,
+            self._payout(amount if eligible else bound),
+            missing if status != "ineligible" else (),
+            self.note,
         )
+        return result, failed, formula is not None
+
+
+def _formula(f: Formula, node: Callable[[Condition], _Node]) -> _Formula:
+    if isinstance(f, Fixed):
+        return _Fixed(f)
+    if isinstance(f, Tier):
+        return _Tier(f)
+    if isinstance(f, Share):
+        return _Share(f, node)
+    if isinstance(f, PerUnit):
+        return _PerUnit(f)
+    if isinstance(f, Match):
+        return _Match(f)
+    if isinstance(f, TopUp):
+        return _TopUp(f)
+    assert isinstance(f, RatioTier)
+    return _RatioTier(f)
+
+
+def _refs_in(value: Any, out: set[str]) -> None:
+    """Collect the fact references anywhere in rule data (every fact a plan can read is one)."""
+    if isinstance(value, str):
+        scope, _, name = value.partition(".")
+        if (scope == "enterprise" and name in ENTERPRISE_FACTS) or (scope == "project" and name in PROJECT_FACTS):
+            out.add(value)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _refs_in(v, out)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            _refs_in(v, out)
+
+
+def _getter(names: Sequence[str]) -> Callable[[Any], Any]:
+    if not names:
+        return lambda obj: ()
+    return operator.attrgetter(*names)
+
+
+_NO_PROJECT_REASON = T("尚未说明与本条对应的项目、称号或认证", "No project, title or certificate for this measure has been described yet")
+
+
+class _Plan:
+    """One measure compiled."""
+
+    __slots__ = ("awards", "combine", "ent_attrs", "gates", "head", "informational", "number", "proj_get", "scope", "static")
+
+    def __init__(self, book: LoadedRulebook, measure: Measure, node: Callable[[Condition], _Node]) -> None:
+        self.number = measure.number
+        self.informational = measure.kind == "informational"
+        self.combine = measure.combine
+        self.head = (measure.title, measure.summary, measure.scope)
+        documents = tuple(measure.documents) + (tuple(book.chapter7.basic_documents) if measure.kind == "money" else ())
+        # The fields of MeasureResult after ``reasons``, in order.
+        self.static = (documents, tuple(measure.bureaus), tuple(measure.notes), tuple(measure.procedure), tuple(measure.cite))
+        gates: list[Condition] = []
+        if measure.kind == "money":
+            gates.extend(measure.applicant)
+            gates.extend(book.chapter7.basic)
+            exclusions = {x.id: x for x in book.chapter7.exclusions}
+            gates.extend(exclusions[x].condition for x in measure.exclusions)
+        self.gates = [node(c) for c in gates]
+        self.awards = [_AwardPlan(book, a, node, _formula(a.formula, node)) for a in measure.awards]
+        self.scope = _Scope(book, measure)
+        # A row depends on the facts its measure reads and nothing else: the memo keys on those.
+        refs: set[str] = set()
+        if not self.informational:
+            refs.add("enterprise.zone")
+            for c in gates:
+                _refs_in(c.model_dump(), refs)
+            for a in measure.awards:
+                _refs_in(a.model_dump(), refs)
+        self.ent_attrs = tuple(sorted(r.partition(".")[2] for r in refs if r.startswith("enterprise.")))
+        self.proj_get = _getter(sorted(r.partition(".")[2] for r in refs if r.startswith("project.")))
+
+
+class _Scope:
+    """七(一): the zones a measure's scope admits, with a result prepared for every zone."""
+
+    __slots__ = ("by_zone", "cite", "get", "rule", "unknown")
+
+    def __init__(self, book: LoadedRulebook, measure: Measure) -> None:
+        self.rule = rule = book.chapter7.scopes[measure.scope]
+        self.cite = tuple(rule.cite)
+        self.get = _Get("enterprise.zone")
+        self.unknown = ConditionResult(rule.text, UNKNOWN, rule.clause, self.cite, ("enterprise.zone",), None)
+        self.by_zone = {z: self._result(z) for z in load_catalog()["enterprise.zone"].options or {}}
+
+    def _result(self, zone: Any) -> ConditionResult:
+        rule = self.rule
+        return ConditionResult(rule.text, MET if zone in rule.zones else FAILED, rule.clause, self.cite, (), _option_label("enterprise.zone", zone))
+
+    def res(self, e: Enterprise) -> ConditionResult:
+        """Return the scope's result for an enterprise."""
+        zone = self.get(e, None)
+        if zone is None:
+            return self.unknown
+        found = self.by_zone.get(zone)
+        return found if found is not None else self._result(zone)
+
+
+class _Book:
+    """A rulebook compiled: its plans in measure order and what selection needs."""
+
+    __slots__ = ("book", "ent_getters", "once_awards", "once_per", "plans")
+
+    def __init__(self, book: LoadedRulebook) -> None:
+        self.book = book  # held, so that the ids of its rule objects stay unique
+        nodes: dict[int, _Node] = {}
+
+        def node(cond: Condition) -> _Node:
+            # One node per condition object: chapter 七's conditions are shared by the measures.
+            found = nodes.get(id(cond))
+            if found is None:
+                found = nodes[id(cond)] = _compile(cond, node)
+                keep.append(cond)
+            return found
+
+        keep: list[Condition] = []
+        self.plans = [_Plan(book, m, node) for m in book.measures.values()]
+        groups = sorted({p.ent_attrs for p in self.plans})
+        self.ent_getters = [(attrs, _getter(attrs)) for attrs in groups]
+        self.once_per = {n for n, m in book.measures.items() if m.once_per_enterprise}
+        self.once_awards = {
+            plan.number: ids
+            for plan, m in zip(self.plans, book.measures.values(), strict=True)
+            if (ids := tuple(a.id for a in m.awards if a.once_per_enterprise))
+        }
+
+
+def _compile(cond: Condition, node: Callable[[Condition], _Node]) -> _Node:
+    if isinstance(cond, FactCondition):
+        return _Fact(cond)
+    if isinstance(cond, RatioCondition):
+        return _Ratio(cond)
+    if isinstance(cond, AllOf):
+        return _All(cond, [node(c) for c in cond.of])
+    return _Any(cond, [node(c) for c in cond.of])
+
+
+_BOOKS: dict[int, _Book] = {}
+
+
+def _compiled(book: LoadedRulebook) -> _Book:
+    found = _BOOKS.get(id(book))
+    if found is None or found.book is not book:
+        found = _BOOKS[id(book)] = _Book(book)
     return found
 
 
-_USES_PROJECT: dict[int, bool] = {}
+# ---------------------------------------------------------------- rows
 
 
-def _uses_project(cond: Condition) -> bool:
-    found = _USES_PROJECT.get(id(cond))
-    if found is None:
-        text = cond.model_dump_json()
-        found = _USES_PROJECT[id(cond)] = '"project.' in text
-    return found
+# Rows are built from their fields in order (the args tuple), which mypy cannot follow.
+_MEASURE_RESULT: Any = MeasureResult
 
 
-# Gate results shared by the rows of one evaluation (basic conditions and exclusions repeat
-# across measures); keyed by condition and, where it reads project facts, project.
-_GATE_MEMO: dict[tuple[int, str | None], ConditionResult] = {}
+class _Row:
+    """A measure's row before selection; the MeasureResult for each selection outcome is made once."""
+
+    __slots__ = ("amount", "args", "awards", "made", "missing", "no_project", "number", "project_id", "reasons", "status", "upper")
+
+    def __init__(self, args: tuple[Any, ...]) -> None:
+        self.args = args
+        (self.number, _, self.status, _, _, self.project_id, _, self.no_project, self.amount, self.upper) = args[:10]
+        self.awards: tuple[AwardResult, ...] = args[11]
+        self.missing: tuple[str, ...] = args[13]
+        self.reasons: tuple[Text, ...] = args[15]
+        self.made: dict[tuple[bool, int | None], MeasureResult] = {}
+
+    def result(self, counted: bool, alternative_to: int | None) -> MeasureResult:
+        """Return the row as selected."""
+        key = (counted, alternative_to)
+        found = self.made.get(key)
+        if found is None:
+            a = self.args
+            found = self.made[key] = _MEASURE_RESULT(*a[:10], counted, alternative_to, *a[10:])
+        return found
+
+    def changed(self, counted: bool, alternative_to: int | None, amount: int, reasons: tuple[Text, ...]) -> MeasureResult:
+        """Return the row with its amount lowered by a once-per-enterprise award (not memoised: rare)."""
+        a = self.args
+        result: MeasureResult = _MEASURE_RESULT(*a[:8], amount, a[9], counted, alternative_to, *a[10:15], reasons, *a[16:])
+        return result
 
 
-def _gate(cond: Condition, ctx: _Ctx, project: Project | None) -> ConditionResult:
-    key = (id(cond), project.id if project is not None and _uses_project(cond) else None)
-    found = _GATE_MEMO.get(key)
-    if found is None:
-        found = _GATE_MEMO[key] = _result(cond, _eval(cond, ctx))
-    return found
-
-
-_ROW_CACHE: dict[tuple[Any, ...], MeasureResult] = {}
-_ROW_CACHE_MAX = 50_000
-
-
-def _evaluate_measure(
-    book: LoadedRulebook, measure: Measure, enterprise: Enterprise, project: Project | None, ent_key: tuple[Any, ...], project_key: tuple[Any, ...] | None
-) -> MeasureResult:
-    # A row depends only on these inputs, so the interview, which changes one fact per step,
-    # recomputes only the rows that fact touches.
-    key = (id(book), measure.number, ent_key, project_key)
-    row = _ROW_CACHE.get(key)
-    if row is None:
-        if len(_ROW_CACHE) >= _ROW_CACHE_MAX:
-            _ROW_CACHE.clear()
-        row = _ROW_CACHE[key] = _compute_row(book, measure, enterprise, project)
-    return row
-
-
-def clear_cache() -> None:
-    """Forget memoised rows (for benchmarks of cold evaluation)."""
-    _ROW_CACHE.clear()
-
-
-def _compute_row(book: LoadedRulebook, measure: Measure, enterprise: Enterprise, project: Project | None) -> MeasureResult:
-    base = dict(_static_base(book, measure), project_id=project.id if project else None, project_name=project.name if project else "")
-    ctx = _Ctx(enterprise, project.facts if project else None)
-    if measure.kind == "informational":
-        return MeasureResult(status="informational", **base)
-    gates = (_scope_result(book, measure, ctx), *(_gate(c, ctx, project) for c in _gate_conditions(book, measure)))
-    gate_outcome = _combine([g.outcome for g in gates])
+def _row(plan: _Plan, e: Enterprise, project: Project | None) -> _Row:
+    pid = project.id if project is not None else None
+    name = project.name if project is not None else ""
+    title, summary, scope = plan.head
+    if plan.informational:
+        return _Row((plan.number, title, "informational", summary, scope, pid, name, False, None, None, (), (), None, (), (), (), *plan.static))
+    p = project.facts if project is not None else None
+    gates = (plan.scope.res(e), *(node.res(e, p)[0] for node in plan.gates))
+    gate_outcome = _combine(g.outcome for g in gates)
     gate_missing = _merge(g.missing for g in gates)
-    if gate_outcome == "failed":
-        return MeasureResult(status="ineligible", gates=gates, reasons=tuple(_failed_texts(gates)), **base)
+    if gate_outcome is FAILED:
+        failed_gates = tuple(g.text for g in gates if g.outcome is FAILED)
+        return _Row((plan.number, title, "ineligible", summary, scope, pid, name, False, None, None, gates, (), None, (), (), failed_gates, *plan.static))
     if project is None:
-        top = [_money(a.formula, ctx).bound for a in measure.awards]
-        bound = None if any(b is None for b in top) else _yuan(sum((b for b in top if b is not None), ZERO) if measure.combine == "sum" else max(b for b in top if b is not None))
-        return MeasureResult(
-            status="needs_info",
-            gates=gates,
-            no_project=True,
-            upper_bound_yuan=bound,
-            missing=gate_missing,
-            reasons=(T("尚未说明与本条对应的项目、称号或认证", "No project, title or certificate for this measure has been described yet"),),
-            **base,
-        )
-    evaluated = [_award(book, a, gate_outcome, ctx) for a in measure.awards]
-    awards = tuple(r for r, _ in evaluated)
+        top = [a.money.money(e, p)[1] for a in plan.awards]
+        if any(b is None for b in top):
+            bound = None
+        else:
+            known = [b for b in top if b is not None]
+            bound = _yuan(sum(known, ZERO) if plan.combine == "sum" else max(known))
+        return _Row((plan.number, title, "needs_info", summary, scope, None, "", True, None, bound, gates, (), None, gate_missing, (), (_NO_PROJECT_REASON,), *plan.static))
+    evaluated = [a.evaluate(gate_outcome, e, p) for a in plan.awards]
+    awards = tuple(r for r, _, _ in evaluated)
     eligible = [a for a in awards if a.status == "eligible"]
     pending = [a for a in awards if a.status == "needs_info"]
     chosen: str | None = None
-    if measure.combine == "sum":
+    extra: int | None
+    if plan.combine == "sum":
         amount = sum(a.amount_yuan or 0 for a in eligible) if eligible else None
-        extra: int | None = 0
+        extra = 0
         for a in pending:
             extra = None if extra is None or a.upper_bound_yuan is None else extra + a.upper_bound_yuan
         for a in eligible:
@@ -688,8 +1068,9 @@ def _compute_row(book: LoadedRulebook, measure: Measure, enterprise: Enterprise,
             extra = None if extra is None or gain is None else max(extra, gain)
     missing = _merge([gate_missing, *(a.missing for a in pending), *(a.missing for a in eligible)])
     upper = None if extra is None else (amount or 0) + extra
+    status: Status
     if eligible:
-        status: Status = "eligible"
+        status = "eligible"
     elif pending:
         status = "needs_info"
     else:
@@ -697,28 +1078,39 @@ def _compute_row(book: LoadedRulebook, measure: Measure, enterprise: Enterprise,
     reasons: list[Text] = []
     near: list[Text] = []
     if status == "ineligible":
-        for a, failed in evaluated:
-            reasons.extend(_failed_texts(a.conditions))
-            if a.status == "ineligible" and a.formula is not None and not failed:
-                reasons.append(T(f"{a.label.zh}：按公式计算为 0 元（{a.formula.zh}）", f"{a.label.en}: the formula gives 0 yuan ({a.formula.en})"))
-        near = _near_miss(evaluated)
-    return MeasureResult(
-        status=status,
-        gates=gates,
-        awards=awards,
-        chosen_award=chosen,
-        amount_yuan=amount,
-        upper_bound_yuan=upper if status != "ineligible" else None,
-        missing=missing,
-        reasons=tuple(dict.fromkeys(reasons)),
-        near_miss=tuple(near),
-        **base,
+        for a, failed, has_formula in evaluated:
+            reasons.extend(r.text for r in a.conditions if r.outcome is FAILED)
+            if a.status == "ineligible" and has_formula and not failed:
+                formula = a.formula
+                assert formula is not None
+                reasons.append(T(f"{a.label.zh}：按公式计算为 0 元（{formula.zh}）", f"{a.label.en}: the formula gives 0 yuan ({formula.en})"))
+        near = _near_miss([failed for _, failed, _ in evaluated])
+    return _Row(
+        (
+            plan.number,
+            title,
+            status,
+            summary,
+            scope,
+            pid,
+            name,
+            False,
+            amount,
+            upper if status != "ineligible" else None,
+            gates,
+            awards,
+            chosen,
+            missing,
+            tuple(near),
+            tuple(dict.fromkeys(reasons)),
+            *plan.static,
+        )
     )
 
 
-def _near_miss(evaluated: Sequence[tuple[AwardResult, tuple[Condition, ...]]]) -> list[Text]:
+def _near_miss(failures: Sequence[tuple[_Node, ...]]) -> list[Text]:
     # The path that failed on the fewest conditions is the nearest; say what it still needs.
-    candidates = [(len(failed), failed) for a, failed in evaluated if failed]
+    candidates = [(len(failed), failed) for failed in failures if failed]
     if not candidates:
         return []
     fewest = min(n for n, _ in candidates)
@@ -733,29 +1125,47 @@ def _near_miss(evaluated: Sequence[tuple[AwardResult, tuple[Condition, ...]]]) -
     return list(hints.values())
 
 
-def _select(rows: list[MeasureResult], once_per_enterprise: set[int], once_awards: dict[int, set[str]]) -> list[MeasureResult]:
+_ROW_CACHE: dict[tuple[Any, ...], _Row] = {}
+_ROW_CACHE_MAX = 50_000
+
+
+def clear_cache() -> None:
+    """Forget memoised rows (for benchmarks of cold evaluation)."""
+    _ROW_CACHE.clear()
+
+
+def _select(rows: list[_Row], once_per: set[int], once_awards: dict[int, tuple[str, ...]]) -> list[MeasureResult]:
     """Apply 从优不重复: per project the largest eligible award counts, the others are alternatives."""
-    out = list(rows)
+    n = len(rows)
+    counted = [False] * n
+    alternative: list[int | None] = [None] * n
     by_project: dict[str, list[int]] = {}
-    for i, row in enumerate(out):
+    for i, row in enumerate(rows):
         if row.status == "eligible" and row.project_id is not None:
             by_project.setdefault(row.project_id, []).append(i)
     for idxs in by_project.values():
-        best = max(idxs, key=lambda i: (out[i].amount_yuan or 0, -out[i].number))
+        if len(idxs) == 1:
+            counted[idxs[0]] = True
+            continue
+        best = max(idxs, key=lambda i: (rows[i].amount or 0, -rows[i].number))
         for i in idxs:
-            out[i] = replace(out[i], counted=i == best, alternative_to=None if i == best else out[best].number)
-    for number in once_per_enterprise:
-        idxs = [i for i, r in enumerate(out) if r.number == number and r.counted]
+            counted[i] = i == best
+            alternative[i] = None if i == best else rows[best].number
+    for number in once_per:
+        idxs = [i for i in range(n) if counted[i] and rows[i].number == number]
         if len(idxs) > 1:
-            best = max(idxs, key=lambda i: out[i].amount_yuan or 0)
+            best = max(idxs, key=lambda i: rows[i].amount or 0)
             for i in idxs:
                 if i != best:
-                    out[i] = replace(out[i], counted=False, alternative_to=number)
+                    counted[i] = False
+                    alternative[i] = number
+    changed: dict[int, tuple[int, tuple[Text, ...]]] = {}
     for number, award_ids in once_awards.items():
         for award_id in award_ids:
             seen = False
-            for i, row in enumerate(out):
-                if row.number != number or not row.counted:
+            for i in range(n):
+                row = rows[i]
+                if row.number != number or not counted[i]:
                     continue
                 award = next((a for a in row.awards if a.id == award_id and a.status == "eligible"), None)
                 if award is None:
@@ -763,12 +1173,17 @@ def _select(rows: list[MeasureResult], once_per_enterprise: set[int], once_award
                 if not seen:
                     seen = True
                     continue
-                amount = (row.amount_yuan or 0) - (award.amount_yuan or 0)
+                amount, reasons = changed.get(i, (row.amount or 0, row.reasons))
+                amount -= award.amount_yuan or 0
                 reason = T(
                     f"{award.label.zh}每家企业只奖励一次，已在另一项申报中计入",
                     f"{award.label.en} is paid once per enterprise and is counted in another claim",
                 )
-                out[i] = replace(row, amount_yuan=amount, counted=amount > 0, reasons=(*row.reasons, reason))
+                changed[i] = (amount, (*reasons, reason))
+                counted[i] = amount > 0
+    out = [row.result(counted[i], alternative[i]) for i, row in enumerate(rows)]
+    for i, (amount, reasons) in changed.items():
+        out[i] = rows[i].changed(counted[i], alternative[i], amount, reasons)
     return out
 
 
@@ -801,9 +1216,6 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
     """Evaluate every measure for a profile, as the rulebook in force on ``on`` (today by default) reads."""
     on = on or dt.date.today()
     book = book or rulebook_for(on)
-    if book is not None and id(book) not in _PINNED:
-        # Caches below key on ids of rule objects; holding the rulebook keeps those ids unique.
-        _PINNED[id(book)] = book
     if book is None or not book.in_force(on):
         return Report(
             on=on,
@@ -813,39 +1225,47 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
                 f"No version of the green low-carbon policy was in force on {on.isoformat()}: 京技管发〔2025〕11号 applies from 2025-05-17; the earlier 京技管发〔2023〕31号 has been repealed and is not encoded here.",
             ),
         )
-    rows: list[MeasureResult] = []
+    compiled = _compiled(book)
+    enterprise = profile.enterprise
     claimed: dict[int, list[Project]] = {}
     for project in profile.projects:
         for number in project.measures:
             claimed.setdefault(number, []).append(project)
-    once_per: set[int] = set()
-    _GATE_MEMO.clear()
-    ent_key = tuple(profile.enterprise.__dict__.values())
-    project_keys = {p.id: (p.id, p.name, tuple(p.facts.__dict__.values())) for p in profile.projects}
-    for number, measure in book.measures.items():
-        if measure.once_per_enterprise:
-            once_per.add(number)
-        projects: list[Project | None] = list(claimed.get(number, ())) or [None]
-        for claim in projects:
-            pkey = None if claim is None else project_keys[claim.id]
-            rows.append(_evaluate_measure(book, measure, profile.enterprise, claim, ent_key, pkey))
-    once_awards = {n: {a.id for a in m.awards if a.once_per_enterprise} for n, m in book.measures.items()}
-    rows = _select(rows, once_per, {n: ids for n, ids in once_awards.items() if ids})
-    total = sum(r.amount_yuan or 0 for r in rows if r.counted)
+    ent_values = {attrs: get(enterprise) for attrs, get in compiled.ent_getters}
+    cache = _ROW_CACHE
+    rows: list[_Row] = []
+    for plan in compiled.plans:
+        ent_key = ent_values[plan.ent_attrs]
+        for claim in claimed.get(plan.number) or (None,):
+            if claim is None:
+                key: tuple[Any, ...] = (plan, ent_key)
+            else:
+                key = (plan, claim.id, claim.name, ent_key, plan.proj_get(claim.facts))
+            row = cache.get(key)
+            if row is None:
+                if len(cache) >= _ROW_CACHE_MAX:
+                    cache.clear()
+                row = cache[key] = _row(plan, enterprise, claim)
+            rows.append(row)
+    results = _select(rows, compiled.once_per, compiled.once_awards)
+    total = 0
     pending: int | None = 0
-    for r in rows:
+    for r in results:
+        if r.counted:
+            total += r.amount_yuan or 0
         if r.status == "needs_info" and not r.no_project:
             pending = None if pending is None or r.upper_bound_yuan is None else pending + r.upper_bound_yuan
     return Report(
-        on=on,
-        in_force=True,
-        rulebook_id=book.meta.id,
-        doc_no=book.meta.doc_no,
-        measures=tuple(rows),
-        total_yuan=total,
-        pending_upper_yuan=pending,
-        missing=_missing_facts(rows),
-        disclaimer=book.chapter7.disclaimer,
+        on,
+        True,
+        book.meta.id,
+        book.meta.doc_no,
+        None,
+        tuple(results),
+        total,
+        pending,
+        _missing_facts(results),
+        book.chapter7.disclaimer,
     )
 
 

@@ -1,12 +1,15 @@
 """What an evaluation returns: per measure a status, the reasons, the money and the schedule.
 
 Plain frozen dataclasses, because a report is built on every step of the interview and must
-be cheap; ``report_to_json`` gives the JSON form through pydantic.
+be cheap; ``report_to_json`` gives the JSON form through pydantic. A few texts (a formula worked
+through, a condition's current value) are written only when someone reads them: the engine
+stores ``lazy(fn, *args)`` in those fields and the first read replaces it with ``fn(*args)``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -30,6 +33,43 @@ def T(zh: str, en: str) -> Text:
     _set(text, "__pydantic_extra__", None)
     _set(text, "__pydantic_private__", None)
     return text
+
+
+class _Lazy:
+    """A field value not computed yet."""
+
+    __slots__ = ("args", "fn")
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        self.fn = fn
+        self.args = args
+
+
+def lazy(fn: Callable[..., Any], *args: Any) -> Any:
+    """Return a placeholder for a lazy field (see ``_lazy_fields``): ``fn(*args)`` on first read."""
+    return _Lazy(fn, args)
+
+
+def _lazy_fields(cls: type, *names: str) -> None:
+    """Let these fields of a slots dataclass hold a ``lazy`` placeholder, computed and kept on first read.
+
+    The field stays a dataclass field (pydantic, ``replace``, ``==``, pickling and ``repr`` all read it
+    through the attribute, so they see the computed value); only its slot is wrapped.
+    """
+    for name in names:
+        slot = cls.__dict__[name]
+
+        def get(self: Any, slot: Any = slot) -> Any:
+            value = slot.__get__(self)
+            if type(value) is _Lazy:
+                value = value.fn(*value.args)
+                slot.__set__(self, value)
+            return value
+
+        def put(self: Any, value: Any, slot: Any = slot) -> None:
+            slot.__set__(self, value)
+
+        setattr(cls, name, property(get, put, doc=f"{cls.__name__}.{name}, computed on first read"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +110,10 @@ class AwardResult:
     payout: tuple[PayoutStep, ...] = ()
     missing: tuple[str, ...] = ()
     note: Text | None = None
+
+
+_lazy_fields(ConditionResult, "detail")
+_lazy_fields(AwardResult, "formula", "caps_applied")
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 PRUNE_EVERY_SECONDS = 6 * 3600
+# How long a stop waits for updates being processed before cutting them off.
+GRACE_SECONDS = 15.0
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 USER_COMMANDS = {
@@ -142,6 +144,10 @@ class BotRunner:
         self._server: Any = None
         self._stopping = asyncio.Event()
         self.processed = 0
+        # Work that must finish before a graceful stop: the polling batch, webhook requests.
+        self._batch: asyncio.Future[Any] | None = None
+        self._offset: int | None = None
+        self._in_flight = 0
 
     @property
     def runtime(self) -> Runtime:
@@ -186,14 +192,17 @@ class BotRunner:
     async def stop(self) -> None:
         """Stop fetching, let work in progress finish, and close everything."""
         self._stopping.set()
+        if self._server is not None:
+            self._server.stop()  # no new webhook connections
+        await self._drain(GRACE_SECONDS)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        await self._confirm_offset()
         if self._server is not None:
-            self._server.stop()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.close_all_connections(), 5)
             self._server = None
@@ -204,6 +213,25 @@ class BotRunner:
         self.runtime.executor.shutdown(wait=True)
         if self._own_service:
             self.service.close()
+
+    async def _drain(self, seconds: float) -> None:
+        """Wait (bounded) for the batch and webhook requests being processed to finish."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        if self._batch is not None and not self._batch.done():
+            await asyncio.wait({self._batch}, timeout=seconds)
+        while self._in_flight and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+
+    async def _confirm_offset(self) -> None:
+        """Tell Telegram the last processed batch is done, so a restart does not receive it again."""
+        if self._offset is None or self.settings.webhook_url:
+            return
+        with contextlib.suppress(Exception), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'")
+            await self.application.bot.do_api_request(
+                "getUpdates", api_kwargs={"offset": self._offset, "timeout": 0, "limit": 1}
+            )
 
     async def _set_commands(self) -> None:
         """Publish the command menu in Chinese and English, with staff commands for staff only."""
@@ -287,9 +315,12 @@ class BotRunner:
                 if isinstance(item, dict) and isinstance(item.get("update_id"), int)
             ]
             # Start every update at once (in order): chats run concurrently, each chat in sequence.
-            await asyncio.gather(*(self.feed(item) for item in batch if isinstance(item, dict)))
+            # Shielded: a stop waits for the batch instead of cutting a step off mid-way.
+            self._batch = asyncio.gather(*(self.feed(item) for item in batch if isinstance(item, dict)))
+            await asyncio.shield(self._batch)
             if ids:
                 offset = max(ids) + 1
+                self._offset = offset
 
     async def _start_webhook(self) -> None:
         """Register the webhook with its secret and serve it with tornado."""
@@ -357,7 +388,11 @@ def _webhook_handlers() -> tuple[type, type]:
                 self.set_status(400)
                 self.finish("bad update")
                 return
-            await self.runner.feed(data)
+            self.runner._in_flight += 1
+            try:
+                await self.runner.feed(data)
+            finally:
+                self.runner._in_flight -= 1
             self.set_status(200)
             self.finish("ok")
 

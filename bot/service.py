@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 # Key inside the stored state JSON that holds what the channel showed last (not dialog state).
 CHANNEL_KEY = "_channel"
 MAX_ATTEMPTS = 8
+# A re-delivered update whose step was committed less than this ago is still being answered by
+# whoever committed it; older ones were cut off by a crash (a restart takes longer than this).
+IN_FLIGHT_SECONDS = 1.0
 
 
 def question_tag(question: Reply) -> str:
@@ -262,6 +265,7 @@ class Service:
             # replies reach Telegram, the re-delivered update finds them here (see _duplicate).
             channel["outbox"] = {
                 "update_id": update_id,
+                "at": time.time(),
                 "replies": [r.model_dump(mode="json") for r in replies if r.kind != "effect"],
                 "staff": staff_messages,
             }
@@ -296,6 +300,10 @@ class Service:
         state, channel = self._state_of(stored)
         outbox = channel.get("outbox")
         if not isinstance(outbox, dict) or outbox.get("update_id") != update_id:
+            return Outcome(replies=[], duplicate=True, lang=state.lang)
+        age = time.time() - float(outbox.get("at") or 0)
+        if age < IN_FLIGHT_SECONDS:
+            # Committed a moment ago: the process that did it is still sending the replies.
             return Outcome(replies=[], duplicate=True, lang=state.lang)
         try:
             replies = [Reply.model_validate(raw) for raw in outbox.get("replies") or []]

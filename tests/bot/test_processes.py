@@ -113,6 +113,12 @@ async def test_killed_mid_conversation_and_restarted_continues(fake: FakeTelegra
     with bot_process(env, tmp_path, "third"):
         await fake.wait_until_delivered(update_id, timeout=STARTUP_TIMEOUT)
         summary = await talk.interview(PV_ANSWERS)
+    # A graceful stop (SIGTERM above) confirms what it processed: the next process repeats nothing.
+    shown = len(fake.bot_messages(3001))
+    with bot_process(env, tmp_path, "fourth"):
+        replies = await talk.say("/summary")
+    assert len(replies) == 1 and "测评结果" in replies[0].content
+    assert len(fake.bot_messages(3001)) == shown + 1
     service = Service(database_url)
     with storage.session_scope(service.sessions) as session:
         capacity = [a for a in storage.list_answers("tg:3001", session=session) if "capacity" in a.fact]

@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.markup import runs
-from bot.report_file import report_text_version
+from bot.report_file import render_report, report_text_version
 from bot.service import Outcome, Service
 from dialogs import Event, Reply
 
@@ -99,6 +100,12 @@ class Console:
         elif reply.kind == "attachment":
             self.write(self.styled(report_text_version(reply.payload)))
             self.write()
+            report = render_report(reply.payload)
+            if report.mime_type == "application/pdf":
+                path = Path.cwd() / report.filename
+                path.write_bytes(report.data)
+                self.write(_t(self.lang, f"PDF 报告已保存：{path}", f"PDF report saved: {path}"))
+                self.write()
 
     def show_outcome(self, outcome: Outcome) -> None:
         """Print every visible reply and remember the last question."""

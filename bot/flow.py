@@ -70,10 +70,14 @@ class RateLimiter:
         return self.burst > 0 and self.rate > 0
 
     def check(self, key: Hashable, now: float | None = None) -> tuple[bool, bool]:
-        """Take one token; return (allowed, warn) where warn is True once per flood."""
+        """Take one token at `now` (epoch seconds); return (allowed, warn), warn once per flood.
+
+        Channels pass the moment the user sent the message when they know it, so a backlog
+        delivered at once after an outage is judged by the pace it was typed at.
+        """
         if not self.enabled:
             return True, False
-        now = time.monotonic() if now is None else now
+        now = time.time() if now is None else now
         bucket = self._buckets.get(key)
         if bucket is None:
             bucket = _Bucket(tokens=float(self.burst), at=now)
@@ -82,8 +86,10 @@ class RateLimiter:
                 self._buckets.popitem(last=False)
         else:
             self._buckets.move_to_end(key)
-            bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.at) * self.rate)
-            bucket.at = now
+            # Message dates and arrival times may disagree a little: time never runs backwards here.
+            elapsed = max(0.0, now - bucket.at)
+            bucket.tokens = min(float(self.burst), bucket.tokens + elapsed * self.rate)
+            bucket.at = max(bucket.at, now)
         if bucket.tokens >= 1.0:
             bucket.tokens -= 1.0
             bucket.warned = False

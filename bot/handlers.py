@@ -276,6 +276,12 @@ async def polite_note(bot: Bot, chat_id: int, text: str) -> None:
 # --- the handlers ----------------------------------------------------------------------------------
 
 
+def _sent_at(message: Message) -> float | None:
+    """Return when the user sent a message (epoch seconds), if Telegram says."""
+    date = message.date
+    return date.timestamp() if isinstance(date, dt.datetime) else None
+
+
 def _slow_down(lang: str) -> str:
     """Ask a flooding user to slow down."""
     return _t(
@@ -292,7 +298,7 @@ async def on_message(update: Update, context: Context) -> None:
     if message is None or chat is None or user is None:
         return
     lang = rt.langs.get(chat.id)
-    allowed, warn = rt.limiter.check(user.id)
+    allowed, warn = rt.limiter.check(user.id, _sent_at(message))
     if not allowed:
         log.info("rate limit: update %s from user %s dropped", update.update_id, user.id)
         if warn:

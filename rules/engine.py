@@ -30,6 +30,7 @@ from rules.report import (
     Report,
     Status,
     T,
+    builder,
     lazy,
 )
 from rules.schema import (
@@ -65,6 +66,12 @@ _EXACT = 2**53
 # that an evaluation fails where it always did instead of when the text is read.
 _TAME = 10**15
 
+_CONDITION = builder(ConditionResult)
+_AWARD = builder(AwardResult)
+_STEP = builder(PayoutStep)
+_MEASURE = builder(MeasureResult)
+_REPORT = builder(Report)
+
 MET: Outcome = "met"
 FAILED: Outcome = "failed"
 UNKNOWN: Outcome = "unknown"
@@ -78,8 +85,13 @@ def _d(value: Any) -> Decimal:
     return Decimal(str(value))
 
 
+_TAME_D = Decimal(_TAME)
+
+
 def _yuan(value: Decimal) -> int:
     # Whole yuan, rounded down: the bot never promises a fraction the policy does not give.
+    if ZERO <= value < _TAME_D:
+        return int(value)  # truncation is the floor here, and cheaper
     return int(value.quantize(_ONE, rounding=ROUND_FLOOR))
 
 
@@ -253,7 +265,7 @@ class _Node:
         self.leaf: tuple[_Node, ...] = (self,)
 
     def _result(self, outcome: Outcome, missing: tuple[str, ...], detail: Any) -> ConditionResult:
-        return ConditionResult(self.text, outcome, self.clause, self.cite, missing, detail, self.miss, self.note)
+        return _CONDITION(self.text, outcome, self.clause, self.cite, missing, detail, self.miss, self.note)
 
     def ev(self, e: Enterprise, p: ProjectFacts | None) -> _Ev:
         """Evaluate as a part of a larger condition."""
@@ -780,15 +792,12 @@ class _AwardPlan:
         self.tranches = (ch7.tranche[0], ch7.tranche[1]) if award.payout == "two_tranche" else (ch7.once,)
         self.payout_none = self._steps(None)
 
-    def _payout(self, amount: int | None) -> tuple[PayoutStep, ...]:
-        return self.payout_none if amount is None else self._steps(amount)
-
     def _steps(self, amount: int | None) -> tuple[PayoutStep, ...]:
         if len(self.tranches) == 2:
             first = None if amount is None else amount // 2
             second = None if amount is None else amount - amount // 2
-            return (PayoutStep(self.tranches[0], first), PayoutStep(self.tranches[1], second))
-        return (PayoutStep(self.tranches[0], amount),)
+            return (_STEP(self.tranches[0], first), _STEP(self.tranches[1], second))
+        return (_STEP(self.tranches[0], amount),)
 
     def evaluate(self, gate_outcome: Outcome, e: Enterprise, p: ProjectFacts | None) -> tuple[AwardResult, tuple[_Node, ...], bool]:
         """Evaluate the path: its result, its failed leaves, and whether it has a formula text."""
@@ -805,7 +814,7 @@ class _AwardPlan:
                 outcome = o
         results = tuple(conds)
         if outcome is FAILED:
-            return AwardResult(self.id, self.label, "ineligible", None, None, None, (), results, self.payout, (), (), self.note), failed, False
+            return _AWARD(self.id, self.label, "ineligible", None, None, None, (), results, self.payout, (), (), self.note), failed, False
         m_amount, m_bound, formula, caps, m_missing = self.money.money(e, p)
         amount = None if m_amount is None else _yuan(m_amount)
         bound = None if m_bound is None else _yuan(m_bound)
@@ -819,7 +828,8 @@ class _AwardPlan:
             if amount is not None and amount == 0:
                 status = "ineligible"
         eligible = status == "eligible"
-        result = AwardResult(
+        paid = amount if eligible else bound
+        result = _AWARD(
             self.id,
             self.label,
             status,
@@ -829,7 +839,7 @@ class _AwardPlan:
             caps,
             results,
             self.payout,
-            self._payout(amount if eligible else bound),
+            self.payout_none if paid is None else self._steps(paid),
             missing if status != "ineligible" else (),
             self.note,
         )
@@ -867,6 +877,12 @@ def _refs_in(value: Any, out: set[str]) -> None:
             _refs_in(v, out)
 
 
+def _reads_project(cond: Condition) -> bool:
+    refs: set[str] = set()
+    _refs_in(cond.model_dump(), refs)
+    return any(r.startswith("project.") for r in refs)
+
+
 def _getter(names: Sequence[str]) -> Callable[[Any], Any]:
     if not names:
         return lambda obj: ()
@@ -895,7 +911,7 @@ class _Plan:
             gates.extend(book.chapter7.basic)
             exclusions = {x.id: x for x in book.chapter7.exclusions}
             gates.extend(exclusions[x].condition for x in measure.exclusions)
-        self.gates = [node(c) for c in gates]
+        self.gates = [(node(c), _reads_project(c)) for c in gates]
         self.awards = [_AwardPlan(book, a, node, _formula(a.formula, node)) for a in measure.awards]
         self.scope = _Scope(book, measure)
         # A row depends on the facts its measure reads and nothing else: the memo keys on those.
@@ -987,14 +1003,10 @@ def _compiled(book: LoadedRulebook) -> _Book:
 # ---------------------------------------------------------------- rows
 
 
-# Rows are built from their fields in order (the args tuple), which mypy cannot follow.
-_MEASURE_RESULT: Any = MeasureResult
-
-
 class _Row:
     """A measure's row before selection; the MeasureResult for each selection outcome is made once."""
 
-    __slots__ = ("amount", "args", "awards", "made", "missing", "no_project", "number", "project_id", "reasons", "status", "upper")
+    __slots__ = ("amount", "args", "awards", "counted", "made", "missing", "no_project", "number", "plain", "project_id", "reasons", "status", "upper")
 
     def __init__(self, args: tuple[Any, ...]) -> None:
         self.args = args
@@ -1002,37 +1014,56 @@ class _Row:
         self.awards: tuple[AwardResult, ...] = args[11]
         self.missing: tuple[str, ...] = args[13]
         self.reasons: tuple[Text, ...] = args[15]
-        self.made: dict[tuple[bool, int | None], MeasureResult] = {}
+        # The row as selected: not counted, counted, or an alternative to another measure.
+        self.plain: MeasureResult | None = None
+        self.counted: MeasureResult | None = None
+        self.made: dict[int, MeasureResult] = {}
 
     def result(self, counted: bool, alternative_to: int | None) -> MeasureResult:
         """Return the row as selected."""
-        key = (counted, alternative_to)
-        found = self.made.get(key)
-        if found is None:
+        if alternative_to is None:
+            found = self.counted if counted else self.plain
+            if found is None:
+                a = self.args
+                found = _MEASURE(*a[:10], counted, None, *a[10:])
+                if counted:
+                    self.counted = found
+                else:
+                    self.plain = found
+            return found
+        found = self.made.get(alternative_to)
+        if found is None or found.counted != counted:
             a = self.args
-            found = self.made[key] = _MEASURE_RESULT(*a[:10], counted, alternative_to, *a[10:])
+            found = self.made[alternative_to] = _MEASURE(*a[:10], counted, alternative_to, *a[10:])
         return found
 
     def changed(self, counted: bool, alternative_to: int | None, amount: int, reasons: tuple[Text, ...]) -> MeasureResult:
         """Return the row with its amount lowered by a once-per-enterprise award (not memoised: rare)."""
         a = self.args
-        result: MeasureResult = _MEASURE_RESULT(*a[:8], amount, a[9], counted, alternative_to, *a[10:15], reasons, *a[16:])
+        result: MeasureResult = _MEASURE(*a[:8], amount, a[9], counted, alternative_to, *a[10:15], reasons, *a[16:])
         return result
 
 
-def _row(plan: _Plan, e: Enterprise, project: Project | None) -> _Row:
+def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: dict[Any, ConditionResult]) -> _Row:
     pid = project.id if project is not None else None
     name = project.name if project is not None else ""
     title, summary, scope = plan.head
     if plan.informational:
         return _Row((plan.number, title, "informational", summary, scope, pid, name, False, None, None, (), (), None, (), (), (), *plan.static))
     p = project.facts if project is not None else None
-    gates = (plan.scope.res(e), *(node.res(e, p)[0] for node in plan.gates))
+    # Gate results repeat across the rows of one evaluation (chapter 七's conditions): share them.
+    gates = [plan.scope.res(e)]
+    for node, reads_project in plan.gates:
+        key = (node, id(p)) if reads_project else node
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = node.res(e, p)[0]
+        gates.append(found)
     gate_outcome = _combine(g.outcome for g in gates)
     gate_missing = _merge(g.missing for g in gates)
     if gate_outcome is FAILED:
         failed_gates = tuple(g.text for g in gates if g.outcome is FAILED)
-        return _Row((plan.number, title, "ineligible", summary, scope, pid, name, False, None, None, gates, (), None, (), (), failed_gates, *plan.static))
+        return _Row((plan.number, title, "ineligible", summary, scope, pid, name, False, None, None, tuple(gates), (), None, (), (), failed_gates, *plan.static))
     if project is None:
         top = [a.money.money(e, p)[1] for a in plan.awards]
         if any(b is None for b in top):
@@ -1040,7 +1071,7 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None) -> _Row:
         else:
             known = [b for b in top if b is not None]
             bound = _yuan(sum(known, ZERO) if plan.combine == "sum" else max(known))
-        return _Row((plan.number, title, "needs_info", summary, scope, None, "", True, None, bound, gates, (), None, gate_missing, (), (_NO_PROJECT_REASON,), *plan.static))
+        return _Row((plan.number, title, "needs_info", summary, scope, None, "", True, None, bound, tuple(gates), (), None, gate_missing, (), (_NO_PROJECT_REASON,), *plan.static))
     evaluated = [a.evaluate(gate_outcome, e, p) for a in plan.awards]
     awards = tuple(r for r, _, _ in evaluated)
     eligible = [a for a in awards if a.status == "eligible"]
@@ -1097,7 +1128,7 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None) -> _Row:
             False,
             amount,
             upper if status != "ineligible" else None,
-            gates,
+            tuple(gates),
             awards,
             chosen,
             missing,
@@ -1142,17 +1173,23 @@ def _select(rows: list[_Row], once_per: set[int], once_awards: dict[int, tuple[s
     by_project: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
         if row.status == "eligible" and row.project_id is not None:
-            by_project.setdefault(row.project_id, []).append(i)
+            found = by_project.get(row.project_id)
+            if found is None:
+                by_project[row.project_id] = [i]
+                counted[i] = True
+            else:
+                found.append(i)
     for idxs in by_project.values():
-        if len(idxs) == 1:
-            counted[idxs[0]] = True
-            continue
-        best = max(idxs, key=lambda i: (rows[i].amount or 0, -rows[i].number))
-        for i in idxs:
-            counted[i] = i == best
-            alternative[i] = None if i == best else rows[best].number
-    for number in once_per:
-        idxs = [i for i in range(n) if counted[i] and rows[i].number == number]
+        if len(idxs) > 1:
+            best = max(idxs, key=lambda i: (rows[i].amount or 0, -rows[i].number))
+            for i in idxs:
+                counted[i] = i == best
+                alternative[i] = None if i == best else rows[best].number
+    once: dict[int, list[int]] = {}
+    for i, row in enumerate(rows):
+        if counted[i] and row.number in once_per:
+            once.setdefault(row.number, []).append(i)
+    for number, idxs in once.items():
         if len(idxs) > 1:
             best = max(idxs, key=lambda i: rows[i].amount or 0)
             for i in idxs:
@@ -1233,6 +1270,7 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
             claimed.setdefault(number, []).append(project)
     ent_values = {attrs: get(enterprise) for attrs, get in compiled.ent_getters}
     cache = _ROW_CACHE
+    memo: dict[Any, ConditionResult] = {}
     rows: list[_Row] = []
     for plan in compiled.plans:
         ent_key = ent_values[plan.ent_attrs]
@@ -1245,7 +1283,7 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
             if row is None:
                 if len(cache) >= _ROW_CACHE_MAX:
                     cache.clear()
-                row = cache[key] = _row(plan, enterprise, claim)
+                row = cache[key] = _row(plan, enterprise, claim, memo)
             rows.append(row)
     results = _select(rows, compiled.once_per, compiled.once_awards)
     total = 0
@@ -1255,7 +1293,7 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
             total += r.amount_yuan or 0
         if r.status == "needs_info" and not r.no_project:
             pending = None if pending is None or r.upper_bound_yuan is None else pending + r.upper_bound_yuan
-    return Report(
+    report: Report = _REPORT(
         on,
         True,
         book.meta.id,
@@ -1267,6 +1305,7 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
         _missing_facts(results),
         book.chapter7.disclaimer,
     )
+    return report
 
 
 def unknown_measures(profile: Profile, book: LoadedRulebook) -> list[int]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal, TypeVar
 
 from pydantic import TypeAdapter
 
@@ -70,6 +70,29 @@ def _lazy_fields(cls: type, *names: str) -> None:
             slot.__set__(self, value)
 
         setattr(cls, name, property(get, put, doc=f"{cls.__name__}.{name}, computed on first read"))
+
+
+_C = TypeVar("_C")
+
+
+def builder(cls: type[_C]) -> Callable[..., _C]:
+    """Return a constructor of a frozen slots dataclass taking every field in order, without defaults.
+
+    The frozen ``__init__`` sets each field through ``object.__setattr__``; this one fills a mutable
+    twin with the same slots and then gives the instance the frozen class (same layout, which CPython
+    allows), a few times faster. The engine builds hundreds of results per evaluation with it.
+    """
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    twin: Any = dataclass(slots=True)(type(f"_{cls.__name__}Twin", (), {"__annotations__": dict.fromkeys(names, Any)}))
+    if twin.__slots__ != cls.__slots__:  # type: ignore[attr-defined]
+        raise TypeError(f"{cls.__name__}: the twin's slots differ")
+
+    def build(*args: Any) -> _C:
+        obj = twin(*args)
+        obj.__class__ = cls
+        return obj  # type: ignore[no-any-return]
+
+    return build
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,9 +144,11 @@ class BotRunner:
         self._server: Any = None
         self._stopping = asyncio.Event()
         self.processed = 0
-        # Work that must finish before a graceful stop: the polling batch, webhook requests.
-        self._batch: asyncio.Future[Any] | None = None
+        # Polling: updates being processed by id, the offset to send, the newest id seen.
+        self._inflight: dict[int, asyncio.Task[None]] = {}
         self._offset: int | None = None
+        self._highest: int | None = None
+        # Webhook requests being processed.
         self._in_flight = 0
 
     @property
@@ -201,7 +203,13 @@ class BotRunner:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        # Confirm before cutting off what is still running: those stay with Telegram for next time.
         await self._confirm_offset()
+        for task in self._inflight.values():
+            task.cancel()
+        for task in list(self._inflight.values()):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.close_all_connections(), 5)
@@ -218,13 +226,15 @@ class BotRunner:
         """Wait (bounded) for the batch and webhook requests being processed to finish."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
-        if self._batch is not None and not self._batch.done():
-            await asyncio.wait({self._batch}, timeout=seconds)
+        if self._inflight:
+            await asyncio.wait(list(self._inflight.values()), timeout=seconds)
         while self._in_flight and loop.time() < deadline:
             await asyncio.sleep(0.05)
 
     async def _confirm_offset(self) -> None:
-        """Tell Telegram the last processed batch is done, so a restart does not receive it again."""
+        """Tell Telegram what is finished, so a restart does not receive it again."""
+        self._inflight = {k: t for k, t in self._inflight.items() if not t.done()}
+        self._offset = self._next_offset()
         if self._offset is None or self.settings.webhook_url:
             return
         with contextlib.suppress(Exception), warnings.catch_warnings():
@@ -271,17 +281,24 @@ class BotRunner:
         self.processed += 1
 
     async def _poll(self) -> None:
-        """Long-poll getUpdates; confirm a batch (by the next offset) only after it is processed."""
+        """Long-poll getUpdates, processing updates as they come; confirm only what is finished.
+
+        Telegram forgets updates below the offset we send, so the offset stays at the oldest
+        update still being processed: a crash at any moment leaves every unfinished update with
+        Telegram, to be delivered again. Updates already running are recognised when they come
+        back and not started twice; one slow update (a long flood wait) holds back only its chat.
+        """
         bot = self.application.bot
-        offset: int | None = None
+        finished: set[int] = set()
         delay = 1.0
         while not self._stopping.is_set():
             params: dict[str, Any] = {
-                "timeout": self.settings.poll_timeout,
+                # While work is running, ask without waiting: we return here when some of it ends.
+                "timeout": 0 if self._inflight else self.settings.poll_timeout,
                 "allowed_updates": ALLOWED_UPDATES,
             }
-            if offset is not None:
-                params["offset"] = offset
+            if self._offset is not None:
+                params["offset"] = self._offset
             try:
                 with warnings.catch_warnings():
                     # Raw getUpdates on purpose: each update is parsed on its own, so one malformed
@@ -307,20 +324,39 @@ class BotRunner:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30.0)
                 continue
-            if not isinstance(batch, list) or not batch:
-                continue
-            ids = [
-                item["update_id"]
-                for item in batch
-                if isinstance(item, dict) and isinstance(item.get("update_id"), int)
-            ]
-            # Start every update at once (in order): chats run concurrently, each chat in sequence.
-            # Shielded: a stop waits for the batch instead of cutting a step off mid-way.
-            self._batch = asyncio.gather(*(self.feed(item) for item in batch if isinstance(item, dict)))
-            await asyncio.shield(self._batch)
-            if ids:
-                offset = max(ids) + 1
-                self._offset = offset
+            fresh = 0
+            for item in batch if isinstance(batch, list) else []:
+                update_id = item.get("update_id") if isinstance(item, dict) else None
+                if not isinstance(update_id, int) or update_id in self._inflight or update_id in finished:
+                    continue
+                fresh += 1
+                self._highest = update_id if self._highest is None else max(self._highest, update_id)
+                # Tasks start in update order and each chat's lock is first-in first-out.
+                self._inflight[update_id] = asyncio.create_task(self.feed(item), name=f"update-{update_id}")
+            if self._inflight:
+                await asyncio.wait(
+                    list(self._inflight.values()),
+                    timeout=0.05 if fresh else 0.25,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+            for update_id, task in list(self._inflight.items()):
+                if task.done():
+                    del self._inflight[update_id]
+                    finished.add(update_id)
+                    if not task.cancelled() and task.exception() is not None:
+                        log.error(
+                            "update %s failed outside the handlers", update_id, exc_info=task.exception()
+                        )
+            self._offset = self._next_offset()
+            finished = {
+                update_id for update_id in finished if self._offset is None or update_id >= self._offset
+            }
+
+    def _next_offset(self) -> int | None:
+        """Return the offset that confirms everything finished before the oldest running update."""
+        if self._inflight:
+            return min(self._inflight)
+        return None if self._highest is None else self._highest + 1
 
     async def _start_webhook(self) -> None:
         """Register the webhook with its secret and serve it with tornado."""

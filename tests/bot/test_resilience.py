@@ -332,3 +332,19 @@ async def test_webhook_refuses_requests_without_the_secret(fake: FakeTelegram, s
         pressed = await talk.press("测一测")
         assert "企业在哪里经营" in pressed[-1].content
         assert all(d.status == 200 for d in fake.webhook_deliveries if d.secret_sent == "s3cret_TOKEN-1")
+
+
+async def test_one_chat_waiting_out_a_flood_limit_does_not_hold_up_others(
+    fake: FakeTelegram, bot: BotRunner
+) -> None:
+    """Telegram makes one reply wait 3 s (429); another user is answered meanwhile."""
+    calls = len(fake.calls)
+    fake.inject_error("sendMessage", 429, "Too Many Requests: retry after 3", retry_after=3)
+    slow = fake.user_sends_text(2101, "/start")
+    await fake.wait_for_call("sendMessage", lambda c: c.status == 429, start=calls)
+    fake.user_sends_text(2102, "/start")
+    other = await fake.wait_for_bot_message(2102, timeout=2.5)
+    assert "亦庄绿策" in other.content
+    assert fake.bot_messages(2101) == []
+    await fake.wait_until_delivered(slow, timeout=10)
+    assert "亦庄绿策" in fake.bot_messages(2101)[0].content

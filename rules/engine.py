@@ -30,6 +30,7 @@ from rules.report import (
     Report,
     Status,
     T,
+    _Lazy,
     builder,
     lazy,
 )
@@ -251,7 +252,7 @@ _Ev = tuple[Outcome, tuple[str, ...], tuple["_Node", ...]]
 class _Node:
     """A compiled condition, with its results prepared for the outcomes that carry no value."""
 
-    __slots__ = ("cite", "clause", "cond", "failed", "leaf", "met", "miss", "note", "text")
+    __slots__ = ("cite", "clause", "cond", "failed", "leaf", "met", "miss", "note", "reads_project", "text")
 
     def __init__(self, cond: Condition) -> None:
         self.cond = cond
@@ -263,6 +264,7 @@ class _Node:
         self.met = self._result(MET, (), None)
         self.failed = self._result(FAILED, (), None)
         self.leaf: tuple[_Node, ...] = (self,)
+        self.reads_project = _reads_project(cond)
 
     def _result(self, outcome: Outcome, missing: tuple[str, ...], detail: Any) -> ConditionResult:
         return _CONDITION(self.text, outcome, self.clause, self.cite, missing, detail, self.miss, self.note)
@@ -293,13 +295,18 @@ def _ratio_text(ratio: Decimal) -> Text:
 _ORDER: dict[str, Callable[[Any, Any], bool]] = {"ge": operator.ge, "gt": operator.gt, "le": operator.le, "lt": operator.lt}
 
 
+_IS_TRUE, _IS_FALSE, _ORDERED, _OTHER = range(4)
+
+
 class _Fact(_Node):
-    __slots__ = ("dexp", "expected", "get", "native", "op", "order", "unknown")
+    __slots__ = ("attr", "dexp", "enum", "expected", "from_enterprise", "get", "kind", "native", "op", "order", "unknown")
 
     def __init__(self, cond: FactCondition) -> None:
         super().__init__(cond)
-        self.get = _Get(cond.fact)
+        self.get = get = _Get(cond.fact)
+        self.from_enterprise, self.attr, self.enum = get.ent, get.attr, get.enum
         self.op = cond.op
+        self.kind = {"is_true": _IS_TRUE, "is_false": _IS_FALSE}.get(cond.op, _ORDERED if cond.op in _ORDER else _OTHER)
         self.expected = tuple(cond.value) if cond.op in ("in", "not_in") else cond.value
         self.unknown = self._result(UNKNOWN, (cond.fact,), None)
         self.order = _ORDER.get(cond.op)
@@ -346,16 +353,34 @@ class _Fact(_Node):
         return FAILED, (), self.leaf
 
     def res(self, e: Enterprise, p: ProjectFacts | None) -> tuple[ConditionResult, tuple[_Node, ...]]:
-        actual = self.get(e, p)
+        # The hottest function of an evaluation: _Get and test inlined for the common cases.
+        if self.from_enterprise:
+            actual = getattr(e, self.attr)
+        elif p is None:
+            return self.unknown, ()
+        else:
+            actual = getattr(p, self.attr)
         if actual is None:
             return self.unknown, ()
+        kind = self.kind
+        if kind == _IS_TRUE:
+            return (self.met, ()) if actual is True else (self.failed, self.leaf)
+        if kind == _IS_FALSE:
+            return (self.met, ()) if actual is False else (self.failed, self.leaf)
+        if self.enum and isinstance(actual, StrEnum):
+            actual = actual.value
         ok = self.test(actual)
-        if self.order is None:
+        if kind == _OTHER:
             return (self.met, ()) if ok else (self.failed, self.leaf)
-        detail = _later(_tame(actual), _now_text, actual)
+        t = type(actual)
+        detail: Any
+        if (t is float or t is int) and -_TAME < actual < _TAME:
+            detail = _Lazy(_now_text, (actual,))
+        else:
+            detail = _now_text(actual)  # written at once before, so it fails where it did
         if ok:
-            return self._result(MET, (), detail), ()
-        return self._result(FAILED, (), detail), self.leaf
+            return _CONDITION(self.text, MET, self.clause, self.cite, (), detail, self.miss, self.note), ()
+        return _CONDITION(self.text, FAILED, self.clause, self.cite, (), detail, self.miss, self.note), self.leaf
 
 
 class _Ratio(_Node):
@@ -799,13 +824,18 @@ class _AwardPlan:
             return (_STEP(self.tranches[0], first), _STEP(self.tranches[1], second))
         return (_STEP(self.tranches[0], amount),)
 
-    def evaluate(self, gate_outcome: Outcome, e: Enterprise, p: ProjectFacts | None) -> tuple[AwardResult, tuple[_Node, ...], bool]:
+    def evaluate(self, gate_outcome: Outcome, e: Enterprise, p: ProjectFacts | None, memo: _Memo) -> tuple[AwardResult, tuple[_Node, ...], bool]:
         """Evaluate the path: its result, its failed leaves, and whether it has a formula text."""
         conds: list[ConditionResult] = []
         failed: tuple[_Node, ...] = ()
         outcome = gate_outcome
+        pid_key = id(p)
         for node in self.conds:
-            cond, leaves = node.res(e, p)
+            key = (node, pid_key) if node.reads_project else node
+            hit = memo.get(key)
+            if hit is None:
+                hit = memo[key] = node.res(e, p)
+            cond, leaves = hit
             conds.append(cond)
             if leaves:
                 failed += leaves
@@ -911,7 +941,7 @@ class _Plan:
             gates.extend(book.chapter7.basic)
             exclusions = {x.id: x for x in book.chapter7.exclusions}
             gates.extend(exclusions[x].condition for x in measure.exclusions)
-        self.gates = [(node(c), _reads_project(c)) for c in gates]
+        self.gates = [node(c) for c in gates]
         self.awards = [_AwardPlan(book, a, node, _formula(a.formula, node)) for a in measure.awards]
         self.scope = _Scope(book, measure)
         # A row depends on the facts its measure reads and nothing else: the memo keys on those.
@@ -958,17 +988,17 @@ class _Book:
 
     def __init__(self, book: LoadedRulebook) -> None:
         self.book = book  # held, so that the ids of its rule objects stay unique
-        nodes: dict[int, _Node] = {}
+        nodes: dict[tuple[type, str], _Node] = {}
 
         def node(cond: Condition) -> _Node:
-            # One node per condition object: chapter 七's conditions are shared by the measures.
-            found = nodes.get(id(cond))
+            # One node per distinct condition: chapter 七's conditions are shared by the measures and
+            # a measure's paths repeat conditions (YAML anchors), so one evaluation computes each once.
+            key = (type(cond), cond.model_dump_json())
+            found = nodes.get(key)
             if found is None:
-                found = nodes[id(cond)] = _compile(cond, node)
-                keep.append(cond)
+                found = nodes[key] = _compile(cond, node)
             return found
 
-        keep: list[Condition] = []
         self.plans = [_Plan(book, m, node) for m in book.measures.values()]
         groups = sorted({p.ent_attrs for p in self.plans})
         self.ent_getters = [(attrs, _getter(attrs)) for attrs in groups]
@@ -1044,7 +1074,11 @@ class _Row:
         return result
 
 
-def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: dict[Any, ConditionResult]) -> _Row:
+# Condition results shared by the rows of one evaluation, keyed by node (and project facts).
+_Memo = dict[Any, tuple[ConditionResult, tuple["_Node", ...]]]
+
+
+def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _Row:
     pid = project.id if project is not None else None
     name = project.name if project is not None else ""
     title, summary, scope = plan.head
@@ -1052,15 +1086,27 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: dict[Any, Co
         return _Row((plan.number, title, "informational", summary, scope, pid, name, False, None, None, (), (), None, (), (), (), *plan.static))
     p = project.facts if project is not None else None
     # Gate results repeat across the rows of one evaluation (chapter 七's conditions): share them.
-    gates = [plan.scope.res(e)]
-    for node, reads_project in plan.gates:
-        key = (node, id(p)) if reads_project else node
-        found = memo.get(key)
-        if found is None:
-            found = memo[key] = node.res(e, p)[0]
+    first = plan.scope.res(e)
+    gates = [first]
+    gate_outcome = first.outcome
+    missing_groups = [first.missing] if first.missing else []
+    pid_key = id(p)
+    for node in plan.gates:
+        key = (node, pid_key) if node.reads_project else node
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = node.res(e, p)
+        found = hit[0]
         gates.append(found)
-    gate_outcome = _combine(g.outcome for g in gates)
-    gate_missing = _merge(g.missing for g in gates)
+        o = found.outcome
+        if o is not MET:
+            if o is FAILED:
+                gate_outcome = FAILED
+            elif gate_outcome is MET:
+                gate_outcome = UNKNOWN
+            if found.missing:
+                missing_groups.append(found.missing)
+    gate_missing = _merge(missing_groups) if missing_groups else ()
     if gate_outcome is FAILED:
         failed_gates = tuple(g.text for g in gates if g.outcome is FAILED)
         return _Row((plan.number, title, "ineligible", summary, scope, pid, name, False, None, None, tuple(gates), (), None, (), (), failed_gates, *plan.static))
@@ -1072,8 +1118,8 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: dict[Any, Co
             known = [b for b in top if b is not None]
             bound = _yuan(sum(known, ZERO) if plan.combine == "sum" else max(known))
         return _Row((plan.number, title, "needs_info", summary, scope, None, "", True, None, bound, tuple(gates), (), None, gate_missing, (), (_NO_PROJECT_REASON,), *plan.static))
-    evaluated = [a.evaluate(gate_outcome, e, p) for a in plan.awards]
-    awards = tuple(r for r, _, _ in evaluated)
+    evaluated = [a.evaluate(gate_outcome, e, p, memo) for a in plan.awards]
+    awards = tuple([r[0] for r in evaluated])
     eligible = [a for a in awards if a.status == "eligible"]
     pending = [a for a in awards if a.status == "needs_info"]
     chosen: str | None = None
@@ -1097,7 +1143,8 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: dict[Any, Co
         for a in pending:
             gain = None if a.upper_bound_yuan is None else a.upper_bound_yuan - (amount or 0)
             extra = None if extra is None or gain is None else max(extra, gain)
-    missing = _merge([gate_missing, *(a.missing for a in pending), *(a.missing for a in eligible)])
+    groups = [m for m in (gate_missing, *[a.missing for a in pending], *[a.missing for a in eligible]) if m]
+    missing = _merge(groups) if groups else ()
     upper = None if extra is None else (amount or 0) + extra
     status: Status
     if eligible:
@@ -1133,7 +1180,7 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: dict[Any, Co
             chosen,
             missing,
             tuple(near),
-            tuple(dict.fromkeys(reasons)),
+            tuple(dict.fromkeys(reasons)) if reasons else (),
             *plan.static,
         )
     )
@@ -1270,7 +1317,7 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
             claimed.setdefault(number, []).append(project)
     ent_values = {attrs: get(enterprise) for attrs, get in compiled.ent_getters}
     cache = _ROW_CACHE
-    memo: dict[Any, ConditionResult] = {}
+    memo: _Memo = {}
     rows: list[_Row] = []
     for plan in compiled.plans:
         ent_key = ent_values[plan.ent_attrs]

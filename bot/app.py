@@ -370,7 +370,8 @@ class BotRunner:
                 ("/healthz", _HealthHandler),
             ]
         )
-        server = HTTPServer(web, xheaders=True)
+        # Telegram's updates are small; refuse big bodies before reading them into memory.
+        server = HTTPServer(web, xheaders=True, max_body_size=1 << 20)
         server.listen(self.settings.webhook_port, address=self.settings.webhook_listen)
         self._server = server
         await self.application.bot.set_webhook(

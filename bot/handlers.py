@@ -426,6 +426,15 @@ async def on_staff_command(update: Update, context: Context) -> None:
                 ),
             )
         return
+    if chat.type != ChatType.PRIVATE and chat.id != rt.settings.staff_chat_id:
+        # Lead data must not land in whatever group the bot was added to.
+        log.warning(
+            "staff command /%s by user %s refused in chat %s (not the staff chat)",
+            event.command,
+            user.id,
+            chat.id,
+        )
+        return
     if not await rt.call(rt.service.mark_processed, update.update_id):
         return
     args = event.args.split()

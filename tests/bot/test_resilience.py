@@ -233,6 +233,15 @@ async def test_non_staff_cannot_reach_staff_commands(
     update_id = fake.user_sends_text(STAFF_CHAT, "/export", user_id=2010)
     await fake.wait_until_delivered(update_id)
     assert [m for m in fake.bot_messages(STAFF_CHAT) if m.seq > mark] == []
+    # Staff themselves cannot pull lead data into some other group the bot was added to.
+    other_group = -1009999
+    fake.add_chat(other_group, title="某个外部群")
+    update_id = fake.user_sends_text(other_group, "/export", user_id=STAFF_USER)
+    await fake.wait_until_delivered(update_id)
+    assert fake.bot_messages(other_group) == [] and fake.calls_to("sendDocument") == []
+    staff_here = fake.user_sends_text(STAFF_CHAT, "/stats", user_id=STAFF_USER)
+    await fake.wait_until_delivered(staff_here)
+    assert "统计" in fake.last_bot_message(STAFF_CHAT).content
 
 
 async def test_faq_miss_reaches_staff_and_long_lists_are_split(fake: FakeTelegram, bot: BotRunner) -> None:

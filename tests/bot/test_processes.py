@@ -241,6 +241,7 @@ async def test_two_processes_on_one_postgresql_behave_as_one(
         await racer.press("测一测")
         await racer.press("经开区60")
         topics = racer.question
+        messages_before = len(fake.bot_messages(3103))
         before = {u["update_id"] for u in fake.pending_updates}
         fake.user_presses_button_with_text(3103, topics.message_id, "光伏")
         fake.user_presses_button_with_text(3103, topics.message_id, "车辆")
@@ -256,6 +257,8 @@ async def test_two_processes_on_one_postgresql_behave_as_one(
         fake.user_presses_button_with_text(3103, topics.message_id, "绿电交易")
         [again] = [u for u in fake.pending_updates if u["update_id"] not in before and u not in new]
         await asyncio.gather(*(fake.deliver_via_webhook(again, url=url, secret_token=SECRET) for url in urls))
+        # Toggles edit the question in place: no message was added, none repeated.
+        assert len(fake.bot_messages(3103)) == messages_before
     service = Service(pg_database_url, migrate=False)
     with storage.session_scope(service.sessions) as session:
         stored = storage.load_conversation("tg:3103", session=session)

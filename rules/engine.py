@@ -199,15 +199,6 @@ def _merge(groups: Iterable[Iterable[str]]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _combine(outcomes: Iterable[Outcome]) -> Outcome:
-    seen = set(outcomes)
-    if FAILED in seen:
-        return FAILED
-    if UNKNOWN in seen:
-        return UNKNOWN
-    return MET
-
-
 # ---------------------------------------------------------------- facts
 
 
@@ -987,7 +978,7 @@ class _Book:
     __slots__ = ("book", "ent_getters", "once_awards", "once_per", "plans")
 
     def __init__(self, book: LoadedRulebook) -> None:
-        self.book = book  # held, so that the ids of its rule objects stay unique
+        self.book = book  # held, so that its id keeps naming it in _BOOKS
         nodes: dict[tuple[type, str], _Node] = {}
 
         def node(cond: Condition) -> _Node:

@@ -61,8 +61,10 @@ def load_state(data: dict[str, Any] | None) -> State:
     version = data.get("schema_version", 0)
     if not isinstance(version, int) or version > SCHEMA_VERSION:
         return new_state(str(data.get("lang", "zh")))
+    # Keys starting with "_" belong to the channel that stored the state, not to the dialog.
+    own = {k: v for k, v in data.items() if not k.startswith("_")}
     try:
-        return State.model_validate({**data, "schema_version": SCHEMA_VERSION})
+        return State.model_validate({**own, "schema_version": SCHEMA_VERSION})
     except ValidationError:
         return new_state(str(data.get("lang", "zh")))
 
@@ -575,7 +577,7 @@ def _after_answer(state: State, today: dt.date) -> list[Reply]:
 
 def _not_understood(state: State, event: Event, message: str) -> list[Reply]:
     if event.kind == "text":
-        faq = _faq_if_question(state, event.text)
+        faq = _faq_if_question(state, event.text, event.staff)
         if faq:
             return faq + _reask(state)
     return [_text(message), *_reask(state)]
@@ -727,20 +729,20 @@ _TOPIC_WORDS: dict[str, tuple[str, ...]] = {
 # ---------------------------------------------------------------- FAQ
 
 
-def _faq_if_question(state: State, text: str) -> list[Reply]:
+def _faq_if_question(state: State, text: str, staff: bool = False) -> list[Reply]:
     from dialogs import faq
 
     if not faq.looks_like_question(text):
         return []
-    return _faq_answer(state, text)
+    return _faq_answer(state, text, staff)
 
 
-def _faq_answer(state: State, text: str) -> list[Reply]:
+def _faq_answer(state: State, text: str, staff: bool = False) -> list[Reply]:
     from dialogs import faq
 
     match = faq.load_faq().match(text, state.lang)
     if match.outcome == "answer" and match.entry is not None:
-        return [_text(faq.format_answer(match.entry, state.lang))]
+        return [_text(faq.format_answer(match.entry, state.lang, staff=staff))]
     if match.outcome == "suggest" and match.suggestions:
         choices = [Choice(id=f"faq:{e.id}"[:64], label=_faq_label(e.questions, state.lang)) for e in match.suggestions[:3]]
         return [_question(L(state, "你是想问：", "Did you mean:"), choices)]
@@ -768,8 +770,10 @@ def _faq_button(state: State, data: str, today: dt.date) -> list[Reply]:
 
     key = data[4:]
     if key == "staff":
-        question = state.faq_pending or ""
+        question = state.faq_pending
         state.faq_pending = None
+        if not question:
+            return [_text(L(state, "这个问题已经转给工作人员了。", "That question has already been passed to staff.")), *_resume(state, today)]
         return [
             Reply(kind="effect", effect="notify_staff", payload={"text": f"用户提问（FAQ未命中）：{question}"}),
             _text(L(state, "已转给工作人员。如需工作人员联系你，请留下联系方式（/contact）。", "Passed to staff. To be contacted, leave your details (/contact).")),
@@ -1219,9 +1223,9 @@ def _text_event(state: State, event: Event, today: dt.date) -> list[Reply]:
     if state.phase == Phase.ASK and state.current is not None:
         return _take_answer(state, event, today)
     if state.phase == Phase.START:
-        faq_replies = _faq_if_question(state, text)
+        faq_replies = _faq_if_question(state, text, event.staff)
         return faq_replies + _menu(state) if faq_replies else _menu(state)
-    return _faq_answer(state, text)
+    return _faq_answer(state, text, event.staff)
 
 
 __all__ = ["evaluate_state", "load_state", "new_state", "profile_of", "step"]

@@ -39,6 +39,8 @@ class Event(BaseModel):
     data: str = ""
     command: str = ""
     args: str = ""
+    # Set by the channel for BDA staff: policy answers come as a block ready to copy.
+    staff: bool = False
 
     @classmethod
     def from_text(cls, text: str) -> Event:

@@ -290,3 +290,28 @@ def test_unknown_commands_and_empty_or_huge_messages_get_a_polite_answer() -> No
     for event in (Event.from_text("/nosuch"), Event(kind="text", text="   "), Event(kind="text", text="好" * 5000)):
         state, replies = step(state, event, TODAY)
         assert replies and all(r.kind != "effect" for r in replies)
+
+
+def test_staff_get_the_clause_quoted_in_full_ready_to_copy() -> None:
+    state, _ = step(new_state(), Event.from_text("/start"), TODAY)
+    _, public = step(state, Event(kind="text", text="光伏发电每千瓦奖励多少？"), TODAY)
+    _, staff = step(state, Event(kind="text", text="光伏发电每千瓦奖励多少？", staff=True), TODAY)
+    assert "每千瓦 800 元" in staff[0].text or "每千瓦800元" in staff[0].text
+    assert "责任单位" in staff[0].text
+    assert staff[0].text != public[0].text
+
+
+def test_passing_an_unanswered_question_to_staff_happens_once() -> None:
+    j = Journey().say("/start").press("menu:ask").say("你们食堂几点开饭？")
+    assert j.effect("faq_miss").payload["question"] == "你们食堂几点开饭？"
+    j.press("faq:staff")
+    assert "你们食堂几点开饭？" in j.effect("notify_staff").payload["text"]
+    j.press_stale("faq:staff")
+    assert len([e for e in j.effects if e.effect == "notify_staff"]) == 1
+    assert "已经转给工作人员" in j.text
+
+
+def test_keys_the_channel_stores_beside_the_state_are_ignored() -> None:
+    j = clean_start(Journey())
+    stored = {**j.state.to_json(), "_channel": {"last_question": 7}}
+    assert load_state(stored).topics == ["pv"]

@@ -1199,7 +1199,7 @@ _ROW_CACHE_MAX = 50_000
 
 
 def clear_cache() -> None:
-    """Forget memoised rows (for benchmarks of cold evaluation)."""
+    """Forget memoised rows (for benchmarks of cold evaluation); compiled rulebooks stay."""
     _ROW_CACHE.clear()
 
 

@@ -32,6 +32,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/dialogs.py
+	$(BIN)/python bench/faq_accuracy.py
 	$(BIN)/python bench/bot.py
 
 clean:

@@ -44,7 +44,10 @@ def _mid_interview() -> State:
         if state.current is None or state.current.ref == "project.pv_capacity_kw":
             break
         ref = state.current.ref
-        if ref.startswith("@"):
+        if ref.startswith("@sub:"):
+            # Take every kind of project the topic offers: the most rows to re-evaluate.
+            event = Event(kind="text", text="全部")
+        elif ref.startswith("@"):
             event = Event(kind="button", data="done" if ref == "@kinds" else "a:none")
         else:
             event = Event(kind="text", text="不知道")
@@ -83,9 +86,9 @@ def main() -> None:
     faq_ns.sort()
     body = (
         "| figure | median | p99 | goal |\n|---|---|---|---|\n"
-        f"| one interview step (parse a typed figure, store it, re-evaluate all 40 measures, write the next question or summary) | {statistics.median(step_ns) / 1e6:.2f} ms | {_pct(step_ns, 0.99):.2f} ms | median ≤ 2 ms |\n"
+        f"| one interview step (parse a typed figure, record it in the state, re-evaluate all 40 measures, write the next question or summary; no database) | {statistics.median(step_ns) / 1e6:.2f} ms | {_pct(step_ns, 0.99):.2f} ms | median ≤ 2 ms |\n"
         f"| one FAQ lookup ({len(QUESTIONS)} questions × 100) | {statistics.median(faq_ns) / 1e6:.2f} ms | {_pct(faq_ns, 0.99):.2f} ms | p99 ≤ 2 ms |\n\n"
-        f"The step is taken from a stored mid-interview state (three topics, five projects) with a new "
+        f"The step is taken from a stored mid-interview state (three topics, five projects: PV, a building and three vehicle projects) with a new "
         f"figure each time, so the touched rows are really re-evaluated. One core, Python "
         f"{platform.python_version()}, {dt.date.today().isoformat()}.\n\n"
         "Command: `.venv/bin/python bench/dialogs.py`"

@@ -223,3 +223,15 @@ async def test_staff_export_and_lists_after_a_lead(fake: FakeTelegram, bot: BotR
     sheet = openpyxl.load_workbook(io.BytesIO(files[xlsx_name])).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][3] == COMPANY and rows[1][6] == PHONE
+
+
+async def test_staff_asking_a_policy_question_get_the_clause_ready_to_copy(fake: FakeTelegram, bot: BotRunner) -> None:
+    """Staff see the whole clause quoted; an enterprise sees the short answer to the same question."""
+    question = "光伏发电每千瓦奖励多少？"
+    for chat in (1011, STAFF_USER):
+        await Talk(fake, chat).say("/start")
+    public = (await Talk(fake, 1011).say(question))[0].content
+    officer = (await Talk(fake, STAFF_USER).say(question))[0].content
+    assert "800" in public and "800" in officer
+    assert "责任单位：经济发展局" in officer
+    assert officer != public

@@ -113,6 +113,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_purge(args: argparse.Namespace) -> int:
+    from storage import default_database_url, make_engine, make_session_factory, migrate, purge_expired, session_scope
+
+    url = args.db or default_database_url()
+    migrate(url)
+    # Consent promises 12 months (dialogs.engine consent text): a month is taken as 31 days, never fewer.
+    before = dt.datetime.now(dt.UTC) - dt.timedelta(days=31 * args.months)
+    with session_scope(make_session_factory(make_engine(url))) as session:
+        counts = purge_expired(before, session=session)
+    print(", ".join(f"{name}: {n}" for name, n in counts.items()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Describe the command line."""
     parser = argparse.ArgumentParser(prog="etownbot", description="亦庄绿策 — 京技管发〔2025〕11号 assistant")
@@ -135,6 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("chat", parents=[common], help="talk to the assistant in this terminal")
     p.add_argument("--db", help="database URL (default DATABASE_URL or ./etownbot.db)")
     p.set_defaults(func=_cmd_chat)
+    p = sub.add_parser("purge", parents=[common], help="erase data not touched for the retention period (run daily)")
+    p.add_argument("--months", type=int, default=12, help="retention in months (default 12, as promised at consent)")
+    p.add_argument("--db", help="database URL (default DATABASE_URL or ./etownbot.db)")
+    p.set_defaults(func=_cmd_purge)
     sub.add_parser("run", help="run the Telegram bot (console chat when no token is set)").set_defaults(func=_cmd_run)
     return parser
 

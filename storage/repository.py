@@ -362,6 +362,32 @@ def delete_user_data(user_key: str, *, session: Session) -> dict[str, int]:
     return counts
 
 
+def purge_expired(before: datetime, *, session: Session) -> dict[str, int]:
+    """Erase what was last touched before a moment: the retention promised at consent; return counts."""
+    stale_chats = select(Conversation.chat_key).where(Conversation.updated_at < before).scalar_subquery()
+    counts: dict[str, int] = {}
+    statements: list[tuple[str, Any]] = [
+        ("leads", delete(Lead).where(Lead.updated_at < before).returning(Lead.id)),
+        ("answers", delete(Answer).where(Answer.chat_key.in_(stale_chats)).returning(Answer.id)),
+        ("conversations", delete(Conversation).where(Conversation.updated_at < before).returning(Conversation.chat_key)),
+        ("faq_misses", delete(FaqMiss).where(FaqMiss.at < before).returning(FaqMiss.id)),
+        ("processed_updates", delete(ProcessedUpdate).where(ProcessedUpdate.at < before).returning(ProcessedUpdate.update_id)),
+    ]
+    for name, statement in statements:
+        result = session.execute(statement.execution_options(synchronize_session=False))
+        counts[name] = len(result.all())
+    idle = (
+        delete(User)
+        .where(User.last_seen_at < before)
+        .where(~select(Conversation.chat_key).where(Conversation.user_key == User.key).exists())
+        .where(~select(Lead.id).where(Lead.user_key == User.key).exists())
+        .returning(User.key)
+    )
+    counts["users"] = len(session.execute(idle.execution_options(synchronize_session=False)).all())
+    session.expire_all()
+    return counts
+
+
 # --- statistics ------------------------------------------------------------------------------------
 
 

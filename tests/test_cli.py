@@ -83,3 +83,9 @@ def test_a_broken_rule_file_stops_the_command_with_one_line(tmp_path: Path) -> N
     assert out.returncode == 3
     assert "m27.yaml" in out.stderr and "measure 27" in out.stderr and "rate" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_purge_runs_on_a_fresh_database_and_says_what_it_removed(tmp_path: Path) -> None:
+    out = etownbot("purge", "--db", f"sqlite:///{tmp_path / 'p.db'}")
+    assert out.returncode == 0
+    assert "leads: 0" in out.stdout and "conversations: 0" in out.stdout

@@ -114,7 +114,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_purge(args: argparse.Namespace) -> int:
-    from storage import default_database_url, make_engine, make_session_factory, migrate, purge_expired, session_scope
+    from storage import (
+        default_database_url,
+        make_engine,
+        make_session_factory,
+        migrate,
+        purge_expired,
+        session_scope,
+    )
 
     url = args.db or default_database_url()
     migrate(url)

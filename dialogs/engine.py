@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Container
+from collections.abc import Callable, Container
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -884,52 +885,68 @@ def _lead_start(state: State) -> list[Reply]:
     return [_question(text, [Choice(id="lead:yes", label=L(state, "同意", "I agree")), Choice(id="lead:no", label=L(state, "不同意", "I do not agree"))])]
 
 
+@dataclass(frozen=True)
+class _LeadField:
+    """One contact detail: how it is asked, cleaned and checked, and what comes after it."""
+
+    name: str
+    prompt: tuple[str, str]
+    clean: Callable[[str], str]
+    valid: Callable[[str], bool]
+    error: tuple[str, str]
+    after: Phase
+
+
+_LEAD_FIELDS: dict[Phase, _LeadField] = {
+    Phase.LEAD_COMPANY: _LeadField(
+        "company", ("请输入企业名称：", "Company name:"), str.strip, lambda v: 2 <= len(v) <= 100,
+        ("企业名称应为2–100个字。", "The company name should be 2–100 characters."), Phase.LEAD_CREDIT_CODE,
+    ),
+    Phase.LEAD_CREDIT_CODE: _LeadField(
+        "credit_code", ("请输入18位统一社会信用代码：", "The 18-character unified social credit code:"),
+        normalise_credit_code, credit_code_valid,
+        ("这个统一社会信用代码不对（应为18位，校验位需符合GB 32100-2015），请核对营业执照后重新输入。",
+         "That credit code is not valid (18 characters with a GB 32100-2015 check character); please check the business licence."),
+        Phase.LEAD_CONTACT,
+    ),
+    Phase.LEAD_CONTACT: _LeadField(
+        "contact_name", ("联系人怎么称呼？", "Contact person's name:"), str.strip, lambda v: 1 <= len(v) <= 50,
+        ("请输入联系人姓名（50字以内）。", "Please give a name (up to 50 characters)."), Phase.LEAD_PHONE,
+    ),
+    Phase.LEAD_PHONE: _LeadField(
+        "phone", ("联系人手机号：", "Contact's mobile number:"), normalise_mobile, mobile_valid,
+        ("手机号应为11位、以1开头，例如13812345678。", "A mainland mobile number has 11 digits starting with 1, e.g. 13812345678."),
+        Phase.LEAD_CONFIRM,
+    ),
+}
+
+
 def _lead_prompt(state: State) -> list[Reply]:
-    prompts = {
-        Phase.LEAD_COMPANY: ("请输入企业名称：", "Company name:"),
-        Phase.LEAD_CREDIT_CODE: ("请输入18位统一社会信用代码：", "The 18-character unified social credit code:"),
-        Phase.LEAD_CONTACT: ("联系人怎么称呼？", "Contact person's name:"),
-        Phase.LEAD_PHONE: ("联系人手机号：", "Contact's mobile number:"),
-    }
-    zh, en = prompts[state.phase]
+    zh, en = _LEAD_FIELDS[state.phase].prompt
     return [_question(L(state, zh, en), [Choice(id="cmd:cancel", label=L(state, "取消", "Cancel"))])]
 
 
 def _lead_text(state: State, text: str, today: dt.date) -> list[Reply]:
-    value = text.strip()
+    step_ = _LEAD_FIELDS[state.phase]
+    value = step_.clean(text)
+    if not step_.valid(value):
+        return [_text(L(state, *step_.error)), *_lead_prompt(state)]
+    setattr(state.lead, step_.name, value)
+    state.phase = step_.after
+    if state.phase != Phase.LEAD_CONFIRM:
+        return _lead_prompt(state)
     lead = state.lead
-    if state.phase == Phase.LEAD_COMPANY:
-        if not 2 <= len(value) <= 100:
-            return [_text(L(state, "企业名称应为2–100个字。", "The company name should be 2–100 characters.")), *_lead_prompt(state)]
-        lead.company = value
-        state.phase = Phase.LEAD_CREDIT_CODE
-    elif state.phase == Phase.LEAD_CREDIT_CODE:
-        code = normalise_credit_code(value)
-        if not credit_code_valid(code):
-            return [
-                _text(L(state, "这个统一社会信用代码不对（应为18位，校验位需符合GB 32100-2015），请核对营业执照后重新输入。", "That credit code is not valid (18 characters with a GB 32100-2015 check character); please check the business licence.")),
-                *_lead_prompt(state),
-            ]
-        lead.credit_code = code
-        state.phase = Phase.LEAD_CONTACT
-    elif state.phase == Phase.LEAD_CONTACT:
-        if not 1 <= len(value) <= 50:
-            return [_text(L(state, "请输入联系人姓名（50字以内）。", "Please give a name (up to 50 characters).")), *_lead_prompt(state)]
-        lead.contact_name = value
-        state.phase = Phase.LEAD_PHONE
-    elif state.phase == Phase.LEAD_PHONE:
-        phone = normalise_mobile(value)
-        if not mobile_valid(phone):
-            return [_text(L(state, "手机号应为11位、以1开头，例如13812345678。", "A mainland mobile number has 11 digits starting with 1, e.g. 13812345678.")), *_lead_prompt(state)]
-        lead.phone = phone
-        state.phase = Phase.LEAD_CONFIRM
-        text = L(
-            state,
-            f"请确认：\n企业：{lead.company}\n信用代码：{lead.credit_code}\n联系人：{lead.contact_name}\n手机：{lead.phone}",
-            f"Please confirm:\nCompany: {lead.company}\nCredit code: {lead.credit_code}\nContact: {lead.contact_name}\nMobile: {lead.phone}",
-        )
-        return [_question(text, [Choice(id="lead:ok", label=L(state, "确认提交", "Submit")), Choice(id="lead:edit", label=L(state, "重新填写", "Start again")), Choice(id="cmd:cancel", label=L(state, "取消", "Cancel"))])]
-    return _lead_prompt(state)
+    confirm = L(
+        state,
+        f"请确认：\n企业：{lead.company}\n信用代码：{lead.credit_code}\n联系人：{lead.contact_name}\n手机：{lead.phone}",
+        f"Please confirm:\nCompany: {lead.company}\nCredit code: {lead.credit_code}\nContact: {lead.contact_name}\nMobile: {lead.phone}",
+    )
+    choices = [
+        Choice(id="lead:ok", label=L(state, "确认提交", "Submit")),
+        Choice(id="lead:edit", label=L(state, "重新填写", "Start again")),
+        Choice(id="cmd:cancel", label=L(state, "取消", "Cancel")),
+    ]
+    return [_question(confirm, choices)]
 
 
 def _lead_submit(state: State, today: dt.date) -> list[Reply]:

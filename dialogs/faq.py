@@ -773,11 +773,14 @@ class Faq:
         onto the same canonical terms as Chinese ones).
         """
         del lang
-        top = self.ranked(question, k=4)
+        top = self.ranked(question, k=6)
         if not top or top[0][1] < _SUGGEST_MIN:
             return FaqMatch("unknown", None, (), top[0][1] if top else 0.0)
         first, score = top[0]
-        second = top[1][1] if len(top) > 1 else 0.0
+        # Entries of the same measure (what / who / documents / bureau) are not rivals: the
+        # answer must stand clear of the best entry about something else.
+        rivals = [s for e, s in top[1:] if not (first.measures and e.measures == first.measures)]
+        second = rivals[0] if rivals else 0.0
         if score >= _ANSWER_MIN and score - second >= _ANSWER_MARGIN:
             return FaqMatch("answer", first, (), score)
         plausible = tuple(e for e, s in top[:3] if s >= _SUGGEST_MIN)

@@ -36,6 +36,8 @@ _ALIASES: dict[str, str] = {
     "帮助": "help", "help": "help", "菜单": "menu", "menu": "menu",
     "留下联系方式": "contact", "联系工作人员": "contact", "联系方式": "contact", "contact": "contact",
     "删除我的数据": "delete", "删除数据": "delete",
+    "开始": "screen", "开始测评": "screen", "测评": "screen", "测一测": "screen", "测一测能拿多少奖励": "screen",
+    "问问题": "ask", "问一个政策问题": "ask", "提问": "ask",
     "报告": "pdf", "pdf": "pdf", "下载报告": "pdf",
 }
 
@@ -1242,7 +1244,16 @@ def _text_event(state: State, event: Event, today: dt.date) -> list[Reply]:
     if state.phase == Phase.START:
         faq_replies = _faq_if_question(state, text, event.staff)
         return faq_replies + _menu(state) if faq_replies else _menu(state)
+    if state.phase == Phase.CHANGE and (m := re.fullmatch(r"(?:第)?\s*(\d{1,3})\s*(?:项|个|条)?", text)):
+        return _change_pick(state, int(m.group(1)) - 1, today)
+    if state.phase == Phase.SUMMARY and (m := _DETAIL_TYPED.fullmatch(text)):
+        number = int(m.group(1) or m.group(2))
+        return [_text(detail_text(evaluate_state(state, today), number, state.lang))]
     return _faq_answer(state, text, event.staff)
+
+
+# "27", "第27条", "第27条详情", "详情27", "detail 27": the typed form of a result's detail button.
+_DETAIL_TYPED = re.compile(r"(?:第\s*)?(\d{1,2})\s*(?:条)?\s*(?:详情|细节|明细)?|(?:详情|细节|details?|measure)\s*(?:第\s*)?(\d{1,2})\s*条?", re.IGNORECASE)
 
 
 __all__ = ["evaluate_state", "load_state", "new_state", "profile_of", "step"]

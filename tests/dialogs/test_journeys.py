@@ -315,3 +315,15 @@ def test_keys_the_channel_stores_beside_the_state_are_ignored() -> None:
     j = clean_start(Journey())
     stored = {**j.state.to_json(), "_channel": {"last_question": 7}}
     assert load_state(stored).topics == ["pv"]
+
+
+def test_typed_words_work_where_buttons_do_on_the_menu_the_result_and_the_change_list() -> None:
+    j = Journey().say("/start").say("开始测评")
+    assert j.asking == "enterprise.zone"
+    j.say("60平方公里").say("光伏").answer_until_summary(PV_SELF)
+    j.say("第27条详情")
+    assert "✓ 光伏项目由申报单位自行投资" in j.text and "责任单位：经济发展局" in j.text
+    j.say("修改答案")
+    index = next(i for i, h in enumerate(j.state.history) if h.ref == "project.pv_capacity_kw")
+    j.say(str(index + 1))
+    assert j.asking == "project.pv_capacity_kw"

@@ -271,9 +271,9 @@ class Service:
             }
         data = {**new_state.to_json(), CHANNEL_KEY: channel}
         if new_state.lang != state.lang:
-            storage.set_user_lang(user_key, new_state.lang, session=session)
+            storage.touch_user(user_key, new_state.lang, session=session, set_lang=True)
         elif stored is None or stored.user_key != user_key:
-            storage.get_or_create_user(user_key, session=session, lang=new_state.lang)
+            storage.touch_user(user_key, new_state.lang, session=session)
         storage.save_conversation(
             chat_key,
             user_key,
@@ -374,13 +374,15 @@ class Service:
     def _record_answers(session: Session, chat_key: str, old: State, new: State) -> None:
         """Append the answers given or changed by this step to the history table."""
         before = {(h.ref, h.project_id): (h.value, h.unknown, h.skipped) for h in old.history}
+        answers: list[tuple[str, Any]] = []
         for asked in new.history:
             now = (asked.value, asked.unknown, asked.skipped)
             if before.get((asked.ref, asked.project_id)) == now:
                 continue
             fact = asked.ref if asked.project_id is None else f"{asked.project_id}:{asked.ref}"
             value = {"value": asked.value, "unknown": asked.unknown, "skipped": asked.skipped}
-            storage.record_answer(chat_key, fact[:128], value, session=session)
+            answers.append((fact[:128], value))
+        storage.record_answers(chat_key, answers, session=session)
 
     # --- helpers for channels --------------------------------------------------------------------
 

@@ -28,11 +28,13 @@ from storage.repository import (
     prune_processed_updates,
     purge_expired,
     record_answer,
+    record_answers,
     record_faq_miss,
     resolve_faq_miss,
     save_conversation,
     set_user_lang,
     stats,
+    touch_user,
     upsert_lead,
 )
 
@@ -67,11 +69,13 @@ __all__ = [
     "prune_processed_updates",
     "purge_expired",
     "record_answer",
+    "record_answers",
     "record_faq_miss",
     "resolve_faq_miss",
     "save_conversation",
     "session_scope",
     "set_user_lang",
     "stats",
+    "touch_user",
     "upsert_lead",
 ]

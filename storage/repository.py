@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, delete, func, select, type_coerce, update
+from sqlalchemy import Connection, Table, Text, bindparam, delete, func, select, type_coerce, update
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from storage.models import Answer, Base, Conversation, FaqMiss, Lead, ProcessedUpdate, User, utcnow
 
@@ -86,6 +87,82 @@ def _insert(session: Session, model: type[Base]) -> PgInsert | SqliteInsert:
     raise NotImplementedError(f"unsupported database backend: {dialect}")
 
 
+# --- the per-update hot path: Core statements built once per dialect -------------------------------
+# Every Telegram update runs mark_update_processed, lock_conversation and save_conversation (and
+# usually record_answers); building ORM statements anew costs more CPU than the database work
+# (bench/bot.py). These are built once and executed on the session's connection, so SQLAlchemy's
+# compiled cache serves them; they touch no ORM objects, so nothing in the identity map goes stale.
+_conversations: Table = Conversation.__table__  # type: ignore[assignment]
+_processed: Table = ProcessedUpdate.__table__  # type: ignore[assignment]
+_users: Table = User.__table__  # type: ignore[assignment]
+_answers: Table = Answer.__table__  # type: ignore[assignment]
+_HOT: dict[tuple[str, str], Executable] = {}
+
+
+def _hot(connection: Connection, name: str) -> Executable:
+    """Return one of the hot-path statements for the connection's dialect, building it once."""
+    dialect = connection.dialect.name
+    statement = _HOT.get((dialect, name))
+    if statement is None:
+        statement = _build_hot(dialect, name)
+        _HOT[(dialect, name)] = statement
+    return statement
+
+
+def _dialect_insert(dialect: str, table: Table) -> PgInsert | SqliteInsert:
+    """Return the dialect's INSERT for a table (ON CONFLICT on both backends)."""
+    if dialect == "postgresql":
+        return pg_insert(table)
+    if dialect == "sqlite":
+        return sqlite_insert(table)
+    raise NotImplementedError(f"unsupported database backend: {dialect}")
+
+
+def _connection(session: Session) -> Connection:
+    """Return the session's connection after flushing pending ORM changes (as a Session query would)."""
+    session.flush()
+    return session.connection()
+
+
+def _build_hot(dialect: str, name: str) -> Executable:
+    """Build a hot-path statement (parameters are given at execution)."""
+    c = _conversations.c
+    if name == "mark":
+        return (
+            _dialect_insert(dialect, _processed)
+            .on_conflict_do_nothing(index_elements=[_processed.c.update_id])
+            .returning(_processed.c.update_id)
+        )
+    if name in ("load", "lock"):
+        stmt = select(c.state, c.schema_version, c.version, c.user_key, c.finished).where(
+            c.chat_key == bindparam("b_chat_key")
+        )
+        return stmt.with_for_update() if name == "lock" and dialect == "postgresql" else stmt
+    if name == "insert_conversation":
+        return (
+            _dialect_insert(dialect, _conversations)
+            .on_conflict_do_nothing(index_elements=[c.chat_key])
+            .returning(c.version)
+        )
+    if name == "update_conversation":
+        # The version test sits in the UPDATE itself; PostgreSQL re-checks it after waiting on a
+        # row lock, so two writers holding the same version can never both succeed.
+        return (
+            update(_conversations)
+            .where(c.chat_key == bindparam("b_chat_key"), c.version == bindparam("b_version"))
+            .returning(c.version)
+        )
+    if name in ("touch_user", "touch_user_lang"):
+        insert = _dialect_insert(dialect, _users)
+        refreshed = {"last_seen_at": insert.excluded.last_seen_at}
+        if name == "touch_user_lang":
+            refreshed["lang"] = insert.excluded.lang
+        return insert.on_conflict_do_update(index_elements=[_users.c.key], set_=refreshed)
+    if name == "answers":
+        return _answers.insert()
+    raise KeyError(name)
+
+
 def _count(session: Session, *criteria: Any, model: type[Base]) -> int:
     """Count rows of a model matching the criteria."""
     return session.scalar(select(func.count()).select_from(model).where(*criteria)) or 0
@@ -121,33 +198,39 @@ def set_user_lang(key: str, lang: str, *, session: Session) -> User:
     return user
 
 
+def touch_user(key: str, lang: str, *, session: Session, set_lang: bool = False) -> None:
+    """Create the user with `lang` if new, else refresh last_seen_at (and the language if `set_lang`)."""
+    # One statement, no ORM object: the per-update form of get_or_create_user / set_user_lang.
+    connection = _connection(session)
+    now = utcnow()
+    connection.execute(
+        _hot(connection, "touch_user_lang" if set_lang else "touch_user"),
+        {"key": key, "lang": lang or DEFAULT_LANG, "created_at": now, "last_seen_at": now},
+    )
+
+
 # --- conversations ---------------------------------------------------------------------------------
 
 
-def _stored(row: Conversation) -> StoredConversation:
-    """Copy an ORM row into the plain dataclass handed to callers."""
+def _read_conversation(chat_key: str, session: Session, name: str) -> StoredConversation | None:
+    """Load a conversation row with a Core SELECT (no ORM object) as the plain dataclass."""
+    connection = _connection(session)
+    row = connection.execute(_hot(connection, name), {"b_chat_key": chat_key}).first()
+    if row is None:
+        return None
     return StoredConversation(
-        state=row.state,
-        schema_version=row.schema_version,
-        version=row.version,
-        user_key=row.user_key,
-        finished=row.finished,
+        state=row[0], schema_version=row[1], version=row[2], user_key=row[3], finished=bool(row[4])
     )
 
 
 def load_conversation(chat_key: str, *, session: Session) -> StoredConversation | None:
     """Return the stored conversation of a chat, or None if it has never been saved."""
-    row = session.get(Conversation, chat_key, populate_existing=True)
-    return None if row is None else _stored(row)
+    return _read_conversation(chat_key, session, "load")
 
 
 def lock_conversation(chat_key: str, *, session: Session) -> StoredConversation | None:
     """Lock the chat's row until the transaction ends (PostgreSQL; no-op lock on SQLite) and load it."""
-    stmt = select(Conversation).where(Conversation.chat_key == chat_key)
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    row = session.scalars(stmt.execution_options(populate_existing=True)).one_or_none()
-    return None if row is None else _stored(row)
+    return _read_conversation(chat_key, session, "lock")
 
 
 def save_conversation(
@@ -164,27 +247,28 @@ def save_conversation(
     # Raises StaleConversationError when another writer got there first.
     # `finished=None` keeps the stored flag (False for a new conversation).
     now = utcnow()
+    connection = _connection(session)
     if expected_version is None:
         # ON CONFLICT DO NOTHING: of two concurrent first saves, the second inserts nothing.
-        inserted = session.execute(
-            _insert(session, Conversation)
-            .values(
-                chat_key=chat_key,
-                user_key=user_key,
-                state=state,
-                schema_version=schema_version,
-                version=1,
-                finished=bool(finished),
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=[Conversation.chat_key])
-            .returning(Conversation.version)
+        inserted = connection.execute(
+            _hot(connection, "insert_conversation"),
+            {
+                "chat_key": chat_key,
+                "user_key": user_key,
+                "state": state,
+                "schema_version": schema_version,
+                "version": 1,
+                "finished": bool(finished),
+                "updated_at": now,
+            },
         ).first()
         if inserted is None:
             raise StaleConversationError(chat_key, expected_version)
         return 1
 
     values: dict[str, Any] = {
+        "b_chat_key": chat_key,
+        "b_version": expected_version,
         "user_key": user_key,
         "state": state,
         "schema_version": schema_version,
@@ -193,15 +277,7 @@ def save_conversation(
     }
     if finished is not None:
         values["finished"] = finished
-    # The version test sits in the UPDATE itself; PostgreSQL re-checks it after waiting on a row lock,
-    # so two writers holding the same version can never both succeed.
-    updated = session.execute(
-        update(Conversation)
-        .where(Conversation.chat_key == chat_key, Conversation.version == expected_version)
-        .values(**values)
-        .returning(Conversation.version)
-        .execution_options(synchronize_session=False)
-    ).first()
+    updated = connection.execute(_hot(connection, "update_conversation"), values).first()
     if updated is None:
         raise StaleConversationError(chat_key, expected_version)
     return expected_version + 1
@@ -218,6 +294,17 @@ def record_answer(chat_key: str, fact: str, value: Any, *, session: Session) -> 
     session.add(answer)
     session.flush()
     return answer
+
+
+def record_answers(chat_key: str, answers: list[tuple[str, Any]], *, session: Session) -> None:
+    """Append several (fact, value) answers to the chat's history in one statement, in order."""
+    if not answers:
+        return
+    connection = _connection(session)
+    connection.execute(
+        _hot(connection, "answers"),
+        [{"chat_key": chat_key, "fact": fact, "value": value, "at": utcnow()} for fact, value in answers],
+    )
 
 
 def list_answers(chat_key: str, *, session: Session) -> list[Answer]:
@@ -320,12 +407,8 @@ def resolve_faq_miss(miss_id: int, *, session: Session) -> bool:
 
 def mark_update_processed(update_id: int, *, session: Session) -> bool:
     """Remember a Telegram update id; False if it was already recorded (also by another process)."""
-    inserted = session.execute(
-        _insert(session, ProcessedUpdate)
-        .values(update_id=update_id, at=utcnow())
-        .on_conflict_do_nothing(index_elements=[ProcessedUpdate.update_id])
-        .returning(ProcessedUpdate.update_id)
-    ).first()
+    connection = _connection(session)
+    inserted = connection.execute(_hot(connection, "mark"), {"update_id": update_id, "at": utcnow()}).first()
     return inserted is not None
 
 

@@ -26,6 +26,7 @@ from bot.handlers import Runtime, add_handlers
 from bot.logs import setup_logging
 from bot.service import Service
 from bot.settings import Settings
+from bot.tg_http import BotRequest
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,10 @@ def build_application(settings: Settings, service: Service) -> AnyApplication:
         builder = builder.base_url(settings.telegram_base_url).base_file_url(settings.base_file_url)
     # A modest HTTP pool: httpcore scans every pooled connection on each request, so a big pool
     # costs CPU on every Bot API call (measured in bench/bot.py) while Telegram limits sending anyway.
-    builder = builder.connection_pool_size(16).get_updates_read_timeout(settings.poll_timeout + 15)
+    # BotRequest: PTB's httpx request with two per-call CPU costs removed (bot/tg_http.py).
+    builder = builder.request(BotRequest(connection_pool_size=16)).get_updates_request(
+        BotRequest(connection_pool_size=1, read_timeout=settings.poll_timeout + 15)
+    )
     # SQLite takes one writer at a time: a few threads suffice; PostgreSQL runs chats in parallel.
     workers = 4 if service.engine.dialect.name == "sqlite" else min(16, settings.max_concurrent_updates)
     application = builder.build()

@@ -6,8 +6,9 @@ Three figures, because the row memo makes them differ a lot:
 - warm: the identical profile again (a repeated screen, e.g. the summary after a detail view);
 - incremental: one project fact changed between runs, the interview's pattern of one answer per
   step (each step a new value, so the rows of that project that read it are recomputed);
-- cold with ``report_to_json``: what a caller that reads every text pays, since the texts that
-  depend on values (formulas worked through, current values) are written on first read.
+- cold with ``report_to_json``: what a caller that reads everything pays, since a row's details
+  (gates, awards, reasons) and the texts that depend on values (formulas worked through, current
+  values) are made on first read.
 
 Run: ``.venv/bin/python bench/engine.py`` (writes the figures into docs/performance.md;
 ``--no-write`` only prints them).
@@ -139,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
         "cold": "cold (row memo cleared before each run)",
         "warm": "warm (identical profile again)",
         "incremental": "incremental (one project fact changed per run)",
-        "json": "cold, then `report_to_json` (every text written)",
+        "json": "cold, then `report_to_json` (every detail and text made)",
     }
     for k, v in samples.items():
         med, p99 = _stats(v)

@@ -3,10 +3,12 @@
 Each rulebook is compiled once, on its first evaluation, into per-measure plans: conditions as
 small node objects with their results prepared for every outcome that does not depend on a value,
 formulas with their rates and caps as ``Decimal`` and their static texts written. Evaluating a
-profile then reads facts, compares, multiplies and picks prepared results. Texts that depend on
-values (a formula worked through, a condition's current value) are written when first read
-(``rules.report.lazy``). Rows are memoised on the facts each measure reads, so the interview,
-which changes one fact per step, recomputes only the rows that read it.
+profile then reads facts, compares, multiplies and picks prepared results. A row computes at once
+only what its status, amounts, selection, missing facts and near miss need; its gates, awards (with
+their conditions and payout) and reasons, and the texts that depend on values (a formula worked
+through, a condition's current value), are made when first read (``rules.report.lazy``), from
+values captured at evaluation. Rows are memoised on the facts each measure reads, so the
+interview, which changes one fact per step, recomputes only the rows that read it.
 """
 
 from __future__ import annotations
@@ -113,7 +115,7 @@ def _tame(*values: Any) -> bool:
 
 def _later(tame: bool, fn: Callable[..., Any], *args: Any) -> Any:
     """Return ``fn(*args)`` as a lazy field value, or computed now when its inputs are not tame."""
-    return lazy(fn, *args) if tame else fn(*args)
+    return _Lazy(fn, args) if tame else fn(*args)
 
 
 def fmt_yuan(amount: Decimal | int | float) -> str:
@@ -336,7 +338,15 @@ class _Fact(_Node):
         return order(_d(actual), dexp)
 
     def ev(self, e: Enterprise, p: ProjectFacts | None) -> _Ev:
-        actual = self.get(e, p)
+        # _Get inlined.
+        if self.from_enterprise:
+            actual = getattr(e, self.attr)
+        elif p is None:
+            return UNKNOWN, self.unknown.missing, ()
+        else:
+            actual = getattr(p, self.attr)
+        if self.enum and isinstance(actual, StrEnum):
+            actual = actual.value
         if actual is None:
             return UNKNOWN, self.unknown.missing, ()
         if self.test(actual):
@@ -416,12 +426,18 @@ class _All(_Node):
         self.parts = parts
 
     def ev(self, e: Enterprise, p: ProjectFacts | None) -> _Ev:
+        # Every part is evaluated (no short cut), as before, so a bad value fails the same way.
         evs = [part.ev(e, p) for part in self.parts]
-        outcomes = {ev[0] for ev in evs}
-        if FAILED in outcomes:
-            return FAILED, (), tuple(leaf for ev in evs if ev[0] is FAILED for leaf in ev[2])
-        if UNKNOWN in outcomes:
-            return UNKNOWN, _merge(ev[1] for ev in evs), ()
+        failed = unknown = False
+        for ev in evs:
+            if ev[0] is FAILED:
+                failed = True
+            elif ev[0] is UNKNOWN:
+                unknown = True
+        if failed:
+            return FAILED, (), tuple([leaf for ev in evs if ev[0] is FAILED for leaf in ev[2]])
+        if unknown:
+            return UNKNOWN, _merge([ev[1] for ev in evs]), ()
         return MET, (), ()
 
 
@@ -433,13 +449,17 @@ class _Any(_Node):
         self.parts = parts
 
     def ev(self, e: Enterprise, p: ProjectFacts | None) -> _Ev:
+        # Every part is evaluated (no short cut), as before, so a bad value fails the same way.
         evs = [part.ev(e, p) for part in self.parts]
-        outcomes = {ev[0] for ev in evs}
-        if MET in outcomes:
-            return MET, (), ()
-        if UNKNOWN in outcomes:
-            return UNKNOWN, _merge(ev[1] for ev in evs if ev[0] is UNKNOWN), ()
-        return FAILED, (), tuple(leaf for ev in evs for leaf in ev[2])
+        unknown = False
+        for ev in evs:
+            if ev[0] is MET:
+                return MET, (), ()
+            if ev[0] is UNKNOWN:
+                unknown = True
+        if unknown:
+            return UNKNOWN, _merge([ev[1] for ev in evs if ev[0] is UNKNOWN]), ()
+        return FAILED, (), tuple([leaf for ev in evs for leaf in ev[2]])
 
 
 # ---------------------------------------------------------------- formulas
@@ -466,6 +486,14 @@ class _Quantity:
 
     def read(self, e: Enterprise, p: ProjectFacts | None) -> tuple[Decimal | None, list[Any], tuple[str, ...]]:
         """Return the count (None while a value is unknown), the values read and the unknown facts."""
+        if self.single:
+            get = self.gets[0]
+            value = get(e, p)
+            if value is None:
+                return None, [value], (get.ref,)
+            if not _tame(value):  # written at once before, so it fails where it did
+                self.text([value])
+            return _d(value), [value], ()
         values = [g(e, p) for g in self.gets]
         missing = tuple(g.ref for g, v in zip(self.gets, values, strict=True) if v is None)
         known = [v for v in values if v is not None]
@@ -815,8 +843,8 @@ class _AwardPlan:
             return (_STEP(self.tranches[0], first), _STEP(self.tranches[1], second))
         return (_STEP(self.tranches[0], amount),)
 
-    def evaluate(self, gate_outcome: Outcome, e: Enterprise, p: ProjectFacts | None, memo: _Memo) -> tuple[AwardResult, tuple[_Node, ...], bool]:
-        """Evaluate the path: its result, its failed leaves, and whether it has a formula text."""
+    def evaluate(self, gate_outcome: Outcome, e: Enterprise, p: ProjectFacts | None, memo: _Memo) -> _Light:
+        """Evaluate the path into the numbers a row needs; ``build`` makes its AwardResult from them."""
         conds: list[ConditionResult] = []
         failed: tuple[_Node, ...] = ()
         outcome = gate_outcome
@@ -835,10 +863,21 @@ class _AwardPlan:
                 outcome = o
         results = tuple(conds)
         if outcome is FAILED:
-            return _AWARD(self.id, self.label, "ineligible", None, None, None, (), results, self.payout, (), (), self.note), failed, False
+            return (self, "ineligible", None, None, None, (), results, _NO_STEPS, (), failed, False)
         m_amount, m_bound, formula, caps, m_missing = self.money.money(e, p)
-        amount = None if m_amount is None else _yuan(m_amount)
-        bound = None if m_bound is None else _yuan(m_bound)
+        # _yuan inlined for the common case (0 <= value < _TAME_D: truncation is the floor).
+        if m_amount is None:
+            amount = None
+        elif ZERO <= m_amount < _TAME_D:
+            amount = int(m_amount)
+        else:
+            amount = _yuan(m_amount)
+        if m_bound is None:
+            bound = None
+        elif ZERO <= m_bound < _TAME_D:
+            bound = int(m_bound)
+        else:
+            bound = _yuan(m_bound)
         status: Status
         if outcome is MET and amount is not None:
             status = "eligible" if amount > 0 else "ineligible"
@@ -848,23 +887,60 @@ class _AwardPlan:
             missing = _merge([_merge(r.missing for r in results), m_missing])
             if amount is not None and amount == 0:
                 status = "ineligible"
-        eligible = status == "eligible"
-        paid = amount if eligible else bound
-        result = _AWARD(
-            self.id,
-            self.label,
-            status,
-            amount if eligible else None,
-            bound if status != "ineligible" else None,
-            formula,
-            caps,
-            results,
-            self.payout,
-            self.payout_none if paid is None else self._steps(paid),
-            missing if status != "ineligible" else (),
-            self.note,
-        )
-        return result, failed, formula is not None
+        if status == "eligible":
+            return (self, status, amount, bound, formula, caps, results, amount, missing, failed, formula is not None)
+        if status == "ineligible":
+            return (self, status, None, None, formula, caps, results, bound, (), failed, formula is not None)
+        return (self, status, None, bound, formula, caps, results, bound, missing, failed, formula is not None)
+
+    def build(self, light: _Light) -> AwardResult:
+        """Make the AwardResult of an evaluated path."""
+        _, status, amount, bound, formula, caps, results, paid, missing, _, _ = light
+        if paid is _NO_STEPS:
+            steps: tuple[PayoutStep, ...] = ()
+        else:
+            steps = self.payout_none if paid is None else self._steps(paid)
+        result: AwardResult = _AWARD(self.id, self.label, status, amount, bound, formula, caps, results, self.payout, steps, missing, self.note)
+        return result
+
+
+# An evaluated award path: (plan, status, amount_yuan, upper_bound_yuan, formula, caps_applied,
+# conditions, amount its payout splits (or _NO_STEPS), missing, failed leaves, has a formula text).
+_Light = tuple[Any, ...]
+_NO_STEPS: Any = object()
+
+
+def _awards(lights: Sequence[_Light]) -> tuple[AwardResult, ...]:
+    """Make a row's AwardResults (on first read of ``MeasureResult.awards``)."""
+    return tuple([light[0].build(light) for light in lights])
+
+
+def _now(value: Any) -> Any:
+    """Return a field value, computing it if it is still a ``lazy`` placeholder."""
+    return value.fn(*value.args) if type(value) is _Lazy else value
+
+
+def _reasons(lights: Sequence[_Light]) -> tuple[Text, ...]:
+    """Say why a row's paths all fail (on first read of ``MeasureResult.reasons``)."""
+    reasons: list[Text] = []
+    for light in lights:
+        _, status, _, _, formula, _, results, _, _, failed, has_formula = light
+        reasons.extend(r.text for r in results if r.outcome is FAILED)
+        if status == "ineligible" and has_formula and not failed:
+            text = _now(formula)
+            label = light[0].label
+            reasons.append(T(f"{label.zh}：按公式计算为 0 元（{text.zh}）", f"{label.en}: the formula gives 0 yuan ({text.en})"))
+    return tuple(dict.fromkeys(reasons)) if reasons else ()
+
+
+def _gates(order: tuple[int, ...], results: tuple[ConditionResult, ...]) -> tuple[ConditionResult, ...]:
+    """Put a row's gate results back in the measure's order (on first read of ``MeasureResult.gates``)."""
+    return tuple([results[i] for i in order])
+
+
+def _failed_gates(order: tuple[int, ...], results: tuple[ConditionResult, ...]) -> tuple[Text, ...]:
+    """Name the gates a row fails, in the measure's order."""
+    return tuple([results[i].text for i in order if results[i].outcome is FAILED])
 
 
 def _formula(f: Formula, node: Callable[[Condition], _Node]) -> _Formula:
@@ -916,7 +992,21 @@ _NO_PROJECT_REASON = T("尚未说明与本条对应的项目、称号或认证",
 class _Plan:
     """One measure compiled."""
 
-    __slots__ = ("awards", "combine", "ent_attrs", "gates", "head", "informational", "number", "proj_get", "scope", "static")
+    __slots__ = (
+        "awards",
+        "combine",
+        "ent_attrs",
+        "ent_gates",
+        "gate_order",
+        "gates",
+        "head",
+        "informational",
+        "number",
+        "proj_gates",
+        "proj_get",
+        "scope",
+        "static",
+    )
 
     def __init__(self, book: LoadedRulebook, measure: Measure, node: Callable[[Condition], _Node]) -> None:
         self.number = measure.number
@@ -933,6 +1023,20 @@ class _Plan:
             exclusions = {x.id: x for x in book.chapter7.exclusions}
             gates.extend(exclusions[x].condition for x in measure.exclusions)
         self.gates = [node(c) for c in gates]
+        # The gates that read the enterprise only give the same results on every row of an
+        # evaluation; measures with the same such gates share one evaluation of them (_Book).
+        self.ent_gates = _Gates(tuple(n for n in self.gates if not n.reads_project))
+        self.proj_gates = tuple(n for n in self.gates if n.reads_project)
+        # Where each gate's result is in (scope, *enterprise gates, *project gates).
+        ent_i, proj_i, order = 1, 1 + len(self.ent_gates.nodes), [0]
+        for n in self.gates:
+            if n.reads_project:
+                order.append(proj_i)
+                proj_i += 1
+            else:
+                order.append(ent_i)
+                ent_i += 1
+        self.gate_order = tuple(order)
         self.awards = [_AwardPlan(book, a, node, _formula(a.formula, node)) for a in measure.awards]
         self.scope = _Scope(book, measure)
         # A row depends on the facts its measure reads and nothing else: the memo keys on those.
@@ -945,6 +1049,35 @@ class _Plan:
                 _refs_in(a.model_dump(), refs)
         self.ent_attrs = tuple(sorted(r.partition(".")[2] for r in refs if r.startswith("enterprise.")))
         self.proj_get = _getter(sorted(r.partition(".")[2] for r in refs if r.startswith("project.")))
+
+
+class _Gates:
+    """A measure's gates that read no project fact, evaluated once per evaluation for all rows."""
+
+    __slots__ = ("nodes",)
+
+    def __init__(self, nodes: tuple[_Node, ...]) -> None:
+        self.nodes = nodes
+
+    def res(self, e: Enterprise, p: ProjectFacts | None, memo: _Memo) -> tuple[Outcome, tuple[ConditionResult, ...], tuple[str, ...]]:
+        """Return their combined outcome, their results in order and their missing facts merged."""
+        results = []
+        for node in self.nodes:
+            hit = memo.get(node)
+            if hit is None:
+                hit = memo[node] = node.res(e, p)
+            results.append(hit[0])
+        outcome = MET
+        groups = []
+        for r in results:
+            o = r.outcome
+            if o is FAILED:
+                outcome = FAILED
+            elif o is UNKNOWN and outcome is MET:
+                outcome = UNKNOWN
+            if r.missing:
+                groups.append(r.missing)
+        return outcome, tuple(results), _merge(groups) if groups else ()
 
 
 class _Scope:
@@ -991,6 +1124,9 @@ class _Book:
             return found
 
         self.plans = [_Plan(book, m, node) for m in book.measures.values()]
+        shared: dict[tuple[_Node, ...], _Gates] = {}
+        for plan in self.plans:
+            plan.ent_gates = shared.setdefault(plan.ent_gates.nodes, plan.ent_gates)
         groups = sorted({p.ent_attrs for p in self.plans})
         self.ent_getters = [(attrs, _getter(attrs)) for attrs in groups]
         self.once_per = {n for n, m in book.measures.items() if m.once_per_enterprise}
@@ -1027,14 +1163,14 @@ def _compiled(book: LoadedRulebook) -> _Book:
 class _Row:
     """A measure's row before selection; the MeasureResult for each selection outcome is made once."""
 
-    __slots__ = ("amount", "args", "awards", "counted", "made", "missing", "no_project", "number", "plain", "project_id", "reasons", "status", "upper")
+    __slots__ = ("amount", "args", "counted", "lights", "made", "missing", "no_project", "number", "plain", "project_id", "status", "upper")
 
-    def __init__(self, args: tuple[Any, ...]) -> None:
+    def __init__(self, args: tuple[Any, ...], lights: tuple[_Light, ...] = ()) -> None:
         self.args = args
         (self.number, _, self.status, _, _, self.project_id, _, self.no_project, self.amount, self.upper) = args[:10]
-        self.awards: tuple[AwardResult, ...] = args[11]
         self.missing: tuple[str, ...] = args[13]
-        self.reasons: tuple[Text, ...] = args[15]
+        # The award paths evaluated (their AwardResults are made on first read of ``awards``).
+        self.lights = lights
         # The row as selected: not counted, counted, or an alternative to another measure.
         self.plain: MeasureResult | None = None
         self.counted: MeasureResult | None = None
@@ -1065,8 +1201,9 @@ class _Row:
         return result
 
 
-# Condition results shared by the rows of one evaluation, keyed by node (and project facts).
-_Memo = dict[Any, tuple[ConditionResult, tuple["_Node", ...]]]
+# Results shared by the rows of one evaluation: a condition's (result, failed leaves), keyed by
+# node (and project facts), and a group of enterprise gates' (outcome, results, missing).
+_Memo = dict[Any, Any]
 
 
 def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _Row:
@@ -1078,17 +1215,26 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _R
     p = project.facts if project is not None else None
     # Gate results repeat across the rows of one evaluation (chapter 七's conditions): share them.
     first = plan.scope.res(e)
-    gates = [first]
-    gate_outcome = first.outcome
-    missing_groups = [first.missing] if first.missing else []
+    group = plan.ent_gates
+    shared = memo.get(group)
+    if shared is None:
+        shared = memo[group] = group.res(e, p, memo)
+    gate_outcome, ent_results, ent_missing = shared
+    o = first.outcome
+    if o is FAILED:
+        gate_outcome = FAILED
+    elif o is UNKNOWN and gate_outcome is MET:
+        gate_outcome = UNKNOWN
+    proj_results: list[ConditionResult] = []
+    proj_missing = False
     pid_key = id(p)
-    for node in plan.gates:
-        key = (node, pid_key) if node.reads_project else node
+    for node in plan.proj_gates:
+        key = (node, pid_key)
         hit = memo.get(key)
         if hit is None:
             hit = memo[key] = node.res(e, p)
         found = hit[0]
-        gates.append(found)
+        proj_results.append(found)
         o = found.outcome
         if o is not MET:
             if o is FAILED:
@@ -1096,11 +1242,20 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _R
             elif gate_outcome is MET:
                 gate_outcome = UNKNOWN
             if found.missing:
-                missing_groups.append(found.missing)
-    gate_missing = _merge(missing_groups) if missing_groups else ()
+                proj_missing = True
+    results = (first, *ent_results, *proj_results)
+    order = plan.gate_order
+    gate_missing: tuple[str, ...]
+    if proj_missing:
+        gate_missing = _merge(results[i].missing for i in order)
+    elif first.missing:
+        gate_missing = _merge((first.missing, ent_missing))
+    else:
+        gate_missing = ent_missing
+    gates = _Lazy(_gates, (order, results))
     if gate_outcome is FAILED:
-        failed_gates = tuple(g.text for g in gates if g.outcome is FAILED)
-        return _Row((plan.number, title, "ineligible", summary, scope, pid, name, False, None, None, tuple(gates), (), None, (), (), failed_gates, *plan.static))
+        failed_gates = _Lazy(_failed_gates, (order, results))
+        return _Row((plan.number, title, "ineligible", summary, scope, pid, name, False, None, None, gates, (), None, (), (), failed_gates, *plan.static))
     if project is None:
         top = [a.money.money(e, p)[1] for a in plan.awards]
         if any(b is None for b in top):
@@ -1108,34 +1263,54 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _R
         else:
             known = [b for b in top if b is not None]
             bound = _yuan(sum(known, ZERO) if plan.combine == "sum" else max(known))
-        return _Row((plan.number, title, "needs_info", summary, scope, None, "", True, None, bound, tuple(gates), (), None, gate_missing, (), (_NO_PROJECT_REASON,), *plan.static))
-    evaluated = [a.evaluate(gate_outcome, e, p, memo) for a in plan.awards]
-    awards = tuple([r[0] for r in evaluated])
-    eligible = [a for a in awards if a.status == "eligible"]
-    pending = [a for a in awards if a.status == "needs_info"]
+        return _Row((plan.number, title, "needs_info", summary, scope, None, "", True, None, bound, gates, (), None, gate_missing, (), (_NO_PROJECT_REASON,), *plan.static))
+    lights = tuple([a.evaluate(gate_outcome, e, p, memo) for a in plan.awards])
+    # (plan, status, amount_yuan, upper_bound_yuan, ..., missing at 8): see _Light.
+    eligible: list[_Light] = []
+    pending: list[_Light] = []
+    for a in lights:
+        if a[1] == "eligible":
+            eligible.append(a)
+        elif a[1] == "needs_info":
+            pending.append(a)
     chosen: str | None = None
     extra: int | None
+    amount: int | None
     if plan.combine == "sum":
-        amount = sum(a.amount_yuan or 0 for a in eligible) if eligible else None
+        amount = sum([a[2] for a in eligible]) if eligible else None
         extra = 0
         for a in pending:
-            extra = None if extra is None or a.upper_bound_yuan is None else extra + a.upper_bound_yuan
+            extra = None if extra is None or a[3] is None else extra + a[3]
         for a in eligible:
-            if a.missing and extra is not None and a.upper_bound_yuan is not None:
-                extra += a.upper_bound_yuan - (a.amount_yuan or 0)
+            if a[8] and extra is not None and a[3] is not None:
+                extra += a[3] - a[2]
     else:
-        best = max(eligible, key=lambda a: a.amount_yuan or 0, default=None)
-        amount = best.amount_yuan if best else None
-        chosen = best.id if best else None
-        pending = [a for a in pending if a.upper_bound_yuan is None or a.upper_bound_yuan > (amount or 0)]
+        best = None
+        for a in eligible:  # the first of the largest, as max() picks
+            if best is None or a[2] > best[2]:
+                best = a
+        amount = best[2] if best is not None else None
+        chosen = best[0].id if best is not None else None
+        floor = amount or 0
+        if pending:
+            pending = [a for a in pending if a[3] is None or a[3] > floor]
         # An eligible path whose bonus is still unknown can pay more too.
-        pending += [a for a in eligible if a.missing and (a.upper_bound_yuan or 0) > (amount or 0)]
+        for a in eligible:
+            if a[8] and (a[3] or 0) > floor:
+                pending.append(a)
         extra = 0
         for a in pending:
-            gain = None if a.upper_bound_yuan is None else a.upper_bound_yuan - (amount or 0)
+            gain = None if a[3] is None else a[3] - floor
             extra = None if extra is None or gain is None else max(extra, gain)
-    groups = [m for m in (gate_missing, *[a.missing for a in pending], *[a.missing for a in eligible]) if m]
-    missing = _merge(groups) if groups else ()
+    groups = [gate_missing] if gate_missing else []
+    for a in pending:
+        if a[8]:
+            groups.append(a[8])
+    for a in eligible:
+        if a[8]:
+            groups.append(a[8])
+    # One group is already merged (gate_missing is, and an award's missing is too).
+    missing = (groups[0] if len(groups) == 1 and groups[0] is gate_missing else _merge(groups)) if groups else ()
     upper = None if extra is None else (amount or 0) + extra
     status: Status
     if eligible:
@@ -1144,16 +1319,11 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _R
         status = "needs_info"
     else:
         status = "ineligible"
-    reasons: list[Text] = []
     near: list[Text] = []
+    reasons: Any = ()
     if status == "ineligible":
-        for a, failed, has_formula in evaluated:
-            reasons.extend(r.text for r in a.conditions if r.outcome is FAILED)
-            if a.status == "ineligible" and has_formula and not failed:
-                formula = a.formula
-                assert formula is not None
-                reasons.append(T(f"{a.label.zh}：按公式计算为 0 元（{formula.zh}）", f"{a.label.en}: the formula gives 0 yuan ({formula.en})"))
-        near = _near_miss([failed for _, failed, _ in evaluated])
+        reasons = _Lazy(_reasons, (lights,))
+        near = _near_miss([a[9] for a in lights])
     return _Row(
         (
             plan.number,
@@ -1166,14 +1336,15 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _R
             False,
             amount,
             upper if status != "ineligible" else None,
-            tuple(gates),
-            awards,
+            gates,
+            _Lazy(_awards, (lights,)),
             chosen,
             missing,
             tuple(near),
-            tuple(dict.fromkeys(reasons)) if reasons else (),
+            reasons,
             *plan.static,
-        )
+        ),
+        lights,
     )
 
 
@@ -1209,8 +1380,11 @@ def _select(rows: list[_Row], once_per: set[int], once_awards: dict[int, tuple[s
     counted = [False] * n
     alternative: list[int | None] = [None] * n
     by_project: dict[str, list[int]] = {}
+    # Only eligible rows of a project can count: the later passes look at these alone (in order).
+    candidates: list[int] = []
     for i, row in enumerate(rows):
         if row.status == "eligible" and row.project_id is not None:
+            candidates.append(i)
             found = by_project.get(row.project_id)
             if found is None:
                 by_project[row.project_id] = [i]
@@ -1224,9 +1398,10 @@ def _select(rows: list[_Row], once_per: set[int], once_awards: dict[int, tuple[s
                 counted[i] = i == best
                 alternative[i] = None if i == best else rows[best].number
     once: dict[int, list[int]] = {}
-    for i, row in enumerate(rows):
-        if counted[i] and row.number in once_per:
-            once.setdefault(row.number, []).append(i)
+    for i in candidates:
+        number = rows[i].number
+        if counted[i] and number in once_per:
+            once.setdefault(number, []).append(i)
     for number, idxs in once.items():
         if len(idxs) > 1:
             best = max(idxs, key=lambda i: rows[i].amount or 0)
@@ -1238,21 +1413,22 @@ def _select(rows: list[_Row], once_per: set[int], once_awards: dict[int, tuple[s
     for number, award_ids in once_awards.items():
         for award_id in award_ids:
             seen = False
-            for i in range(n):
+            for i in candidates:
                 row = rows[i]
                 if row.number != number or not counted[i]:
                     continue
-                award = next((a for a in row.awards if a.id == award_id and a.status == "eligible"), None)
+                award = next((a for a in row.lights if a[0].id == award_id and a[1] == "eligible"), None)
                 if award is None:
                     continue
                 if not seen:
                     seen = True
                     continue
-                amount, reasons = changed.get(i, (row.amount or 0, row.reasons))
-                amount -= award.amount_yuan or 0
+                amount, reasons = changed.get(i, (row.amount or 0, _now(row.args[15])))
+                amount -= award[2] or 0
+                label = award[0].label
                 reason = T(
-                    f"{award.label.zh}每家企业只奖励一次，已在另一项申报中计入",
-                    f"{award.label.en} is paid once per enterprise and is counted in another claim",
+                    f"{label.zh}每家企业只奖励一次，已在另一项申报中计入",
+                    f"{label.en} is paid once per enterprise and is counted in another claim",
                 )
                 changed[i] = (amount, (*reasons, reason))
                 counted[i] = amount > 0

@@ -2,8 +2,10 @@
 
 Plain frozen dataclasses, because a report is built on every step of the interview and must
 be cheap; ``report_to_json`` gives the JSON form through pydantic. A few texts (a formula worked
-through, a condition's current value) are written only when someone reads them: the engine
-stores ``lazy(fn, *args)`` in those fields and the first read replaces it with ``fn(*args)``.
+through, a condition's current value) and a row's details (its gates, awards and reasons) are
+made only when someone reads them: the engine stores ``lazy(fn, *args)`` in those fields and the
+first read replaces it with ``fn(*args)``, so a caller that reads statuses and amounts only (the
+interview's summary) never pays for them.
 """
 
 from __future__ import annotations
@@ -166,6 +168,9 @@ class MeasureResult:
     notes: tuple[Text, ...] = ()
     procedure: tuple[Text, ...] = ()
     cite: tuple[str, ...] = ()
+
+
+_lazy_fields(MeasureResult, "gates", "awards", "reasons")
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,8 +101,10 @@ def build_application(settings: Settings, service: Service) -> AnyApplication:
     builder = builder.request(BotRequest(connection_pool_size=16)).get_updates_request(
         BotRequest(connection_pool_size=1, read_timeout=settings.poll_timeout + 15)
     )
-    # SQLite takes one writer at a time: a few threads suffice; PostgreSQL runs chats in parallel.
-    workers = 4 if service.engine.dialect.name == "sqlite" else min(16, settings.max_concurrent_updates)
+    # Two threads for the database steps on either backend: each step is ~1-2 ms of Python, which
+    # holds the GIL; more threads only queue for it behind the event loop (16 threads made
+    # PostgreSQL slower: 94 vs ~160 updates/s in bench/bot.py). SQLite takes one writer anyway.
+    workers = min(2, settings.max_concurrent_updates)
     application = builder.build()
     application.bot_data["etown"] = Runtime(
         settings=settings,
@@ -110,6 +112,7 @@ def build_application(settings: Settings, service: Service) -> AnyApplication:
         limiter=RateLimiter(settings.rate_limit_burst, settings.rate_limit_per_minute),
         langs=LangCache(settings.bot_lang),
         executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="etown-db"),
+        slow_executor=ThreadPoolExecutor(max_workers=2, thread_name_prefix="etown-files"),
     )
     add_handlers(application)
     return application
@@ -223,6 +226,8 @@ class BotRunner:
         with contextlib.suppress(Exception):
             await self.application.shutdown()
         self.runtime.executor.shutdown(wait=True)
+        if self.runtime.slow_executor is not None:
+            self.runtime.slow_executor.shutdown(wait=True)
         if self._own_service:
             self.service.close()
 

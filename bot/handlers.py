@@ -68,11 +68,19 @@ class Runtime:
     langs: LangCache
     executor: ThreadPoolExecutor
     delivered: DeliveredLog = field(default_factory=lambda: DeliveredLog())
+    # Slow work (PDF reports, lead exports) runs here so it never holds up the dialog steps.
+    slow_executor: ThreadPoolExecutor | None = None
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking (database) function in the worker pool."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
+
+    async def call_slow(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a long blocking function (rendering a file) in its own pool, if there is one."""
+        loop = asyncio.get_running_loop()
+        executor = self.slow_executor or self.executor
+        return await loop.run_in_executor(executor, functools.partial(fn, *args, **kwargs))
 
     def is_staff(self, user_id: int | None) -> bool:
         """Tell whether a Telegram user is BDA staff."""
@@ -199,7 +207,7 @@ async def send_reply(bot: Bot, rt: Runtime, chat_id: int, reply: Reply, lang: st
         await send_html(bot, chat_id, text_chunks(reply, lang), keyboard(reply))
     elif reply.kind == "attachment":
         await tg_call("sendChatAction", lambda: bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT))
-        report = await rt.call(render_report, reply.payload)
+        report = await rt.call_slow(render_report, reply.payload)
         await tg_call(
             "sendDocument",
             lambda: bot.send_document(
@@ -502,8 +510,8 @@ async def _export(bot: Bot, rt: Runtime, chat_id: int, leads: list[storage.Lead]
         await polite_note(bot, chat_id, staff.leads_text([], lang))
         return
     await tg_call("sendChatAction", lambda: bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT))
-    csv_data = await rt.call(staff.export_csv, leads, lang)
-    xlsx_data = await rt.call(staff.export_xlsx, leads, lang)
+    csv_data = await rt.call_slow(staff.export_csv, leads, lang)
+    xlsx_data = await rt.call_slow(staff.export_xlsx, leads, lang)
     stamp = dt.datetime.now(staff.BEIJING).strftime("%Y%m%d-%H%M")
     caption = _t(lang, f"线索导出：{len(leads)} 条", f"Leads export: {len(leads)}")
     for data, name in ((csv_data, f"leads-{stamp}.csv"), (xlsx_data, f"leads-{stamp}.xlsx")):

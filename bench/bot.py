@@ -57,9 +57,34 @@ class TimedRunner(BotRunner):
     """The real runner, timing each update from the Application's start to the last reply sent."""
 
     def __init__(self, settings: Settings) -> None:
-        """Prepare the timings list."""
+        """Prepare the timings list and the counters of where the CPU goes."""
         super().__init__(settings)
         self.timings: list[float] = []
+        # CPU seconds spent inside Service.process (worker threads) and Bot API calls by method.
+        self.step_cpu = 0.0
+        self.steps = 0
+        self.api_calls: dict[str, int] = {}
+        step = self.service.process
+
+        def timed_step(*args: Any, **kwargs: Any) -> Any:
+            began = time.thread_time()
+            try:
+                return step(*args, **kwargs)
+            finally:
+                self.step_cpu += time.thread_time() - began
+                self.steps += 1
+
+        self.service.process = timed_step  # type: ignore[method-assign]
+        bot = self.application.bot
+        for request in {id(r): r for r in bot._request}.values():  # (getUpdates, everything else)
+            original = request.do_request
+
+            async def counted(url: str, method: str, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+                name = url.rsplit("/", 1)[-1]
+                self.api_calls[name] = self.api_calls.get(name, 0) + 1
+                return await _original(url, method, *args, **kwargs)
+
+            request.do_request = counted
         self.done = asyncio.Event()
         self.expected = 0
         self.first_start: float | None = None
@@ -79,6 +104,9 @@ class TimedRunner(BotRunner):
     def reset(self, expected: int) -> None:
         """Start a new measured phase."""
         self.timings = []
+        self.step_cpu = 0.0
+        self.steps = 0
+        self.api_calls = {}
         self.processed = 0
         self.expected = expected
         self.first_start = None
@@ -205,6 +233,8 @@ async def run_once(database_url: str, chats: int, label: str, rate: float) -> di
         bot_cpu = (cpu_end.ru_utime + cpu_end.ru_stime) - (cpu_start.ru_utime + cpu_start.ru_stime)
         server_cpu = _process_cpu(server.pid) - server_cpu_before
         backlog_p50, backlog_p99 = _percentiles(runner.timings)
+        step_cpu_ms = runner.step_cpu / max(1, runner.steps) * 1000
+        api_per_update = {name: n / total for name, n in sorted(runner.api_calls.items())}
         final = await last_text(url, first_chat + chats - 1)
         if "测评结果" not in final:
             raise RuntimeError(f"{label}: the last chat did not reach its result: {final[:200]!r}")
@@ -228,7 +258,43 @@ async def run_once(database_url: str, chats: int, label: str, rate: float) -> di
         "p99_ms": steady_p99,
         "bot_cpu_ms_per_update": bot_cpu / total * 1000,
         "server_cpu_ms_per_update": server_cpu / total * 1000,
+        "step_cpu_ms": step_cpu_ms,
+        "api_per_update": api_per_update,
+        "alone": step_alone(database_url),
     }
+
+
+def step_alone(database_url: str, chats: int = 30) -> dict[str, float]:
+    """Return CPU ms of one service step with no other work running: whole, and the dialog part."""
+    import dialogs
+
+    service = Service(database_url)
+    step = dialogs.step
+    dialog_cpu = 0.0
+
+    def timed(*args: Any) -> Any:
+        nonlocal dialog_cpu
+        began = time.thread_time()
+        try:
+            return step(*args)
+        finally:
+            dialog_cpu += time.thread_time() - began
+
+    update_id = 900_000_000
+    dialogs.step = timed  # type: ignore[assignment]
+    try:
+        began = time.thread_time()
+        for line in SCRIPT:
+            for n in range(chats):
+                update_id += 1
+                key = f"tg:{8_000_000 + n}"
+                service.process(key, key, Event.from_text(line), update_id=update_id)
+        whole = time.thread_time() - began
+    finally:
+        dialogs.step = step
+        service.close()
+    steps = chats * len(SCRIPT)
+    return {"step_ms": whole / steps * 1000, "dialog_ms": dialog_cpu / steps * 1000}
 
 
 def _process_cpu(pid: int) -> float:
@@ -238,9 +304,10 @@ def _process_cpu(pid: int) -> float:
 
 
 async def bot_api_ceiling(calls: int = 400) -> tuple[float, float]:
-    """Return sendMessage calls/s and CPU ms per call of python-telegram-bot alone (20 in flight)."""
+    """Return sendMessage calls/s and CPU ms per call of python-telegram-bot alone (the bot's client, 20 in flight)."""
     from telegram import Bot
-    from telegram.request import HTTPXRequest
+
+    from bot.tg_http import BotRequest
 
     port = free_port()
     server = subprocess.Popen(
@@ -259,7 +326,7 @@ async def bot_api_ceiling(calls: int = 400) -> tuple[float, float]:
                     f"{url}/_test/send", json={"chat_id": 9_000_000 + n, "text": "hi"}
                 ) as r:
                     r.raise_for_status()
-        bot = Bot(TOKEN, base_url=f"{url}/bot", request=HTTPXRequest(connection_pool_size=16))
+        bot = Bot(TOKEN, base_url=f"{url}/bot", request=BotRequest(connection_pool_size=16))
         await bot.initialize()
         slots = asyncio.Semaphore(20)
 
@@ -311,6 +378,42 @@ def drop_schema(schema: str) -> None:
     admin.dispose()
 
 
+def cost_table(results: list[dict[str, Any]], send_ms: float) -> str:
+    """Return a Markdown table of where the bot's CPU goes per update, one column per database."""
+    header = "| CPU per update (µs) | " + " | ".join(r["label"] for r in results) + " |"
+    rule = "|---|" + "---|" * len(results)
+    lines = [header, rule]
+
+    def row(name: str, values: list[str]) -> None:
+        lines.append(f"| {name} | " + " | ".join(values) + " |")
+
+    sends = [r["api_per_update"].get("sendMessage", 0.0) for r in results]
+    gets = [r["api_per_update"].get("getUpdates", 0.0) for r in results]
+    row("dialog step (`dialogs.step`), alone", [f"{r['alone']['dialog_ms'] * 1000:.0f}" for r in results])
+    row(
+        "database transaction (rest of `Service.process`), alone",
+        [f"{(r['alone']['step_ms'] - r['alone']['dialog_ms']) * 1000:.0f}" for r in results],
+    )
+    row(
+        "**the whole step in the running bot** (worker thread, GIL hand-offs included)",
+        [f"**{r['step_cpu_ms'] * 1000:.0f}**" for r in results],
+    )
+    row(
+        "**Bot API sends**: sendMessage calls × CPU a call alone",
+        [f"**{n * send_ms * 1000:.0f}** ({n:.2f} × {send_ms * 1000:.0f})" for n in sends],
+    )
+    row(
+        "everything else on the event loop: getUpdates (calls per update in brackets), update "
+        "parsing, handlers, scheduling, asyncio",
+        [
+            f"{(r['bot_cpu_ms_per_update'] - r['step_cpu_ms'] - n * send_ms) * 1000:.0f} ({g:.2f})"
+            for r, n, g in zip(results, sends, gets, strict=True)
+        ],
+    )
+    row("**total bot CPU**", [f"**{r['bot_cpu_ms_per_update'] * 1000:.0f}**" for r in results])
+    return "\n".join(lines)
+
+
 def main() -> None:
     """Run the benchmark on SQLite and PostgreSQL and write the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -360,6 +463,8 @@ def main() -> None:
         f"{r['bot_cpu_ms_per_update']:.1f} ms |"
         for r in everything
     )
+    costs = cost_table(results, ceiling[1])
+    ceiling_calls = 400
     body = f"""
 The whole bot in one process — our polling loop, python-telegram-bot's Application and handlers,
 the service (de-duplication, dialog step, optimistic save) and every Bot API call — against the
@@ -381,11 +486,22 @@ Peak resident memory of the bot process with {args.stored:,} stored conversation
 runs above in the same process): **{peak_mb:.0f} MB** (goal ≤ 200 MB). Conversations are never held
 in memory: each update loads its one row and writes it back, so memory does not grow with them.
 
-Goals: ≥ 300 updates/s, p99 ≤ 50 ms, ≤ 200 MB. **{verdict}** The bot's CPU per update is the limit:
-about half is python-telegram-bot + httpx sending the reply — sending alone peaks at
-{ceiling[0]:.0f} sendMessage/s here, {ceiling[1]:.1f} ms CPU a call — and about half the database
-transaction (SQLAlchemy ORM through `storage`, ~2.5 ms single-threaded) and the dialog step
-(~0.5 ms). Throughput scales out instead: with PostgreSQL and webhook mode several processes
+Goals: ≥ 300 updates/s, p99 ≤ 50 ms, ≤ 200 MB. **{verdict}** The bot's CPU per update is the limit
+(the fake server's own CPU is not counted). Where it goes, per update of the backlog runs above:
+
+{costs}
+
+"Alone" figures are measured with nothing else running (the step: 300 steps in one thread; a
+sendMessage: {ceiling_calls} calls with 20 in flight, peaking at {ceiling[0]:.0f} calls/s). The
+same step costs more CPU inside the busy process than alone: the worker thread and the event loop
+hand the GIL back and forth. Before this round (same machine, same command) one process did 131
+(SQLite) and 94 (PostgreSQL) updates/s at 7.8 and 8.7 ms CPU per update; the gains came from
+installing `sniffio` (httpcore otherwise retries a failing import on every request, ~0.2 ms), Core
+statements built once for the per-update transaction instead of ORM statements, a Bot API client
+that stops httpcore calling getpeername on every pooled connection per request, two database
+threads instead of up to 16 (more only queue for the GIL), and fewer getUpdates calls during a
+backlog. What is left is mostly python-telegram-bot + httpx per Bot API call and the Python of the
+step; past this, throughput scales out: with PostgreSQL and webhook mode several processes
 share the load with no per-process state (docs/deploy.md), each adding about the figure above per
 core. SQLite runs with `synchronous=NORMAL` (WAL): durable across a killed process, not across a
 power cut; production uses PostgreSQL. {os.cpu_count()} cores (shared with other work while measured),

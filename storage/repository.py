@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, Text, bindparam, delete, func, select, type_coerce, update
+from sqlalchemy import Connection, Table, Text, bindparam, delete, func, select, text, type_coerce, update
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
@@ -128,10 +128,18 @@ def _build_hot(dialect: str, name: str) -> Executable:
     """Build a hot-path statement (parameters are given at execution)."""
     c = _conversations.c
     if name == "mark":
+        # As text: SQLAlchemy cannot cache an INSERT .. ON CONFLICT construct, so it would be
+        # compiled anew on every update; this SQL is the same on SQLite and PostgreSQL.
         return (
-            _dialect_insert(dialect, _processed)
-            .on_conflict_do_nothing(index_elements=[_processed.c.update_id])
-            .returning(_processed.c.update_id)
+            text(
+                "INSERT INTO processed_updates (update_id, at) VALUES (:update_id, :at) "
+                "ON CONFLICT (update_id) DO NOTHING RETURNING update_id"
+            )
+            .bindparams(
+                bindparam("update_id", type_=_processed.c.update_id.type),
+                bindparam("at", type_=_processed.c.at.type),
+            )
+            .columns(_processed.c.update_id)
         )
     if name in ("load", "lock"):
         stmt = select(c.state, c.schema_version, c.version, c.user_key, c.finished).where(

@@ -491,7 +491,8 @@ Goals: ≥ 300 updates/s, p99 ≤ 50 ms, ≤ 200 MB. **{verdict}** The bot's CPU
 
 {costs}
 
-"Alone" figures are measured with nothing else running (the step: 300 steps in one thread; a
+Repeated runs of this command on this machine differ by up to ~15% (updates/s and the per-call
+figures alike), so the rows compare within one run, not to a digit. "Alone" figures are measured with nothing else running (the step: 300 steps in one thread; a
 sendMessage: {ceiling_calls} calls with 20 in flight, peaking at {ceiling[0]:.0f} calls/s). The
 same step costs more CPU inside the busy process than alone: the worker thread and the event loop
 hand the GIL back and forth. Before this round (same machine, same command) one process did 131

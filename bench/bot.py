@@ -195,8 +195,8 @@ def _percentiles(timings: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
 
 
-async def run_once(database_url: str, chats: int, label: str, rate: float) -> dict[str, Any]:
-    """Backlog phase (throughput), then a paced phase (handling time at a steady rate)."""
+def start_fake_server() -> tuple[subprocess.Popen[bytes], str]:
+    """Start the fake Bot API server in its own process; return it and its URL."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "tests.fakebotapi", "--port", str(port), "--token", TOKEN, "--no-repl"],
@@ -205,7 +205,12 @@ async def run_once(database_url: str, chats: int, label: str, rate: float) -> di
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}"
+    return server, f"http://127.0.0.1:{port}"
+
+
+async def run_once(database_url: str, chats: int, label: str, rate: float) -> dict[str, Any]:
+    """Backlog phase (throughput), then a paced phase (handling time at a steady rate)."""
+    server, url = start_fake_server()
     try:
         await wait_for_server(url)
         first_chat = 5_000_000
@@ -309,15 +314,7 @@ async def bot_api_ceiling(calls: int = 400) -> tuple[float, float]:
 
     from bot.tg_http import BotRequest
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakebotapi", "--port", str(port), "--token", TOKEN, "--no-repl"],
-        cwd=ROOT,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    server, url = start_fake_server()
     try:
         await wait_for_server(url)
         async with aiohttp.ClientSession() as session:

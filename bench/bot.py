@@ -79,7 +79,9 @@ class TimedRunner(BotRunner):
         for request in {id(r): r for r in bot._request}.values():  # (getUpdates, everything else)
             original = request.do_request
 
-            async def counted(url: str, method: str, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            async def counted(
+                url: str, method: str, *args: Any, _original: Any = original, **kwargs: Any
+            ) -> Any:
                 name = url.rsplit("/", 1)[-1]
                 self.api_calls[name] = self.api_calls.get(name, 0) + 1
                 return await _original(url, method, *args, **kwargs)

@@ -49,7 +49,10 @@ def _incremental_profiles(raw: dict[str, Any], n: int) -> list[Profile]:
     targets = []
     for i, p in enumerate(raw["projects"]):
         # One target per project: its first amount; the steps take them round robin.
-        name = next((k for k, v in p["facts"].items() if k.endswith(CHANGING) and type(v) in (int, float) and v > 0), None)
+        name = next(
+            (k for k, v in p["facts"].items() if k.endswith(CHANGING) and type(v) in (int, float) and v > 0),
+            None,
+        )
         if name is not None:
             targets.append((i, name))
     state = json.loads(json.dumps(raw))
@@ -84,7 +87,9 @@ def main(argv: list[str] | None = None) -> None:
     """Measure and record."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3000, help="timed runs per figure (default 3000)")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds the runs are split into, interleaving the figures")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="rounds the runs are split into, interleaving the figures"
+    )
     parser.add_argument("--cpu", type=int, default=0, help="core to pin to (default 0)")
     parser.add_argument("--no-write", action="store_true", help="print only, leave docs/performance.md alone")
     args = parser.parse_args(argv)
@@ -121,7 +126,9 @@ def main(argv: list[str] | None = None) -> None:
         # Start the chain from its own previous step, so each timed run changes exactly one fact.
         evaluate(steps[base], ON)
         got["incremental"] = _time(_chain(steps[base + 1 : base + 1 + per_round]), nothing, per_round)
-        got["json"] = _time(lambda i: report_to_json(evaluate(profile, ON)), lambda i: clear_cache(), per_round)
+        got["json"] = _time(
+            lambda i: report_to_json(evaluate(profile, ON)), lambda i: clear_cache(), per_round
+        )
         for k, v in got.items():
             samples[k].extend(v)
             round_medians[k].append(statistics.median(v) / 1000)

@@ -16,7 +16,13 @@ sys.path.insert(0, str(ROOT))
 from dialogs.faq import load_faq  # noqa: E402
 
 TABLE = ROOT / "tests" / "dialogs" / "faq_paraphrases.yaml"
-UNRELATED = ["明天天气怎么样", "推荐个餐厅", "北京到上海的高铁票多少钱", "股票怎么买", "what's the weather tomorrow"]
+UNRELATED = [
+    "明天天气怎么样",
+    "推荐个餐厅",
+    "北京到上海的高铁票多少钱",
+    "股票怎么买",
+    "what's the weather tomorrow",
+]
 ROUNDS = 20
 
 

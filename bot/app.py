@@ -373,7 +373,9 @@ class BotRunner:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return
-            done, pending = await asyncio.wait(pending, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+            done, pending = await asyncio.wait(
+                pending, timeout=remaining, return_when=asyncio.FIRST_COMPLETED
+            )
             if not done:
                 return
             finished += len(done)

@@ -33,7 +33,11 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     from rules.facts import profile_json_schema
     from rules.report import report_json_schema
 
-    print(json.dumps(report_json_schema() if args.report else profile_json_schema(), ensure_ascii=False, indent=2))
+    print(
+        json.dumps(
+            report_json_schema() if args.report else profile_json_schema(), ensure_ascii=False, indent=2
+        )
+    )
     return 0
 
 
@@ -53,20 +57,35 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         return 2
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:10])
-        print((f"{path} is not a valid profile: " if en else f"{path} 不是有效的企业档案：") + problems, file=sys.stderr)
-        print("See `etownbot schema` for the format." if en else "格式见 `etownbot schema`。", file=sys.stderr)
+        print(
+            (f"{path} is not a valid profile: " if en else f"{path} 不是有效的企业档案：") + problems,
+            file=sys.stderr,
+        )
+        print(
+            "See `etownbot schema` for the format." if en else "格式见 `etownbot schema`。", file=sys.stderr
+        )
         return 2
     try:
         on = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
     except ValueError:
-        print(f"Not a date (YYYY-MM-DD): {args.on}" if en else f"日期格式应为 YYYY-MM-DD：{args.on}", file=sys.stderr)
+        print(
+            f"Not a date (YYYY-MM-DD): {args.on}" if en else f"日期格式应为 YYYY-MM-DD：{args.on}",
+            file=sys.stderr,
+        )
         return 2
     from rules.engine import unknown_measures
     from rules.loader import rulebook_for
 
     book = rulebook_for(on)
     if book is not None and (bad := unknown_measures(profile, book)):
-        print((f"No such measure(s) in {book.meta.doc_no}: {bad}" if en else f"{book.meta.doc_no} 没有这些条目：{bad}"), file=sys.stderr)
+        print(
+            (
+                f"No such measure(s) in {book.meta.doc_no}: {bad}"
+                if en
+                else f"{book.meta.doc_no} 没有这些条目：{bad}"
+            ),
+            file=sys.stderr,
+        )
         return 2
     report = evaluate(profile, on)
     if args.json:
@@ -155,11 +174,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("chat", parents=[common], help="talk to the assistant in this terminal")
     p.add_argument("--db", help="database URL (default DATABASE_URL or ./etownbot.db)")
     p.set_defaults(func=_cmd_chat)
-    p = sub.add_parser("purge", parents=[common], help="erase data not touched for the retention period (run daily)")
-    p.add_argument("--months", type=int, default=12, help="retention in months (default 12, as promised at consent)")
+    p = sub.add_parser(
+        "purge", parents=[common], help="erase data not touched for the retention period (run daily)"
+    )
+    p.add_argument(
+        "--months", type=int, default=12, help="retention in months (default 12, as promised at consent)"
+    )
     p.add_argument("--db", help="database URL (default DATABASE_URL or ./etownbot.db)")
     p.set_defaults(func=_cmd_purge)
-    sub.add_parser("run", help="run the Telegram bot (console chat when no token is set)").set_defaults(func=_cmd_run)
+    sub.add_parser("run", help="run the Telegram bot (console chat when no token is set)").set_defaults(
+        func=_cmd_run
+    )
     return parser
 
 

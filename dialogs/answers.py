@@ -98,8 +98,14 @@ def show_value(state: State, ref: str, value: Any) -> str:
         return money(int(value) if float(value).is_integer() else value, state.lang)
     if info.unit == "ratio":
         return f"{float(value) * 100:g}%"
-    units = {"kw": ("千瓦", "kW"), "kwh": ("千瓦时", "kWh"), "m2": ("平方米", "m²"), "ha": ("公顷", "ha"),
-             "count": ("", ""), "months": ("个月", " months")}
+    units = {
+        "kw": ("千瓦", "kW"),
+        "kwh": ("千瓦时", "kWh"),
+        "m2": ("平方米", "m²"),
+        "ha": ("公顷", "ha"),
+        "count": ("", ""),
+        "months": ("个月", " months"),
+    }
     zh, en = units.get(info.unit, ("", ""))
     return f"{value:g}{L(state, zh, en)}" if isinstance(value, float) else f"{value}{L(state, zh, en)}"
 
@@ -129,8 +135,12 @@ def kind_options(state: State) -> list[str]:
 
 def record(state: State, asked: Asked, value: Any, *, unknown: bool = False, skipped: bool = False) -> None:
     """Remember an answer in the history (for back and change) and settle its question."""
-    done = asked.model_copy(update={"answered": not (unknown or skipped), "value": value, "unknown": unknown, "skipped": skipped})
-    state.history = [h for h in state.history if not (h.ref == asked.ref and h.project_id == asked.project_id)]
+    done = asked.model_copy(
+        update={"answered": not (unknown or skipped), "value": value, "unknown": unknown, "skipped": skipped}
+    )
+    state.history = [
+        h for h in state.history if not (h.ref == asked.ref and h.project_id == asked.project_id)
+    ]
     state.history.append(done)
     settle(state, asked.ref, asked.project_id)
     state.current = None

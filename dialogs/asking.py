@@ -22,9 +22,18 @@ def reply_text(text: str) -> Reply:
     return Reply(kind="text", text=text)
 
 
-def reply_question(text: str, choices: list[Choice], *, multi: bool = False, selected: list[str] | None = None, columns: int = 1) -> Reply:
+def reply_question(
+    text: str,
+    choices: list[Choice],
+    *,
+    multi: bool = False,
+    selected: list[str] | None = None,
+    columns: int = 1,
+) -> Reply:
     """Build a question with buttons."""
-    return Reply(kind="question", text=text, choices=choices, multi=multi, selected=selected or [], columns=columns)
+    return Reply(
+        kind="question", text=text, choices=choices, multi=multi, selected=selected or [], columns=columns
+    )
 
 
 def nav_choices(state: State, *, unknown: bool = True, skip: bool = True) -> list[Choice]:
@@ -73,9 +82,9 @@ def help_replies(state: State) -> list[Reply]:
                 "**可以这样用**\n/start 开始或回到菜单\n/back 返回上一步（已答内容保留）\n/skip 跳过本题\n“不知道” 本题留空\n/summary 查看结果\n"
                 "/change 修改某个回答\n/restart 重新开始\n/lang 切换中文/English\n/contact 留下联系方式\n/delete 删除我的个人数据\n/cancel 取消当前操作\n"
                 "也可以随时直接提问，例如“光伏怎么奖励？”。数字可以这样写：500千瓦、0.5兆瓦、1.2亿、三百万元、30%。",
-                "**How to use me**\n/start start or back to the menu\n/back previous question (answers are kept)\n/skip skip this question\n\"don't know\" leaves it open\n/summary show the result\n"
+                '**How to use me**\n/start start or back to the menu\n/back previous question (answers are kept)\n/skip skip this question\n"don\'t know" leaves it open\n/summary show the result\n'
                 "/change change an answer\n/restart start over\n/lang 中文/English\n/contact leave your contact\n/delete delete my personal data\n/cancel cancel the current step\n"
-                "You can also ask a question at any time, e.g. \"How is solar PV rewarded?\". Figures like 500 kW, 0.5 MW, 1.2亿, 30% are understood.",
+                'You can also ask a question at any time, e.g. "How is solar PV rewarded?". Figures like 500 kW, 0.5 MW, 1.2亿, 30% are understood.',
             )
         )
     ]
@@ -98,7 +107,11 @@ def ask_zone(state: State) -> list[Reply]:
     choices.append(Choice(id="cmd:unknown", label=L(state, "不确定", "Not sure")))
     current = get_fact(state, "enterprise.zone", None)
     if current:
-        text += L(state, f"\n（当前回答：{show_value(state, 'enterprise.zone', current)}）", f"\n(current answer: {show_value(state, 'enterprise.zone', current)})")
+        text += L(
+            state,
+            f"\n（当前回答：{show_value(state, 'enterprise.zone', current)}）",
+            f"\n(current answer: {show_value(state, 'enterprise.zone', current)})",
+        )
     return [reply_question(text, choices)]
 
 
@@ -110,13 +123,17 @@ def ask_topics(state: State) -> list[Reply]:
     text = L(
         state,
         "**第2步：你们做了或打算做哪些事？**（可多选，选好后点“完成”；也可以直接输入，如“光伏、车辆”）",
-        "**Step 2: what have you done or plan to do?** (choose any, then Done; or type e.g. \"solar, vehicles\")",
+        '**Step 2: what have you done or plan to do?** (choose any, then Done; or type e.g. "solar, vehicles")',
     )
     choices = [Choice(id=f"t:{t.id}", label=(t.en if state.lang == "en" else t.zh)) for t in TOPICS]
     choices.append(Choice(id="done", label=L(state, "✔ 完成", "✔ Done")))
     if state.history:
         choices.append(Choice(id="cmd:back", label=L(state, "⬅ 上一步", "⬅ Back")))
-    return [reply_question(text, choices, multi=True, selected=[f"t:{s}" for s in state.topic_selection], columns=2)]
+    return [
+        reply_question(
+            text, choices, multi=True, selected=[f"t:{s}" for s in state.topic_selection], columns=2
+        )
+    ]
 
 
 def ask_sub(state: State, tid: str, selected: list[str] | None = None) -> list[Reply]:
@@ -127,11 +144,17 @@ def ask_sub(state: State, tid: str, selected: list[str] | None = None) -> list[R
     if selected is None:
         present = {p["id"] for p in state.projects}
         selected = [p.id for p in topic.projects if p.id in present and p.id not in state.excluded_projects]
-        if not is_settled(state, f"@sub:{tid}", None) and not any(h.ref == f"@sub:{tid}" for h in state.history):
+        if not is_settled(state, f"@sub:{tid}", None) and not any(
+            h.ref == f"@sub:{tid}" for h in state.history
+        ):
             selected = []
     state.topic_selection = selected
     name = topic.en if state.lang == "en" else topic.zh
-    text = L(state, f"“{name}”方面，具体是哪几项？（可多选，选好后点“完成”）", f"For \"{name}\", which of these apply? (choose any, then Done)")
+    text = L(
+        state,
+        f"“{name}”方面，具体是哪几项？（可多选，选好后点“完成”）",
+        f'For "{name}", which of these apply? (choose any, then Done)',
+    )
     choices = [Choice(id=f"s:{p.id}", label=(p.en if state.lang == "en" else p.zh)) for p in topic.projects]
     choices.append(Choice(id="done", label=L(state, "✔ 完成", "✔ Done")))
     choices += nav_choices(state, skip=False)
@@ -168,7 +191,7 @@ def ask(state: State, asked: Asked) -> list[Reply]:
         text = L(
             state,
             f"你的这些项目（{names}）中，有没有属于以下情况的？\n① 建设项目环境保护“三同时”项目（新建、改建、扩建项目的污染防治设施与主体工程同时设计、同时施工、同时投产）\n② 使用政府财政资金投资建设的项目\n（七(二)5：这类项目不列入支持范围）",
-            f"Are any of your projects ({names}) one of these?\n① a project under the environmental \"three simultaneities\" rule (pollution controls designed, built and commissioned with a new, rebuilt or extended main project)\n② a project built with government fiscal funds\n(七(二)5: such projects are not supported)",
+            f'Are any of your projects ({names}) one of these?\n① a project under the environmental "three simultaneities" rule (pollution controls designed, built and commissioned with a new, rebuilt or extended main project)\n② a project built with government fiscal funds\n(七(二)5: such projects are not supported)',
         )
         choices = [
             Choice(id="a:none", label=L(state, "都不属于", "None")),
@@ -178,8 +201,14 @@ def ask(state: State, asked: Asked) -> list[Reply]:
         return [reply_question(text, choices)]
     if asked.ref == "@kinds":
         options = kind_options(state)
-        text = L(state, "企业属于以下哪些类型？（可多选，选好后点“完成”；都不是就直接点“完成”）", "Which of these describe the enterprise? (choose any, then Done; none → just Done)")
-        choices = [Choice(id=f"k:{r.split('.', 1)[1]}", label=tx(catalog[r].label, state.lang)) for r in options]
+        text = L(
+            state,
+            "企业属于以下哪些类型？（可多选，选好后点“完成”；都不是就直接点“完成”）",
+            "Which of these describe the enterprise? (choose any, then Done; none → just Done)",
+        )
+        choices = [
+            Choice(id=f"k:{r.split('.', 1)[1]}", label=tx(catalog[r].label, state.lang)) for r in options
+        ]
         choices.append(Choice(id="done", label=L(state, "✔ 完成", "✔ Done")))
         if state.history:
             choices.append(Choice(id="cmd:back", label=L(state, "⬅ 上一步", "⬅ Back")))
@@ -195,9 +224,17 @@ def ask(state: State, asked: Asked) -> list[Reply]:
         text += "\n" + tx(info.help, state.lang)
     current = get_fact(state, asked.ref, asked.project_id)
     if current is not None:
-        text += L(state, f"\n（当前回答：{show_value(state, asked.ref, current)}）", f"\n(current answer: {show_value(state, asked.ref, current)})")
+        text += L(
+            state,
+            f"\n（当前回答：{show_value(state, asked.ref, current)}）",
+            f"\n(current answer: {show_value(state, asked.ref, current)})",
+        )
     if info.unit == "bool":
-        choices = [Choice(id="a:yes", label=L(state, "是", "Yes")), Choice(id="a:no", label=L(state, "否", "No")), *nav_choices(state)]
+        choices = [
+            Choice(id="a:yes", label=L(state, "是", "Yes")),
+            Choice(id="a:no", label=L(state, "否", "No")),
+            *nav_choices(state),
+        ]
         return [reply_question(text, choices, columns=2)]
     if info.options:
         choices = [Choice(id=f"a:{k}", label=tx(v, state.lang)) for k, v in info.options.items()]
@@ -226,7 +263,10 @@ def show_summary(state: State, report: Report) -> list[Reply]:
     state.finished = True
     rows = [r for r in summary_rows(report) if r.status != "ineligible"][:8]
     choices = [
-        Choice(id=f"d:{r.number}:{r.project_id or ''}", label=L(state, f"第{r.number}条详情", f"Measure {r.number} details"))
+        Choice(
+            id=f"d:{r.number}:{r.project_id or ''}",
+            label=L(state, f"第{r.number}条详情", f"Measure {r.number} details"),
+        )
         for r in rows
     ]
     choices += [

@@ -55,24 +55,71 @@ MAX_TEXT = 2000
 EXCLUSION_FACTS = ("project.three_simultaneous", "project.gov_funded")
 
 _ALIASES: dict[str, str] = {
-    "返回": "back", "上一步": "back", "上一题": "back", "back": "back",
-    "跳过": "skip", "skip": "skip",
-    "结果": "summary", "总结": "summary", "查看结果": "summary", "汇总": "summary", "summary": "summary",
-    "修改": "change", "修改答案": "change", "改答案": "change", "change": "change",
-    "重新开始": "restart", "重来": "restart", "restart": "restart",
-    "english": "lang_en", "英文": "lang_en", "中文": "lang_zh", "chinese": "lang_zh",
-    "取消": "cancel", "cancel": "cancel",
-    "帮助": "help", "help": "help", "菜单": "menu", "menu": "menu",
-    "留下联系方式": "contact", "联系工作人员": "contact", "联系方式": "contact", "contact": "contact",
-    "删除我的数据": "delete", "删除数据": "delete",
-    "开始": "screen", "开始测评": "screen", "测评": "screen", "测一测": "screen", "测一测能拿多少奖励": "screen",
-    "问问题": "ask", "问一个政策问题": "ask", "提问": "ask",
-    "报告": "pdf", "pdf": "pdf", "下载报告": "pdf",
+    "返回": "back",
+    "上一步": "back",
+    "上一题": "back",
+    "back": "back",
+    "跳过": "skip",
+    "skip": "skip",
+    "结果": "summary",
+    "总结": "summary",
+    "查看结果": "summary",
+    "汇总": "summary",
+    "summary": "summary",
+    "修改": "change",
+    "修改答案": "change",
+    "改答案": "change",
+    "change": "change",
+    "重新开始": "restart",
+    "重来": "restart",
+    "restart": "restart",
+    "english": "lang_en",
+    "英文": "lang_en",
+    "中文": "lang_zh",
+    "chinese": "lang_zh",
+    "取消": "cancel",
+    "cancel": "cancel",
+    "帮助": "help",
+    "help": "help",
+    "菜单": "menu",
+    "menu": "menu",
+    "留下联系方式": "contact",
+    "联系工作人员": "contact",
+    "联系方式": "contact",
+    "contact": "contact",
+    "删除我的数据": "delete",
+    "删除数据": "delete",
+    "开始": "screen",
+    "开始测评": "screen",
+    "测评": "screen",
+    "测一测": "screen",
+    "测一测能拿多少奖励": "screen",
+    "问问题": "ask",
+    "问一个政策问题": "ask",
+    "提问": "ask",
+    "报告": "pdf",
+    "pdf": "pdf",
+    "下载报告": "pdf",
 }
 
 _COMMANDS = {
-    "start", "help", "back", "skip", "unknown", "summary", "change", "restart", "lang", "cancel",
-    "contact", "delete", "pdf", "menu", "detail", "screen", "ask",
+    "start",
+    "help",
+    "back",
+    "skip",
+    "unknown",
+    "summary",
+    "change",
+    "restart",
+    "lang",
+    "cancel",
+    "contact",
+    "delete",
+    "pdf",
+    "menu",
+    "detail",
+    "screen",
+    "ask",
 }
 
 
@@ -115,8 +162,19 @@ def _take_sub(state: State, tid: str, event: Event, today: dt.date) -> list[Repl
         else:
             chosen = list(parsed)
     if not chosen:
-        return [reply_text(L(state, "请至少选一项；都没有的话，点“上一步”改选话题。", "Choose at least one; if none applies, go back and change the topics.")), *ask_sub(state, tid, [])]
-    state.excluded_projects = [x for x in state.excluded_projects if x not in ids] + [x for x in ids if x not in chosen]
+        return [
+            reply_text(
+                L(
+                    state,
+                    "请至少选一项；都没有的话，点“上一步”改选话题。",
+                    "Choose at least one; if none applies, go back and change the topics.",
+                )
+            ),
+            *ask_sub(state, tid, []),
+        ]
+    state.excluded_projects = [x for x in state.excluded_projects if x not in ids] + [
+        x for x in ids if x not in chosen
+    ]
     _apply_topics(state, state.topics)
     state.topic_selection = []
     record(state, Asked(ref=f"@sub:{tid}"), chosen)
@@ -140,7 +198,11 @@ def _advance(state: State, today: dt.date) -> list[Reply]:
         if mf.ref in BASIC_FACTS:
             if not is_settled(state, "@basic", None):
                 return ask(state, Asked(ref="@basic"))
-        elif mf.ref in EXCLUSION_FACTS and len(state.projects) > 0 and not is_settled(state, "@exclusions", None):
+        elif (
+            mf.ref in EXCLUSION_FACTS
+            and len(state.projects) > 0
+            and not is_settled(state, "@exclusions", None)
+        ):
             return ask(state, Asked(ref="@exclusions"))
         elif mf.ref in KIND_FACTS and not is_settled(state, "@kinds", None):
             open_refs = {m.ref for m in report.missing if not is_settled(state, m.ref, None)}
@@ -170,7 +232,14 @@ def _answer_value(state: State, asked: Asked, info: FactInfo, event: Event) -> A
             return hinted
         first_en = state.lang == "en"
         options = [
-            (k, [*((v.en, v.zh) if first_en else (v.zh, v.en)), k, *_CHOICE_WORDS.get(asked.ref, {}).get(k, ())])
+            (
+                k,
+                [
+                    *((v.en, v.zh) if first_en else (v.zh, v.en)),
+                    k,
+                    *_CHOICE_WORDS.get(asked.ref, {}).get(k, ()),
+                ],
+            )
             for k, v in info.options.items()
         ]
         choice = parse.parse_choice(text, options)
@@ -186,7 +255,17 @@ def _answer_value(state: State, asked: Asked, info: FactInfo, event: Event) -> A
 # Words enterprises use for some options; tried before numbers so "60平方公里" is not option 60.
 _CHOICE_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "enterprise.zone": {
-        "core60": ("60平方公里", "60平方千米", "六十平方公里", "60km", "核心区", "赋权", "新扩区域", "经开区内", "开发区内"),
+        "core60": (
+            "60平方公里",
+            "60平方千米",
+            "六十平方公里",
+            "60km",
+            "核心区",
+            "赋权",
+            "新扩区域",
+            "经开区内",
+            "开发区内",
+        ),
         "newtown225": ("225平方公里", "225平方千米", "225km", "亦庄新城", "新城"),
         "outside": ("新城以外", "新城外", "不在亦庄", "外地", "区外", "以外"),
     },
@@ -224,7 +303,10 @@ def _fuzzy_choice(text: str, info: FactInfo) -> str | None:
 
     assert info.options is not None
     scored = sorted(
-        ((max(fuzz.partial_ratio(text, v.zh), fuzz.partial_ratio(text.lower(), v.en.lower())), k) for k, v in info.options.items()),
+        (
+            (max(fuzz.partial_ratio(text, v.zh), fuzz.partial_ratio(text.lower(), v.en.lower())), k)
+            for k, v in info.options.items()
+        ),
         reverse=True,
     )
     if scored and scored[0][0] >= 75 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 15):
@@ -266,7 +348,13 @@ def _take_answer(state: State, event: Event, today: dt.date) -> list[Reply]:
         return _not_understood(state, event, L(state, "请选择一个选项。", "Please pick one of the options."))
     if set_fact(state, asked.ref, asked.project_id, value) is not None:
         return [
-            reply_text(L(state, "这个数值超出了合理范围，请再核对一下。", "That value is out of range; please check it.")),
+            reply_text(
+                L(
+                    state,
+                    "这个数值超出了合理范围，请再核对一下。",
+                    "That value is out of range; please check it.",
+                )
+            ),
             *ask(state, asked),
         ]
     record(state, asked, value)
@@ -322,7 +410,9 @@ def _take_compound(state: State, asked: Asked, event: Event, today: dt.date) -> 
     if isinstance(answer, parse.Unknown):
         return _mark_unknown(state, today)
     if answer is None or isinstance(answer, parse.ParseError):
-        return _not_understood(state, event, L(state, "请回答“都没有”或“有”。", "Please answer \"none\" or \"yes\"."))
+        return _not_understood(
+            state, event, L(state, "请回答“都没有”或“有”。", 'Please answer "none" or "yes".')
+        )
     if asked.ref == "@basic":
         for ref in BASIC_FACTS:
             set_fact(state, ref, None, False if answer is False else None)
@@ -345,7 +435,9 @@ def _take_kinds(state: State, event: Event, today: dt.date) -> list[Reply]:
         chosen = set(state.topic_selection)
     else:
         catalog = load_catalog()
-        choice_opts = [(n, [catalog[f"enterprise.{n}"].label.zh, catalog[f"enterprise.{n}"].label.en, n]) for n in names]
+        choice_opts = [
+            (n, [catalog[f"enterprise.{n}"].label.zh, catalog[f"enterprise.{n}"].label.en, n]) for n in names
+        ]
         if re.fullmatch(r"(都不是|都没有|没有|无|none|以上都不是)", event.text.strip(), re.IGNORECASE):
             chosen = set()
         else:
@@ -374,7 +466,10 @@ def _apply_topics(state: State, topics: list[str]) -> None:
     state.topics = [t for t in topics if t in TOPIC_BY_ID]
     wanted = [p for t in state.topics for p in TOPIC_BY_ID[t].projects if p.id not in state.excluded_projects]
     existing = {p["id"]: p for p in state.projects}
-    state.projects = [existing.get(p.id) or {"id": p.id, "name": p.zh, "measures": list(p.measures), "facts": {}} for p in wanted]
+    state.projects = [
+        existing.get(p.id) or {"id": p.id, "name": p.zh, "measures": list(p.measures), "facts": {}}
+        for p in wanted
+    ]
     settle(state, "@topics", None)
 
 
@@ -386,13 +481,28 @@ def _take_topics(state: State, event: Event, today: dt.date) -> list[Reply]:
     if event.kind == "button" and event.data == "done":
         chosen = list(state.topic_selection)
         if not chosen:
-            return [reply_text(L(state, "请至少选择一项，或直接输入，例如“光伏”。", "Choose at least one, or type e.g. \"solar\".")), *ask_topics(state)]
+            return [
+                reply_text(
+                    L(
+                        state,
+                        "请至少选择一项，或直接输入，例如“光伏”。",
+                        'Choose at least one, or type e.g. "solar".',
+                    )
+                ),
+                *ask_topics(state),
+            ]
     else:
         options = [(t.id, [t.zh, t.en, *_TOPIC_WORDS.get(t.id, ())]) for t in TOPICS]
         parsed = parse.parse_multi_choice(event.text, options)
         if isinstance(parsed, (parse.Unknown, parse.ParseError)) or not parsed:
             return _not_understood(
-                state, event, L(state, "没看懂，请点选，或输入如“光伏、车辆”。", "I did not get that; tap the options or type e.g. \"solar, vehicles\".")
+                state,
+                event,
+                L(
+                    state,
+                    "没看懂，请点选，或输入如“光伏、车辆”。",
+                    'I did not get that; tap the options or type e.g. "solar, vehicles".',
+                ),
             )
         chosen = list(parsed)
     _apply_topics(state, chosen)
@@ -441,14 +551,24 @@ def _faq_answer(state: State, text: str, staff: bool = False) -> list[Reply]:
     if match.outcome == "answer" and match.entry is not None:
         return [reply_text(faq.format_answer(match.entry, state.lang, staff=staff))]
     if match.outcome == "suggest" and match.suggestions:
-        choices = [Choice(id=f"faq:{e.id}"[:64], label=_faq_label(e.questions, state.lang)) for e in match.suggestions[:3]]
+        choices = [
+            Choice(id=f"faq:{e.id}"[:64], label=_faq_label(e.questions, state.lang))
+            for e in match.suggestions[:3]
+        ]
         return [reply_question(L(state, "你是想问：", "Did you mean:"), choices)]
     state.faq_pending = text[:500]
     return [
         Reply(kind="effect", effect="faq_miss", payload={"question": text[:500], "lang": state.lang}),
         reply_question(
-            L(state, "这个问题我还答不上来，已记录下来供工作人员补充。要把问题转给工作人员吗？", "I cannot answer that yet; it has been logged for staff. Shall I pass it to a staff member?"),
-            [Choice(id="faq:staff", label=L(state, "转给工作人员", "Pass to staff")), Choice(id="faq:no", label=L(state, "不用了", "No thanks"))],
+            L(
+                state,
+                "这个问题我还答不上来，已记录下来供工作人员补充。要把问题转给工作人员吗？",
+                "I cannot answer that yet; it has been logged for staff. Shall I pass it to a staff member?",
+            ),
+            [
+                Choice(id="faq:staff", label=L(state, "转给工作人员", "Pass to staff")),
+                Choice(id="faq:no", label=L(state, "不用了", "No thanks")),
+            ],
         ),
     ]
 
@@ -471,10 +591,27 @@ def _faq_button(state: State, data: str, today: dt.date) -> list[Reply]:
         question = state.faq_pending
         state.faq_pending = None
         if not question:
-            return [reply_text(L(state, "这个问题已经转给工作人员了。", "That question has already been passed to staff.")), *_resume(state, today)]
+            return [
+                reply_text(
+                    L(
+                        state,
+                        "这个问题已经转给工作人员了。",
+                        "That question has already been passed to staff.",
+                    )
+                ),
+                *_resume(state, today),
+            ]
         return [
-            Reply(kind="effect", effect="notify_staff", payload={"text": f"用户提问（FAQ未命中）：{question}"}),
-            reply_text(L(state, "已转给工作人员。如需工作人员联系你，请留下联系方式（/contact）。", "Passed to staff. To be contacted, leave your details (/contact).")),
+            Reply(
+                kind="effect", effect="notify_staff", payload={"text": f"用户提问（FAQ未命中）：{question}"}
+            ),
+            reply_text(
+                L(
+                    state,
+                    "已转给工作人员。如需工作人员联系你，请留下联系方式（/contact）。",
+                    "Passed to staff. To be contacted, leave your details (/contact).",
+                )
+            ),
             *_resume(state, today),
         ]
     if key == "no":
@@ -503,7 +640,10 @@ def _change_list(state: State) -> list[Reply]:
     """List every answer given so the user can pick one to change."""
     answered = [h for h in state.history]
     if not answered:
-        return [reply_text(L(state, "还没有回答过任何问题。", "You have not answered anything yet.")), *menu(state)]
+        return [
+            reply_text(L(state, "还没有回答过任何问题。", "You have not answered anything yet.")),
+            *menu(state),
+        ]
     state.phase = Phase.CHANGE
     lines = [L(state, "**你的回答**（点选要修改的一项）", "**Your answers** (tap one to change it)")]
     choices = []
@@ -539,7 +679,11 @@ def _asked_value(state: State, h: Asked) -> str:
     if h.unknown or h.skipped:
         return L(state, "不知道/跳过", "unknown/skipped")
     if h.ref == "@topics":
-        return L(state, "、", ", ").join((TOPIC_BY_ID[t].en if state.lang == "en" else TOPIC_BY_ID[t].zh) for t in state.topics if t in TOPIC_BY_ID)
+        return L(state, "、", ", ").join(
+            (TOPIC_BY_ID[t].en if state.lang == "en" else TOPIC_BY_ID[t].zh)
+            for t in state.topics
+            if t in TOPIC_BY_ID
+        )
     if h.ref in ("@basic", "@exclusions"):
         return L(state, "有", "yes") if h.value else L(state, "都没有", "none")
     if h.ref.startswith("@sub:"):
@@ -565,7 +709,9 @@ def _change_pick(state: State, index: int, today: dt.date) -> list[Reply]:
         return ask_kinds_again(state)
     if asked.ref.startswith("@sub:"):
         tid = asked.ref[5:]
-        return ask_sub(state, tid, [p.id for p in TOPIC_BY_ID[tid].projects if p.id not in state.excluded_projects])
+        return ask_sub(
+            state, tid, [p.id for p in TOPIC_BY_ID[tid].projects if p.id not in state.excluded_projects]
+        )
     return ask(state, Asked(ref=asked.ref, project_id=asked.project_id))
 
 
@@ -607,7 +753,13 @@ def _command(state: State, name: str, args: str, today: dt.date) -> tuple[State,
         fresh.campaign = state.campaign
         return fresh, [reply_text(L(state, "已重新开始。", "Started over.")), *_advance(fresh, today)]
     if name in ("lang", "lang_en", "lang_zh"):
-        target = "en" if name == "lang_en" else "zh" if name == "lang_zh" else (args.strip().lower()[:2] if args.strip() else ("en" if state.lang == "zh" else "zh"))
+        target = (
+            "en"
+            if name == "lang_en"
+            else "zh"
+            if name == "lang_zh"
+            else (args.strip().lower()[:2] if args.strip() else ("en" if state.lang == "zh" else "zh"))
+        )
         state.lang = "en" if target == "en" else "zh"
         note = reply_text(L(state, "已切换为中文。", "Switched to English."))
         if state.phase in (Phase.ASK, Phase.TOPICS):
@@ -630,32 +782,60 @@ def _command(state: State, name: str, args: str, today: dt.date) -> tuple[State,
         state.phase = Phase.DELETE_CONFIRM
         return state, [
             reply_question(
-                L(state, "确定删除你在这里的全部个人数据（回答、测评结果、联系方式）吗？删除后无法恢复。", "Delete all your personal data here (answers, results, contact details)? This cannot be undone."),
-                [Choice(id="del:yes", label=L(state, "确定删除", "Delete")), Choice(id="del:no", label=L(state, "取消", "Cancel"))],
+                L(
+                    state,
+                    "确定删除你在这里的全部个人数据（回答、测评结果、联系方式）吗？删除后无法恢复。",
+                    "Delete all your personal data here (answers, results, contact details)? This cannot be undone.",
+                ),
+                [
+                    Choice(id="del:yes", label=L(state, "确定删除", "Delete")),
+                    Choice(id="del:no", label=L(state, "取消", "Cancel")),
+                ],
             )
         ]
     if name in ("summary",):
         if not state.topics and state.enterprise.get("zone") is None:
-            return state, [reply_text(L(state, "还没有开始测评。", "No screening yet.")), *_advance(state, today)]
+            return state, [
+                reply_text(L(state, "还没有开始测评。", "No screening yet.")),
+                *_advance(state, today),
+            ]
         return state, show_summary(state, evaluate_state(state, today))
     if name == "pdf":
         report = evaluate_state(state, today)
         return state, [
-            Reply(kind="attachment", attachment="report_pdf", payload={"report": report_to_json(report), "profile": profile_of(state).model_dump(mode="json"), "lang": state.lang}),
+            Reply(
+                kind="attachment",
+                attachment="report_pdf",
+                payload={
+                    "report": report_to_json(report),
+                    "profile": profile_of(state).model_dump(mode="json"),
+                    "lang": state.lang,
+                },
+            ),
         ]
     if name == "change":
         return state, _change_list(state)
     if name == "detail":
         m = re.fullmatch(r"\s*(\d{1,2})\s*(?::(\S*))?", args)
         if not m:
-            return state, [reply_text(L(state, "请写明条号，例如 /detail 27", "Give a number, e.g. /detail 27"))]
+            return state, [
+                reply_text(L(state, "请写明条号，例如 /detail 27", "Give a number, e.g. /detail 27"))
+            ]
         report = evaluate_state(state, today)
         return state, [reply_text(detail_text(report, int(m.group(1)), state.lang, m.group(2) or None))]
     if name in ("screen",):
         return state, _advance(state, today)
     if name == "ask":
         state.phase = Phase.FAQ
-        return state, [reply_text(L(state, "请直接输入你的问题，例如“光伏怎么奖励？”“什么是三同时？”", "Type your question, e.g. \"How is solar rewarded?\""))]
+        return state, [
+            reply_text(
+                L(
+                    state,
+                    "请直接输入你的问题，例如“光伏怎么奖励？”“什么是三同时？”",
+                    'Type your question, e.g. "How is solar rewarded?"',
+                )
+            )
+        ]
     if state.phase in (Phase.ASK, Phase.TOPICS):
         if name == "back":
             return state, _back(state)
@@ -675,7 +855,16 @@ def _command(state: State, name: str, args: str, today: dt.date) -> tuple[State,
         if state.phase == Phase.SUMMARY and state.history:
             return state, _back(state)
         return state, menu(state)
-    return state, [reply_text(L(state, "这个命令现在用不了。发送 /help 查看可用命令。", "That command is not available now. Send /help to see the commands.")), *reask(state)]
+    return state, [
+        reply_text(
+            L(
+                state,
+                "这个命令现在用不了。发送 /help 查看可用命令。",
+                "That command is not available now. Send /help to see the commands.",
+            )
+        ),
+        *reask(state),
+    ]
 
 
 def _back(state: State) -> list[Reply]:
@@ -692,7 +881,15 @@ def _back(state: State) -> list[Reply]:
     if prev.ref == "@kinds":
         return ask_kinds_again(state)
     if prev.ref.startswith("@sub:"):
-        return ask_sub(state, prev.ref[5:], [p["id"] for p in state.projects if p["id"] in TEMPLATE_BY_ID and TEMPLATE_BY_ID[p["id"]] in TOPIC_BY_ID[prev.ref[5:]].projects])
+        return ask_sub(
+            state,
+            prev.ref[5:],
+            [
+                p["id"]
+                for p in state.projects
+                if p["id"] in TEMPLATE_BY_ID and TEMPLATE_BY_ID[p["id"]] in TOPIC_BY_ID[prev.ref[5:]].projects
+            ],
+        )
     return ask(state, Asked(ref=prev.ref, project_id=prev.project_id))
 
 
@@ -706,9 +903,21 @@ def step(state: State, event: Event, today: dt.date | None = None) -> tuple[Stat
     if event.kind == "text":
         text = event.text.strip()
         if not text:
-            return state, [reply_text(L(state, "请输入文字，或点选按钮。", "Please type something or tap a button.")), *reask(state)]
+            return state, [
+                reply_text(L(state, "请输入文字，或点选按钮。", "Please type something or tap a button.")),
+                *reask(state),
+            ]
         if len(text) > MAX_TEXT:
-            return state, [reply_text(L(state, f"消息太长了（超过{MAX_TEXT}字），请简短一些。", f"That message is too long (over {MAX_TEXT} characters); please shorten it.")), *reask(state)]
+            return state, [
+                reply_text(
+                    L(
+                        state,
+                        f"消息太长了（超过{MAX_TEXT}字），请简短一些。",
+                        f"That message is too long (over {MAX_TEXT} characters); please shorten it.",
+                    )
+                ),
+                *reask(state),
+            ]
         alias = _ALIASES.get(text.lower())
         if alias and not state.phase.value.startswith("lead_"):
             if alias == "lang_en" or alias == "lang_zh":
@@ -719,7 +928,16 @@ def step(state: State, event: Event, today: dt.date | None = None) -> tuple[Stat
     if event.kind == "command":
         name = event.command.lower()
         if name not in _COMMANDS:
-            return state, [reply_text(L(state, "没有这个命令。发送 /help 查看可用命令。", "Unknown command. Send /help to see the commands.")), *reask(state)]
+            return state, [
+                reply_text(
+                    L(
+                        state,
+                        "没有这个命令。发送 /help 查看可用命令。",
+                        "Unknown command. Send /help to see the commands.",
+                    )
+                ),
+                *reask(state),
+            ]
         return _command(state, name, event.args, today)
     if event.kind == "button":
         return state, _button(state, event, today)
@@ -738,7 +956,15 @@ def _button(state: State, event: Event, today: dt.date) -> list[Reply]:
             return _advance(state, today)
         if key == "ask":
             state.phase = Phase.FAQ
-            return [reply_text(L(state, "请直接输入你的问题，例如“光伏怎么奖励？”“什么是三同时？”", "Type your question, e.g. \"How is solar rewarded?\""))]
+            return [
+                reply_text(
+                    L(
+                        state,
+                        "请直接输入你的问题，例如“光伏怎么奖励？”“什么是三同时？”",
+                        'Type your question, e.g. "How is solar rewarded?"',
+                    )
+                )
+            ]
         if key == "contact":
             return lead_start(state)
         if key == "lang":
@@ -750,7 +976,13 @@ def _button(state: State, event: Event, today: dt.date) -> list[Reply]:
         parts = data.split(":")
         if len(parts) >= 2 and parts[1].isdigit():
             report = evaluate_state(state, today)
-            return [reply_text(detail_text(report, int(parts[1]), state.lang, (parts[2] if len(parts) > 2 else "") or None))]
+            return [
+                reply_text(
+                    detail_text(
+                        report, int(parts[1]), state.lang, (parts[2] if len(parts) > 2 else "") or None
+                    )
+                )
+            ]
     if data.startswith("chg:") and data[4:].isdigit():
         return _change_pick(state, int(data[4:]), today)
     if data.startswith("lead:") and state.phase.value.startswith("lead_"):
@@ -773,11 +1005,20 @@ def _button(state: State, event: Event, today: dt.date) -> list[Reply]:
             state.__dict__.update(fresh.__dict__)
             return [
                 Reply(kind="effect", effect="delete_data"),
-                reply_text(L(state, "你的个人数据已全部删除。发送 /start 可以重新开始。", "All your personal data has been deleted. Send /start to begin again.")),
+                reply_text(
+                    L(
+                        state,
+                        "你的个人数据已全部删除。发送 /start 可以重新开始。",
+                        "All your personal data has been deleted. Send /start to begin again.",
+                    )
+                ),
             ]
         state.phase = state.return_phase or Phase.MENU
         state.return_phase = None
-        return [reply_text(L(state, "已取消，数据未删除。", "Cancelled; nothing was deleted.")), *(reask(state) or menu(state))]
+        return [
+            reply_text(L(state, "已取消，数据未删除。", "Cancelled; nothing was deleted.")),
+            *(reask(state) or menu(state)),
+        ]
     if state.phase == Phase.TOPICS and (data.startswith("t:") or data == "done"):
         return _take_topics(state, event, today)
     if state.phase == Phase.ASK and state.current is not None:
@@ -787,7 +1028,16 @@ def _button(state: State, event: Event, today: dt.date) -> list[Reply]:
             return _take_sub(state, state.current.ref[5:], event, today)
         if data.startswith("a:") and data in _answer_ids(state.current):
             return _take_answer(state, event, today)
-    return [reply_text(L(state, "这个按钮已经过期了，请看当前的问题：", "That button is out of date; here is the current question:")), *(reask(state) or menu(state))]
+    return [
+        reply_text(
+            L(
+                state,
+                "这个按钮已经过期了，请看当前的问题：",
+                "That button is out of date; here is the current question:",
+            )
+        ),
+        *(reask(state) or menu(state)),
+    ]
 
 
 def _text_event(state: State, event: Event, today: dt.date) -> list[Reply]:
@@ -800,7 +1050,11 @@ def _text_event(state: State, event: Event, today: dt.date) -> list[Reply]:
                 return _button(state, Event(kind="button", data="lead:yes" if yes else "lead:no"), today)
             if state.phase == Phase.LEAD_CONFIRM and yes is True:
                 return lead_submit(state, today)
-            return [reply_text(L(state, "请点选按钮，或回答“同意/不同意”。", "Please tap a button or answer yes/no."))]
+            return [
+                reply_text(
+                    L(state, "请点选按钮，或回答“同意/不同意”。", "Please tap a button or answer yes/no.")
+                )
+            ]
         return lead_text(state, text, today)
     if state.phase == Phase.DELETE_CONFIRM:
         yes = parse.parse_bool(text)
@@ -823,7 +1077,10 @@ def _text_event(state: State, event: Event, today: dt.date) -> list[Reply]:
 
 
 # "27", "第27条", "第27条详情", "详情27", "detail 27": the typed form of a result's detail button.
-_DETAIL_TYPED = re.compile(r"(?:第\s*)?(\d{1,2})\s*(?:条)?\s*(?:详情|细节|明细)?|(?:详情|细节|details?|measure)\s*(?:第\s*)?(\d{1,2})\s*条?", re.IGNORECASE)
+_DETAIL_TYPED = re.compile(
+    r"(?:第\s*)?(\d{1,2})\s*(?:条)?\s*(?:详情|细节|明细)?|(?:详情|细节|details?|measure)\s*(?:第\s*)?(\d{1,2})\s*条?",
+    re.IGNORECASE,
+)
 
 
 __all__ = ["evaluate_state", "load_state", "new_state", "profile_of", "step"]

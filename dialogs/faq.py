@@ -136,7 +136,9 @@ def _load_yaml_entries(path: Path, policy: str, measure_numbers: set[int]) -> li
         if data.id in seen:
             raise FaqDataError(path, name, "id used twice")
         if _GENERATED_ID.match(data.id):
-            raise FaqDataError(path, name, "ids like m27-... are reserved for entries generated from the measures")
+            raise FaqDataError(
+                path, name, "ids like m27-... are reserved for entries generated from the measures"
+            )
         seen.add(data.id)
         for lang, text in (("zh", data.answer.zh), ("en", data.answer.en)):
             if problem := _check_markup(text):
@@ -240,8 +242,12 @@ def _measure_sources(book: LoadedRulebook) -> list[_Source]:
                 who.append(f"- {a.label.zh}：" + "；".join(conds))
                 who_en.append(f"- {a.label.en}: " + "; ".join(_texts_en(a.conditions)))
         if money:
-            who.append("另需满足七(二)2基本条件：近三年无重大行政处罚、刑事犯罪记录，未列入严重违法失信名单，未发生重大生产安全事故和突发环境事件。")
-            who_en.append("Plus the basic conditions of 七(二)2: no major penalty or criminal record in three years, not on the serious-dishonesty list, no major safety accident or environmental emergency.")
+            who.append(
+                "另需满足七(二)2基本条件：近三年无重大行政处罚、刑事犯罪记录，未列入严重违法失信名单，未发生重大生产安全事故和突发环境事件。"
+            )
+            who_en.append(
+                "Plus the basic conditions of 七(二)2: no major penalty or criminal record in three years, not on the serious-dishonesty list, no major safety accident or environmental emergency."
+            )
         if m.exclusions:
             # Chapter 七(二)5 words each exclusion as a condition to meet ("不属于…的项目").
             texts = [tx for x in m.exclusions if (tx := excl[x].text) is not None]
@@ -320,10 +326,34 @@ def _measure_sources(book: LoadedRulebook) -> list[_Source]:
 # only the grouping matters. Longest forms win (光伏发电 before 光伏).
 _SYNONYMS: dict[str, tuple[str, ...]] = {
     # topics
-    "光伏": ("光伏发电", "光伏板", "屋顶光伏", "光伏电站", "光伏项目", "太阳能板", "太阳能", "solar", "pv",
-             "photovoltaic", "photovoltaics"),
-    "新能源车": ("新能源汽车", "新能源车辆", "电动汽车", "电动车", "纯电动车", "纯电动", "纯电车", "电车", "纯电",
-                 "ev", "evs", "electric vehicle", "electric vehicles"),
+    "光伏": (
+        "光伏发电",
+        "光伏板",
+        "屋顶光伏",
+        "光伏电站",
+        "光伏项目",
+        "太阳能板",
+        "太阳能",
+        "solar",
+        "pv",
+        "photovoltaic",
+        "photovoltaics",
+    ),
+    "新能源车": (
+        "新能源汽车",
+        "新能源车辆",
+        "电动汽车",
+        "电动车",
+        "纯电动车",
+        "纯电动",
+        "纯电车",
+        "电车",
+        "纯电",
+        "ev",
+        "evs",
+        "electric vehicle",
+        "electric vehicles",
+    ),
     "绿电": ("绿色电力", "绿电交易", "绿色电力交易", "green electricity", "green power"),
     "非道路机械": ("非道路移动机械", "工程机械", "施工机械", "non-road machinery", "machinery", "machine"),
     "装载机": ("铲车", "loader"),
@@ -346,7 +376,15 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "购置": ("购买", "buy", "bought", "purchase", "purchased"),
     "事故": ("accident",),
     "处罚": ("罚款", "罚过款", "被罚", "受过处罚", "penalty", "fine", "fined"),
-    "不予支持": ("exclude", "excluded", "exclusion", "ruled out", "not eligible", "ineligible", "not supported"),
+    "不予支持": (
+        "exclude",
+        "excluded",
+        "exclusion",
+        "ruled out",
+        "not eligible",
+        "ineligible",
+        "not supported",
+    ),
     "登记": ("上牌", "注册登记", "registered", "registration"),
     "提交": ("submit",),
     "经济发展局": ("经发局",),
@@ -354,22 +392,88 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "开发建设局": ("建设局",),
     "科技产业促进局": ("科促局",),
     # money and amounts
-    "奖励": ("补贴", "补助", "资金", "奖金", "资助", "扶持", "支持", "钱", "subsidy", "grant", "award",
-             "reward", "funding", "money", "incentive"),
-    "奖励多少": ("奖励标准", "补贴标准", "支持标准", "补助标准", "怎么补贴", "怎么奖励", "如何补贴", "怎么补"),
+    "奖励": (
+        "补贴",
+        "补助",
+        "资金",
+        "奖金",
+        "资助",
+        "扶持",
+        "支持",
+        "钱",
+        "subsidy",
+        "grant",
+        "award",
+        "reward",
+        "funding",
+        "money",
+        "incentive",
+    ),
+    "奖励多少": (
+        "奖励标准",
+        "补贴标准",
+        "支持标准",
+        "补助标准",
+        "怎么补贴",
+        "怎么奖励",
+        "如何补贴",
+        "怎么补",
+    ),
     "多少": ("多少钱", "补多少", "奖多少", "给多少", "拿多少", "能拿多少", "金额", "how much"),
     # what is asked
     "申请": ("申报", "报名", "申领", "apply", "application"),
     "企业": ("公司", "我司", "单位", "company", "enterprise", "firm"),
-    "材料": ("资料", "手续", "证明材料", "申报材料", "要交什么", "交什么", "提交什么", "准备什么", "准备啥",
-             "准备哪些", "document", "paperwork", "material"),
-    "部门": ("哪个局", "什么局", "责任单位", "主管部门", "主责部门", "找谁", "归谁管", "谁负责", "谁管", "联系谁",
-             "bureau", "department", "agency", "who runs", "who run", "who handles", "who handle",
-             "who is responsible", "in charge"),
+    "材料": (
+        "资料",
+        "手续",
+        "证明材料",
+        "申报材料",
+        "要交什么",
+        "交什么",
+        "提交什么",
+        "准备什么",
+        "准备啥",
+        "准备哪些",
+        "document",
+        "paperwork",
+        "material",
+    ),
+    "部门": (
+        "哪个局",
+        "什么局",
+        "责任单位",
+        "主管部门",
+        "主责部门",
+        "找谁",
+        "归谁管",
+        "谁负责",
+        "谁管",
+        "联系谁",
+        "bureau",
+        "department",
+        "agency",
+        "who runs",
+        "who run",
+        "who handles",
+        "who handle",
+        "who is responsible",
+        "in charge",
+    ),
     "条件": ("资格", "门槛", "要求", "eligibility", "eligible", "qualify", "condition", "requirement"),
     "范围": ("区域", "地区", "area", "zone", "scope"),
-    "是什么": ("是啥", "是什么意思", "什么意思", "啥意思", "指什么", "讲什么", "讲的什么", "讲啥", "干嘛的",
-               "干什么的", "what is"),
+    "是什么": (
+        "是啥",
+        "是什么意思",
+        "什么意思",
+        "啥意思",
+        "指什么",
+        "讲什么",
+        "讲的什么",
+        "讲啥",
+        "干嘛的",
+        "干什么的",
+        "what is",
+    ),
     "什么时候": ("啥时候", "多久", "何时", "哪年", "哪一年", "什么时间", "when"),
     "分批": ("分几次", "分几批", "几笔", "分次", "instalment", "installment", "tranche"),
     "兑现": ("到账", "发放", "拨付", "发钱", "打款", "paid", "payment", "payout"),
@@ -389,9 +493,45 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
 
 # Words that carry no meaning for matching (greetings, politeness, particles, pronouns).
 _FILLER_ZH = (
-    "请问一下", "请问", "我想知道", "想知道", "我想问一下", "我想问", "想问一下", "想问", "我想了解", "想了解",
-    "了解一下", "你好", "您好", "麻烦", "请教", "一下", "帮我", "帮忙", "告诉我", "我们", "咱们", "你们",
-    "呢", "吗", "啊", "呀", "吧", "哈", "嘛", "哦", "喔", "嗯", "了", "的", "我", "您", "你", "这个", "那个",
+    "请问一下",
+    "请问",
+    "我想知道",
+    "想知道",
+    "我想问一下",
+    "我想问",
+    "想问一下",
+    "想问",
+    "我想了解",
+    "想了解",
+    "了解一下",
+    "你好",
+    "您好",
+    "麻烦",
+    "请教",
+    "一下",
+    "帮我",
+    "帮忙",
+    "告诉我",
+    "我们",
+    "咱们",
+    "你们",
+    "呢",
+    "吗",
+    "啊",
+    "呀",
+    "吧",
+    "哈",
+    "嘛",
+    "哦",
+    "喔",
+    "嗯",
+    "了",
+    "的",
+    "我",
+    "您",
+    "你",
+    "这个",
+    "那个",
 )
 _STOP_EN = frozenset(
     (
@@ -402,7 +542,19 @@ _STOP_EN = frozenset(
     )
 )
 
-_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 
 def _cn_number(s: str) -> int | None:
@@ -494,13 +646,48 @@ def normalise(text: str, known_measures: int = 40) -> str:
 # Words that say what kind of answer is wanted rather than what it is about; they count when
 # comparing questions but not as topic words of an entry.
 _GENERIC_WORDS = (
-    "奖励多少", "是什么", "什么时候", "材料", "部门", "条件", "申请", "范围", "企业", "怎么", "能否", "哪里", "哪些",
-    "什么", "有没有", "需要", "可以", "算不算", "多少", "谁", "能", "有", "要", "是", "吗",
+    "奖励多少",
+    "是什么",
+    "什么时候",
+    "材料",
+    "部门",
+    "条件",
+    "申请",
+    "范围",
+    "企业",
+    "怎么",
+    "能否",
+    "哪里",
+    "哪些",
+    "什么",
+    "有没有",
+    "需要",
+    "可以",
+    "算不算",
+    "多少",
+    "谁",
+    "能",
+    "有",
+    "要",
+    "是",
+    "吗",
 )
 
 
 # Question words: they shape a sentence but say little about which entry is meant.
-_FUNCTION_WORDS = ("有哪些", "哪些", "什么", "怎么样", "怎么", "能否", "算不算", "需要", "有没有", "是否", "是什么")
+_FUNCTION_WORDS = (
+    "有哪些",
+    "哪些",
+    "什么",
+    "怎么样",
+    "怎么",
+    "能否",
+    "算不算",
+    "需要",
+    "有没有",
+    "是否",
+    "是什么",
+)
 _FUNCTION_WEIGHT = 0.3
 _FUNCTION_BIGRAMS = frozenset(w[i : i + 2] for w in _FUNCTION_WORDS for i in range(len(w) - 1))
 
@@ -565,7 +752,12 @@ Intent = Literal["what", "who", "docs", "bureau"]
 _INTENTS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     ("bureau", re.compile(r"部门|局")),
     ("docs", re.compile(r"材料|准备|怎么申请|怎么参与|哪里申请|申请流程|流程|提交")),
-    ("who", re.compile(r"谁|条件|范围|算不算|哪些企业|什么企业|能否申请|能申请|能参加|能否参加|适用|符合|满足|哪里")),
+    (
+        "who",
+        re.compile(
+            r"谁|条件|范围|算不算|哪些企业|什么企业|能否申请|能申请|能参加|能否参加|适用|符合|满足|哪里"
+        ),
+    ),
     ("what", re.compile(r"多少|奖励|是什么|什么是|比例|最高|上限|几")),
 )
 
@@ -629,7 +821,11 @@ class Faq:
         for ei, (texts, toks_list) in enumerate(zip(norm_q, q_tokens, strict=True)):
             for q, toks in zip(texts, toks_list, strict=True):
                 qi = len(self._q_entry)
-                weights = {t: self._idf[t] * f for t, f in toks.items() if t not in common and self._idf[t] >= _MIN_IDF}
+                weights = {
+                    t: self._idf[t] * f
+                    for t, f in toks.items()
+                    if t not in common and self._idf[t] >= _MIN_IDF
+                }
                 self._q_entry.append(ei)
                 self._q_weight.append(sum(weights.values()) or 1.0)
                 self._q_text.append(q.replace(" ", ""))
@@ -744,11 +940,18 @@ class Faq:
         # Any two Chinese strings share some characters: count only similarity above the floor.
         fuzzy = {
             ei: max(0.0, (score / 100.0 - _FUZZ_FLOOR) / (1.0 - _FUZZ_FLOOR))
-            for _, score, ei in process.extract(flat, choices, scorer=fuzz.partial_ratio, processor=None, limit=None)
+            for _, score, ei in process.extract(
+                flat, choices, scorer=fuzz.partial_ratio, processor=None, limit=None
+            )
         }
         out = [
-            _Scored(ei, rough[ei] + _W_FUZZ * fuzzy.get(ei, 0.0), best_q.get(ei, 0.0), share.get(ei, 0.0),
-                    fuzzy.get(ei, 0.0))
+            _Scored(
+                ei,
+                rough[ei] + _W_FUZZ * fuzzy.get(ei, 0.0),
+                best_q.get(ei, 0.0),
+                share.get(ei, 0.0),
+                fuzzy.get(ei, 0.0),
+            )
             for ei in top
         ]
         out.sort(key=lambda sc: (-sc.total, sc.entry))
@@ -761,8 +964,13 @@ class Faq:
     def explain(self, question: str, k: int = 5) -> list[tuple[str, float, float, float, float]]:
         """Return (id, total, question, bag, fuzzy) for the k best entries, for staff and tuning."""
         return [
-            (self._entries[sc.entry].id, round(sc.total, 3), round(sc.question, 3), round(sc.bag, 3),
-             round(sc.fuzzy, 3))
+            (
+                self._entries[sc.entry].id,
+                round(sc.total, 3),
+                round(sc.question, 3),
+                round(sc.bag, 3),
+                round(sc.fuzzy, 3),
+            )
             for sc in self._score(question)[:k]
         ]
 
@@ -863,4 +1071,3 @@ def format_answer(entry: FaqEntry, lang: str, staff: bool = False) -> str:
     if zh:
         return f"{entry.answer_zh}\n\n原文：「{quote}」（{entry.clause}）"
     return f"{entry.answer_en}\n\nPolicy text: 「{quote}」 ({entry.clause})"
-

@@ -27,7 +27,9 @@ CONSENT_VERSION = "2026-11-v1"
 
 def lead_start(state: State) -> list[Reply]:
     """Explain what is kept, why and how long, and ask for consent."""
-    state.return_phase = state.phase if state.phase in (Phase.SUMMARY, Phase.ASK, Phase.TOPICS, Phase.MENU) else Phase.MENU
+    state.return_phase = (
+        state.phase if state.phase in (Phase.SUMMARY, Phase.ASK, Phase.TOPICS, Phase.MENU) else Phase.MENU
+    )
     state.phase = Phase.LEAD_CONSENT
     text = L(
         state,
@@ -38,7 +40,15 @@ def lead_start(state: State) -> list[Reply]:
         "Purpose: only for BDA staff to contact you and follow up on applying under this policy.\nRetention: 12 months, or until you send /delete (at any time).\n"
         "Under China's Personal Information Protection Law you may access, correct or delete them at any time. Do you agree?",
     )
-    return [reply_question(text, [Choice(id="lead:yes", label=L(state, "同意", "I agree")), Choice(id="lead:no", label=L(state, "不同意", "I do not agree"))])]
+    return [
+        reply_question(
+            text,
+            [
+                Choice(id="lead:yes", label=L(state, "同意", "I agree")),
+                Choice(id="lead:no", label=L(state, "不同意", "I do not agree")),
+            ],
+        )
+    ]
 
 
 @dataclass(frozen=True)
@@ -55,23 +65,41 @@ class _LeadField:
 
 _LEAD_FIELDS: dict[Phase, _LeadField] = {
     Phase.LEAD_COMPANY: _LeadField(
-        "company", ("请输入企业名称：", "Company name:"), str.strip, lambda v: 2 <= len(v) <= 100,
-        ("企业名称应为2–100个字。", "The company name should be 2–100 characters."), Phase.LEAD_CREDIT_CODE,
+        "company",
+        ("请输入企业名称：", "Company name:"),
+        str.strip,
+        lambda v: 2 <= len(v) <= 100,
+        ("企业名称应为2–100个字。", "The company name should be 2–100 characters."),
+        Phase.LEAD_CREDIT_CODE,
     ),
     Phase.LEAD_CREDIT_CODE: _LeadField(
-        "credit_code", ("请输入18位统一社会信用代码：", "The 18-character unified social credit code:"),
-        normalise_credit_code, credit_code_valid,
-        ("这个统一社会信用代码不对（应为18位，校验位需符合GB 32100-2015），请核对营业执照后重新输入。",
-         "That credit code is not valid (18 characters with a GB 32100-2015 check character); please check the business licence."),
+        "credit_code",
+        ("请输入18位统一社会信用代码：", "The 18-character unified social credit code:"),
+        normalise_credit_code,
+        credit_code_valid,
+        (
+            "这个统一社会信用代码不对（应为18位，校验位需符合GB 32100-2015），请核对营业执照后重新输入。",
+            "That credit code is not valid (18 characters with a GB 32100-2015 check character); please check the business licence.",
+        ),
         Phase.LEAD_CONTACT,
     ),
     Phase.LEAD_CONTACT: _LeadField(
-        "contact_name", ("联系人怎么称呼？", "Contact person's name:"), str.strip, lambda v: 1 <= len(v) <= 50,
-        ("请输入联系人姓名（50字以内）。", "Please give a name (up to 50 characters)."), Phase.LEAD_PHONE,
+        "contact_name",
+        ("联系人怎么称呼？", "Contact person's name:"),
+        str.strip,
+        lambda v: 1 <= len(v) <= 50,
+        ("请输入联系人姓名（50字以内）。", "Please give a name (up to 50 characters)."),
+        Phase.LEAD_PHONE,
     ),
     Phase.LEAD_PHONE: _LeadField(
-        "phone", ("联系人手机号：", "Contact's mobile number:"), normalise_mobile, mobile_valid,
-        ("手机号应为11位、以1开头，例如13812345678。", "A mainland mobile number has 11 digits starting with 1, e.g. 13812345678."),
+        "phone",
+        ("联系人手机号：", "Contact's mobile number:"),
+        normalise_mobile,
+        mobile_valid,
+        (
+            "手机号应为11位、以1开头，例如13812345678。",
+            "A mainland mobile number has 11 digits starting with 1, e.g. 13812345678.",
+        ),
         Phase.LEAD_CONFIRM,
     ),
 }
@@ -124,7 +152,13 @@ def lead_submit(state: State, today: dt.date) -> list[Reply]:
             "on": report.on.isoformat(),
             "total_yuan": report.total_yuan,
             "measures": [
-                {"number": r.number, "project": r.project_id, "status": r.status, "amount_yuan": r.amount_yuan if r.counted else 0, "upper_bound_yuan": r.upper_bound_yuan}
+                {
+                    "number": r.number,
+                    "project": r.project_id,
+                    "status": r.status,
+                    "amount_yuan": r.amount_yuan if r.counted else 0,
+                    "upper_bound_yuan": r.upper_bound_yuan,
+                }
                 for r in counted
             ],
             "open_questions": [fact_label(m.ref, "zh") for m in report.missing[:10]],
@@ -138,7 +172,13 @@ def lead_submit(state: State, today: dt.date) -> list[Reply]:
     state.return_phase = None
     replies: list[Reply] = [
         Reply(kind="effect", effect="save_lead", payload=payload),
-        reply_text(L(state, "已提交，工作人员会尽快联系你。想删除这些信息，随时发送 /delete。", "Submitted; staff will contact you soon. To delete these details at any time, send /delete.")),
+        reply_text(
+            L(
+                state,
+                "已提交，工作人员会尽快联系你。想删除这些信息，随时发送 /delete。",
+                "Submitted; staff will contact you soon. To delete these details at any time, send /delete.",
+            )
+        ),
     ]
     if back == Phase.SUMMARY:
         return replies + show_summary(state, report)
@@ -153,7 +193,9 @@ def lead_cancel(state: State, today: dt.date) -> list[Reply]:
     back = state.return_phase or Phase.MENU
     state.lead = LeadDraft()
     state.return_phase = None
-    replies = [reply_text(L(state, "已取消，没有保存任何联系方式。", "Cancelled; no contact details were kept."))]
+    replies = [
+        reply_text(L(state, "已取消，没有保存任何联系方式。", "Cancelled; no contact details were kept."))
+    ]
     if back == Phase.SUMMARY:
         return replies + show_summary(state, evaluate_state(state, today))
     if back in (Phase.ASK, Phase.TOPICS):

@@ -72,12 +72,18 @@ def summary_text(report: Report, lang: str) -> str:
         return tx(report.message, lang)
     lines = [
         "**Your result**" if en else "**测评结果**",
-        (f"Under {report.doc_no}, as of {report.on.isoformat()}" if en else f"依据{report.doc_no}，评估日 {report.on.isoformat()}"),
+        (
+            f"Under {report.doc_no}, as of {report.on.isoformat()}"
+            if en
+            else f"依据{report.doc_no}，评估日 {report.on.isoformat()}"
+        ),
         "",
     ]
     rows = summary_rows(report)
     if not rows:
-        lines.append("No measure matched what you described yet." if en else "根据目前的回答，还没有对应的措施。")
+        lines.append(
+            "No measure matched what you described yet." if en else "根据目前的回答，还没有对应的措施。"
+        )
     for r in rows:
         head = f"{STATUS_MARK[r.status]} **{_title(r, lang)}**"
         if r.project_name:
@@ -96,14 +102,24 @@ def summary_text(report: Report, lang: str) -> str:
                 detail += " (could be more)" if en else "（可能更多）"
         elif r.status == "needs_info":
             bound = money(r.upper_bound_yuan, lang) if r.upper_bound_yuan is not None else None
-            missing = "、".join(fact_label(m, lang) for m in r.missing[:3]) if not en else ", ".join(fact_label(m, lang) for m in r.missing[:3])
+            missing = (
+                "、".join(fact_label(m, lang) for m in r.missing[:3])
+                if not en
+                else ", ".join(fact_label(m, lang) for m in r.missing[:3])
+            )
             if en:
-                detail = (f"up to {bound}; " if bound else "") + (f"still needed: {missing}" if missing else "")
+                detail = (f"up to {bound}; " if bound else "") + (
+                    f"still needed: {missing}" if missing else ""
+                )
             else:
                 detail = (f"最高{bound}；" if bound else "") + (f"还需：{missing}" if missing else "")
         else:
             reason = tx(r.reasons[0], lang) if r.reasons else ""
-            detail = (f"not eligible, condition not met: {reason}" if en else f"不符合，未满足条件：{reason}") if reason else ("not eligible" if en else "不符合")
+            detail = (
+                (f"not eligible, condition not met: {reason}" if en else f"不符合，未满足条件：{reason}")
+                if reason
+                else ("not eligible" if en else "不符合")
+            )
             if r.near_miss:
                 detail += (" — would qualify: " if en else " — 如要符合：") + tx(r.near_miss[0], lang)
         lines.append(f"{head}\n    {detail}")
@@ -117,9 +133,14 @@ def summary_text(report: Report, lang: str) -> str:
     if pending:
         extra = report.pending_upper_yuan
         if en:
-            lines.append(f"Still open: {len(pending)} measure(s)" + (f", up to {money(extra, lang)} more" if extra else ""))
+            lines.append(
+                f"Still open: {len(pending)} measure(s)"
+                + (f", up to {money(extra, lang)} more" if extra else "")
+            )
         else:
-            lines.append(f"待确认：{len(pending)}条" + (f"，最多还可能增加{money(extra, lang)}" if extra else ""))
+            lines.append(
+                f"待确认：{len(pending)}条" + (f"，最多还可能增加{money(extra, lang)}" if extra else "")
+            )
     two = any(
         a.payout_mode == "two_tranche" and a.status == "eligible" for r in rows if r.counted for a in r.awards
     )
@@ -160,7 +181,11 @@ def detail_text(report: Report, number: int, lang: str, project_id: str | None =
             extra = f"（{tx(g.detail, lang)}）" if g.detail else ""
             lines.append(f"{MARK[g.outcome]} {tx(g.text, lang)}{extra} [{g.clause}]")
     for a in r.awards:
-        if a.status == "ineligible" and not any(c.outcome == "met" for c in a.conditions) and len(r.awards) > 1:
+        if (
+            a.status == "ineligible"
+            and not any(c.outcome == "met" for c in a.conditions)
+            and len(r.awards) > 1
+        ):
             continue
         lines.append("")
         chosen = " ← " + ("counted" if en else "采用") if a.id == r.chosen_award and len(r.awards) > 1 else ""
@@ -177,9 +202,14 @@ def detail_text(report: Report, number: int, lang: str, project_id: str | None =
             lines.append("  ※ " + tx(a.note, lang))
     if r.missing:
         lines.append("")
-        lines.append(("Still needed: " if en else "还需了解：") + ("、" if not en else ", ").join(fact_label(m, lang) for m in r.missing))
+        lines.append(
+            ("Still needed: " if en else "还需了解：")
+            + ("、" if not en else ", ").join(fact_label(m, lang) for m in r.missing)
+        )
     if r.near_miss:
-        lines.append(("Would qualify if: " if en else "差一点：") + "；".join(tx(n, lang) for n in r.near_miss))
+        lines.append(
+            ("Would qualify if: " if en else "差一点：") + "；".join(tx(n, lang) for n in r.near_miss)
+        )
     if r.alternative_to is not None and not r.counted:
         lines.append(
             f"Same project as measure {r.alternative_to}: 从优不重复 — only the larger award is paid."
@@ -194,7 +224,10 @@ def detail_text(report: Report, number: int, lang: str, project_id: str | None =
         for d in r.documents:
             lines.append(f"- {d.en if en else d.zh}")
     lines.append("")
-    lines.append(("Responsible bureau: " if en else "责任单位：") + ((", " if en else "、").join(tx(b, lang) for b in r.bureaus)))
+    lines.append(
+        ("Responsible bureau: " if en else "责任单位：")
+        + ((", " if en else "、").join(tx(b, lang) for b in r.bureaus))
+    )
     if r.cite:
         lines.append(("Policy text: " if en else "原文：") + "「" + "」「".join(r.cite) + "」")
     lines.append("ℹ️ " + tx(report.disclaimer, lang))
@@ -221,27 +254,45 @@ def _formula_desc(formula: object, lang: str) -> str:
         for k, v in formula.amounts.items():
             if v <= 0:
                 continue
-            name = tx(formula.labels.get(k), lang) if k in formula.labels else _option_name(formula.fact, k, lang)
+            name = (
+                tx(formula.labels.get(k), lang)
+                if k in formula.labels
+                else _option_name(formula.fact, k, lang)
+            )
             parts.append(f"{name} {money(int(v), lang)}")
         return "; ".join(parts) if en else "；".join(parts)
     if isinstance(formula, s.Share):
         out = f"{lab(formula.base)} × {formula.rate * 100:g}%"
         if formula.cap:
-            out += f", cap {money(int(formula.cap), lang)}" if en else f"，上限{money(int(formula.cap), lang)}"
+            out += (
+                f", cap {money(int(formula.cap), lang)}" if en else f"，上限{money(int(formula.cap), lang)}"
+            )
         if formula.bonus:
-            out += f", plus {money(int(formula.bonus.amount), lang)} if {tx(formula.bonus.when.text, lang)}" if en else f"，{tx(formula.bonus.when.text, lang)}再加{money(int(formula.bonus.amount), lang)}"
+            out += (
+                f", plus {money(int(formula.bonus.amount), lang)} if {tx(formula.bonus.when.text, lang)}"
+                if en
+                else f"，{tx(formula.bonus.when.text, lang)}再加{money(int(formula.bonus.amount), lang)}"
+            )
         return out
     if isinstance(formula, s.PerUnit):
         out = f"{qty(formula.quantity)} × {formula.rate:g} {'yuan' if en else '元'}/{tx(formula.unit, lang)}"
         if formula.cap:
-            out += f", cap {money(int(formula.cap), lang)}" if en else f"，上限{money(int(formula.cap), lang)}"
+            out += (
+                f", cap {money(int(formula.cap), lang)}" if en else f"，上限{money(int(formula.cap), lang)}"
+            )
         return out
     if isinstance(formula, s.Match):
         out = f"{lab(formula.base)} × {formula.ratio:g}"
         if formula.unit_cap:
-            out += (f", ≤ {formula.unit_cap.rate:g} yuan/{tx(formula.unit_cap.unit, lang)}" if en else f"，≤{formula.unit_cap.rate:g}元/{tx(formula.unit_cap.unit, lang)}")
+            out += (
+                f", ≤ {formula.unit_cap.rate:g} yuan/{tx(formula.unit_cap.unit, lang)}"
+                if en
+                else f"，≤{formula.unit_cap.rate:g}元/{tx(formula.unit_cap.unit, lang)}"
+            )
         if formula.cap:
-            out += f", cap {money(int(formula.cap), lang)}" if en else f"，上限{money(int(formula.cap), lang)}"
+            out += (
+                f", cap {money(int(formula.cap), lang)}" if en else f"，上限{money(int(formula.cap), lang)}"
+            )
         if formula.combined_cap:
             out += (
                 f", both levels ≤ {formula.combined_cap.share * 100:g}% of {lab(formula.combined_cap.of)}"
@@ -285,7 +336,11 @@ def explain_measure(number: int, lang: str = "zh") -> str:
     en = lang == "en"
     m = book.measures.get(number)
     if m is None:
-        return f"There is no measure {number} (1–{len(book.measures)})." if en else f"没有第{number}条（共{len(book.measures)}条）。"
+        return (
+            f"There is no measure {number} (1–{len(book.measures)})."
+            if en
+            else f"没有第{number}条（共{len(book.measures)}条）。"
+        )
     scope = book.chapter7.scopes[m.scope]
     lines = [
         (f"**Measure {number} {tx(m.title, lang)}**" if en else f"**第{number}条 {tx(m.title, lang)}**"),
@@ -295,7 +350,8 @@ def explain_measure(number: int, lang: str = "zh") -> str:
         ("Policy text: " if en else "原文：") + m.text,
         "",
         ("Where: " if en else "适用范围：") + f"{tx(scope.text, lang)} [{scope.clause}]",
-        ("Responsible bureau: " if en else "责任单位：") + (", " if en else "、").join(tx(b, lang) for b in m.bureaus),
+        ("Responsible bureau: " if en else "责任单位：")
+        + (", " if en else "、").join(tx(b, lang) for b in m.bureaus),
     ]
     if m.kind == "informational":
         lines.append("This is a service measure with no money." if en else "本条为服务措施，没有资金奖励。")
@@ -313,13 +369,24 @@ def explain_measure(number: int, lang: str = "zh") -> str:
             lines.extend(f"- {_cond_desc(by_id[x].condition, lang)}" for x in m.exclusions)
         for a in m.awards:
             lines.append("")
-            mode = ("two tranches" if en else "分两批兑现") if a.payout == "two_tranche" else ("once, afterwards" if en else "事后一次性兑现")
+            mode = (
+                ("two tranches" if en else "分两批兑现")
+                if a.payout == "two_tranche"
+                else ("once, afterwards" if en else "事后一次性兑现")
+            )
             lines.append(f"• **{tx(a.label, lang)}**：{_formula_desc(a.formula, lang)}（{mode}）")
             lines.extend(f"  - {_cond_desc(c, lang)}" for c in a.conditions)
             if a.note:
                 lines.append("  ※ " + tx(a.note, lang))
         if len(m.awards) > 1:
-            lines.append(("Paths combine: " if en else "多种情形：") + (("the largest applies" if en else "从优取最高") if m.combine == "best" else ("added up" if en else "分别计算、相加")))
+            lines.append(
+                ("Paths combine: " if en else "多种情形：")
+                + (
+                    ("the largest applies" if en else "从优取最高")
+                    if m.combine == "best"
+                    else ("added up" if en else "分别计算、相加")
+                )
+            )
     for n in (*m.notes, *m.procedure):
         lines.append("※ " + tx(n, lang))
     docs = [*m.documents, *(book.chapter7.basic_documents if m.kind == "money" else [])]
@@ -367,18 +434,36 @@ def report_text(report: Report, lang: str = "zh") -> str:
             if status == "eligible":
                 head += f": {money(r.amount_yuan, lang)}"
                 if not r.counted and r.alternative_to is not None:
-                    head += f" (not counted: 从优不重复 with measure {r.alternative_to})" if en else f"（不计入：与第{r.alternative_to}条从优不重复）"
+                    head += (
+                        f" (not counted: 从优不重复 with measure {r.alternative_to})"
+                        if en
+                        else f"（不计入：与第{r.alternative_to}条从优不重复）"
+                    )
             elif status == "needs_info":
-                head += (f": up to {money(r.upper_bound_yuan, lang)}" if en else f"：最高{money(r.upper_bound_yuan, lang)}") if r.upper_bound_yuan is not None else (": no upper limit known" if en else "：暂无法确定上限")
+                head += (
+                    (
+                        f": up to {money(r.upper_bound_yuan, lang)}"
+                        if en
+                        else f"：最高{money(r.upper_bound_yuan, lang)}"
+                    )
+                    if r.upper_bound_yuan is not None
+                    else (": no upper limit known" if en else "：暂无法确定上限")
+                )
             lines.append(head)
             for a in r.awards:
                 if a.status == "eligible" or (status == "needs_info" and a.status == "needs_info"):
                     if a.formula is not None:
                         lines.append(f"    {tx(a.label, lang)}: {tx(a.formula, lang)}")
                     if a.status == "eligible":
-                        lines.append("    " + "; ".join(f"{tx(p.when, lang)}: {money(p.amount_yuan, lang)}" for p in a.payout))
+                        lines.append(
+                            "    "
+                            + "; ".join(f"{tx(p.when, lang)}: {money(p.amount_yuan, lang)}" for p in a.payout)
+                        )
             if r.missing:
-                lines.append(("    missing: " if en else "    缺少：") + ", ".join(fact_label(x, lang) for x in r.missing))
+                lines.append(
+                    ("    missing: " if en else "    缺少：")
+                    + ", ".join(fact_label(x, lang) for x in r.missing)
+                )
             for reason in r.reasons:
                 lines.append(("    because: " if en else "    原因：") + tx(reason, lang))
             for hint in r.near_miss:
@@ -387,19 +472,34 @@ def report_text(report: Report, lang: str = "zh") -> str:
     uncovered = [r for r in report.measures if r.no_project and r.status != "ineligible"]
     blocked = [r for r in report.measures if r.no_project and r.status == "ineligible"]
     if uncovered:
-        lines.append(("Not described (no project given): " if en else "未涉及（没有填写对应项目）：") + ", ".join(str(r.number) for r in uncovered))
+        lines.append(
+            ("Not described (no project given): " if en else "未涉及（没有填写对应项目）：")
+            + ", ".join(str(r.number) for r in uncovered)
+        )
     if blocked:
-        lines.append(("Ruled out for the enterprise: " if en else "企业条件不符：") + ", ".join(str(r.number) for r in blocked) + (f" ({tx(blocked[0].reasons[0], lang)})" if blocked[0].reasons else ""))
+        lines.append(
+            ("Ruled out for the enterprise: " if en else "企业条件不符：")
+            + ", ".join(str(r.number) for r in blocked)
+            + (f" ({tx(blocked[0].reasons[0], lang)})" if blocked[0].reasons else "")
+        )
     info = [r.number for r in report.measures if r.status == "informational"]
-    lines.append(("Service measures (no money): " if en else "服务措施（无资金）：") + ", ".join(map(str, info)))
+    lines.append(
+        ("Service measures (no money): " if en else "服务措施（无资金）：") + ", ".join(map(str, info))
+    )
     lines.append("")
     lines.append(("Total payable together: " if en else "可同时获得合计：") + money(report.total_yuan, lang))
     if report.missing:
         lines.append("Most valuable open facts:" if en else "最值得补充的信息：")
         for mf in report.missing[:8]:
-            stake = money(mf.stake_yuan, lang) if mf.stake_yuan is not None else ("open-ended" if en else "上不封顶")
+            stake = (
+                money(mf.stake_yuan, lang)
+                if mf.stake_yuan is not None
+                else ("open-ended" if en else "上不封顶")
+            )
             where = f" [{mf.project_id}]" if mf.project_id else ""
-            lines.append(f"  - {fact_label(mf.ref, lang)}{where}: {stake} ({', '.join(map(str, mf.measures))})")
+            lines.append(
+                f"  - {fact_label(mf.ref, lang)}{where}: {stake} ({', '.join(map(str, mf.measures))})"
+            )
     lines.append("")
     lines.append(tx(report.disclaimer, lang))
     return "\n".join(lines)

@@ -32,7 +32,12 @@ def _p(pid: str, zh: str, en: str, *measures: int) -> ProjectTemplate:
 # Measures that can support the same project share one template, so 从优不重复 applies (七(二)3).
 TOPICS: tuple[Topic, ...] = (
     Topic("pv", "光伏", "Solar PV", (_p("pv", "光伏项目", "PV project", 27),)),
-    Topic("green_power", "绿电交易", "Green power purchase", (_p("green_power", "绿电交易", "green power purchase", 29),)),
+    Topic(
+        "green_power",
+        "绿电交易",
+        "Green power purchase",
+        (_p("green_power", "绿电交易", "green power purchase", 29),),
+    ),
     Topic(
         "vehicles",
         "车辆（货车、客车、专项作业车换新能源）",
@@ -87,7 +92,12 @@ TOPICS: tuple[Topic, ...] = (
         "Energy-saving retrofit",
         (_p("energy_saving", "节能技改项目", "energy-saving retrofit", 23),),
     ),
-    Topic("heating", "新能源供热", "New-energy heating", (_p("heating", "新能源供热项目", "heating project", 28),)),
+    Topic(
+        "heating",
+        "新能源供热",
+        "New-energy heating",
+        (_p("heating", "新能源供热项目", "heating project", 28),),
+    ),
     Topic(
         "certification",
         "认证与称号（绿色工厂、碳足迹、ESG、水效领跑者等）",
@@ -121,7 +131,12 @@ TOPICS: tuple[Topic, ...] = (
         "Carbon neutrality certification",
         (_p("carbon_neutral", "碳中和认证", "carbon neutrality", 32),),
     ),
-    Topic("greenland", "绿地认建认养", "Adopting public green land", (_p("greenland", "绿地认建认养", "green land adoption", 40),)),
+    Topic(
+        "greenland",
+        "绿地认建认养",
+        "Adopting public green land",
+        (_p("greenland", "绿地认建认养", "green land adoption", 40),),
+    ),
     Topic(
         "consulting",
         "为企业提供节能降碳咨询服务",

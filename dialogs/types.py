@@ -48,7 +48,9 @@ class Event(BaseModel):
         stripped = text.strip()
         if stripped.startswith("/") and len(stripped) > 1:
             head, _, args = stripped[1:].partition(" ")
-            return cls(kind="command", command=head.split("@", 1)[0].lower(), args=args.strip(), text=stripped)
+            return cls(
+                kind="command", command=head.split("@", 1)[0].lower(), args=args.strip(), text=stripped
+            )
         return cls(kind="text", text=text)
 
 

@@ -208,7 +208,10 @@ _ENUM_FACTS = frozenset(
     f"{scope}.{name}"
     for scope, model in (("enterprise", Enterprise), ("project", ProjectFacts))
     for name, info in model.model_fields.items()
-    if any(isinstance(a, type) and issubclass(a, StrEnum) for a in (*getattr(info.annotation, "__args__", ()), info.annotation))
+    if any(
+        isinstance(a, type) and issubclass(a, StrEnum)
+        for a in (*getattr(info.annotation, "__args__", ()), info.annotation)
+    )
 )
 
 
@@ -285,21 +288,40 @@ def _ratio_text(ratio: Decimal) -> Text:
     return T(f"当前：{shown}", f"now: {shown}")
 
 
-_ORDER: dict[str, Callable[[Any, Any], bool]] = {"ge": operator.ge, "gt": operator.gt, "le": operator.le, "lt": operator.lt}
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {
+    "ge": operator.ge,
+    "gt": operator.gt,
+    "le": operator.le,
+    "lt": operator.lt,
+}
 
 
 _IS_TRUE, _IS_FALSE, _ORDERED, _OTHER = range(4)
 
 
 class _Fact(_Node):
-    __slots__ = ("attr", "dexp", "enum", "expected", "from_enterprise", "get", "kind", "native", "op", "order", "unknown")
+    __slots__ = (
+        "attr",
+        "dexp",
+        "enum",
+        "expected",
+        "from_enterprise",
+        "get",
+        "kind",
+        "native",
+        "op",
+        "order",
+        "unknown",
+    )
 
     def __init__(self, cond: FactCondition) -> None:
         super().__init__(cond)
         self.get = get = _Get(cond.fact)
         self.from_enterprise, self.attr, self.enum = get.ent, get.attr, get.enum
         self.op = cond.op
-        self.kind = {"is_true": _IS_TRUE, "is_false": _IS_FALSE}.get(cond.op, _ORDERED if cond.op in _ORDER else _OTHER)
+        self.kind = {"is_true": _IS_TRUE, "is_false": _IS_FALSE}.get(
+            cond.op, _ORDERED if cond.op in _ORDER else _OTHER
+        )
         self.expected = tuple(cond.value) if cond.op in ("in", "not_in") else cond.value
         self.unknown = self._result(UNKNOWN, (cond.fact,), None)
         self.order = _ORDER.get(cond.op)
@@ -332,7 +354,9 @@ class _Fact(_Node):
             return actual not in self.expected
         native = self.native
         t = type(actual)
-        if native is not None and ((t is float and -_EXACT <= actual <= _EXACT) or (t is int and -_EXACT <= actual <= _EXACT)):
+        if native is not None and (
+            (t is float and -_EXACT <= actual <= _EXACT) or (t is int and -_EXACT <= actual <= _EXACT)
+        ):
             return order(actual, native)
         dexp = self.dexp if self.dexp is not None else _d(self.expected)
         return order(_d(actual), dexp)
@@ -381,7 +405,9 @@ class _Fact(_Node):
             detail = _now_text(actual)  # written at once before, so it fails where it did
         if ok:
             return _CONDITION(self.text, MET, self.clause, self.cite, (), detail, self.miss, self.note), ()
-        return _CONDITION(self.text, FAILED, self.clause, self.cite, (), detail, self.miss, self.note), self.leaf
+        return _CONDITION(
+            self.text, FAILED, self.clause, self.cite, (), detail, self.miss, self.note
+        ), self.leaf
 
 
 class _Ratio(_Node):
@@ -484,7 +510,9 @@ class _Quantity:
         self.gets = [_Get(r) for r in refs]
         self.labels = [_label(r) for r in refs]
 
-    def read(self, e: Enterprise, p: ProjectFacts | None) -> tuple[Decimal | None, list[Any], tuple[str, ...]]:
+    def read(
+        self, e: Enterprise, p: ProjectFacts | None
+    ) -> tuple[Decimal | None, list[Any], tuple[str, ...]]:
         """Return the count (None while a value is unknown), the values read and the unknown facts."""
         if self.single:
             get = self.gets[0]
@@ -559,7 +587,18 @@ class _Tier(_Formula):
 
 
 class _Share(_Formula):
-    __slots__ = ("bonus", "bonus_amt", "bonus_text", "cap", "caps", "get", "label", "none_bound", "pct", "rate")
+    __slots__ = (
+        "bonus",
+        "bonus_amt",
+        "bonus_text",
+        "cap",
+        "caps",
+        "get",
+        "label",
+        "none_bound",
+        "pct",
+        "rate",
+    )
 
     def __init__(self, f: Share, node: Callable[[Condition], _Node]) -> None:
         self.get = _Get(f.base)
@@ -596,7 +635,13 @@ class _Share(_Formula):
             elif outcome is UNKNOWN:
                 missing = bmissing
                 bound = raw + self.bonus_amt
-        return raw, bound, _later(_tame(value), self._text, base, first, bool(caps), bonus_met, raw), caps, missing
+        return (
+            raw,
+            bound,
+            _later(_tame(value), self._text, base, first, bool(caps), bonus_met, raw),
+            caps,
+            missing,
+        )
 
     def _text(self, base: Decimal, first: Decimal, capped: bool, bonus_met: bool, raw: Decimal) -> Text:
         label = self.label
@@ -647,14 +692,30 @@ class _PerUnit(_Formula):
 
 
 class _Match(_Formula):
-    __slots__ = ("base", "base_label", "cap", "cap_text", "of", "of_label", "per", "ratio", "share", "unit", "unit_rate")
+    __slots__ = (
+        "base",
+        "base_label",
+        "cap",
+        "cap_text",
+        "of",
+        "of_label",
+        "per",
+        "ratio",
+        "share",
+        "unit",
+        "unit_rate",
+    )
 
     def __init__(self, f: Match) -> None:
         self.base = _Get(f.base)
         self.base_label = _label(f.base)
         self.ratio = _d(f.ratio)
         self.cap = _d(f.cap) if f.cap else None
-        self.cap_text = None if self.cap is None else T(f"区级上限 {fmt_yuan(self.cap)} 元", f"district cap {fmt_yuan(self.cap)} yuan")
+        self.cap_text = (
+            None
+            if self.cap is None
+            else T(f"区级上限 {fmt_yuan(self.cap)} 元", f"district cap {fmt_yuan(self.cap)} yuan")
+        )
         self.per = _Get(f.unit_cap.per) if f.unit_cap else None
         self.unit_rate = _d(f.unit_cap.rate) if f.unit_cap else ZERO
         self.unit = f.unit_cap.unit if f.unit_cap else None
@@ -725,7 +786,9 @@ class _Match(_Formula):
     def _caps(self, applied: tuple[tuple[Decimal, str, Any], ...], base_v: Any) -> tuple[Text, ...]:
         return tuple(self._limit_text(kind, value, base_v, lim) for lim, kind, value in applied)
 
-    def _text(self, base_v: Any, raw: Decimal, amount: Decimal, applied: tuple[tuple[Decimal, str, Any], ...]) -> Text:
+    def _text(
+        self, base_v: Any, raw: Decimal, amount: Decimal, applied: tuple[tuple[Decimal, str, Any], ...]
+    ) -> Text:
         base, ratio, label = _d(base_v), self.ratio, self.base_label
         zh = f"{label.zh} {fmt_yuan(base)} 元 × {fmt_num(ratio)}（1:{fmt_num(ratio)} 配套）= {fmt_yuan(raw)} 元"
         en = f"{label.en} {fmt_yuan(base)} yuan × {fmt_num(ratio)} (1:{fmt_num(ratio)} matching) = {fmt_yuan(raw)} yuan"
@@ -787,7 +850,10 @@ class _RatioTier(_Formula):
         self.num, self.den = _Get(f.num), _Get(f.den)
         self.nl, self.dl = _label(f.num), _label(f.den)
         self.top = max(_d(s.amount) for s in f.steps)
-        self.steps = [(_d(s.min), _d(s.amount), fmt_pct(s.min)) for s in sorted(f.steps, key=lambda s: s.min, reverse=True)]
+        self.steps = [
+            (_d(s.min), _d(s.amount), fmt_pct(s.min))
+            for s in sorted(f.steps, key=lambda s: s.min, reverse=True)
+        ]
         self.lowest = fmt_pct(min(s.min for s in f.steps))
 
     def money(self, e: Enterprise, p: ProjectFacts | None) -> _Money:
@@ -825,7 +891,9 @@ class _AwardPlan:
 
     __slots__ = ("conds", "id", "label", "money", "note", "payout", "payout_none", "tranches")
 
-    def __init__(self, book: LoadedRulebook, award: Award, node: Callable[[Condition], _Node], formula: _Formula) -> None:
+    def __init__(
+        self, book: LoadedRulebook, award: Award, node: Callable[[Condition], _Node], formula: _Formula
+    ) -> None:
         self.id = award.id
         self.label = award.label
         self.conds = [node(c) for c in award.conditions]
@@ -888,10 +956,34 @@ class _AwardPlan:
             if amount is not None and amount == 0:
                 status = "ineligible"
         if status == "eligible":
-            return (self, status, amount, bound, formula, caps, results, amount, missing, failed, formula is not None)
+            return (
+                self,
+                status,
+                amount,
+                bound,
+                formula,
+                caps,
+                results,
+                amount,
+                missing,
+                failed,
+                formula is not None,
+            )
         if status == "ineligible":
             return (self, status, None, None, formula, caps, results, bound, (), failed, formula is not None)
-        return (self, status, None, bound, formula, caps, results, bound, missing, failed, formula is not None)
+        return (
+            self,
+            status,
+            None,
+            bound,
+            formula,
+            caps,
+            results,
+            bound,
+            missing,
+            failed,
+            formula is not None,
+        )
 
     def build(self, light: _Light) -> AwardResult:
         """Make the AwardResult of an evaluated path."""
@@ -900,7 +992,20 @@ class _AwardPlan:
             steps: tuple[PayoutStep, ...] = ()
         else:
             steps = self.payout_none if paid is None else self._steps(paid)
-        result: AwardResult = _AWARD(self.id, self.label, status, amount, bound, formula, caps, results, self.payout, steps, missing, self.note)
+        result: AwardResult = _AWARD(
+            self.id,
+            self.label,
+            status,
+            amount,
+            bound,
+            formula,
+            caps,
+            results,
+            self.payout,
+            steps,
+            missing,
+            self.note,
+        )
         return result
 
 
@@ -929,7 +1034,12 @@ def _reasons(lights: Sequence[_Light]) -> tuple[Text, ...]:
         if status == "ineligible" and has_formula and not failed:
             text = _now(formula)
             label = light[0].label
-            reasons.append(T(f"{label.zh}：按公式计算为 0 元（{text.zh}）", f"{label.en}: the formula gives 0 yuan ({text.en})"))
+            reasons.append(
+                T(
+                    f"{label.zh}：按公式计算为 0 元（{text.zh}）",
+                    f"{label.en}: the formula gives 0 yuan ({text.en})",
+                )
+            )
     return tuple(dict.fromkeys(reasons)) if reasons else ()
 
 
@@ -964,7 +1074,9 @@ def _refs_in(value: Any, out: set[str]) -> None:
     """Collect the fact references anywhere in rule data (every fact a plan can read is one)."""
     if isinstance(value, str):
         scope, _, name = value.partition(".")
-        if (scope == "enterprise" and name in ENTERPRISE_FACTS) or (scope == "project" and name in PROJECT_FACTS):
+        if (scope == "enterprise" and name in ENTERPRISE_FACTS) or (
+            scope == "project" and name in PROJECT_FACTS
+        ):
             out.add(value)
     elif isinstance(value, dict):
         for v in value.values():
@@ -986,7 +1098,10 @@ def _getter(names: Sequence[str]) -> Callable[[Any], Any]:
     return operator.attrgetter(*names)
 
 
-_NO_PROJECT_REASON = T("尚未说明与本条对应的项目、称号或认证", "No project, title or certificate for this measure has been described yet")
+_NO_PROJECT_REASON = T(
+    "尚未说明与本条对应的项目、称号或认证",
+    "No project, title or certificate for this measure has been described yet",
+)
 
 
 class _Plan:
@@ -1013,9 +1128,17 @@ class _Plan:
         self.informational = measure.kind == "informational"
         self.combine = measure.combine
         self.head = (measure.title, measure.summary, measure.scope)
-        documents = tuple(measure.documents) + (tuple(book.chapter7.basic_documents) if measure.kind == "money" else ())
+        documents = tuple(measure.documents) + (
+            tuple(book.chapter7.basic_documents) if measure.kind == "money" else ()
+        )
         # The fields of MeasureResult after ``reasons``, in order.
-        self.static = (documents, tuple(measure.bureaus), tuple(measure.notes), tuple(measure.procedure), tuple(measure.cite))
+        self.static = (
+            documents,
+            tuple(measure.bureaus),
+            tuple(measure.notes),
+            tuple(measure.procedure),
+            tuple(measure.cite),
+        )
         gates: list[Condition] = []
         if measure.kind == "money":
             gates.extend(measure.applicant)
@@ -1059,7 +1182,9 @@ class _Gates:
     def __init__(self, nodes: tuple[_Node, ...]) -> None:
         self.nodes = nodes
 
-    def res(self, e: Enterprise, p: ProjectFacts | None, memo: _Memo) -> tuple[Outcome, tuple[ConditionResult, ...], tuple[str, ...]]:
+    def res(
+        self, e: Enterprise, p: ProjectFacts | None, memo: _Memo
+    ) -> tuple[Outcome, tuple[ConditionResult, ...], tuple[str, ...]]:
         """Return their combined outcome, their results in order and their missing facts merged."""
         results = []
         for node in self.nodes:
@@ -1094,7 +1219,14 @@ class _Scope:
 
     def _result(self, zone: Any) -> ConditionResult:
         rule = self.rule
-        return ConditionResult(rule.text, MET if zone in rule.zones else FAILED, rule.clause, self.cite, (), _option_label("enterprise.zone", zone))
+        return ConditionResult(
+            rule.text,
+            MET if zone in rule.zones else FAILED,
+            rule.clause,
+            self.cite,
+            (),
+            _option_label("enterprise.zone", zone),
+        )
 
     def res(self, e: Enterprise) -> ConditionResult:
         """Return the scope's result for an enterprise."""
@@ -1163,11 +1295,26 @@ def _compiled(book: LoadedRulebook) -> _Book:
 class _Row:
     """A measure's row before selection; the MeasureResult for each selection outcome is made once."""
 
-    __slots__ = ("amount", "args", "counted", "lights", "made", "missing", "no_project", "number", "plain", "project_id", "status", "upper")
+    __slots__ = (
+        "amount",
+        "args",
+        "counted",
+        "lights",
+        "made",
+        "missing",
+        "no_project",
+        "number",
+        "plain",
+        "project_id",
+        "status",
+        "upper",
+    )
 
     def __init__(self, args: tuple[Any, ...], lights: tuple[_Light, ...] = ()) -> None:
         self.args = args
-        (self.number, _, self.status, _, _, self.project_id, _, self.no_project, self.amount, self.upper) = args[:10]
+        (self.number, _, self.status, _, _, self.project_id, _, self.no_project, self.amount, self.upper) = (
+            args[:10]
+        )
         self.missing: tuple[str, ...] = args[13]
         # The award paths evaluated (their AwardResults are made on first read of ``awards``).
         self.lights = lights
@@ -1194,10 +1341,14 @@ class _Row:
             found = self.made[alternative_to] = _MEASURE(*a[:10], counted, alternative_to, *a[10:])
         return found
 
-    def changed(self, counted: bool, alternative_to: int | None, amount: int, reasons: tuple[Text, ...]) -> MeasureResult:
+    def changed(
+        self, counted: bool, alternative_to: int | None, amount: int, reasons: tuple[Text, ...]
+    ) -> MeasureResult:
         """Return the row with its amount lowered by a once-per-enterprise award (not memoised: rare)."""
         a = self.args
-        result: MeasureResult = _MEASURE(*a[:8], amount, a[9], counted, alternative_to, *a[10:15], reasons, *a[16:])
+        result: MeasureResult = _MEASURE(
+            *a[:8], amount, a[9], counted, alternative_to, *a[10:15], reasons, *a[16:]
+        )
         return result
 
 
@@ -1211,7 +1362,27 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _R
     name = project.name if project is not None else ""
     title, summary, scope = plan.head
     if plan.informational:
-        return _Row((plan.number, title, "informational", summary, scope, pid, name, False, None, None, (), (), None, (), (), (), *plan.static))
+        return _Row(
+            (
+                plan.number,
+                title,
+                "informational",
+                summary,
+                scope,
+                pid,
+                name,
+                False,
+                None,
+                None,
+                (),
+                (),
+                None,
+                (),
+                (),
+                (),
+                *plan.static,
+            )
+        )
     p = project.facts if project is not None else None
     # Gate results repeat across the rows of one evaluation (chapter 七's conditions): share them.
     first = plan.scope.res(e)
@@ -1255,7 +1426,27 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _R
     gates = _Lazy(_gates, (order, results))
     if gate_outcome is FAILED:
         failed_gates = _Lazy(_failed_gates, (order, results))
-        return _Row((plan.number, title, "ineligible", summary, scope, pid, name, False, None, None, gates, (), None, (), (), failed_gates, *plan.static))
+        return _Row(
+            (
+                plan.number,
+                title,
+                "ineligible",
+                summary,
+                scope,
+                pid,
+                name,
+                False,
+                None,
+                None,
+                gates,
+                (),
+                None,
+                (),
+                (),
+                failed_gates,
+                *plan.static,
+            )
+        )
     if project is None:
         top = [a.money.money(e, p)[1] for a in plan.awards]
         if any(b is None for b in top):
@@ -1263,7 +1454,27 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _R
         else:
             known = [b for b in top if b is not None]
             bound = _yuan(sum(known, ZERO) if plan.combine == "sum" else max(known))
-        return _Row((plan.number, title, "needs_info", summary, scope, None, "", True, None, bound, gates, (), None, gate_missing, (), (_NO_PROJECT_REASON,), *plan.static))
+        return _Row(
+            (
+                plan.number,
+                title,
+                "needs_info",
+                summary,
+                scope,
+                None,
+                "",
+                True,
+                None,
+                bound,
+                gates,
+                (),
+                None,
+                gate_missing,
+                (),
+                (_NO_PROJECT_REASON,),
+                *plan.static,
+            )
+        )
     lights = tuple([a.evaluate(gate_outcome, e, p, memo) for a in plan.awards])
     # (plan, status, amount_yuan, upper_bound_yuan, ..., missing at 8): see _Light.
     eligible: list[_Light] = []
@@ -1310,7 +1521,9 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _R
         if a[8]:
             groups.append(a[8])
     # One group is already merged (gate_missing is, and an award's missing is too).
-    missing = (groups[0] if len(groups) == 1 and groups[0] is gate_missing else _merge(groups)) if groups else ()
+    missing = (
+        (groups[0] if len(groups) == 1 and groups[0] is gate_missing else _merge(groups)) if groups else ()
+    )
     upper = None if extra is None else (amount or 0) + extra
     status: Status
     if eligible:
@@ -1374,7 +1587,9 @@ def clear_cache() -> None:
     _ROW_CACHE.clear()
 
 
-def _select(rows: list[_Row], once_per: set[int], once_awards: dict[int, tuple[str, ...]]) -> list[MeasureResult]:
+def _select(
+    rows: list[_Row], once_per: set[int], once_awards: dict[int, tuple[str, ...]]
+) -> list[MeasureResult]:
     """Apply 从优不重复: per project the largest eligible award counts, the others are alternatives."""
     n = len(rows)
     counted = [False] * n
@@ -1459,7 +1674,9 @@ def _missing_facts(rows: Sequence[MeasureResult]) -> tuple[MissingFact, ...]:
     facts = [MissingFact(ref, pid, tuple(sorted(ms)), stake) for (ref, pid), (ms, stake) in stakes.items()]
     # Stable sort: equal stakes keep the order the conditions name them in, which puts the
     # gating question ("是重点用车单位吗") before the one it gates ("门禁联网了吗").
-    facts.sort(key=lambda f: (f.stake_yuan is not None, -len(f.measures) if f.stake_yuan is None else -f.stake_yuan))
+    facts.sort(
+        key=lambda f: (f.stake_yuan is not None, -len(f.measures) if f.stake_yuan is None else -f.stake_yuan)
+    )
     return tuple(facts)
 
 

@@ -85,7 +85,9 @@ def load_measure(path: Path) -> Measure:
     try:
         return Measure.model_validate(raw)
     except ValidationError as exc:
-        raise RuleDataError(path, _format_validation(exc), number if isinstance(number, int) else None) from exc
+        raise RuleDataError(
+            path, _format_validation(exc), number if isinstance(number, int) else None
+        ) from exc
 
 
 def load_rulebook_dir(folder: Path) -> LoadedRulebook:

@@ -85,7 +85,9 @@ def builder(cls: type[_C]) -> Callable[..., _C]:
     allows), a few times faster. The engine builds hundreds of results per evaluation with it.
     """
     names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
-    twin: Any = dataclass(slots=True)(type(f"_{cls.__name__}Twin", (), {"__annotations__": dict.fromkeys(names, Any)}))
+    twin: Any = dataclass(slots=True)(
+        type(f"_{cls.__name__}Twin", (), {"__annotations__": dict.fromkeys(names, Any)})
+    )
     if twin.__slots__ != cls.__slots__:  # type: ignore[attr-defined]
         raise TypeError(f"{cls.__name__}: the twin's slots differ")
 

@@ -253,9 +253,7 @@ class RatioTier(_Formula):
         return self
 
 
-Formula = Annotated[
-    Fixed | Tier | Share | PerUnit | Match | TopUp | RatioTier, Field(discriminator="kind")
-]
+Formula = Annotated[Fixed | Tier | Share | PerUnit | Match | TopUp | RatioTier, Field(discriminator="kind")]
 
 
 class Award(_Data):

@@ -460,9 +460,15 @@ def purge_expired(before: datetime, *, session: Session) -> dict[str, int]:
     statements: list[tuple[str, Any]] = [
         ("leads", delete(Lead).where(Lead.updated_at < before).returning(Lead.id)),
         ("answers", delete(Answer).where(Answer.chat_key.in_(stale_chats)).returning(Answer.id)),
-        ("conversations", delete(Conversation).where(Conversation.updated_at < before).returning(Conversation.chat_key)),
+        (
+            "conversations",
+            delete(Conversation).where(Conversation.updated_at < before).returning(Conversation.chat_key),
+        ),
         ("faq_misses", delete(FaqMiss).where(FaqMiss.at < before).returning(FaqMiss.id)),
-        ("processed_updates", delete(ProcessedUpdate).where(ProcessedUpdate.at < before).returning(ProcessedUpdate.update_id)),
+        (
+            "processed_updates",
+            delete(ProcessedUpdate).where(ProcessedUpdate.at < before).returning(ProcessedUpdate.update_id),
+        ),
     ]
     for name, statement in statements:
         result = session.execute(statement.execution_options(synchronize_session=False))

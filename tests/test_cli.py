@@ -14,7 +14,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def etownbot(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     """Run the command line in a child process."""
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=120
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
     )
 
 
@@ -79,7 +84,14 @@ def test_a_broken_rule_file_stops_the_command_with_one_line(tmp_path: Path) -> N
     m27 = data / "jjgf-2025-11" / "measures" / "m27.yaml"
     m27.write_text(m27.read_text(encoding="utf-8").replace("rate: 800", "rate: -800"), encoding="utf-8")
     env = {**os.environ, "ETOWNBOT_RULES_DIR": str(data)}
-    out = subprocess.run([sys.executable, "-m", "bot", "measures"], capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "measures"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env=env,
+    )
     assert out.returncode == 3
     assert "m27.yaml" in out.stderr and "measure 27" in out.stderr and "rate" in out.stderr
     assert "Traceback" not in out.stderr

@@ -225,7 +225,9 @@ async def test_staff_export_and_lists_after_a_lead(fake: FakeTelegram, bot: BotR
     assert rows[1][3] == COMPANY and rows[1][6] == PHONE
 
 
-async def test_staff_asking_a_policy_question_get_the_clause_ready_to_copy(fake: FakeTelegram, bot: BotRunner) -> None:
+async def test_staff_asking_a_policy_question_get_the_clause_ready_to_copy(
+    fake: FakeTelegram, bot: BotRunner
+) -> None:
     """Staff see the whole clause quoted; an enterprise sees the short answer to the same question."""
     question = "光伏发电每千瓦奖励多少？"
     for chat in (1011, STAFF_USER):

@@ -65,7 +65,9 @@ class Journey:
         assert found, f"no {name} effect; effects: {[e.effect for e in self.effects]}"
         return found[-1]
 
-    def answer_until_summary(self, answers: dict[str, str | list[str]], limit: int = 40, until: str | None = None) -> Journey:
+    def answer_until_summary(
+        self, answers: dict[str, str | list[str]], limit: int = 40, until: str | None = None
+    ) -> Journey:
         """Answer each question from a table keyed by the fact asked (a list is pressed in turn)."""
         for _ in range(limit):
             if self.state.phase == "summary" or (until is not None and self.asking == until):

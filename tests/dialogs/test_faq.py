@@ -43,7 +43,9 @@ def test_paraphrases_mostly_worded_unlike_the_stored_questions(faq):
         return re.sub(r"[\W_]+", "", s.lower())
 
     stored = [plain(q) for e in faq.entries for q in e.questions]
-    unlike = [r["q"] for r in PARAPHRASES if process.extractOne(plain(r["q"]), stored, scorer=fuzz.ratio)[1] < 50]
+    unlike = [
+        r["q"] for r in PARAPHRASES if process.extractOne(plain(r["q"]), stored, scorer=fuzz.ratio)[1] < 50
+    ]
     assert len(unlike) >= 40
 
 
@@ -92,7 +94,9 @@ def test_clear_questions_get_a_direct_answer(faq, question, entry_id):
     assert m.entry is not None and m.entry.id == entry_id
 
 
-@pytest.mark.parametrize("question", ["第27条", "27条", "措施27", "measure 27", "m27", "第二十七条", "Measure 27?"])
+@pytest.mark.parametrize(
+    "question", ["第27条", "27条", "措施27", "measure 27", "m27", "第二十七条", "Measure 27?"]
+)
 def test_measure_numbers_in_any_form(faq, question):
     m = faq.match(question)
     assert m.outcome == "answer" and m.entry is not None and m.entry.id == "m27-what"
@@ -116,12 +120,28 @@ def test_vague_question_offers_up_to_three_suggestions(faq):
     m = faq.match("认证")
     assert m.outcome == "suggest" and m.entry is None
     assert 1 <= len(m.suggestions) <= 3
-    assert {e.id for e in m.suggestions} <= {"m32-what", "m34-what", "m35-what", "m32-docs", "m34-docs", "m35-docs"}
+    assert {e.id for e in m.suggestions} <= {
+        "m32-what",
+        "m34-what",
+        "m35-what",
+        "m32-docs",
+        "m34-docs",
+        "m35-docs",
+    }
 
 
 @pytest.mark.parametrize(
     "question",
-    ["明天天气怎么样", "推荐个餐厅", "股票怎么买", "what's the weather tomorrow", "帮我写一首诗", "你好", "", "？？？"],
+    [
+        "明天天气怎么样",
+        "推荐个餐厅",
+        "股票怎么买",
+        "what's the weather tomorrow",
+        "帮我写一首诗",
+        "你好",
+        "",
+        "？？？",
+    ],
 )
 def test_unrelated_questions_are_unknown(faq, question):
     m = faq.match(question)
@@ -186,7 +206,10 @@ def _write(tmp_path: Path, entries: list[dict]) -> Path:
 GOOD = {
     "id": "green-loans",
     "questions": ["绿色企业库有什么用", "What is the green enterprise database for?"],
-    "answer": {"zh": "纳入“北京绿色企业库”，促进金融机构与绿色企业、项目对接。", "en": "Matching with banks."},
+    "answer": {
+        "zh": "纳入“北京绿色企业库”，促进金融机构与绿色企业、项目对接。",
+        "en": "Matching with banks.",
+    },
     "cite": ["纳入“北京绿色企业库”，促进金融机构与绿色企业、项目对接。"],
     "clause": "第14条",
     "measures": [14],
@@ -245,7 +268,10 @@ def test_answer_carries_the_policy_quote(faq):
 def test_english_answer(faq):
     text = format_answer(faq.get("best-not-repeat"), "en")
     assert text.startswith("七(二)3: the **same project**")
-    assert "Policy text: 「同一企业的同一项目，按照“从优不重复”原则予以支持，另有规定的除外。」 (七(二)3)" in text
+    assert (
+        "Policy text: 「同一企业的同一项目，按照“从优不重复”原则予以支持，另有规定的除外。」 (七(二)3)"
+        in text
+    )
 
 
 def test_staff_block_quotes_the_clause_in_full(faq):

@@ -287,7 +287,11 @@ def test_building_project_pays_the_larger_of_24_25_26_not_all() -> None:
 
 def test_unknown_commands_and_empty_or_huge_messages_get_a_polite_answer() -> None:
     state = new_state()
-    for event in (Event.from_text("/nosuch"), Event(kind="text", text="   "), Event(kind="text", text="好" * 5000)):
+    for event in (
+        Event.from_text("/nosuch"),
+        Event(kind="text", text="   "),
+        Event(kind="text", text="好" * 5000),
+    ):
         state, replies = step(state, event, TODAY)
         assert replies and all(r.kind != "effect" for r in replies)
 

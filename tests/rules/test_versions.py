@@ -28,7 +28,9 @@ PV = Profile(
         Project(
             id="pv",
             measures=[27],
-            facts=ProjectFacts(pv_capacity_kw=500, pv_role="self_invested", three_simultaneous=False, gov_funded=False),
+            facts=ProjectFacts(
+                pv_capacity_kw=500, pv_role="self_invested", three_simultaneous=False, gov_funded=False
+            ),
         )
     ],
 )
@@ -45,7 +47,13 @@ def two_versions(tmp_path: Path) -> Path:
     meta = yaml.safe_load((old / "rulebook.yaml").read_text(encoding="utf-8"))
     meta["effective_to"] = dt.date(2026, 3, 1)
     (old / "rulebook.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
-    meta.update(id="jjgf-2026-x", doc_no="京技管发〔2026〕X号", issued=dt.date(2026, 2, 20), effective_from=dt.date(2026, 3, 1), effective_to=None)
+    meta.update(
+        id="jjgf-2026-x",
+        doc_no="京技管发〔2026〕X号",
+        issued=dt.date(2026, 2, 20),
+        effective_from=dt.date(2026, 3, 1),
+        effective_to=None,
+    )
     (new / "rulebook.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
     m27 = new / "measures" / "m27.yaml"
     m27.write_text(m27.read_text(encoding="utf-8").replace("rate: 800", "rate: 600"), encoding="utf-8")

@@ -452,19 +452,34 @@ class TestStorageContract:
                 save_conversation(user, user, {"who": user}, 1, None, session=session)
                 record_answer(user, "employees", 10, session=session)
                 record_faq_miss(user, "补贴什么时候到账？", "zh", session=session)
-            upsert_lead(lead_data("91110302MA01ABCD1X", user_key="tg:old", chat_key="tg:old"), session=session)
-            upsert_lead(lead_data("91110302MA01ABCD2Y", user_key="tg:new", chat_key="tg:new"), session=session)
+            upsert_lead(
+                lead_data("91110302MA01ABCD1X", user_key="tg:old", chat_key="tg:old"), session=session
+            )
+            upsert_lead(
+                lead_data("91110302MA01ABCD2Y", user_key="tg:new", chat_key="tg:new"), session=session
+            )
             mark_update_processed(7, session=session)
         long_ago = datetime(2020, 1, 1, tzinfo=UTC)
         with session_scope(db.factory) as session:
-            for model, column in ((Conversation, Conversation.updated_at), (Lead, Lead.updated_at), (User, User.last_seen_at)):
+            for model, column in (
+                (Conversation, Conversation.updated_at),
+                (Lead, Lead.updated_at),
+                (User, User.last_seen_at),
+            ):
                 key = model.user_key if model is not User else User.key  # type: ignore[attr-defined]
                 session.execute(update(model).where(key == "tg:old").values({column: long_ago}))
             session.execute(update(FaqMiss).where(FaqMiss.user_key == "tg:old").values(at=long_ago))
             session.execute(update(ProcessedUpdate).values(at=long_ago))
         with session_scope(db.factory) as session:
             counts = purge_expired(datetime(2021, 1, 1, tzinfo=UTC), session=session)
-        assert counts == {"leads": 1, "answers": 1, "conversations": 1, "faq_misses": 1, "processed_updates": 1, "users": 1}
+        assert counts == {
+            "leads": 1,
+            "answers": 1,
+            "conversations": 1,
+            "faq_misses": 1,
+            "processed_updates": 1,
+            "users": 1,
+        }
         with session_scope(db.factory) as session:
             assert set(session.scalars(select(User.key)).all()) == {"tg:new"}
             assert set(session.scalars(select(Lead.user_key)).all()) == {"tg:new"}

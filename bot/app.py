@@ -21,8 +21,9 @@ from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
+import storage
 from bot.flow import ChatScheduler, LangCache, RateLimiter
-from bot.handlers import Runtime, add_handlers
+from bot.handlers import Runtime, add_handlers, dead_letter_text, is_transient
 from bot.logs import setup_logging
 from bot.service import Service
 from bot.settings import Settings
@@ -39,6 +40,13 @@ GRACE_SECONDS = 15.0
 MAX_WEBHOOK_BODY = 1 << 20
 # Updates nest about six levels; anything far deeper is not from Telegram (400).
 MAX_JSON_DEPTH = 64
+# A failure retrying cannot cure (a bug, bad data) is tried this often, then kept as a dead letter.
+DEAD_LETTER_AFTER = 3
+# Polling retries a failed update after these waits (doubling); webhook mode leaves it to Telegram.
+RETRY_FIRST_DELAY = 0.5
+RETRY_MAX_DELAY = 5.0
+# What became of one attempt at an update.
+DONE, DEAD, BUSY, FAILED = "done", "dead", "busy", "failed"
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 USER_COMMANDS = {
@@ -141,6 +149,16 @@ def update_chat_id(data: dict[str, Any]) -> int | None:
     return None
 
 
+class UpdateFailed(Exception):
+    """An update whose step did not commit, or whose replies did not go out: it must not be confirmed."""
+
+    def __init__(self, error: BaseException) -> None:
+        """Keep the cause and whether retrying can cure it."""
+        super().__init__(type(error).__name__)
+        self.error = error
+        self.transient = is_transient(error)
+
+
 class BotRunner:
     """One bot process: the Application plus polling or a webhook server."""
 
@@ -156,11 +174,15 @@ class BotRunner:
         self._stopping = asyncio.Event()
         self.processed = 0
         # Polling: updates being processed by id, the offset to send, the newest id seen.
-        self._inflight: dict[int, asyncio.Task[None]] = {}
+        self._inflight: dict[int, asyncio.Task[str]] = {}
         self._offset: int | None = None
         self._highest: int | None = None
         # Webhook requests being processed.
         self._in_flight = 0
+        # Polling: updates given up on at a stop before they settled (never confirmed).
+        self._unsettled: set[int] = set()
+        # Failed attempts per update whose cause retrying cannot cure (bounded; see DEAD_LETTER_AFTER).
+        self._failed_attempts: dict[int, int] = {}
 
     @property
     def runtime(self) -> Runtime:
@@ -216,11 +238,11 @@ class BotRunner:
         self._tasks.clear()
         # Confirm before cutting off what is still running: those stay with Telegram for next time.
         await self._confirm_offset()
-        for task in self._inflight.values():
-            task.cancel()
-        for task in list(self._inflight.values()):
+        for running in self._inflight.values():
+            running.cancel()
+        for running in list(self._inflight.values()):
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+                await running
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.close_all_connections(), 5)
@@ -279,18 +301,122 @@ class BotRunner:
 
     # --- feeding updates -------------------------------------------------------------------------
 
-    async def feed(self, data: dict[str, Any]) -> None:
-        """Process one raw update in its chat's order; a malformed one is logged and dropped."""
+    async def feed(self, data: dict[str, Any], *, patient: bool = True) -> str:
+        """Process one raw update in its chat's order; return DONE, DEAD, BUSY or FAILED.
+
+        Patient (polling): retry with backoff, holding the chat's place so its later updates wait,
+        until the step commits or the update is kept as a dead letter (or the process stops).
+        Impatient (webhook): one attempt; Telegram delivers a failed update again.
+        A malformed update is logged and dropped.
+        """
         try:
-            update = Update.de_json(data, self.application.bot)
+            Update.de_json(data, self.application.bot)
         except Exception as error:
             log.warning("malformed update %r dropped: %s", data.get("update_id"), type(error).__name__)
-            return
-        await self.scheduler.run(update_chat_id(data), lambda: self._process(update))
+            return DONE
+        result = DONE
+
+        async def work() -> None:
+            nonlocal result
+            result = await self._settle(data, patient=patient)
+
+        await self.scheduler.run(update_chat_id(data), work)
+        update_id = data.get("update_id")
+        if result not in (DONE, DEAD) and patient and isinstance(update_id, int):
+            self._unsettled.add(update_id)
+        return result
+
+    async def _settle(self, data: dict[str, Any], *, patient: bool) -> str:
+        """Attempt an update, and when patient keep retrying with backoff until it settles or we stop."""
+        delay = RETRY_FIRST_DELAY
+        while True:
+            result = await self._attempt(data)
+            if result in (DONE, DEAD) or not patient:
+                return result
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), delay)
+            if self._stopping.is_set():
+                return result
+            delay = min(delay * 2, RETRY_MAX_DELAY)
+
+    async def _attempt(self, data: dict[str, Any]) -> str:
+        """Run the handlers once on a freshly parsed update; keep it as a dead letter after repeated bugs."""
+        update = Update.de_json(data, self.application.bot)
+        try:
+            await self._process(update)
+        except UpdateFailed as failure:
+            if failure.transient:
+                return BUSY
+            attempts = self._failed_attempts.pop(update.update_id, 0) + 1
+            if attempts < DEAD_LETTER_AFTER:
+                self._failed_attempts[update.update_id] = attempts
+                while len(self._failed_attempts) > 10_000:
+                    self._failed_attempts.pop(next(iter(self._failed_attempts)))
+                return FAILED
+            return await self._dead_letter(update, data, failure.error, attempts)
+        self._failed_attempts.pop(update.update_id, None)
+        chat_id = update_chat_id(data)
+        if chat_id is not None:
+            self.runtime.busy_chats.discard(chat_id)  # the outage is over for this chat
+        return DONE
+
+    async def _dead_letter(
+        self, update: Update, data: dict[str, Any], error: BaseException, attempts: int
+    ) -> str:
+        """Keep an update that kept failing, whole, for staff; tell the user; BUSY if it cannot be kept now."""
+        chat_id = update_chat_id(data)
+        user = update.effective_user
+        try:
+            await self.runtime.call(
+                _keep_dead_letter,
+                self.service,
+                update.update_id,
+                data,
+                type(error).__name__,
+                attempts,
+                None if chat_id is None else f"tg:{chat_id}",
+                None if user is None else f"tg:{user.id}",
+            )
+        except Exception as keep_error:
+            # Never dropped silently: not confirmed either, so it comes back and is tried again.
+            log.error(
+                "update %s could not be kept as a dead letter: %s",
+                update.update_id,
+                type(keep_error).__name__,
+            )
+            self._failed_attempts[update.update_id] = attempts - 1
+            return BUSY
+        log.error(
+            "update %s failed %d times (%s); kept as a dead letter (etownbot dead-letters)",
+            update.update_id,
+            attempts,
+            type(error).__name__,
+        )
+        chat = update.effective_chat
+        if chat is not None and chat.type == "private":
+            try:
+                await self.application.bot.send_message(
+                    chat.id, dead_letter_text(self.runtime.langs.get(chat.id))
+                )
+            except TelegramError as send_error:
+                log.info("could not tell chat %s about a dead letter: %s", chat.id, send_error)
+        return DEAD
+
+    async def replay(self, data: dict[str, Any]) -> bool:
+        """Run a kept update through the handlers once more; True when it succeeded this time."""
+        try:
+            await self._process(Update.de_json(data, self.application.bot))
+        except UpdateFailed as failure:
+            log.error("replay of update %s failed again: %s", data.get("update_id"), failure)
+            return False
+        return True
 
     async def _process(self, update: Update) -> None:
-        """Run the handlers on one update."""
+        """Run the handlers on one update; raise UpdateFailed when a handler failed."""
         await self.application.process_update(update)
+        error = self.runtime.failures.pop(update.update_id, None)
+        if error is not None:
+            raise UpdateFailed(error)
         self.processed += 1
 
     async def _poll(self) -> None:
@@ -385,9 +511,10 @@ class BotRunner:
             finished += len(done)
 
     def _next_offset(self) -> int | None:
-        """Return the offset that confirms everything finished before the oldest running update."""
-        if self._inflight:
-            return min(self._inflight)
+        """Return the offset that confirms everything settled before the oldest unsettled update."""
+        open_ids = self._inflight.keys() | self._unsettled
+        if open_ids:
+            return min(open_ids)
         return None if self._highest is None else self._highest + 1
 
     async def _start_webhook(self) -> None:
@@ -424,6 +551,22 @@ class BotRunner:
             except Exception as error:
                 log.warning("pruning processed updates failed: %s", type(error).__name__)
             await asyncio.sleep(PRUNE_EVERY_SECONDS)
+
+
+def _keep_dead_letter(
+    service: Service,
+    update_id: int,
+    data: dict[str, Any],
+    error: str,
+    attempts: int,
+    chat_key: str | None,
+    user_key: str | None,
+) -> bool:
+    """Store a dead letter (worker thread)."""
+    with storage.session_scope(service.sessions) as session:
+        return storage.add_dead_letter(
+            update_id, data, error, attempts, session=session, chat_key=chat_key, user_key=user_key
+        )
 
 
 def _depth_ok(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
@@ -496,11 +639,13 @@ def _webhook_handlers() -> tuple[type, type]:
                 return
             self.runner._in_flight += 1
             try:
-                await self.runner.feed(parsed)
+                result = await self.runner.feed(parsed, patient=False)
             finally:
                 self.runner._in_flight -= 1
-            self.set_status(200)
-            self.finish("ok")
+            # Not processed: Telegram keeps the update and delivers it again.
+            status = {DONE: 200, DEAD: 200, BUSY: 503, FAILED: 500}[result]
+            self.set_status(status)
+            self.finish("ok" if status == 200 else "not processed; deliver again")
 
         def get(self) -> None:
             """Telegram only POSTs."""

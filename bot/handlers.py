@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import logging
 import re
+import sqlite3
 import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -19,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from sqlalchemy import exc as sa_exc
 from telegram import (
     Bot,
     CallbackQuery,
@@ -28,7 +30,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
     Application,
     CallbackContext,
@@ -70,6 +72,10 @@ class Runtime:
     delivered: DeliveredLog = field(default_factory=lambda: DeliveredLog())
     # Slow work (PDF reports, lead exports) runs here so it never holds up the dialog steps.
     slow_executor: ThreadPoolExecutor | None = None
+    # Updates whose handling failed in this attempt, by update_id: the caller must not confirm them.
+    failures: dict[int, BaseException] = field(default_factory=dict)
+    # Chats told "系统繁忙" during the current outage: told once, until one of their steps succeeds.
+    busy_chats: set[int] = field(default_factory=set)
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking (database) function in the worker pool."""
@@ -526,43 +532,79 @@ async def _export(bot: Bot, rt: Runtime, chat_id: int, leads: list[storage.Lead]
 # --- errors ----------------------------------------------------------------------------------------
 
 
+def is_transient(error: BaseException | None) -> bool:
+    """Tell whether retrying can cure a failure: the database or the network away for a while."""
+    if isinstance(error, NetworkError | ConnectionError | TimeoutError | sa_exc.TimeoutError):
+        return True
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
+        if isinstance(error.orig, sqlite3.Error):
+            # SQLite: a lock held too long or a file that cannot be opened now; not a missing table.
+            return any(word in str(error.orig) for word in ("locked", "busy", "unable to open", "disk I/O"))
+        return True  # PostgreSQL: connection lost or refused, server shutting down, statement timeout
+    return False
+
+
+def busy_text(lang: str) -> str:
+    """Say the system is busy and will carry on by itself (one short note per outage)."""
+    return _t(
+        lang,
+        "系统繁忙，恢复后会自动继续。",
+        "The system is busy; it will carry on by itself once it recovers.",
+    )
+
+
+def dead_letter_text(lang: str) -> str:
+    """Apologise for a message that could not be handled and was passed to staff."""
+    return _t(
+        lang,
+        "抱歉，这条消息没能处理，已转给工作人员查看。",
+        "Sorry, this message could not be handled; it has been passed to staff.",
+    )
+
+
 async def report_failure(update: Update, context: Context, error: BaseException | None) -> str:
-    """Log a failed update with its context, apologise in a private chat; return the apology."""
+    """Record a failed update so it is not confirmed, log it, tell the user once per outage; return a toast."""
+    rt = runtime(context)
+    rt.failures[update.update_id] = error if error is not None else RuntimeError("unknown failure")
     chat = update.effective_chat
     user = update.effective_user
     kind = next(
         (name for name in ("message", "edited_message", "callback_query") if getattr(update, name)), "other"
     )
-    log.error(
-        "update %s (%s, chat %s, user %s) failed: %s",
+    transient = is_transient(error)
+    log.log(
+        logging.WARNING if transient else logging.ERROR,
+        "update %s (%s, chat %s, user %s) failed: %s; %s",
         update.update_id,
         kind,
         chat.id if chat else None,
         user.id if user else None,
         type(error).__name__,
-        exc_info=error,
+        "it will be retried when the database is back" if transient else "it will be retried",
+        # A whole traceback per update of an outage would bury the log; a bug gets one each time.
+        exc_info=None if transient else error,
     )
-    lang = "zh"
-    with contextlib.suppress(Exception):
-        lang = runtime(context).langs.get(chat.id) if chat else "zh"
-    apology = _t(
-        lang, "抱歉，出了点问题，请稍后再试。", "Sorry, something went wrong. Please try again in a moment."
-    )
-    if chat is not None and chat.type == ChatType.PRIVATE:
+    lang = rt.langs.get(chat.id) if chat else rt.settings.bot_lang
+    if not transient:
+        return dead_letter_text(lang)
+    if chat is not None and chat.type == ChatType.PRIVATE and chat.id not in rt.busy_chats:
+        rt.busy_chats.add(chat.id)
         try:
-            await context.bot.send_message(chat.id, apology)
+            await context.bot.send_message(chat.id, busy_text(lang))
         except TelegramError as send_error:
-            log.info("could not apologise in chat %s: %s", chat.id, send_error)
-    return apology
+            log.info("could not tell chat %s the system is busy: %s", chat.id, send_error)
+    return busy_text(lang)
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log a failure with its context and apologise in the chat (the last resort for any handler)."""
+    """Record and log a failure (the last resort for any handler); the runner retries the update."""
     if isinstance(update, Update):
-        apology = await report_failure(update, context, context.error)
+        toast = await report_failure(update, context, context.error)
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
-                await update.callback_query.answer(text=apology)
+                await update.callback_query.answer(text=toast)
     else:
         log.error("error outside an update: %s", type(context.error).__name__, exc_info=context.error)
 

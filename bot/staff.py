@@ -207,6 +207,8 @@ def stats_text(figures: Any, lang: str = "zh") -> str:
         f"{_t(lang, '线索', 'Leads')}：{figures.leads}",
         f"{_t(lang, '线索可申请合计', 'Money matched (leads)')}：{money(figures.money_total_yuan, lang)}",
         f"{_t(lang, '未答上的问题', 'FAQ misses')}：{figures.faq_misses}（{_t(lang, '待处理', 'open')} {figures.faq_misses_open}）",
+        # Updates that kept failing (issue 8): listed and replayed with `etownbot dead-letters`.
+        f"{_t(lang, '未处理的失败消息', 'Dead letters')}：{getattr(figures, 'dead_letters', 0)}",
     ]
     if figures.money_by_measure:
         lines.append("")

@@ -69,7 +69,7 @@ def test_pdf_quotes_the_title_clause_and_shows_each_calculation() -> None:
 
 
 def test_pdf_leaves_out_the_kind_of_entity_nobody_declared() -> None:
-    """ "都不是" (or never asked) is not printed as "主体类型 未填写"."""
+    """An answer of "都不是" (or never being asked) is not printed as "主体类型 未填写"."""
     text = pdf_text(finish(clean_start(Journey()), {**PV_SELF, "@kinds": ["done"]}))
     assert "主体类型" not in text and "未填写" not in text
     assert squash("计算：装机容量 500 千瓦 × 800 元/千瓦 = 400,000 元") in text

@@ -13,9 +13,11 @@ import hmac
 import json
 import logging
 import signal
+import threading
 import warnings
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
@@ -30,6 +32,7 @@ from bot.settings import Settings
 from bot.tg_http import BotRequest
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
@@ -274,8 +277,12 @@ class BotRunner:
             return
         with contextlib.suppress(Exception), warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'")
-            await self.application.bot.do_api_request(
-                "getUpdates", api_kwargs={"offset": self._offset, "timeout": 0, "limit": 1}
+            # Bounded: a stop must not wait on an unreachable Telegram.
+            await asyncio.wait_for(
+                self.application.bot.do_api_request(
+                    "getUpdates", api_kwargs={"offset": self._offset, "timeout": 0, "limit": 1}
+                ),
+                3,
             )
 
     async def _set_commands(self) -> None:
@@ -665,21 +672,85 @@ def _webhook_handlers() -> tuple[type, type]:
 _WebhookHandler, _HealthHandler = _webhook_handlers()
 
 
+async def _unless_stopped(work: Awaitable[T], stop: asyncio.Event) -> tuple[bool, T | None]:
+    """Await `work` unless `stop` is set first (then cancel it); return (finished, result)."""
+    task = asyncio.ensure_future(work)
+    waiter = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
+    if task.done():
+        return True, task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+    return False, None
+
+
+def _in_daemon_thread(fn: Callable[[], T]) -> asyncio.Future[T]:
+    """Run a blocking call in a daemon thread: a stop can leave it behind (a database that never answers)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+
+    def target() -> None:
+        try:
+            result = fn()
+        except BaseException as error:
+            loop.call_soon_threadsafe(settle, None, error)
+        else:
+            loop.call_soon_threadsafe(settle, result, None)
+
+    threading.Thread(target=target, name="etown-open-database", daemon=True).start()
+    return future
+
+
+def open_service(settings: Settings) -> Service:
+    """Open and migrate the database with the configured timeouts."""
+    return Service(
+        settings.effective_database_url(),
+        default_lang=settings.bot_lang,
+        engine_options={
+            "connect_timeout": settings.database_connect_timeout,
+            "statement_timeout_ms": settings.database_statement_timeout * 1000,
+        },
+    )
+
+
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
-    """Run the bot until `stop` is set or a signal arrives; return the exit code."""
+    """Run the bot until `stop` is set or a signal arrives; return the exit code.
+
+    SIGTERM and SIGINT are honoured at every stage: while the database is opened, while Telegram
+    is unreachable at start-up, and while running.
+    """
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     try:
-        runner = BotRunner(settings)
+        opened, service = await _unless_stopped(_in_daemon_thread(lambda: open_service(settings)), stop)
     except Exception as error:
-        first = (str(error).splitlines() or [type(error).__name__])[0]
-        print(f"无法打开数据库 / Cannot open the database: {first}", flush=True)
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        print(
+            f"无法打开数据库 / Cannot open the database ({settings.describe_database()}): {first}", flush=True
+        )
         return 1
+    if not opened or service is None:
+        print("在连接数据库时被要求停止 / Stopped while connecting to the database", flush=True)
+        return 0
+    runner = BotRunner(settings, service)
+    runner._own_service = True
     try:
-        await runner.start()
+        started, _ = await _unless_stopped(runner.start(), stop)
     except InvalidToken:
         print("Telegram 拒绝了 TELEGRAM_BOT_TOKEN / Telegram rejected TELEGRAM_BOT_TOKEN", flush=True)
         await runner.stop()
@@ -688,6 +759,10 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
         print(f"无法监听 webhook 端口 / Cannot listen for the webhook: {error}", flush=True)
         await runner.stop()
         return 1
+    if not started:
+        log.info("stopped while starting (Telegram unreachable?)")
+        await runner.stop()
+        return 0
     try:
         stopping = asyncio.create_task(runner._stopping.wait())
         asked = asyncio.create_task(stop.wait())
@@ -698,6 +773,31 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
         log.info("stopping")
         await runner.stop()
     return 0
+
+
+async def replay_dead_letters(
+    settings: Settings, database_url: str, letters: list[tuple[int, dict[str, Any]]]
+) -> dict[int, bool]:
+    """Feed kept updates to the handlers once more, marking each that succeeds as replayed."""
+    service = Service(database_url, default_lang=settings.bot_lang)
+    runner = BotRunner(settings, service)
+    runner._own_service = True
+    results: dict[int, bool] = {}
+    try:
+        await runner.application.initialize()
+        for letter_id, payload in letters:
+            results[letter_id] = await runner.replay(payload)
+            if results[letter_id]:
+                await runner.runtime.call(_mark_replayed, service, letter_id)
+    finally:
+        await runner.stop()
+    return results
+
+
+def _mark_replayed(service: Service, letter_id: int) -> None:
+    """Record a successful replay (worker thread)."""
+    with storage.session_scope(service.sessions) as session:
+        storage.mark_dead_letter_replayed(letter_id, session=session)
 
 
 def run(settings: Settings) -> None:

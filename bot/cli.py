@@ -10,6 +10,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+# `etownbot run` without a token and without a terminal: a configuration error (as bad settings).
+EXIT_NO_TOKEN = 2
+
 
 def _lang(value: str | None) -> str:
     return "en" if value == "en" else "zh"
@@ -120,14 +123,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
     settings = load_settings_or_exit()
     _preload()
     if not settings.telegram_bot_token:
+        if not sys.stdin.isatty():
+            # Under systemd or in a pipe nobody can type: a console there would just end at once.
+            print(
+                "未设置 TELEGRAM_BOT_TOKEN，且不在终端中：请设置令牌，或用 `etownbot chat` 打开控制台。"
+                " / No TELEGRAM_BOT_TOKEN set and not on a terminal: set it, or use `etownbot chat`.",
+                file=sys.stderr,
+            )
+            return EXIT_NO_TOKEN
+        where = settings.describe_database()
         print(
-            "未设置 TELEGRAM_BOT_TOKEN：现在打开控制台对话（SQLite）。/ No TELEGRAM_BOT_TOKEN set: opening the console chat on SQLite.",
+            f"未设置 TELEGRAM_BOT_TOKEN：现在打开控制台对话（{where}）。"
+            f"/ No TELEGRAM_BOT_TOKEN set: opening the console chat on {where}.",
             file=sys.stderr,
         )
         from bot.console import run_console
-        from storage import default_database_url
 
-        return run_console(settings.database_url or default_database_url(), settings.bot_lang) or 0
+        return run_console(settings.effective_database_url(), settings.bot_lang) or 0
     run(settings)
     return 0
 
@@ -151,6 +163,74 @@ def _cmd_purge(args: argparse.Namespace) -> int:
         counts = purge_expired(before, session=session)
     print(", ".join(f"{name}: {n}" for name, n in counts.items()))
     return 0
+
+
+def _letter_line(letter: object) -> str:
+    """Describe one dead letter on one line: id, update, chat, error, attempts, when, what was sent."""
+    payload = getattr(letter, "payload", {}) or {}
+    body: object = next(
+        (payload[k] for k in ("message", "edited_message", "callback_query") if k in payload), {}
+    )
+    said = (
+        (body.get("text") or body.get("data") or body.get("caption") or "") if isinstance(body, dict) else ""
+    )
+    when = getattr(letter, "at", None)
+    stamp = when.strftime("%Y-%m-%d %H:%M UTC") if isinstance(when, dt.datetime) else "?"
+    return (
+        f"#{getattr(letter, 'id', '?')}  update {getattr(letter, 'update_id', '?')}  "
+        f"{getattr(letter, 'chat_key', None) or '-'}  {getattr(letter, 'error', '')} x{getattr(letter, 'attempts', 0)}"
+        f"  {stamp}  {str(said)[:60]!r}"
+    )
+
+
+def _cmd_dead_letters(args: argparse.Namespace) -> int:
+    """List dead letters, or replay some through the bot's handlers (needs the bot token)."""
+    from storage import list_dead_letters, make_engine, make_session_factory, migrate, session_scope
+
+    url = args.db or _settings_database_url()
+    engine = make_engine(url)
+    try:
+        migrate(engine)
+        with session_scope(make_session_factory(engine)) as session:
+            letters = list_dead_letters(session=session, include_replayed=args.all_kept, limit=1000)
+    finally:
+        engine.dispose()
+    if args.replay is None:
+        if not letters:
+            print("没有未处理的失败消息。/ No dead letters.")
+        for letter in letters:
+            print(_letter_line(letter) + ("  (replayed)" if letter.replayed_at else ""))
+        return 0
+    chosen = [letter for letter in letters if not letter.replayed_at]
+    if args.replay != ["all"]:
+        wanted = {int(item.lstrip("#")) for item in args.replay if item.lstrip("#").isdigit()}
+        chosen = [letter for letter in chosen if letter.id in wanted]
+        missing = wanted - {letter.id for letter in chosen}
+        if missing:
+            print(f"没有这些待处理的失败消息 / No such open dead letters: {sorted(missing)}", file=sys.stderr)
+            return 2
+    import asyncio
+
+    from bot.app import replay_dead_letters
+    from bot.settings import load_settings_or_exit
+
+    settings = load_settings_or_exit()
+    if not settings.telegram_bot_token:
+        print("重放需要 TELEGRAM_BOT_TOKEN / Replaying needs TELEGRAM_BOT_TOKEN", file=sys.stderr)
+        return 2
+    results = asyncio.run(
+        replay_dead_letters(settings, url, [(letter.id, letter.payload) for letter in chosen])
+    )
+    for letter in chosen:
+        print(("OK    " if results.get(letter.id) else "FAILED ") + _letter_line(letter))
+    return 0 if all(results.values()) else 1
+
+
+def _settings_database_url() -> str:
+    """Return DATABASE_URL (from the environment or .env), else the default SQLite file."""
+    from bot.settings import load_settings_or_exit
+
+    return load_settings_or_exit().effective_database_url()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -183,6 +263,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--db", help="database URL (default DATABASE_URL or ./etownbot.db)")
     p.set_defaults(func=_cmd_purge)
+    p = sub.add_parser(
+        "dead-letters", parents=[common], help="list updates that kept failing, or replay them (--replay)"
+    )
+    p.add_argument("--db", help="database URL (default DATABASE_URL or ./etownbot.db)")
+    p.add_argument("--all", dest="all_kept", action="store_true", help="list replayed ones too")
+    p.add_argument(
+        "--replay", nargs="+", metavar="ID", help="replay these dead letters (or 'all') through the bot"
+    )
+    p.set_defaults(func=_cmd_dead_letters)
     sub.add_parser("run", help="run the Telegram bot (console chat when no token is set)").set_defaults(
         func=_cmd_run
     )

@@ -534,6 +534,8 @@ async def _export(bot: Bot, rt: Runtime, chat_id: int, leads: list[storage.Lead]
 
 def is_transient(error: BaseException | None) -> bool:
     """Tell whether retrying can cure a failure: the database or the network away for a while."""
+    if isinstance(error, BadRequest):  # PTB counts it as a NetworkError; Telegram refused the content
+        return False
     if isinstance(error, NetworkError | ConnectionError | TimeoutError | sa_exc.TimeoutError):
         return True
     if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
@@ -582,7 +584,7 @@ async def report_failure(update: Update, context: Context, error: BaseException 
         chat.id if chat else None,
         user.id if user else None,
         type(error).__name__,
-        "it will be retried when the database is back" if transient else "it will be retried",
+        "retried until the database or network is back" if transient else "retried a few times",
         # A whole traceback per update of an outage would bury the log; a bug gets one each time.
         exc_info=None if transient else error,
     )

@@ -160,10 +160,13 @@ class Service:
         default_lang: str = "zh",
         migrate: bool = True,
         today: Callable[[], dt.date] | None = None,
+        engine_options: dict[str, Any] | None = None,
     ) -> None:
-        """Open (and by default migrate) the database."""
+        """Open (and by default migrate) the database; `engine_options` go to storage.make_engine."""
         if engine is None:
-            engine = storage.make_engine(database_url or storage.default_database_url())
+            engine = storage.make_engine(
+                database_url or storage.default_database_url(), **(engine_options or {})
+            )
             if engine.dialect.name == "sqlite":
                 _relax_sqlite_sync(engine)
             self._owns_engine = True

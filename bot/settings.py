@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     max_concurrent_updates: int = Field(default=64, ge=1, le=1024)
     poll_timeout: int = Field(default=30, ge=0, le=120)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # PostgreSQL: give up connecting after this many seconds; the server cancels longer statements.
+    database_connect_timeout: int = Field(default=10, ge=1, le=300)
+    database_statement_timeout: int = Field(default=30, ge=1, le=3600)
 
     @field_validator(
         "telegram_bot_token", "webhook_url", "webhook_secret", "telegram_base_url", mode="before"
@@ -148,6 +151,13 @@ class Settings(BaseSettings):
             return ""
         root, _, tail = self.telegram_base_url.rstrip("/").rpartition("/")
         return f"{root}/file/{tail}"
+
+    def describe_database(self) -> str:
+        """Name the database in use without its password: "SQLite file …" or "PostgreSQL host/db"."""
+        url = make_url(self.effective_database_url())
+        if url.get_backend_name() == "sqlite":
+            return f"SQLite {url.database or ':memory:'}"
+        return f"PostgreSQL {url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
 
     def effective_database_url(self) -> str:
         """Return DATABASE_URL, or the default SQLite file."""

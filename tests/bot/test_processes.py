@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -24,7 +26,7 @@ from tests.bot.test_journeys import PV_ANSWERS
 from tests.fakebotapi import FakeTelegram, SentMessage
 
 SECRET = "multi_instance-secret"
-STARTUP_TIMEOUT = 30.0
+STARTUP_TIMEOUT = 60.0  # a guard only: on a loaded shared machine start-up alone takes 10-30 s
 
 
 def bot_env(fake: FakeTelegram, database_url: str, **extra: str) -> dict[str, str]:
@@ -69,7 +71,12 @@ def bot_process(env: dict[str, str], cwd: Path, name: str) -> Iterator[subproces
 
 
 async def wait_polling(fake: FakeTelegram, start: int) -> None:
-    """Wait until a freshly started bot polls."""
+    """Wait until a freshly started bot polls.
+
+    deleteWebhook first: a long poll of a process stopped a moment ago can still be recorded after
+    `start`, and a loaded machine can take longer to start than a reply may take.
+    """
+    await fake.wait_for_call("deleteWebhook", timeout=STARTUP_TIMEOUT, start=start)
     await fake.wait_for_call("getUpdates", timeout=STARTUP_TIMEOUT, start=start)
 
 
@@ -117,7 +124,7 @@ async def test_killed_mid_conversation_and_restarted_continues(fake: FakeTelegra
     shown = len(fake.bot_messages(3001))
     calls = len(fake.calls)
     with bot_process(env, tmp_path, "fourth"):
-        await wait_polling(fake, calls)  # a loaded machine can take longer to start than a reply
+        await wait_polling(fake, calls)
         replies = await talk.say("/summary")
     assert len(replies) == 1 and "测评结果" in replies[0].content
     assert len(fake.bot_messages(3001)) == shown + 1
@@ -388,11 +395,161 @@ def test_console_journey_in_a_real_process_and_resume(tmp_path: Path) -> None:
     assert again.close() == 0
 
 
-def test_run_without_token_opens_the_console(tmp_path: Path) -> None:
-    """`etownbot run` with no token says so and opens the console chat."""
-    result = run_cli(["run"], tmp_path, "/quit\n", {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
-    assert result.returncode == 0
-    assert "TELEGRAM_BOT_TOKEN" in result.stderr and "亦庄绿策" in result.stdout
+def test_run_without_token_and_without_a_terminal_refuses_with_one_line(tmp_path: Path) -> None:
+    """Under systemd (no terminal) `etownbot run` without a token says so once and exits 2, writing nothing."""
+    database = tmp_path / "x.db"
+    result = run_cli(["run"], tmp_path, "/quit\n", {"DATABASE_URL": f"sqlite:///{database}"})
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "TELEGRAM_BOT_TOKEN" in lines[0] and "etownbot chat" in lines[0]
+    assert result.stdout == "" and not database.exists()
+
+
+def test_run_without_token_on_a_terminal_opens_the_console_on_the_configured_database(
+    tmp_path: Path, pg_database_url: str
+) -> None:
+    """On a terminal the console opens, and it names the database DATABASE_URL points at."""
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "WEBHOOK_"))}
+    env["DATABASE_URL"] = pg_database_url
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        cwd=tmp_path,
+        env=env,
+    )
+    os.close(follower)
+    seen = b""
+    try:
+        while b"> " not in seen:
+            chunk = os.read(leader, 4096)
+            if not chunk:
+                break
+            seen += chunk
+        os.write(leader, b"/quit\n")
+        assert process.wait(60) == 0
+        with contextlib.suppress(OSError):
+            while chunk := os.read(leader, 4096):
+                seen += chunk
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(leader)
+    text = seen.decode("utf-8", "replace")
+    assert "PostgreSQL 127.0.0.1:5432/test" in text and "SQLite" not in text
+    assert "亦庄绿策" in text
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+async def test_a_signal_stops_the_bot_within_5_s_while_telegram_is_unreachable(
+    fake: FakeTelegram, tmp_path: Path, sig: signal.Signals
+) -> None:
+    """Telegram unreachable: the bot retries with backoff, and a stop signal ends it within 5 s."""
+    nowhere = f"http://127.0.0.1:{free_port()}/bot"
+    env = bot_env(fake, f"sqlite:///{tmp_path / 'bot.db'}", TELEGRAM_BASE_URL=nowhere)
+    with bot_process(env, tmp_path, "unreachable") as process:
+        log = tmp_path / "unreachable.log"
+        for _ in range(int(STARTUP_TIMEOUT * 10)):
+            if log.read_text(errors="replace").count("cannot reach Telegram") >= 2:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError(log.read_text(errors="replace")[-2000:])
+        started = time.monotonic()
+        process.send_signal(sig)
+        code = await asyncio.get_running_loop().run_in_executor(None, process.wait, 30)
+        assert time.monotonic() - started < 5.0
+        assert code == 0
+    assert "Traceback" not in log.read_text(errors="replace")
+
+
+@contextmanager
+def silent_server() -> Iterator[socket.socket]:
+    """Listen on a local port that accepts connections and never says a word."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        yield silent
+
+
+def test_a_postgresql_that_never_answers_fails_start_up_with_one_line(tmp_path: Path) -> None:
+    """Connect timeout: one clear line naming the database, a non-zero exit, no hang, no traceback."""
+    with silent_server() as silent:
+        port = silent.getsockname()[1]
+        result = run_cli(
+            ["run"],
+            tmp_path,
+            "",
+            {
+                "TELEGRAM_BOT_TOKEN": "123:abc",
+                "DATABASE_URL": f"postgresql://bot@127.0.0.1:{port}/etown",
+                "DATABASE_CONNECT_TIMEOUT": "2",
+            },
+        )
+    assert result.returncode == 1
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert "Cannot open the database" in lines[0] and f"127.0.0.1:{port}/etown" in lines[0]
+    assert "timeout" in lines[0]
+
+
+async def test_sigterm_stops_start_up_while_postgresql_never_answers(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Waiting on a silent database does not make the bot deaf to SIGTERM."""
+    with silent_server() as silent:
+        port = silent.getsockname()[1]
+        env = bot_env(fake, f"postgresql://bot@127.0.0.1:{port}/etown", DATABASE_CONNECT_TIMEOUT="120")
+        with bot_process(env, tmp_path, "silent-db") as process:
+            silent.settimeout(STARTUP_TIMEOUT)
+            connection, _ = await asyncio.get_running_loop().run_in_executor(None, silent.accept)
+            await asyncio.sleep(0.5)  # the bot has sent its greeting and waits for an answer
+            assert process.poll() is None
+            started = time.monotonic()
+            process.send_signal(signal.SIGTERM)
+            code = await asyncio.get_running_loop().run_in_executor(None, process.wait, 30)
+            connection.close()
+            assert time.monotonic() - started < 5.0 and code == 0
+
+
+def test_dead_letters_are_listed_and_replayed_from_the_command_line(tmp_path: Path) -> None:
+    """`etownbot dead-letters` lists kept updates; `--replay ID` feeds one to the bot, which answers."""
+
+    async def scenario() -> None:
+        async with FakeTelegram() as fake:
+            fake.add_chat(3301, first_name="测试")
+            database_url = f"sqlite:///{tmp_path / 'bot.db'}"
+            chat = {"id": 3301, "type": "private", "first_name": "测试"}
+            user = {"id": 3301, "is_bot": False, "first_name": "测试"}
+            update = {
+                "update_id": 77,
+                "message": {"message_id": 5, "date": 1, "chat": chat, "from": user, "text": "/start"},
+            }
+            service = Service(database_url)
+            with storage.session_scope(service.sessions) as session:
+                storage.add_dead_letter(77, update, "ValueError", 3, session=session, chat_key="tg:3301")
+            service.close()
+            env = bot_env(fake, database_url)
+            loop = asyncio.get_running_loop()
+            listing = await loop.run_in_executor(None, run_cli, ["dead-letters"], tmp_path, "", env)
+            assert listing.returncode == 0, listing.stderr
+            assert "#1  update 77  tg:3301  ValueError x3" in listing.stdout and "'/start'" in listing.stdout
+            replay = await loop.run_in_executor(
+                None, run_cli, ["dead-letters", "--replay", "1"], tmp_path, "", env
+            )
+            assert replay.returncode == 0, replay.stdout + replay.stderr
+            assert replay.stdout.startswith("OK")
+            assert "亦庄绿策" in fake.bot_messages(3301)[0].content
+            after = await loop.run_in_executor(None, run_cli, ["dead-letters"], tmp_path, "", env)
+            assert "No dead letters" in after.stdout
+            kept = await loop.run_in_executor(None, run_cli, ["dead-letters", "--all"], tmp_path, "", env)
+            assert "(replayed)" in kept.stdout
+
+    asyncio.run(scenario())
 
 
 @pytest.mark.parametrize(

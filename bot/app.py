@@ -144,7 +144,11 @@ class BotRunner:
         """Prepare (nothing is contacted until `start`)."""
         self.settings = settings
         self._own_service = service is None
-        self.service = service or Service(settings.effective_database_url(), default_lang=settings.bot_lang)
+        self.service = service or Service(
+            settings.effective_database_url(),
+            default_lang=settings.bot_lang,
+            office_hours=settings.office_hours(),
+        )
         self.application = build_application(settings, self.service)
         self.scheduler = ChatScheduler(settings.max_concurrent_updates)
         self._tasks: list[asyncio.Task[None]] = []

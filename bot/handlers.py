@@ -108,7 +108,7 @@ class DeliveredLog:
 
 async def handle_duplicate(bot: Bot, rt: Runtime, chat_id: int, update_id: int, outcome: Outcome) -> None:
     """Re-send a step's replies when its update comes back after a crash; ignore a true repeat."""
-    if update_id in rt.delivered or not (outcome.replies or outcome.staff_messages):
+    if update_id in rt.delivered or not (outcome.replies or outcome.staff_messages or outcome.staff_posts):
         log.info("update %s already processed; skipped", update_id)
         return
     # Processed and stored, but this process never sent the replies: the previous one died between
@@ -274,6 +274,10 @@ async def deliver(
         await send_reply(bot, rt, chat_id, reply, outcome.lang)
     if outcome.staff_messages:
         await post_to_staff(bot, rt, outcome.staff_messages)
+    if outcome.staff_posts:
+        from bot import desk
+
+        await desk.post_staff_items(bot, rt, outcome.staff_posts)
 
 
 async def polite_note(bot: Bot, chat_id: int, text: str) -> None:
@@ -447,8 +451,12 @@ async def on_staff_command(update: Update, context: Context) -> None:
     args = event.args.split()
     log.info("staff command /%s by user %s", event.command, user.id)
     if event.command == "stats":
+        from bot import desk
+
         figures = await rt.call(_stats, rt.service)
-        await polite_note(context.bot, chat.id, staff.stats_text(figures, lang))
+        desk_figures = await rt.call(desk.desk_stats, rt.service)
+        text = "\n".join([staff.stats_text(figures, lang), *staff.desk_lines(desk_figures, lang)])
+        await polite_note(context.bot, chat.id, text)
     elif event.command == "misses":
         await _misses(context.bot, rt, chat.id, args, lang)
     elif event.command in ("leads", "export"):
@@ -569,6 +577,9 @@ async def on_error(update: object, context: Context) -> None:
 
 def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Register the handlers: staff commands, then one for messages and one for buttons."""
+    from bot import desk
+
+    desk.add_handlers(application)
     private = filters.ChatType.PRIVATE
     application.add_handler(
         CommandHandler(list(staff.STAFF_COMMANDS), on_staff_command, filters=filters.UpdateType.MESSAGE)

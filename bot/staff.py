@@ -10,14 +10,17 @@ import datetime as dt
 import io
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
 
+from dialogs.handover import context_lines
 from dialogs.render import STATUS_MARK, money
 
 # BDA works on Beijing time; shown times use UTC+8 without needing tz data on the server.
 BEIJING = dt.timezone(dt.timedelta(hours=8), "UTC+8")
 STAFF_COMMANDS = ("leads", "export", "stats", "misses")
+# Handled by bot/desk.py: answering questions, following up leads, the FAQ staff write.
+DESK_COMMANDS = ("reply", "questions", "lead", "faq")
 LEADS_SHOWN = 20
 EXPORT_LIMIT = 100_000
 
@@ -294,3 +297,238 @@ def export_xlsx(leads: Sequence[Any], lang: str = "zh") -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# --- the help desk: questions passed to staff -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfficeHours:
+    """When BDA staff answer (Beijing time): what a user is told to expect after passing a question."""
+
+    start: dt.time = dt.time(9, 0)
+    end: dt.time = dt.time(17, 30)
+    # ISO weekdays, Monday = 1.
+    days: frozenset[int] = frozenset({1, 2, 3, 4, 5})
+    reply_hours: int = 2
+
+    @classmethod
+    def parse(cls, hours: str, days: str, reply_hours: int = 2) -> OfficeHours:
+        """Read "09:00-17:30" and "1-5" (or "1,2,3,4,5"); raise ValueError on anything else."""
+        match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*[-–~]\s*(\d{1,2}):(\d{2})\s*", hours)
+        if not match:
+            raise ValueError(f"office hours must look like 09:00-17:30, not {hours!r}")
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        start, end = dt.time(h1, m1), dt.time(h2, m2)
+        if start >= end:
+            raise ValueError(f"office hours must end after they start: {hours!r}")
+        chosen: set[int] = set()
+        for part in re.split(r"[,\s]+", days.strip()):
+            if span := re.fullmatch(r"([1-7])-([1-7])", part):
+                chosen.update(range(int(span.group(1)), int(span.group(2)) + 1))
+            elif re.fullmatch(r"[1-7]", part):
+                chosen.add(int(part))
+            elif part:
+                raise ValueError(f"working days must be ISO weekdays like 1-5, not {days!r}")
+        if not chosen:
+            raise ValueError("no working days given")
+        return cls(start, end, frozenset(chosen), reply_hours)
+
+    def is_open(self, moment: dt.datetime) -> bool:
+        """Tell whether staff are at work at a moment."""
+        local = moment.astimezone(BEIJING)
+        return local.isoweekday() in self.days and self.start <= local.time() < self.end
+
+    def next_opening(self, moment: dt.datetime) -> dt.datetime:
+        """Return when staff are next at work after a moment (Beijing time)."""
+        local = moment.astimezone(BEIJING)
+        for offset in range(0, 8):
+            day = local.date() + dt.timedelta(days=offset)
+            opening = dt.datetime.combine(day, self.start, BEIJING)
+            if day.isoweekday() in self.days and opening > local:
+                return opening
+        return local
+
+    def expectation(self, lang: str, moment: dt.datetime | None = None) -> str:
+        """Tell a user that staff answer in this chat and roughly when."""
+        moment = moment or dt.datetime.now(dt.UTC)
+        hours = f"{self.start:%H:%M}–{self.end:%H:%M}"
+        if self.is_open(moment):
+            return _t(
+                lang,
+                f"工作人员会直接在这里回复你，工作时间内一般 {self.reply_hours} 小时内答复。",
+                f"Staff will answer right here, usually within {self.reply_hours} hours during office hours.",
+            )
+        opening = self.next_opening(moment)
+        weekday_zh = "一二三四五六日"[opening.isoweekday() - 1]
+        return _t(
+            lang,
+            f"工作人员会直接在这里回复你。现在是非工作时间（工作日 {hours}），"
+            f"预计在周{weekday_zh}（{opening:%m-%d}）{opening:%H:%M} 上班后答复。",
+            f"Staff will answer right here. It is outside office hours now (working days {hours}, "
+            f"Beijing time); expect a reply after {opening:%a %d %b %H:%M}.",
+        )
+
+
+@dataclass(frozen=True)
+class StaffButton:
+    """A staff-chat button's payload: what it acts on and what it does ("st:q:claim:17")."""
+
+    PREFIX: ClassVar[str] = "st"
+    target: Literal["q", "lead"]
+    action: str
+    id: int
+
+    def pack(self) -> str:
+        """Return the callback data (well under Telegram's 64 bytes)."""
+        return f"{self.PREFIX}:{self.target}:{self.action}:{self.id}"
+
+    @classmethod
+    def unpack(cls, data: str) -> StaffButton | None:
+        """Read callback data; None when it is not a staff button."""
+        parts = data.split(":")
+        if len(parts) != 4 or parts[0] != cls.PREFIX or not parts[3].isdigit():
+            return None
+        target, action = parts[1], parts[2]
+        if target == "q" and action in QUESTION_ACTIONS:
+            return cls("q", action, int(parts[3]))
+        if target == "lead" and (action in LEAD_STATES or action == "mine"):
+            return cls("lead", action, int(parts[3]))
+        return None
+
+
+QUESTION_ACTIONS = ("claim", "faq", "close")
+# A lead's follow-up: 新线索 → 已联系 → 已申报 → 已结束, or 无效 at any point.
+LEAD_STATES = {
+    "new": ("新线索", "New"),
+    "contacted": ("已联系", "Contacted"),
+    "applied": ("已申报", "Applied"),
+    "closed": ("已结束", "Closed"),
+    "invalid": ("无效", "Invalid"),
+}
+QUESTION_STATUS = {
+    "open": ("⏳ 待认领", "⏳ Waiting"),
+    "claimed": ("✋ 处理中", "✋ Being answered"),
+    "answered": ("✅ 已答复", "✅ Answered"),
+    "closed": ("☑️ 无需回复", "☑️ No reply needed"),
+    "undeliverable": ("🚫 未送达", "🚫 Not delivered"),
+    "deleted": ("🗑 用户已删除数据", "🗑 User deleted their data"),
+}
+
+
+@dataclass(frozen=True)
+class PostView:
+    """A staff-chat post: its text and its buttons as rows of (label, payload)."""
+
+    text: str
+    buttons: list[list[tuple[str, StaffButton]]] = field(default_factory=list)
+
+
+def question_post(question: Any, lang: str = "zh", *, lead_id: int | None = None) -> PostView:
+    """Write the staff-chat post of a question passed to staff, with the buttons its status allows."""
+    first, second = context_lines(question.context or {}, lang)
+    status = QUESTION_STATUS.get(question.status, (question.status, question.status))
+    user_lang = "中文" if question.lang != "en" else "English"
+    if lead_id is None:
+        lead_id = (question.context or {}).get("lead_id")
+    lead = (
+        _t(lang, f"已留线索 #{lead_id}", f"lead #{lead_id}")
+        if lead_id
+        else _t(lang, "未留联系方式", "no contact left")
+    )
+    lines = [
+        f"**{_t(lang, '❓ 用户提问', '❓ Question from a user')} #{question.id}**　{_t(lang, status[0], status[1])}",
+        f"{_t(lang, '问题', 'Question')}：{_shown(question.question)}",
+        f"{_t(lang, '用户语言', 'Language')}：{user_lang}　{lead}",
+        f"{_t(lang, '测评', 'Screening')}：{first}",
+        f"　{second}",
+        f"{_t(lang, '提问时间', 'Asked')}：{_when(question.created_at)}",
+    ]
+    if question.claimed_name and question.status in ("claimed", "answered", "closed"):
+        lines.append(f"{_t(lang, '认领', 'Claimed by')}：{question.claimed_name}")
+    if question.status == "answered" and question.answer:
+        lines.append(
+            f"{_t(lang, '答复', 'Answer')}（{question.answered_name}，{_when(question.answered_at)}）："
+        )
+        lines.append(_shown(question.answer))
+    if question.faq_entry_id:
+        lines.append(
+            _t(lang, f"已存为问答 F{question.faq_entry_id}", f"Saved as FAQ entry F{question.faq_entry_id}")
+        )
+    if question.status in ("open", "claimed"):
+        lines.append("")
+        lines.append(
+            _t(
+                lang,
+                f"回复本条消息即可答复用户，或私聊机器人发送 /reply {question.id} 答复内容。",
+                f"Reply to this message to answer the user, or send /reply {question.id} <text> to the bot privately.",
+            )
+        )
+    row: list[tuple[str, StaffButton]] = []
+    if question.status == "open":
+        row.append((_t(lang, "我来答", "I'll answer"), StaffButton("q", "claim", question.id)))
+    if question.status in ("open", "claimed"):
+        row.append((_t(lang, "无需回复", "No reply needed"), StaffButton("q", "close", question.id)))
+    return PostView("\n".join(lines), [row] if row else [])
+
+
+def _shown(text: str, limit: int = 1200) -> str:
+    """Return user or staff text for a post: no markup of ours, short enough to keep the post one message."""
+    text = text.replace("**", "* *")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def answer_for_user(question: str, answer: str, lang: str) -> str:
+    """Write the message a user receives with a staff answer, their question quoted."""
+    return _t(
+        lang,
+        f"**💬 管委会工作人员答复**\n你的问题：「{_shown(question)}」\n\n{answer}",
+        f"**💬 Answer from BDA staff**\nYour question: 「{_shown(question)}」\n\n{answer}",
+    )
+
+
+def questions_text(questions: Sequence[Any], lang: str = "zh") -> str:
+    """List the questions still waiting for staff, oldest first."""
+    if not questions:
+        return _t(lang, "没有待答复的问题。", "No questions waiting.")
+    lines = [f"**{_t(lang, '待答复的问题', 'Questions waiting')}**（{len(questions)}）"]
+    for question in questions:
+        status = QUESTION_STATUS.get(question.status, (question.status, question.status))
+        who = f"（{question.claimed_name}）" if question.claimed_name else ""
+        lines.append(
+            f"#{question.id} {_t(lang, *status)}{who} {_when(question.created_at)}\n{question.question}"
+        )
+    return "\n".join(lines)
+
+
+def reminder_text(questions: Sequence[Any], lang: str, *, now: dt.datetime | None = None) -> str:
+    """Remind the staff chat of questions waiting too long."""
+    now = now or dt.datetime.now(dt.UTC)
+    lines = [f"**{_t(lang, '⏰ 以下问题等待答复较久', '⏰ These questions have waited a while')}**"]
+    for question in questions:
+        minutes = max(0, int((now - question.created_at).total_seconds() // 60))
+        waited = _t(lang, f"已等 {minutes} 分钟", f"waiting {minutes} min")
+        who = f"，{question.claimed_name}" if question.claimed_name else ""
+        lines.append(f"#{question.id}（{waited}{who}）{question.question[:80]}")
+    lines.append(
+        _t(lang, "回复原消息或 /reply 编号 内容 即可答复。", "Reply to the post or use /reply N <text>.")
+    )
+    return "\n".join(lines)
+
+
+def desk_lines(desk: Any, lang: str) -> list[str]:
+    """Return the help-desk lines of /stats."""
+    median = desk.median_answer_seconds
+    if median is None:
+        shown = "—"
+    elif median < 3600:
+        shown = _t(lang, f"{median / 60:.0f} 分钟", f"{median / 60:.0f} min")
+    else:
+        shown = _t(lang, f"{median / 3600:.1f} 小时", f"{median / 3600:.1f} h")
+    return [
+        "",
+        f"**{_t(lang, '人工答复', 'Help desk')}**",
+        f"{_t(lang, '待答复', 'Open questions')}：{desk.open}",
+        f"{_t(lang, '今日已答复', 'Answered today')}：{desk.answered_today}",
+        f"{_t(lang, '答复用时中位数（30天）', 'Median time to answer (30 days)')}：{shown}",
+    ]

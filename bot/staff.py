@@ -144,18 +144,29 @@ class LeadFilter:
     measure: int | None = None
     since: dt.datetime | None = None
     error: str | None = None
+    follow_state: str | None = None
+    # "me": leads the asking staff member owns; "none": leads nobody owns yet.
+    owner: Literal["me", "none"] | None = None
 
 
 def parse_lead_filter(args: Sequence[str], lang: str = "zh", *, now: dt.datetime | None = None) -> LeadFilter:
     """Read `/leads [measure] [YYYY-MM-DD | Nd]` arguments; anything else is explained, not guessed."""
     measure: int | None = None
     since: dt.datetime | None = None
+    follow_state: str | None = None
+    owner: Literal["me", "none"] | None = None
     now = now or dt.datetime.now(dt.UTC)
     for raw in args:
         arg = raw.strip().lower()
         if not arg:
             continue
-        if match := re.fullmatch(r"(?:第|m|#)?(\d{1,2})(?:条)?", arg):
+        if state := lead_state_of(arg):
+            follow_state = state
+        elif arg in OWNER_ME:
+            owner = "me"
+        elif arg in OWNER_NONE:
+            owner = "none"
+        elif match := re.fullmatch(r"(?:第|m|#)?(\d{1,2})(?:条)?", arg):
             measure = int(match.group(1))
         elif match := re.fullmatch(r"(\d{1,4})d", arg):
             since = now - dt.timedelta(days=int(match.group(1)))
@@ -167,15 +178,17 @@ def parse_lead_filter(args: Sequence[str], lang: str = "zh", *, now: dt.datetime
             since = dt.datetime.combine(day, dt.time(), BEIJING)
         else:
             return LeadFilter(error=_filter_help(lang))
-    return LeadFilter(measure=measure, since=since)
+    return LeadFilter(measure=measure, since=since, follow_state=follow_state, owner=owner)
 
 
 def _filter_help(lang: str) -> str:
     """Explain the /leads arguments."""
     return _t(
         lang,
-        "用法：/leads [条号] [起始日期 YYYY-MM-DD 或 天数如 7d]，例如 /leads 27 7d；/export 同样可加这些条件。",
-        "Usage: /leads [measure] [since YYYY-MM-DD or days like 7d], e.g. /leads 27 7d; /export takes the same.",
+        "用法：/leads [条号] [起始日期 YYYY-MM-DD 或 天数如 7d] [新线索|已联系|已申报|已结束|无效] [我的|无人]，"
+        "例如 /leads 27 7d 已联系 我的；/export 同样可加这些条件。",
+        "Usage: /leads [measure] [since YYYY-MM-DD or days like 7d] [new|contacted|applied|closed|invalid] "
+        "[mine|unowned], e.g. /leads 27 7d contacted mine; /export takes the same.",
     )
 
 
@@ -193,7 +206,7 @@ def leads_text(leads: Sequence[Any], lang: str = "zh", *, flt: LeadFilter | None
             f"{_t(lang, '合计', 'total')} {money(lead.total_yuan, lang)}"
         )
         extra = f" | {_user(lead.campaign)}" if lead.campaign else ""
-        lines.append(f"{_when(lead.created_at)}{extra}")
+        lines.append(f"{_when(lead.created_at)}{extra} | {follow_summary(lead, lang)}")
     return "\n".join(lines)
 
 
@@ -249,6 +262,11 @@ EXPORT_COLUMNS = (
     ("consent_at", "同意时间"),
     ("consent_text_version", "同意书版本"),
     ("open_questions", "待确认问题"),
+    ("follow_state", "跟进状态"),
+    ("owner", "负责人"),
+    ("last_note", "最新备注"),
+    ("last_note_at", "备注时间"),
+    ("followed_at", "跟进更新时间"),
 )
 
 
@@ -259,10 +277,13 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def export_rows(leads: Sequence[Any]) -> list[list[Any]]:
-    """Return one row per lead, in EXPORT_COLUMNS order."""
+def export_rows(
+    leads: Sequence[Any], notes: dict[int, Any] | None = None, lang: str = "zh"
+) -> list[list[Any]]:
+    """Return one row per lead, in EXPORT_COLUMNS order; `notes` maps a lead id to its newest note."""
     rows = []
     for lead in leads:
+        note = (notes or {}).get(lead.id)
         report = lead.report if isinstance(lead.report, dict) else {}
         questions = "；".join(str(q) for q in report.get("open_questions") or [])
         rows.append(
@@ -280,21 +301,26 @@ def export_rows(leads: Sequence[Any]) -> list[list[Any]]:
                 _when(lead.consent_at),
                 _cell(lead.consent_text_version),
                 _cell(questions),
+                _t(lang, *LEAD_STATES.get(lead.follow_state, (lead.follow_state, lead.follow_state))),
+                _cell(lead.owner_name or ""),
+                _cell(note.value if note is not None else ""),
+                _when(note.at) if note is not None else "",
+                _when(lead.followed_at),
             ]
         )
     return rows
 
 
-def export_csv(leads: Sequence[Any], lang: str = "zh") -> bytes:
+def export_csv(leads: Sequence[Any], lang: str = "zh", notes: dict[int, Any] | None = None) -> bytes:
     """Return the leads as CSV (UTF-8 with BOM so Excel shows Chinese correctly)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([zh if lang != "en" else name for name, zh in EXPORT_COLUMNS])
-    writer.writerows(export_rows(leads))
+    writer.writerows(export_rows(leads, notes, lang))
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def export_xlsx(leads: Sequence[Any], lang: str = "zh") -> bytes:
+def export_xlsx(leads: Sequence[Any], lang: str = "zh", notes: dict[int, Any] | None = None) -> bytes:
     """Return the leads as an Excel workbook."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -305,9 +331,9 @@ def export_xlsx(leads: Sequence[Any], lang: str = "zh") -> bytes:
     sheet.append([zh if lang != "en" else name for name, zh in EXPORT_COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in export_rows(leads):
+    for row in export_rows(leads, notes, lang):
         sheet.append(row)
-    widths = (6, 17, 17, 28, 20, 10, 13, 14, 14, 12, 17, 14, 40)
+    widths = (6, 17, 17, 28, 20, 10, 13, 14, 14, 12, 17, 14, 40, 10, 10, 30, 17, 17)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
     sheet.freeze_panes = "A2"
@@ -548,3 +574,87 @@ def desk_lines(desk: Any, lang: str) -> list[str]:
         f"{_t(lang, '今日已答复', 'Answered today')}：{desk.answered_today}",
         f"{_t(lang, '答复用时中位数（30天）', 'Median time to answer (30 days)')}：{shown}",
     ]
+
+
+# --- lead follow-up --------------------------------------------------------------------------------
+
+OWNER_ME = frozenset({"我的", "我", "mine", "me"})
+OWNER_NONE = frozenset({"无人", "无负责人", "unowned", "nobody"})
+LEAD_STATE_WORDS = {
+    **{zh: key for key, (zh, _) in LEAD_STATES.items()},
+    **{en.lower(): key for key, (_, en) in LEAD_STATES.items()},
+    **{key: key for key in LEAD_STATES},
+}
+
+
+def lead_state_of(word: str) -> str | None:
+    """Return the follow-up state a word names (新线索, 已联系, contacted…), or None."""
+    return LEAD_STATE_WORDS.get(word.strip().lower())
+
+
+def follow_summary(lead: Any, lang: str) -> str:
+    """Return a lead's follow-up state and owner in one short phrase."""
+    state = _t(lang, *LEAD_STATES.get(lead.follow_state, (lead.follow_state, lead.follow_state)))
+    owner = _user(lead.owner_name) if lead.owner_name else _t(lang, "无负责人", "unowned")
+    return f"{state}（{owner}）" if lang != "en" else f"{state} ({owner})"
+
+
+def lead_payload(lead: Any) -> dict[str, Any]:
+    """Return a stored lead in the shape lead_post takes (the dialogs' save_lead payload)."""
+    return {
+        "company": lead.company,
+        "credit_code": lead.credit_code,
+        "contact_name": lead.contact_name,
+        "phone": lead.phone,
+        "campaign": lead.campaign,
+        "total_yuan": lead.total_yuan,
+        "report": lead.report if isinstance(lead.report, dict) else {},
+        "profile": lead.profile if isinstance(lead.profile, dict) else {},
+    }
+
+
+def _event_line(event: Any, lang: str) -> str:
+    """Write one follow-up change: when, who, what."""
+    if event.kind == "state":
+        state = LEAD_STATES.get(event.value, (event.value, event.value))
+        what = _t(lang, "状态 → ", "state → ") + _t(lang, *state)
+    elif event.kind == "owner":
+        what = _t(lang, "负责人 → ", "owner → ") + (_user(event.value) or _t(lang, "无", "nobody"))
+    else:
+        what = _t(lang, "备注：", "note: ") + _user(event.value)
+    return f"{_when(event.at)} {_user(event.actor_name)} {what}"
+
+
+def lead_view(
+    lead: Any,
+    lang: str = "zh",
+    *,
+    created: bool = True,
+    history: Sequence[Any] = (),
+    full: bool = False,
+) -> PostView:
+    """Write a lead's staff post (or its /lead card when `full`) with the follow-up buttons."""
+    text = lead_post(lead_payload(lead), created=created, lead_id=lead.id, lang=lang)
+    if full:
+        for head in (_t(lang, "🆕 新线索", "🆕 New lead"), _t(lang, "🔄 线索已更新", "🔄 Lead updated")):
+            text = text.replace(head, _t(lang, "📇 线索", "📇 Lead"), 1)
+    lines = [text, "", f"**{_t(lang, '跟进', 'Follow-up')}**：{follow_summary(lead, lang)}"]
+    shown = list(history) if full else [e for e in history if e.kind == "note"][-1:]
+    lines.extend(_event_line(event, lang) for event in shown[-15:])
+    lines.append(_t(lang, f"备注：/lead {lead.id} 备注 内容", f"Add a note: /lead {lead.id} note <text>"))
+    states = [
+        (_t(lang, zh, en), StaffButton("lead", key, lead.id))
+        for key, (zh, en) in LEAD_STATES.items()
+        if key not in ("new", lead.follow_state)
+    ]
+    mine = [(_t(lang, "我来跟进", "I'll follow up"), StaffButton("lead", "mine", lead.id))]
+    return PostView("\n".join(lines), [states, mine])
+
+
+def lead_usage(lang: str) -> str:
+    """Explain /lead."""
+    return _t(
+        lang,
+        "用法：/lead 编号（查看）；/lead 编号 已联系|已申报|已结束|无效|新线索；/lead 编号 我来；/lead 编号 备注 内容",
+        "Usage: /lead N (show); /lead N contacted|applied|closed|invalid|new; /lead N mine; /lead N note <text>",
+    )

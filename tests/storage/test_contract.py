@@ -427,7 +427,15 @@ class TestStorageContract:
 
         with session_scope(db.factory) as session:
             counts = delete_user_data("tg:1", session=session)
-        assert counts == {"answers": 3, "conversations": 2, "leads": 1, "faq_misses": 1, "users": 1}
+        assert counts == {
+            "answers": 3,
+            "conversations": 2,
+            "lead_events": 0,
+            "leads": 1,
+            "faq_misses": 1,
+            "staff_questions": 0,
+            "users": 1,
+        }
 
         with session_scope(db.factory) as session:
             for model, column in (
@@ -473,7 +481,9 @@ class TestStorageContract:
         with session_scope(db.factory) as session:
             counts = purge_expired(datetime(2021, 1, 1, tzinfo=UTC), session=session)
         assert counts == {
+            "lead_events": 0,
             "leads": 1,
+            "staff_questions": 0,
             "answers": 1,
             "conversations": 1,
             "faq_misses": 1,

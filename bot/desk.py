@@ -21,7 +21,6 @@ from bot import staff
 from bot.handlers import Context, Runtime, polite_note, runtime, send_reply, tg_call
 from bot.markup import split_html
 from bot.service import Service
-from dialogs import Event
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +46,12 @@ def markup(view: staff.PostView) -> InlineKeyboardMarkup | None:
         if row
     ]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def command_args(text: str) -> str:
+    """Return what follows a command, exactly as typed (Event.from_text folds full-width forms)."""
+    parts = text.strip().split(maxsplit=1)
+    return parts[1].strip() if len(parts) == 2 else ""
 
 
 def _user_chat_id(chat_key: str) -> int | None:
@@ -125,6 +130,45 @@ def _due(service: Service, after: dt.timedelta) -> list[int]:
         return storage.take_due_reminders(after, session=session)
 
 
+@dataclass(frozen=True)
+class LeadCard:
+    """A lead as read for its post or /lead card."""
+
+    lead: storage.Lead
+    history: list[storage.LeadEvent]
+
+
+def _lead_card(service: Service, lead_id: int) -> LeadCard | None:
+    """Read a lead with its follow-up history."""
+    with storage.session_scope(service.sessions) as session:
+        lead = storage.get_lead(lead_id, session=session)
+        if lead is None:
+            return None
+        history = storage.lead_history(lead_id, session=session)
+        session.expunge_all()
+        return LeadCard(lead, history)
+
+
+def _follow(service: Service, lead_id: int, action: str, staff_id: int, name: str, note: str = "") -> bool:
+    """Change a lead's state, owner ("mine") or add a note; False if there is no such lead."""
+    with storage.session_scope(service.sessions) as session:
+        if action == "mine":
+            changed = storage.set_lead_owner(lead_id, staff_id, name, staff_id, name, session=session)
+        elif action == "note":
+            changed = storage.add_lead_note(lead_id, note, staff_id, name, session=session)
+        else:
+            changed = storage.set_lead_state(lead_id, action, staff_id, name, session=session)
+        return changed is not None
+
+
+def lead_notes(service: Service, lead_ids: list[int]) -> dict[int, storage.LeadEvent]:
+    """Read the newest note of each lead (for the export)."""
+    with storage.session_scope(service.sessions) as session:
+        notes = storage.last_lead_notes(lead_ids, session=session)
+        session.expunge_all()
+        return notes
+
+
 def desk_stats(service: Service) -> storage.DeskStats:
     """Read the help desk's figures (today is a Beijing day)."""
     start = dt.datetime.combine(dt.datetime.now(staff.BEIJING).date(), dt.time(), staff.BEIJING)
@@ -179,6 +223,9 @@ async def post_staff_items(bot: Bot, rt: Runtime, posts: list[dict[str, Any]]) -
     """Post stored items (questions passed to staff) to the staff chat, with their buttons."""
     chat_id = rt.settings.staff_chat_id
     for post in posts:
+        if post.get("kind") == "lead" and isinstance(post.get("id"), int) and chat_id is not None:
+            await _post_lead(bot, rt, chat_id, post["id"], bool(post.get("created")))
+            continue
         if post.get("kind") != "question" or not isinstance(post.get("id"), int):
             continue
         if chat_id is None:
@@ -194,6 +241,34 @@ async def post_staff_items(bot: Bot, rt: Runtime, posts: list[dict[str, Any]]) -
             continue
         if sent is not None:
             await rt.call(_set_post, rt.service, post["id"], sent.message_id)
+
+
+async def _post_lead(bot: Bot, rt: Runtime, chat_id: int, lead_id: int, created: bool) -> None:
+    """Post a new or updated lead with its follow-up buttons."""
+    card = await rt.call(_lead_card, rt.service, lead_id)
+    if card is None:
+        return
+    view = staff.lead_view(card.lead, rt.settings.bot_lang, created=created, history=card.history)
+    try:
+        await _send_post(bot, chat_id, view)
+    except TelegramError as error:
+        log.error("could not post lead %s to the staff chat: %s", lead_id, error)
+
+
+async def _refresh_lead(bot: Bot, rt: Runtime, lead_id: int, message: Message | None, full: bool) -> None:
+    """Show a lead's follow-up on the post whose button was pressed."""
+    card = await rt.call(_lead_card, rt.service, lead_id)
+    if card is None or message is None:
+        return
+    view = staff.lead_view(card.lead, rt.settings.bot_lang, history=card.history, full=full)
+    chunks = split_html(view.text)
+    try:
+        await tg_call(
+            "editMessageText",
+            lambda: message.edit_text(chunks[-1], parse_mode=ParseMode.HTML, reply_markup=markup(view)),
+        )
+    except TelegramError as error:
+        log.info("could not update the post of lead %s: %s", lead_id, error)
 
 
 # --- answering -------------------------------------------------------------------------------------
@@ -321,7 +396,7 @@ async def on_reply_command(update: Update, context: Context) -> None:
         return
     rt, chat_id, user = gate
     lang = rt.settings.bot_lang
-    number, _, text = Event.from_text(update.message.text).args.partition(" ")
+    number, _, text = command_args(update.message.text).partition(" ")
     number = number.lstrip("#")
     if not number.isdigit() or not text.strip():
         await polite_note(
@@ -383,6 +458,8 @@ async def on_staff_button(update: Update, context: Context) -> None:
         message = query.message if isinstance(query.message, Message) else None
         if button.target == "q":
             toast = await _question_button(context.bot, rt, button, user, message)
+        else:
+            toast = await _lead_button(context.bot, rt, button, user, message)
     finally:
         try:
             await query.answer(text=toast)
@@ -424,6 +501,58 @@ async def _question_button(
     return _t(lang, "这个按钮已失效。", "That button is out of date.")
 
 
+async def _lead_button(
+    bot: Bot, rt: Runtime, button: staff.StaffButton, user: User, message: Message | None
+) -> str:
+    """Move a lead to a state or take it over; return the toast."""
+    lang = rt.settings.bot_lang
+    if not await rt.call(_follow, rt.service, button.id, button.action, user.id, staff_name(user)):
+        return _t(lang, "这条线索已不存在（用户可能已删除数据）。", "That lead no longer exists.")
+    full = message is not None and message.text is not None and message.text.startswith("📇")
+    await _refresh_lead(bot, rt, button.id, message, full)
+    if button.action == "mine":
+        return _t(lang, "已由你跟进。", "You now own this lead.")
+    return _t(lang, *staff.LEAD_STATES[button.action])
+
+
+async def on_lead_command(update: Update, context: Context) -> None:
+    """`/lead N [state | 我来 | 备注 text]`: show a lead with its history, or follow it up."""
+    gate = await _staff_gate(update, context)
+    if gate is None or update.message is None or not isinstance(update.message.text, str):
+        return
+    rt, chat_id, user = gate
+    lang = rt.settings.bot_lang
+    head, _, rest = command_args(update.message.text).partition(" ")
+    head = head.lstrip("#")
+    if not head.isdigit():
+        await polite_note(context.bot, chat_id, staff.lead_usage(lang))
+        return
+    lead_id = int(head)
+    word, _, text = rest.strip().partition(" ")
+    action: str | None = None
+    if not word:
+        action = None
+    elif state := staff.lead_state_of(word):
+        action = state
+    elif word.lower() in ("我来", "我", "mine", "me"):
+        action = "mine"
+    elif word.lower() in ("备注", "note") and text.strip():
+        action = "note"
+    else:
+        await polite_note(context.bot, chat_id, staff.lead_usage(lang))
+        return
+    if action is not None and not await rt.call(
+        _follow, rt.service, lead_id, action, user.id, staff_name(user), text.strip()[:2000]
+    ):
+        await polite_note(context.bot, chat_id, _t(lang, f"没有线索 #{lead_id}。", f"No lead #{lead_id}."))
+        return
+    card = await rt.call(_lead_card, rt.service, lead_id)
+    if card is None:
+        await polite_note(context.bot, chat_id, _t(lang, f"没有线索 #{lead_id}。", f"No lead #{lead_id}."))
+        return
+    await _send_post(context.bot, chat_id, staff.lead_view(card.lead, lang, history=card.history, full=True))
+
+
 # --- reminders -------------------------------------------------------------------------------------
 
 
@@ -457,6 +586,7 @@ def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None
     application.add_handler(
         CommandHandler("questions", on_questions_command, filters=filters.UpdateType.MESSAGE)
     )
+    application.add_handler(CommandHandler("lead", on_lead_command, filters=filters.UpdateType.MESSAGE))
     application.add_handler(
         MessageHandler(
             filters.UpdateType.MESSAGE

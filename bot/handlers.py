@@ -465,7 +465,7 @@ async def on_staff_command(update: Update, context: Context) -> None:
             await polite_note(context.bot, chat.id, flt.error)
             return
         limit = staff.LEADS_SHOWN if event.command == "leads" else staff.EXPORT_LIMIT
-        leads = await rt.call(_leads, rt.service, flt, limit)
+        leads = await rt.call(_leads, rt.service, flt, limit, user.id)
         if event.command == "leads":
             await polite_note(context.bot, chat.id, staff.leads_text(leads, lang, flt=flt))
         else:
@@ -478,10 +478,18 @@ def _stats(service: Service) -> storage.Stats:
         return storage.stats(session=session)
 
 
-def _leads(service: Service, flt: staff.LeadFilter, limit: int) -> list[storage.Lead]:
+def _leads(service: Service, flt: staff.LeadFilter, limit: int, staff_id: int) -> list[storage.Lead]:
     """Read leads for /leads or /export."""
     with storage.session_scope(service.sessions) as session:
-        return storage.list_leads(session=session, since=flt.since, measure=flt.measure, limit=limit)
+        return storage.list_leads(
+            session=session,
+            since=flt.since,
+            measure=flt.measure,
+            limit=limit,
+            follow_state=flt.follow_state,
+            owner_id=staff_id if flt.owner == "me" else None,
+            unowned=flt.owner == "none",
+        )
 
 
 def _open_misses(service: Service) -> list[storage.FaqMiss]:
@@ -518,8 +526,11 @@ async def _export(bot: Bot, rt: Runtime, chat_id: int, leads: list[storage.Lead]
         await polite_note(bot, chat_id, staff.leads_text([], lang))
         return
     await tg_call("sendChatAction", lambda: bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT))
-    csv_data = await rt.call_slow(staff.export_csv, leads, lang)
-    xlsx_data = await rt.call_slow(staff.export_xlsx, leads, lang)
+    from bot import desk
+
+    notes = await rt.call(desk.lead_notes, rt.service, [lead.id for lead in leads])
+    csv_data = await rt.call_slow(staff.export_csv, leads, lang, notes)
+    xlsx_data = await rt.call_slow(staff.export_xlsx, leads, lang, notes)
     stamp = dt.datetime.now(staff.BEIJING).strftime("%Y%m%d-%H%M")
     caption = _t(lang, f"线索导出：{len(leads)} 条", f"Leads export: {len(leads)}")
     for data, name in ((csv_data, f"leads-{stamp}.csv"), (xlsx_data, f"leads-{stamp}.xlsx")):

@@ -261,7 +261,7 @@ class Service:
             event = Event(kind="button", data=resolved.id)
 
         new_state, replies = dialogs.step(state, event, self._today() if self._today else None)
-        staff_messages = self._carry_out(session, chat_key, user_key, replies)
+        staff_messages, lead_posts = self._carry_out(session, chat_key, user_key, replies)
         replies, staff_posts = self._hand_over(session, chat_key, user_key, replies, state, new_state)
         if any(reply.effect == "delete_data" for reply in replies):
             # The user's data is gone; the conversation starts afresh on the next message.
@@ -283,7 +283,7 @@ class Service:
                 "at": time.time(),
                 "replies": [r.model_dump(mode="json") for r in replies if r.kind != "effect"],
                 "staff": staff_messages,
-                "posts": staff_posts,
+                "posts": lead_posts + staff_posts,
             }
         data = {**new_state.to_json(), CHANNEL_KEY: channel}
         if new_state.lang != state.lang:
@@ -305,7 +305,7 @@ class Service:
             lang=new_state.lang,
             previous_question=previous,
             staff_messages=staff_messages,
-            staff_posts=staff_posts,
+            staff_posts=lead_posts + staff_posts,
             pressed=resolved,
         )
 
@@ -344,9 +344,12 @@ class Service:
         channel = data.pop(CHANNEL_KEY, None)
         return dialogs.load_state(data), channel if isinstance(channel, dict) else {}
 
-    def _carry_out(self, session: Session, chat_key: str, user_key: str, replies: list[Reply]) -> list[str]:
-        """Do the storage side of the effects; return the messages for the staff chat."""
+    def _carry_out(
+        self, session: Session, chat_key: str, user_key: str, replies: list[Reply]
+    ) -> tuple[list[str], list[dict[str, Any]]]:
+        """Do the storage side of the effects; return texts and stored items for the staff chat."""
         messages: list[str] = []
+        posts: list[dict[str, Any]] = []
         for reply in replies:
             if reply.kind != "effect":
                 continue
@@ -356,9 +359,8 @@ class Service:
                     self._lead_data(payload, chat_key, user_key), session=session
                 )
                 log.info("lead %s %s for %s", lead.id, "created" if created else "updated", user_key)
-                messages.append(
-                    staff.lead_post(payload, created=created, lead_id=lead.id, lang=self.default_lang)
-                )
+                # Posted from the stored lead, with its follow-up buttons (bot/desk.py).
+                posts.append({"kind": "lead", "id": lead.id, "created": created})
             elif reply.effect == "faq_miss":
                 question = str(payload.get("question", ""))[:2000]
                 if question.strip():
@@ -368,7 +370,7 @@ class Service:
             elif reply.effect == "delete_data":
                 counts = storage.delete_user_data(user_key, session=session)
                 log.info("deleted the data of %s: %s", user_key, counts)
-        return messages
+        return messages, posts
 
     def _hand_over(
         self,

@@ -99,7 +99,7 @@ def live_entries(entries: Sequence[StaffEntry]) -> list[FaqEntry]:
 
 def to_yaml(entry: StaffEntry, slug: str | None = None) -> str:
     """Write the entry in faq.yaml's format, to be added to dialogs/data/faq.yaml in a release."""
-    data = {
+    data: dict[str, object] = {
         "id": slug or f"staff-{entry.number}",
         "questions": list(entry.questions),
         "answer": {"zh": entry.answer_zh, "en": entry.answer_en},

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 
+import openpyxl
+
+import storage
 from bot.app import BotRunner
 from tests.bot.conftest import STAFF_CHAT, STAFF_USER, running_bot
 from tests.bot.talk import Talk
-from tests.bot.test_journeys import PV_ANSWERS, start_screening
+from tests.bot.test_journeys import COMPANY, PV_ANSWERS, leave_contact, start_screening
 from tests.fakebotapi import FakeTelegram, SentMessage
 
 UNKNOWN = "你们管委会食堂几点开饭？"
@@ -166,3 +171,69 @@ async def test_reminder_for_a_question_waiting_too_long(fake: FakeTelegram, sqli
             m for m in fake.bot_messages(STAFF_CHAT) if m.seq > reminder.seq and "等待答复较久" in m.content
         ]
         assert later == []
+
+
+async def test_a_lead_moves_through_its_states_and_the_export_shows_them(
+    fake: FakeTelegram, bot: BotRunner
+) -> None:
+    """新线索 → 已联系 → 已申报 → 已结束 from the post's buttons and /lead; /leads filters; export carries it."""
+    fake.set_user(STAFF_USER, first_name="王芳")
+    talk = Talk(fake, 4010)
+    await start_screening(talk)
+    await talk.interview(PV_ANSWERS)
+    mark = fake.mark()
+    await leave_contact(talk)
+    post = await fake.wait_for_bot_message(STAFF_CHAT, lambda m: COMPANY in m.content, since=mark)
+    assert "跟进：新线索（无负责人）" in post.content
+    assert post.button_texts == ["已联系", "已申报", "已结束", "无效", "我来跟进"]
+    lead_id = int(post.content.split("#", 1)[1].split()[0].rstrip("*"))
+
+    data = next(b["callback_data"] for b in post.buttons if b["text"] == "已联系")
+    answer = await fake.wait_for_callback_answer(
+        fake.user_presses_button(STAFF_CHAT, post.message_id, data, user_id=STAFF_USER), TIMEOUT
+    )
+    assert answer.text == "已联系"
+    shown = fake.message(STAFF_CHAT, post.message_id)
+    assert "跟进：已联系（王芳）" in shown.content and "已联系" not in shown.button_texts
+
+    card = await staff_says(fake, STAFF_CHAT, f"/lead {lead_id} 备注 电话已联系，周五上门")
+    assert "电话已联系，周五上门" in card and "王芳 状态 → 已联系" in card
+    await staff_says(fake, STAFF_CHAT, f"/lead {lead_id} 已申报")
+    done = await staff_says(fake, STAFF_USER, f"/lead {lead_id} closed")
+    assert "跟进：已结束（王芳）" in done
+    assert done.index("状态 → 已联系") < done.index("备注：电话已联系") < done.index("状态 → 已申报")
+    assert "状态 → 已结束" in done
+
+    assert COMPANY in await staff_says(fake, STAFF_CHAT, "/leads 已结束 我的")
+    assert "没有符合条件的线索" in await staff_says(fake, STAFF_CHAT, "/leads 已联系")
+    assert "没有符合条件的线索" in await staff_says(fake, STAFF_CHAT, "/leads 无人")
+    assert "用法" in await staff_says(fake, STAFF_CHAT, f"/lead {lead_id} 飞了")
+
+    mark = fake.mark()
+    fake.user_sends_text(STAFF_USER, "/export", user_id=STAFF_USER)
+    sent = await fake.wait_for_bot_messages(
+        STAFF_USER, 2, lambda m: m.document is not None, since=mark, timeout=TIMEOUT
+    )
+    files = {m.document.filename: m.document.data for m in sent if m.document is not None}
+    csv_rows = list(
+        csv.reader(io.StringIO(next(d for n, d in files.items() if n.endswith(".csv")).decode("utf-8-sig")))
+    )
+    header, row = csv_rows[0], csv_rows[1]
+    record = dict(zip(header, row, strict=True))
+    assert (record["跟进状态"], record["负责人"], record["最新备注"]) == (
+        "已结束",
+        "王芳",
+        "电话已联系，周五上门",
+    )
+    assert record["跟进更新时间"] and record["备注时间"]
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(next(d for n, d in files.items() if n.endswith(".xlsx")))
+    ).active
+    xlsx = list(sheet.iter_rows(values_only=True))
+    assert dict(zip(xlsx[0], xlsx[1], strict=True))["跟进状态"] == "已结束"
+
+    await talk.say("/delete")
+    await talk.press("确定删除")
+    with storage.session_scope(bot.service.sessions) as session:
+        assert storage.get_lead(lead_id, session=session) is None
+        assert storage.lead_history(lead_id, session=session) == []

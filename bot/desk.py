@@ -11,16 +11,18 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update, User
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 import storage
 from bot import staff
+from bot.faq_live import staff_entry
 from bot.handlers import Context, Runtime, polite_note, runtime, send_reply, tg_call
 from bot.markup import split_html
 from bot.service import Service
+from dialogs import staff_faq
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +169,114 @@ def lead_notes(service: Service, lead_ids: list[int]) -> dict[int, storage.LeadE
         notes = storage.last_lead_notes(lead_ids, session=session)
         session.expunge_all()
         return notes
+
+
+@dataclass(frozen=True)
+class FaqCard:
+    """A staff FAQ entry as read, with what keeps it from going live."""
+
+    row: storage.StaffFaqEntry
+    problems: list[str]
+
+
+def _faq_card(session: Any, entry_id: int, lang: str = "zh") -> FaqCard | None:
+    """Read one staff FAQ entry with its problems (inside the caller's session)."""
+    row = storage.get_faq_entry(entry_id, session=session)
+    if row is None:
+        return None
+    session.expunge(row)
+    return FaqCard(row, staff_faq.problems(staff_entry(row), lang))
+
+
+def _save_as_faq(service: Service, question_id: int, staff_id: int, name: str, lang: str) -> FaqCard | str:
+    """Turn a question (and its answer, if any) into a switched-off FAQ entry; or say why not."""
+    with storage.session_scope(service.sessions) as session:
+        question = storage.get_staff_question(question_id, session=session)
+        if question is None or question.status == "deleted" or not question.question:
+            return "gone"
+        if question.faq_entry_id is not None:
+            return "done"
+        answer = question.answer or ""
+        data = storage.FaqEntryData(
+            questions=[question.question],
+            answer_zh=answer if question.lang != "en" else "",
+            answer_en=answer if question.lang == "en" else "",
+            cite=[],
+            clause="",
+        )
+        entry = storage.add_faq_entry(data, staff_id, name, session=session, source_question_id=question_id)
+        storage.link_staff_question_faq(question_id, entry.id, session=session)
+        card = _faq_card(session, entry.id, lang)
+        assert card is not None
+        return card
+
+
+def _faq_rows(service: Service) -> list[storage.StaffFaqEntry]:
+    """Read every staff FAQ entry."""
+    with storage.session_scope(service.sessions) as session:
+        rows = storage.list_faq_entries(session=session)
+        session.expunge_all()
+        return rows
+
+
+def _faq_show(service: Service, entry_id: int, lang: str) -> FaqCard | None:
+    """Read one staff FAQ entry."""
+    with storage.session_scope(service.sessions) as session:
+        return _faq_card(session, entry_id, lang)
+
+
+def _faq_edit(
+    service: Service, entry_id: int, verb: str, text: str, name: str, lang: str
+) -> FaqCard | str | None:
+    """Apply one /faq edit; return the entry, a refusal (what is wrong), or None if there is no entry."""
+    with storage.session_scope(service.sessions) as session:
+        card = _faq_card(session, entry_id, lang)
+        if card is None:
+            return None
+        row = card.row
+        changes: dict[str, Any] = {}
+        if verb == "question":
+            if not text or len(row.questions) >= staff_faq.MAX_QUESTIONS:
+                return _t(lang, "问法为空或已太多", "empty, or too many phrasings")
+            changes["questions"] = [*row.questions, text]
+        elif verb == "drop_question":
+            index = int(text) - 1 if text.isdigit() else -1
+            if not 0 <= index < len(row.questions) or len(row.questions) == 1:
+                return _t(lang, "没有这个序号（至少保留一种问法）", "no such number (one phrasing must stay)")
+            changes["questions"] = [q for i, q in enumerate(row.questions) if i != index]
+        elif verb == "quote":
+            if problem := staff_faq.quote_problem(text, lang):
+                return problem
+            changes["cite"] = [*row.cite, text]
+        elif verb == "drop_quotes":
+            changes["cite"] = []
+        elif verb == "clause":
+            if not text:
+                return _t(lang, "条款为空", "the clause is empty")
+            changes["clause"] = text[:64]
+            changes["measures"] = staff_faq.measures_of_clause(text)
+        elif verb in ("zh", "en"):
+            if not text:
+                return _t(lang, "答复为空", "the answer is empty")
+            changes[f"answer_{verb}"] = text
+        elif verb == "on":
+            if card.problems:
+                return _t(lang, "还不能启用：", "cannot go live yet: ") + "；".join(card.problems)
+            changes["active"] = True
+        elif verb == "off":
+            changes["active"] = False
+        if changes:
+            updated = storage.update_faq_entry(entry_id, name, session=session, **changes)
+            assert updated is not None
+            after = _faq_card(session, entry_id, lang)
+            assert after is not None
+            if after.row.active and after.problems:
+                # An edit that breaks a live entry takes it out of use rather than serving it broken.
+                storage.update_faq_entry(entry_id, name, session=session, active=False)
+                after = _faq_card(session, entry_id, lang)
+                assert after is not None
+            return after
+        return card
 
 
 def desk_stats(service: Service) -> storage.DeskStats:
@@ -486,6 +596,18 @@ async def _question_button(
             f"已由 {loaded.question.claimed_name} 认领。",
             f"Already claimed by {loaded.question.claimed_name}.",
         )
+    if button.action == "faq":
+        saved = await rt.call(_save_as_faq, rt.service, button.id, user.id, name, lang)
+        if saved == "gone":
+            return _t(lang, "这个问题已不存在。", "That question no longer exists.")
+        if saved == "done":
+            return _t(lang, "已经存为问答了。", "Already saved as an FAQ entry.")
+        assert isinstance(saved, FaqCard)
+        await _refresh_post(bot, rt, button.id, message)
+        chat_id = rt.settings.staff_chat_id
+        if chat_id is not None:
+            await polite_note(bot, chat_id, staff.faq_card(saved.row, saved.problems, lang))
+        return _t(lang, f"已存为问答 F{saved.row.id}（未启用）", f"Saved as FAQ entry F{saved.row.id} (off)")
     if button.action == "close":
         loaded = await rt.call(_load, rt.service, button.id, lang)
         if loaded is None:
@@ -553,6 +675,74 @@ async def on_lead_command(update: Update, context: Context) -> None:
     await _send_post(context.bot, chat_id, staff.lead_view(card.lead, lang, history=card.history, full=True))
 
 
+async def on_faq_command(update: Update, context: Context) -> None:
+    """`/faq`: list staff FAQ entries; `/faq N`: show one; `/faq N verb text`: edit, switch on/off, export."""
+    gate = await _staff_gate(update, context)
+    if gate is None or update.message is None or not isinstance(update.message.text, str):
+        return
+    rt, chat_id, user = gate
+    lang = rt.settings.bot_lang
+    args = command_args(update.message.text)
+    if not args:
+        rows = await rt.call(_faq_rows, rt.service)
+        await polite_note(context.bot, chat_id, staff.faq_list(rows, lang))
+        return
+    head, _, rest = args.partition(" ")
+    head = head.lstrip("#Ff")
+    word, _, text = rest.strip().partition(" ")
+    verb = staff.FAQ_VERBS.get(word.lower()) if word else None
+    if not head.isdigit() or (word and verb is None):
+        await polite_note(
+            context.bot,
+            chat_id,
+            _t(
+                lang,
+                "用法：/faq（列表）；/faq 编号（查看、修改）",
+                "Usage: /faq (list); /faq N (show and edit)",
+            ),
+        )
+        return
+    entry_id = int(head)
+    if verb == "yaml":
+        card = await rt.call(_faq_show, rt.service, entry_id, lang)
+        if card is not None:
+            await _send_yaml(context.bot, chat_id, card, lang)
+            return
+        result: FaqCard | str | None = None
+    elif verb is None:
+        result = await rt.call(_faq_show, rt.service, entry_id, lang)
+    else:
+        result = await rt.call(_faq_edit, rt.service, entry_id, verb, text.strip(), staff_name(user), lang)
+    if result is None:
+        await polite_note(
+            context.bot, chat_id, _t(lang, f"没有问答 F{entry_id}。", f"No FAQ entry F{entry_id}.")
+        )
+    elif isinstance(result, str):
+        await polite_note(
+            context.bot,
+            chat_id,
+            _t(lang, f"未修改：{result}", f"Not changed: {result}"),
+        )
+    else:
+        await polite_note(context.bot, chat_id, staff.faq_card(result.row, result.problems, lang))
+
+
+async def _send_yaml(bot: Bot, chat_id: int, card: FaqCard, lang: str) -> None:
+    """Send an entry as a faq.yaml fragment, to be added in a release."""
+    text = staff_faq.to_yaml(staff_entry(card.row))
+    caption = _t(
+        lang,
+        f"F{card.row.id} 的 YAML：加入 dialogs/data/faq.yaml（至少两种问法，id 可改成更有意义的名字）。",
+        f"F{card.row.id} as YAML for dialogs/data/faq.yaml (it needs two phrasings at least; rename the id).",
+    )
+    await tg_call(
+        "sendDocument",
+        lambda: bot.send_document(
+            chat_id, InputFile(text.encode(), filename=f"faq-desk-{card.row.id}.yaml"), caption=caption
+        ),
+    )
+
+
 # --- reminders -------------------------------------------------------------------------------------
 
 
@@ -587,6 +777,7 @@ def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None
         CommandHandler("questions", on_questions_command, filters=filters.UpdateType.MESSAGE)
     )
     application.add_handler(CommandHandler("lead", on_lead_command, filters=filters.UpdateType.MESSAGE))
+    application.add_handler(CommandHandler("faq", on_faq_command, filters=filters.UpdateType.MESSAGE))
     application.add_handler(
         MessageHandler(
             filters.UpdateType.MESSAGE

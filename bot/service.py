@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import dialogs
 import storage
 from bot import staff
+from bot.faq_live import LiveFaq
 from dialogs import SCHEMA_VERSION, Choice, Event, Reply, State
 from dialogs.handover import screening_context
 
@@ -177,6 +178,7 @@ class Service:
         if migrate:
             storage.migrate(engine)
         self.sessions: sessionmaker[Session] = storage.make_session_factory(engine)
+        self.live_faq = LiveFaq(self.sessions)
         self.default_lang = "en" if default_lang == "en" else "zh"
         self._today = today
         self.office_hours = office_hours or staff.OfficeHours()
@@ -212,6 +214,7 @@ class Service:
         `button` is a pressed (question tag, choice index) from a channel with buttons; it is
         resolved against the question last shown, and a press on any other question is stale.
         """
+        self._refresh_faq()
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 with self._write_lock, storage.session_scope(self.sessions) as session:
@@ -224,6 +227,13 @@ class Service:
                 )
                 time.sleep(0.005 * attempt)
         raise RuntimeError(f"conversation {chat_key} kept changing; gave up after {MAX_ATTEMPTS} attempts")
+
+    def _refresh_faq(self) -> None:
+        """Bring staff FAQ entries changed in any process into use here; a failure keeps the old ones."""
+        try:
+            self.live_faq.refresh()
+        except Exception as error:
+            log.warning("could not refresh the staff FAQ entries: %s", type(error).__name__)
 
     def _begin(self, session: Session) -> None:
         """Take SQLite's write lock up front so a read never has to be upgraded under contention."""

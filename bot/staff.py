@@ -510,6 +510,8 @@ def question_post(question: Any, lang: str = "zh", *, lead_id: int | None = None
     row: list[tuple[str, StaffButton]] = []
     if question.status == "open":
         row.append((_t(lang, "我来答", "I'll answer"), StaffButton("q", "claim", question.id)))
+    if question.status in ("open", "claimed", "answered") and not question.faq_entry_id:
+        row.append((_t(lang, "存为问答", "Save as FAQ"), StaffButton("q", "faq", question.id)))
     if question.status in ("open", "claimed"):
         row.append((_t(lang, "无需回复", "No reply needed"), StaffButton("q", "close", question.id)))
     return PostView("\n".join(lines), [row] if row else [])
@@ -658,3 +660,80 @@ def lead_usage(lang: str) -> str:
         "用法：/lead 编号（查看）；/lead 编号 已联系|已申报|已结束|无效|新线索；/lead 编号 我来；/lead 编号 备注 内容",
         "Usage: /lead N (show); /lead N contacted|applied|closed|invalid|new; /lead N mine; /lead N note <text>",
     )
+
+
+# --- the FAQ staff write ---------------------------------------------------------------------------
+
+FAQ_VERBS = {
+    "问": "question",
+    "q": "question",
+    "删问": "drop_question",
+    "delq": "drop_question",
+    "原文": "quote",
+    "quote": "quote",
+    "删原文": "drop_quotes",
+    "delquote": "drop_quotes",
+    "条款": "clause",
+    "clause": "clause",
+    "答": "zh",
+    "zh": "zh",
+    "en": "en",
+    "启用": "on",
+    "on": "on",
+    "停用": "off",
+    "off": "off",
+    "yaml": "yaml",
+}
+
+
+def faq_card(row: Any, problems: Sequence[str], lang: str = "zh") -> str:
+    """Show a staff FAQ entry with what it still lacks and the commands that edit it."""
+    state = _t(lang, "✅ 已启用", "✅ live") if row.active else _t(lang, "⏸ 未启用", "⏸ off")
+    lines = [
+        f"**{_t(lang, '📚 问答', '📚 FAQ entry')} F{row.id}**（desk-{row.id}）v{row.version} {state}",
+        _t(
+            lang,
+            f"作者：{_user(row.author_name)} {_when(row.created_at)}；最后修改：{_user(row.updated_by_name)} {_when(row.updated_at)}",
+            f"By {_user(row.author_name)} {_when(row.created_at)}; last change {_user(row.updated_by_name)} {_when(row.updated_at)}",
+        ),
+        f"**{_t(lang, '问法', 'Phrasings')}**",
+        *(f"{i}. {_user(q)}" for i, q in enumerate(row.questions, 1)),
+        f"**{_t(lang, '答（中文）', 'Answer (Chinese)')}**：{_user(row.answer_zh) or '—'}",
+        f"**{_t(lang, '答（English）', 'Answer (English)')}**：{_user(row.answer_en) or '—'}",
+        f"**{_t(lang, '原文', 'Quotes')}**：" + ("".join(f"「{_user(c)}」" for c in row.cite) or "—"),
+        f"**{_t(lang, '条款', 'Clause')}**：{_user(row.clause) or '—'}"
+        + (f"（{_t(lang, '措施', 'measures')} {'、'.join(map(str, row.measures))}）" if row.measures else ""),
+    ]
+    if problems:
+        lines.append(f"**{_t(lang, '启用前还需', 'Before it can go live')}**")
+        lines.extend(f"• {_user(p)}" for p in problems)
+    n = row.id
+    lines.append(
+        _t(
+            lang,
+            f"修改：/faq {n} 问 另一种问法｜/faq {n} 删问 序号｜/faq {n} 原文 政策原文｜/faq {n} 删原文｜"
+            f"/faq {n} 条款 第27条｜/faq {n} 答 中文答复｜/faq {n} en English answer｜"
+            f"/faq {n} 启用｜/faq {n} 停用｜/faq {n} yaml",
+            f"Edit: /faq {n} q <phrasing> | /faq {n} delq <no.> | /faq {n} quote <policy text> | "
+            f"/faq {n} delquote | /faq {n} clause <ref> | /faq {n} zh <answer> | /faq {n} en <answer> | "
+            f"/faq {n} on | /faq {n} off | /faq {n} yaml",
+        )
+    )
+    return "\n".join(lines)
+
+
+def faq_list(rows: Sequence[Any], lang: str = "zh") -> str:
+    """List the staff FAQ entries."""
+    if not rows:
+        return _t(
+            lang,
+            "还没有工作人员写的问答。在用户提问的消息上点“存为问答”即可新建。",
+            "No staff FAQ entries yet. Press “Save as FAQ” on a user's question to make one.",
+        )
+    lines = [f"**{_t(lang, '工作人员问答', 'Staff FAQ entries')}**（{len(rows)}）"]
+    for row in rows:
+        mark = "✅" if row.active else "⏸"
+        first = row.questions[0] if row.questions else ""
+        lines.append(f"F{row.id} {mark} v{row.version} {_user(first[:40])}（{_user(row.author_name)}）")
+    lines.append(_t(lang, "查看：/faq 编号", "Show one: /faq N"))
+    return "\n".join(lines)

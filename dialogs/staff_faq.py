@@ -37,12 +37,17 @@ class StaffEntry(BaseModel):
         return f"{ID_PREFIX}{self.number}"
 
 
-def quote_problem(quote: str) -> str | None:
+def _t(lang: str, zh: str, en: str) -> str:
+    """Pick a language."""
+    return en if lang == "en" else zh
+
+
+def quote_problem(quote: str, lang: str = "zh") -> str | None:
     """Return why a quote cannot be used (it must appear in the policy text), or None."""
     if not quote.strip():
-        return "empty quote"
+        return _t(lang, "引文为空", "empty quote")
     if squeeze(quote) not in squeeze(latest_rulebook().policy_text):
-        return "not found in the policy text"
+        return _t(lang, f"政策原文中找不到「{quote}」", f"not found in the policy text: {quote!r}")
     return None
 
 
@@ -55,27 +60,27 @@ def measures_of_clause(clause: str) -> list[int]:
     return sorted({n for n in numbers if n in known})
 
 
-def problems(entry: StaffEntry) -> list[str]:
+def problems(entry: StaffEntry, lang: str = "zh") -> list[str]:
     """Return what keeps an entry from going live (the checks faq.yaml entries pass), empty if none."""
     found: list[str] = []
-    if not entry.answer_zh.strip():
-        found.append("answer_zh: empty")
-    if not entry.answer_en.strip():
-        found.append("answer_en: empty")
-    for lang, text in (("zh", entry.answer_zh), ("en", entry.answer_en)):
-        if problem := _check_markup(text):
-            found.append(f"answer_{lang}: {problem}")
+    for code, text in (("zh", entry.answer_zh), ("en", entry.answer_en)):
+        if not text.strip():
+            found.append(_t(lang, f"{code} 答复为空", f"answer {code}: empty"))
+        elif problem := _check_markup(text):
+            found.append(_t(lang, f"{code} 答复格式：{problem}", f"answer {code}: {problem}"))
     if not entry.cite:
-        found.append("cite: at least one quote from the policy text is needed")
+        found.append(
+            _t(lang, "至少需要一段政策原文引文", "at least one quote from the policy text is needed")
+        )
     for quote in entry.cite:
-        if problem := quote_problem(quote):
-            found.append(f"cite {quote!r}: {problem}")
+        if problem := quote_problem(quote, lang):
+            found.append(problem)
     if not entry.clause.strip():
-        found.append("clause: empty")
+        found.append(_t(lang, "条款为空", "clause: empty"))
     if any(not q.strip() for q in entry.questions):
-        found.append("questions: contains an empty string")
+        found.append(_t(lang, "有空的问法", "a phrasing is empty"))
     if unknown := sorted(set(entry.measures) - set(latest_rulebook().measures)):
-        found.append(f"measures: no such measure(s) {unknown}")
+        found.append(_t(lang, f"没有这些措施：{unknown}", f"no such measure(s): {unknown}"))
     return found
 
 

@@ -526,8 +526,8 @@ def answer_for_user(question: str, answer: str, lang: str) -> str:
     """Write the message a user receives with a staff answer, their question quoted."""
     return _t(
         lang,
-        f"**💬 管委会工作人员答复**\n你的问题：「{_shown(question)}」\n\n{answer}",
-        f"**💬 Answer from BDA staff**\nYour question: 「{_shown(question)}」\n\n{answer}",
+        f"**💬 管委会工作人员答复**\n你的问题：「{_shown(question)}」\n\n{literal(answer)}",
+        f"**💬 Answer from BDA staff**\nYour question: 「{_shown(question)}」\n\n{literal(answer)}",
     )
 
 
@@ -540,7 +540,7 @@ def questions_text(questions: Sequence[Any], lang: str = "zh") -> str:
         status = QUESTION_STATUS.get(question.status, (question.status, question.status))
         who = f"（{question.claimed_name}）" if question.claimed_name else ""
         lines.append(
-            f"#{question.id} {_t(lang, *status)}{who} {_when(question.created_at)}\n{question.question}"
+            f"#{question.id} {_t(lang, *status)}{_user(who)} {_when(question.created_at)}\n{_shown(question.question)}"
         )
     return "\n".join(lines)
 
@@ -553,7 +553,7 @@ def reminder_text(questions: Sequence[Any], lang: str, *, now: dt.datetime | Non
         minutes = max(0, int((now - question.created_at).total_seconds() // 60))
         waited = _t(lang, f"已等 {minutes} 分钟", f"waiting {minutes} min")
         who = f"，{question.claimed_name}" if question.claimed_name else ""
-        lines.append(f"#{question.id}（{waited}{who}）{question.question[:80]}")
+        lines.append(f"#{question.id}（{waited}{_user(who)}）{_shown(question.question, 80)}")
     lines.append(
         _t(lang, "回复原消息或 /reply 编号 内容 即可答复。", "Reply to the post or use /reply N <text>.")
     )

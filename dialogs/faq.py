@@ -909,23 +909,10 @@ class Faq:
         self._q_weight: list[float] = []
         self._q_text: list[str] = []
         self._q_post: dict[str, list[tuple[int, float]]] = {}
-        # Every word an entry's questions, keywords, answer and topic text contain: an answer
-        # is only given outright if it speaks of each rare word the user used (see _anchors).
-        self._said: list[frozenset[str]] = [
-            frozenset(
-                t
-                for text in (
-                    *s.entry.questions,
-                    *s.keywords,
-                    s.entry.answer_zh,
-                    s.entry.answer_en,
-                    *(b for b, _ in s.body),
-                )
-                for t in _tokens(normalise(text, known_measures))
-                if not t.startswith("~")
-            )
-            for s in sources
-        ]
+        # What each entry says (questions, keywords, answer, topic text), normalised when first
+        # needed: an answer is only given outright if it speaks of each rare word the user used.
+        self._sources = list(sources)
+        self._said: dict[int, str] = {}
         for ei, (texts, toks_list) in enumerate(zip(norm_q, q_tokens, strict=True)):
             for q, toks in zip(texts, toks_list, strict=True):
                 qi = len(self._q_entry)
@@ -1095,6 +1082,16 @@ class Faq:
             for sc in self._score(question)[:k]
         ]
 
+    def _says(self, i: int) -> str:
+        """Return everything entry ``i`` says, normalised and without spaces (built once)."""
+        if i not in self._said:
+            src = self._sources[i]
+            texts = (*src.entry.questions, *src.keywords, src.entry.answer_zh, src.entry.answer_en)
+            self._said[i] = " ".join(
+                normalise(t, self._known).replace(" ", "") for t in (*texts, *(b for b, _ in src.body))
+            )
+        return self._said[i]
+
     def _anchors(self, question: str) -> set[str]:
         """Return the question's rare words that the knowledge base knows (租赁 in 租的燃油车…)."""
         toks = _tokens(normalise(question[:_MAX_CHARS], self._known))
@@ -1113,7 +1110,8 @@ class Faq:
         """
         i = self._by_id[entry.id]
         anchors = self._anchors(question)
-        if not anchors <= self._said[i]:
+        said = self._says(i)
+        if any(t not in said for t in anchors):
             return False
         best = top[0][1]
         # A general entry about a measure (its ``measures``) is on that measure's subject too.

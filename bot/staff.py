@@ -479,6 +479,11 @@ def question_post(question: Any, lang: str = "zh", *, lead_id: int | None = None
         if lead_id
         else _t(lang, "未留联系方式", "no contact left")
     )
+    if question.status == "deleted":
+        # The user erased their data (/delete): the post keeps only that fact.
+        return PostView(
+            f"**{_t(lang, '❓ 用户提问', '❓ Question from a user')} #{question.id}**　{_t(lang, *status)}"
+        )
     lines = [
         f"**{_t(lang, '❓ 用户提问', '❓ Question from a user')} #{question.id}**　{_t(lang, status[0], status[1])}",
         f"{_t(lang, '问题', 'Question')}：{_shown(question.question)}",

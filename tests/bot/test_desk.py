@@ -149,6 +149,8 @@ async def test_staff_told_when_the_user_blocked_the_bot_or_deleted_their_data(
     post = await pass_to_staff(fake, gone)
     await gone.say("/delete")
     await gone.press("确定删除")
+    erased = fake.message(STAFF_CHAT, post.message_id)
+    assert "用户已删除数据" in erased.content and UNKNOWN not in erased.content and not erased.buttons
     mark = fake.mark()
     note = await staff_reply(fake, post, ANSWER)
     assert "删除" in note and "未发送" in note

@@ -296,6 +296,7 @@ def _detail_rows(report: Report, number: int, project_id: str | None) -> Measure
 
 _VERDICT = {
     "eligible": ("符合", "Eligible"),
+    "pending": ("待办：完成步骤后可得", "Pending: payable once a step is taken"),
     "needs_info": ("还需信息", "Needs more information"),
     "ineligible": ("不符合", "Not eligible"),
     "informational": ("服务措施（无资金）", "Service measure (no money)"),

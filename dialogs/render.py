@@ -6,6 +6,7 @@ import re
 
 from dialogs.types import Choice, Reply
 from rules.engine import fmt_yuan
+from rules.facts import Profile
 from rules.loader import load_catalog
 from rules.report import AwardResult, MeasureResult, Report
 from rules.schema import Document, Text
@@ -248,10 +249,28 @@ def applied_quotes(row: MeasureResult) -> list[str]:
     return quotes
 
 
-def documents_for(row: MeasureResult) -> list[Document]:
-    """Return the documents a row needs: those of every path and those of the paths that apply."""
+def _known_false(profile: Profile | None, ref: str, project_id: str | None) -> bool:
+    """Tell whether a fact of the profile is known to be false (or zero) for a row's project."""
+    if profile is None:
+        return False
+    scope, _, name = ref.partition(".")
+    if scope == "enterprise":
+        value = getattr(profile.enterprise, name, None)
+    else:
+        project = next((p for p in profile.projects if p.id == project_id), None)
+        value = getattr(project.facts, name, None) if project is not None else None
+    return value is not None and not value
+
+
+def documents_for(row: MeasureResult, profile: Profile | None = None) -> list[Document]:
+    """Return the documents a row needs: for the paths that apply and the facts not known to be false."""
     ids = {a.id for a in applied_awards(row)} if row.awards else set()
-    return [d for d in row.documents if not d.awards or ids & set(d.awards)]
+    return [
+        d
+        for d in row.documents
+        if (not d.awards or ids & set(d.awards))
+        and not (d.when and _known_false(profile, d.when, row.project_id))
+    ]
 
 
 def _payout_line(award: AwardResult, lang: str) -> str:
@@ -277,6 +296,7 @@ def _detail_rows(report: Report, number: int, project_id: str | None) -> Measure
 
 _VERDICT = {
     "eligible": ("符合", "Eligible"),
+    "pending": ("待办：完成步骤后可得", "Pending: payable once a step is taken"),
     "needs_info": ("还需信息", "Needs more information"),
     "ineligible": ("不符合", "Not eligible"),
     "informational": ("服务措施（无资金）", "Service measure (no money)"),
@@ -341,7 +361,14 @@ def detail_first(report: Report, number: int, lang: str, project_id: str | None 
     return "\n".join(lines)
 
 
-def detail_more(report: Report, number: int, lang: str, project_id: str | None = None) -> str:
+def _aside(text: str, lang: str) -> str:
+    """Put a remark in brackets of the reader's script."""
+    return f" ({text})" if lang == "en" else f"（{text}）"
+
+
+def detail_more(
+    report: Report, number: int, lang: str, project_id: str | None = None, profile: Profile | None = None
+) -> str:
     """Write the rest of a measure: conditions, the other paths, notes, documents and bureau."""
     en = lang == "en"
     r = _detail_rows(report, number, project_id)
@@ -353,7 +380,7 @@ def detail_more(report: Report, number: int, lang: str, project_id: str | None =
         lines.append("")
         lines.append("**Conditions**" if en else "**条件**")
         for g in r.gates:
-            extra = f"（{tx(g.detail, lang)}）" if g.detail else ""
+            extra = _aside(tx(g.detail, lang), lang) if g.detail else ""
             lines.append(f"{MARK.get(g.outcome, '?')} {tx(g.text, lang)}{extra} [{g.clause}]")
     ordered = sorted(r.awards, key=lambda a: a.id not in applied)
     for a in ordered:
@@ -363,12 +390,13 @@ def detail_more(report: Report, number: int, lang: str, project_id: str | None =
         # another path: only what decides it (a condition not met, or not known yet)
         shown = a.conditions if a.id in applied else [c for c in a.conditions if c.outcome != "met"]
         for c in shown:
-            extra = f"（{tx(c.detail, lang)}）" if c.detail else ""
+            extra = _aside(tx(c.detail, lang), lang) if c.detail else ""
             lines.append(f"  {MARK.get(c.outcome, '?')} {tx(c.text, lang)}{extra}")
             if c.note is not None and c.outcome != "failed":
                 lines.append("    ※ " + plain(tx(c.note, lang)))
         if a.id in applied and a.status == "eligible" and a.payout_mode == "two_tranche":
-            lines.extend(f"  💰 {tx(p.when, lang)}：{money(p.amount_yuan, lang)}" for p in a.payout)
+            colon = ": " if en else "："
+            lines.extend(f"  💰 {tx(p.when, lang)}{colon}{money(p.amount_yuan, lang)}" for p in a.payout)
         elif a.formula is not None and a.id not in applied and a.status != "ineligible":
             lines.append(("  Calculation: " if en else "  计算：") + tx(a.formula, lang))
         if a.note:
@@ -381,7 +409,7 @@ def detail_more(report: Report, number: int, lang: str, project_id: str | None =
     if notes:
         lines.append("")
         lines.extend("※ " + plain(tx(n, lang)) for n in notes)
-    docs = documents_for(r)
+    docs = documents_for(r, profile)
     if docs:
         lines.append("")
         lines.append("**Documents to prepare**" if en else "**需准备的材料**")
@@ -399,12 +427,14 @@ def detail_more(report: Report, number: int, lang: str, project_id: str | None =
     return "\n".join(lines)
 
 
-def detail_text(report: Report, number: int, lang: str, project_id: str | None = None) -> str:
+def detail_text(
+    report: Report, number: int, lang: str, project_id: str | None = None, profile: Profile | None = None
+) -> str:
     """Write one measure in full: the first screen, then conditions, paths, documents and bureau."""
     first = detail_first(report, number, lang, project_id)
     if _detail_rows(report, number, project_id) is None:
         return first
-    return first + "\n\n" + detail_more(report, number, lang, project_id)
+    return first + "\n\n" + detail_more(report, number, lang, project_id, profile)
 
 
 def detail_replies(
@@ -415,11 +445,15 @@ def detail_replies(
     *,
     more: bool = False,
     buttons: bool = True,
+    profile: Profile | None = None,
 ) -> list[Reply]:
     """Show a measure as a phone screen with the rest behind a button (buttons: on the result only)."""
     en = lang == "en"
     row = _detail_rows(report, number, project_id)
-    text = (detail_more if more else detail_first)(report, number, lang, project_id)
+    if more:
+        text = detail_more(report, number, lang, project_id, profile)
+    else:
+        text = detail_first(report, number, lang, project_id)
     if row is None:
         return [Reply(kind="text", text=text)]
     back = Choice(id="cmd:summary", label="⬅️ Back to the result" if en else "⬅️ 返回结果")

@@ -81,6 +81,7 @@ async def test_question_reaches_staff_and_the_reply_reaches_the_user(
 
     stats = await staff_says(fake, STAFF_CHAT, "/stats")
     assert "待答复：0" in stats and "今日已答复：1" in stats and "答复用时中位数" in stats
+    assert UNKNOWN not in await staff_says(fake, STAFF_CHAT, "/misses")
 
 
 async def test_two_staff_claim_one_question_only_one_gets_it(fake: FakeTelegram, sqlite_url: str) -> None:

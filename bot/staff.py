@@ -134,11 +134,6 @@ def lead_post(payload: dict[str, Any], *, created: bool, lead_id: int, lang: str
     return "\n".join(lines)
 
 
-def handover_post(text: str, user_key: str, *, lang: str = "zh") -> str:
-    """Write the staff-chat post for something the dialogs pass on (a question for staff)."""
-    return f"**{_t(lang, '📨 转交工作人员', '📨 For staff')}**（{_user(user_key)}）\n{_user(text)}"
-
-
 # --- /leads ----------------------------------------------------------------------------------------
 
 

@@ -752,6 +752,18 @@ def answer_staff_question(
         .returning(StaffQuestion.id)
         .execution_options(synchronize_session=False)
     ).first()
+    if stored is not None:
+        # The same question waits in /misses too (logged when the FAQ missed it): it is handled.
+        session.execute(
+            update(FaqMiss)
+            .where(
+                FaqMiss.user_key == StaffQuestion.user_key,
+                FaqMiss.question == StaffQuestion.question,
+                StaffQuestion.id == question_id,
+            )
+            .values(resolved=True)
+            .execution_options(synchronize_session=False)
+        )
     return stored is not None
 
 

@@ -6,15 +6,17 @@ import asyncio
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -577,3 +579,128 @@ def test_a_bad_setting_stops_start_up_with_one_line(tmp_path: Path, variable: st
     assert len(lines) == 1 and "配置错误" in lines[0] and "Configuration error" in lines[0]
     assert "Traceback" not in result.stderr
     assert (variable if variable != "WEBHOOK_URL" else "WEBHOOK_SECRET") in lines[0]
+
+
+def _postgresql_binaries() -> Path | None:
+    """Return the directory with initdb and pg_ctl, if a PostgreSQL server is installed."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    if found:
+        return found[-1].parent
+    pg_ctl = shutil.which("pg_ctl")
+    return Path(pg_ctl).parent if pg_ctl else None
+
+
+@contextmanager
+def private_postgresql() -> Iterator[tuple[str, Callable[..., None]]]:
+    """Run a throwaway PostgreSQL cluster of our own (never the shared one); yield its URL and pg_ctl."""
+    binaries = _postgresql_binaries()
+    if binaries is None:
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+    # initdb refuses to run as root: the cluster belongs to the postgres user then.
+    as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    root = Path(tempfile.mkdtemp(prefix="etb-pg-"))
+    if as_owner:
+        shutil.chown(root, "postgres", "postgres")
+    data = root / "data"
+    port = free_port()
+    subprocess.run(
+        [*as_owner, str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+    def pg_ctl(*args: str) -> None:
+        """Run pg_ctl on the private cluster and wait for it."""
+        options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        subprocess.run(
+            [
+                *as_owner,
+                str(binaries / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(root / "server.log"),
+                "-o",
+                options,
+                "-w",
+                *args,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+    pg_ctl("start")
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres", pg_ctl
+    finally:
+        with contextlib.suppress(Exception):
+            pg_ctl("stop", "-m", "immediate")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+class RetryingWebhookUser(WebhookUser):
+    """A user whose updates are re-delivered until a process accepts them, as Telegram does."""
+
+    refused: ClassVar[list[int]] = []
+
+    async def _deliver(self, update_id: int) -> None:
+        """POST to the next process; on a 5xx wait a little and try again (the next process)."""
+        payload = next(u for u in self.fake.pending_updates if u["update_id"] == update_id)
+        for _ in range(400):
+            url = self.urls[self.turn % len(self.urls)]
+            self.turn += 1
+            status = await self.fake.deliver_via_webhook(payload, url=url, secret_token=SECRET)
+            if status == 200:
+                return
+            assert status in (500, 503), status
+            self.refused.append(status)
+            await asyncio.sleep(0.3)
+        raise AssertionError(f"update {update_id} never accepted")
+
+
+async def test_a_postgresql_restart_during_traffic_through_two_webhook_processes(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """The database goes away mid-journey: updates are refused (5xx) until it is back, each user is told
+    once per process that the system is busy, and every conversation ends exactly as without the outage."""
+    busy = "系统繁忙，恢复后会自动继续。"
+    RetryingWebhookUser.refused = []
+    with private_postgresql() as (database_url, pg_ctl):
+        async with webhook_processes(fake, database_url, tmp_path, 2) as urls:
+            reference = RetryingWebhookUser(fake, 3201, urls)
+            await run_script(reference)
+            assert RetryingWebhookUser.refused == []
+            users = [RetryingWebhookUser(fake, chat_id, urls) for chat_id in (3202, 3203, 3204, 3205)]
+            for user in users:
+                await user.say("/start")
+                await user.press("测一测")
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, pg_ctl, "stop", "-m", "fast")
+
+            async def restart_later() -> None:
+                await asyncio.sleep(2.5)
+                await loop.run_in_executor(None, pg_ctl, "start")
+
+            async def carry_on(user: RetryingWebhookUser) -> None:
+                await user.interview(PV_ANSWERS)
+                await user.say("/change")
+                await user.press("装机容量")
+                await user.say("1000千瓦")
+                await user.say("/summary")
+
+            await asyncio.gather(restart_later(), *(carry_on(user) for user in users))
+        assert len(RetryingWebhookUser.refused) >= len(users)
+        expected = [(m.content, m.button_texts) for m in fake.bot_messages(3201)]
+        for user in users:
+            shown = [(m.content, m.button_texts) for m in fake.bot_messages(user.chat_id)]
+            assert 1 <= sum(content == busy for content, _ in shown) <= len(urls), user.chat_id
+            assert [item for item in shown if item[0] != busy] == expected, user.chat_id
+        service = Service(database_url, migrate=False)
+        with storage.session_scope(service.sessions) as session:
+            theirs = [a.fact for a in storage.list_answers("tg:3201", session=session)]
+            for user in users:
+                assert [a.fact for a in storage.list_answers(f"tg:{user.chat_id}", session=session)] == theirs
+            assert storage.list_dead_letters(session=session) == []
+        service.close()

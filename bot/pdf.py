@@ -31,7 +31,7 @@ from fpdf import FPDF
 from fpdf.enums import TextMode
 from pydantic import TypeAdapter
 
-from dialogs.render import fact_label, summary_rows, tx
+from dialogs.render import after_pending_line, fact_label, pending_text, summary_rows, tx
 from rules.engine import fmt_yuan
 from rules.loader import load_catalog
 from rules.report import MeasureResult, Report
@@ -372,6 +372,12 @@ def _row(r: MeasureResult, lang: str, shared: frozenset[str] = frozenset()) -> _
             if en
             else f"从优不重复：同一项目按第{r.alternative_to}条计"
         )
+        if r.alternative_to == r.number:  # convention 14: counted in another entry
+            payout = (
+                "paid once per enterprise: counted in another entry"
+                if en
+                else "每家企业只奖励一次：已在另一项中计入"
+            )
         return _Row(
             "alternative",
             r.number,
@@ -382,6 +388,9 @@ def _row(r: MeasureResult, lang: str, shared: frozenset[str] = frozenset()) -> _
             payout,
         )
     if r.status == "eligible":
+        payout = _payout(r, lang)
+        if r.pending_yuan is not None:  # a larger path waits for a step (convention 11)
+            payout += ("; " if en else "；") + pending_text(r, lang)
         return _Row(
             "eligible",
             r.number,
@@ -389,8 +398,12 @@ def _row(r: MeasureResult, lang: str, shared: frozenset[str] = frozenset()) -> _
             r.project_name,
             _amount(r.amount_yuan, lang),
             r.amount_yuan,
-            _payout(r, lang),
+            payout,
         )
+    if r.status == "pending":  # drawn like an open row: nothing payable yet, an amount once a step is taken
+        amount = f"{fmt_yuan(r.pending_yuan or 0)} pending" if en else f"待办 {_wan(r.pending_yuan or 0)}"
+        payout = ("pending: " if en else "待办：") + pending_text(r, lang)
+        return _Row("needs_info", r.number, title, r.project_name, amount, r.pending_yuan, payout)
     if r.status == "needs_info":
         sep = ", " if en else "、"
         own = [m for m in r.missing if m not in shared]
@@ -513,9 +526,11 @@ def _content(report: Report, profile: dict[str, Any], lang: str) -> _Content:
     )
     table = [_row(r, lang, shared) for r in rows if r.status != "ineligible"]
     ineligible = [_row(r, lang) for r in rows if r.status == "ineligible"]
-    paying = [r for r in rows if (r.status == "eligible" and r.counted) or r.status == "needs_info"]
+    paying = [
+        r for r in rows if (r.status == "eligible" and r.counted) or r.status in ("needs_info", "pending")
+    ]
     n_ok = sum(1 for r in rows if r.status == "eligible")
-    n_need = sum(1 for r in rows if r.status == "needs_info")
+    n_need = sum(1 for r in rows if r.status in ("needs_info", "pending"))
     n_no = len(ineligible)
     stats = (
         f"{n_ok} eligible · {n_need} open · {n_no} not eligible"
@@ -534,6 +549,14 @@ def _content(report: Report, profile: dict[str, Any], lang: str) -> _Content:
         else:
             pending = "open items may add more" if en else "待确认事项可能增加金额"
     notes = []
+    if line := after_pending_line(report, lang):
+        notes.append(line + ("." if en else "。"))
+    for r in rows:
+        if r.status != "ineligible":
+            for note in r.condition_notes:
+                notes.append(
+                    f"No. {r.number}: {tx(note, lang)}" if en else f"第{r.number}条：{tx(note, lang)}"
+                )
     if shared:
         labels = ("、" if not en else ", ").join(dict.fromkeys(fact_label(ref, lang) for ref in shared))
         notes.append(

@@ -68,8 +68,20 @@ def _measure_lines(report: dict[str, Any], lang: str) -> list[str]:
         status = str(entry.get("status", ""))
         amount = _int(entry.get("amount_yuan"))
         upper = _int(entry.get("upper_bound_yuan"))
+        pending = _int(entry.get("pending_yuan"))
+        steps = "；".join(str(x) for x in entry.get("unlock") or [])
         if status == "eligible" and amount:
             shown = money(amount, lang)
+            if pending:
+                shown += _t(
+                    lang,
+                    f"；完成待办后{money(pending, lang)}",
+                    f"; {money(pending, lang)} after pending steps",
+                )
+        elif status == "pending" and pending:
+            shown = _t(
+                lang, f"待办：完成后{money(pending, lang)}", f"pending: {money(pending, lang)} once done"
+            )
         elif upper:
             shown = _t(
                 lang, f"最高{money(upper, lang)}（待确认）", f"up to {money(upper, lang)} (to confirm)"
@@ -77,6 +89,8 @@ def _measure_lines(report: dict[str, Any], lang: str) -> list[str]:
         else:
             shown = _t(lang, "金额待确认", "amount to confirm")
         project = f"（{entry['project']}）" if entry.get("project") else ""
+        if steps:
+            shown += _t(lang, f"（待：{steps}）", f" (steps: {steps})")
         lines.append(f"{STATUS_MARK.get(status, '•')} {_title(number, lang)}{project} — {shown}")
     return lines
 
@@ -229,6 +243,8 @@ EXPORT_COLUMNS = (
     ("consent_at", "同意时间"),
     ("consent_text_version", "同意书版本"),
     ("open_questions", "待确认问题"),
+    ("total_after_pending_yuan", "完成待办步骤后合计（元）"),
+    ("pending_steps", "待办步骤"),
 )
 
 
@@ -245,6 +261,12 @@ def export_rows(leads: Sequence[Any]) -> list[list[Any]]:
     for lead in leads:
         report = lead.report if isinstance(lead.report, dict) else {}
         questions = "；".join(str(q) for q in report.get("open_questions") or [])
+        entries = [m for m in report.get("measures") or [] if isinstance(m, dict)]
+        steps = "；".join(
+            f"第{m.get('number')}条：{'、'.join(str(x) for x in m.get('unlock') or [])}"
+            for m in entries
+            if m.get("unlock")
+        )
         rows.append(
             [
                 lead.id,
@@ -260,6 +282,8 @@ def export_rows(leads: Sequence[Any]) -> list[list[Any]]:
                 _when(lead.consent_at),
                 _cell(lead.consent_text_version),
                 _cell(questions),
+                report.get("total_after_pending_yuan", lead.total_yuan),
+                _cell(steps),
             ]
         )
     return rows

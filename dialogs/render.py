@@ -7,8 +7,14 @@ from rules.loader import load_catalog
 from rules.report import MeasureResult, Report
 from rules.schema import Text
 
-MARK = {"met": "✓", "failed": "✗", "unknown": "?"}
-STATUS_MARK = {"eligible": "✅", "needs_info": "❓", "ineligible": "❌", "informational": "ℹ️"}
+MARK = {"met": "✓", "failed": "✗", "unknown": "?", "pending": "⏳"}
+STATUS_MARK = {
+    "eligible": "✅",
+    "pending": "⏳",
+    "needs_info": "❓",
+    "ineligible": "❌",
+    "informational": "ℹ️",
+}
 
 
 def tx(text: Text | None, lang: str) -> str:
@@ -37,6 +43,39 @@ def fact_label(ref: str, lang: str) -> str:
     return tx(info.label, lang) if info else ref
 
 
+def steps_text(row: MeasureResult, lang: str) -> str:
+    """Name the steps still to take for a row's pending award, with their clauses."""
+    sep = "；" if lang != "en" else "; "
+    return sep.join(f"{tx(u.step, lang)}（{u.clause}）" if u.clause else tx(u.step, lang) for u in row.unlock)
+
+
+def pending_text(row: MeasureResult, lang: str) -> str:
+    """Say what a row will be worth once its pending steps are taken, and which steps (convention 11)."""
+    if row.pending_yuan is None:
+        return ""
+    steps = steps_text(row, lang)
+    if lang == "en":
+        return (
+            f"{money(row.pending_yuan, lang)} once this is done: {steps}"
+            if steps
+            else money(row.pending_yuan, lang)
+        )
+    return (
+        f"完成后可得{money(row.pending_yuan, lang)}，待完成：{steps}"
+        if steps
+        else f"完成后可得{money(row.pending_yuan, lang)}"
+    )
+
+
+def after_pending_line(report: Report, lang: str) -> str:
+    """Say the total once every pending step is taken, when it is more than the total payable now."""
+    if report.total_after_pending_yuan <= report.total_yuan:
+        return ""
+    if lang == "en":
+        return f"After the pending steps: {money(report.total_after_pending_yuan, lang)} in all"
+    return f"完成待办步骤后合计：{money(report.total_after_pending_yuan, lang)}"
+
+
 def _title(row: MeasureResult, lang: str) -> str:
     prefix = f"第{row.number}条" if lang != "en" else f"Measure {row.number}"
     return f"{prefix} {tx(row.title, lang)}"
@@ -58,8 +97,14 @@ def summary_rows(report: Report) -> list[MeasureResult]:
     rows = [r for r in report.measures if not r.no_project and r.status != "informational"]
 
     def key(r: MeasureResult) -> tuple[int, int, int]:
-        order = {"eligible": 0, "needs_info": 1, "ineligible": 2}.get(r.status, 3)
-        value = r.amount_yuan if r.status == "eligible" else (r.upper_bound_yuan or 0)
+        order = {"eligible": 0, "pending": 1, "needs_info": 2, "ineligible": 3}.get(r.status, 4)
+        value = (
+            r.amount_yuan
+            if r.status == "eligible"
+            else r.pending_yuan
+            if r.status == "pending"
+            else (r.upper_bound_yuan or 0)
+        )
         return (order, -(value or 0), r.number)
 
     return sorted(rows, key=key)
@@ -90,7 +135,13 @@ def summary_text(report: Report, lang: str) -> str:
             head += f"（{r.project_name}）" if not en else f" ({r.project_name})"
         if r.status == "eligible":
             detail = money(r.amount_yuan, lang)
-            if not r.counted and r.alternative_to is not None:
+            if not r.counted and r.alternative_to == r.number:
+                detail += (
+                    " — paid once per enterprise: counted in another entry"
+                    if en
+                    else " — 每家企业只奖励一次，已在另一项填写中计入"
+                )
+            elif not r.counted and r.alternative_to is not None:
                 detail += (
                     f" — same project as measure {r.alternative_to}: the larger award counts, not both"
                     if en
@@ -100,6 +151,10 @@ def summary_text(report: Report, lang: str) -> str:
                 detail += f"，{_payout_short(r, lang)}" if not en else f", {_payout_short(r, lang)}"
             if r.missing:
                 detail += " (could be more)" if en else "（可能更多）"
+            if r.pending_yuan is not None:
+                detail += ("; " if en else "；") + pending_text(r, lang)
+        elif r.status == "pending":
+            detail = ("pending: " if en else "待办：") + pending_text(r, lang)
         elif r.status == "needs_info":
             bound = money(r.upper_bound_yuan, lang) if r.upper_bound_yuan is not None else None
             missing = (
@@ -116,7 +171,7 @@ def summary_text(report: Report, lang: str) -> str:
         else:
             reason = tx(r.reasons[0], lang) if r.reasons else ""
             detail = (
-                (f"not eligible, condition not met: {reason}" if en else f"不符合，未满足条件：{reason}")
+                (f"not eligible: {reason}" if en else f"不符合：{reason}")
                 if reason
                 else ("not eligible" if en else "不符合")
             )
@@ -129,6 +184,8 @@ def summary_text(report: Report, lang: str) -> str:
         if en
         else f"**可同时获得合计：{money(report.total_yuan, lang)}**（已按“从优不重复”去重）"
     )
+    if line := after_pending_line(report, lang):
+        lines.append(line)
     pending = [r for r in rows if r.status == "needs_info"]
     if pending:
         extra = report.pending_upper_yuan
@@ -164,6 +221,7 @@ def detail_text(report: Report, number: int, lang: str, project_id: str | None =
     r = next((x for x in rows if not x.no_project), rows[0])
     status_name = {
         "eligible": ("符合", "eligible"),
+        "pending": ("待办：完成步骤后可得", "pending: payable once a step is taken"),
         "needs_info": ("还需信息", "needs more information"),
         "ineligible": ("不符合", "not eligible"),
         "informational": ("服务措施（无资金）", "service measure (no money)"),
@@ -174,6 +232,12 @@ def detail_text(report: Report, number: int, lang: str, project_id: str | None =
         lines.append(("Award: " if en else "金额：") + money(r.amount_yuan, lang))
     elif r.status == "needs_info" and r.upper_bound_yuan is not None:
         lines.append(("Up to: " if en else "最高：") + money(r.upper_bound_yuan, lang))
+    if r.pending_yuan is not None:
+        lines.append(
+            ("After the pending steps: " if en else "完成待办步骤后：") + money(r.pending_yuan, lang)
+        )
+    if r.unlock:
+        lines.append(("Steps still to take: " if en else "待完成的步骤：") + steps_text(r, lang))
     if r.gates or r.awards:
         lines.append("")
         lines.append("**Conditions**" if en else "**条件**")
@@ -195,9 +259,12 @@ def detail_text(report: Report, number: int, lang: str, project_id: str | None =
             lines.append(f"  {MARK[c.outcome]} {tx(c.text, lang)}{extra}")
         if a.formula is not None:
             lines.append(("  Formula: " if en else "  计算：") + tx(a.formula, lang))
-        if a.status == "eligible" and a.payout:
+        if a.status in ("eligible", "pending") and a.payout:
+            later = (
+                ("once the steps are taken, " if en else "完成待办步骤后，") if a.status == "pending" else ""
+            )
             for step in a.payout:
-                lines.append(f"  💰 {tx(step.when, lang)}：{money(step.amount_yuan, lang)}")
+                lines.append(f"  💰 {later}{tx(step.when, lang)}：{money(step.amount_yuan, lang)}")
         if a.note:
             lines.append("  ※ " + tx(a.note, lang))
     if r.missing:
@@ -210,13 +277,19 @@ def detail_text(report: Report, number: int, lang: str, project_id: str | None =
         lines.append(
             ("Would qualify if: " if en else "差一点：") + "；".join(tx(n, lang) for n in r.near_miss)
         )
-    if r.alternative_to is not None and not r.counted:
+    if r.alternative_to == r.number and not r.counted:
+        lines.append(
+            "Paid once per enterprise (convention 14): this award is counted in another entry."
+            if en
+            else "每家企业只奖励一次（约定14）：本项奖励已在另一项填写中计入。"
+        )
+    elif r.alternative_to is not None and not r.counted:
         lines.append(
             f"Same project as measure {r.alternative_to}: 从优不重复 — only the larger award is paid."
             if en
             else f"与第{r.alternative_to}条为同一项目：按“从优不重复”只取较高者。"
         )
-    for n in (*r.notes, *r.procedure):
+    for n in (*r.notes, *r.condition_notes, *r.procedure):
         lines.append("※ " + tx(n, lang))
     if r.documents:
         lines.append("")
@@ -325,7 +398,26 @@ def _cond_desc(cond: object, lang: str) -> str:
 
     assert isinstance(cond, FactCondition | RatioCondition | AllOf | AnyOf)
     text = tx(_auto_text(cond), lang)
-    return f"{text} [{cond.clause}]" if cond.clause else text
+    out = f"{text} [{cond.clause}]" if cond.clause else text
+    if cond.pending is not None:
+        out += (
+            f" (not yet: pending until — {tx(cond.pending.step, lang)})"
+            if lang == "en"
+            else f"（尚未做到时为“待办”，待：{tx(cond.pending.step, lang)}）"
+        )
+    notes = [n for n in _cond_notes(cond)]
+    return out + "".join(f"\n    ※ {tx(n, lang)}" for n in notes)
+
+
+def _cond_notes(cond: object) -> list[Text]:
+    from rules.schema import AllOf, AnyOf, FactCondition, RatioCondition
+
+    assert isinstance(cond, FactCondition | RatioCondition | AllOf | AnyOf)
+    notes = [cond.note] if cond.note is not None else []
+    if isinstance(cond, AllOf | AnyOf):
+        for part in cond.of:
+            notes.extend(_cond_notes(part))
+    return notes
 
 
 def explain_measure(number: int, lang: str = "zh") -> str:
@@ -419,6 +511,7 @@ def report_text(report: Report, lang: str = "zh") -> str:
     lines = [f"{report.doc_no} — {'as of' if en else '评估日'} {report.on.isoformat()}", ""]
     groups = [
         ("eligible", "Eligible" if en else "符合"),
+        ("pending", "Pending: payable once a step is taken" if en else "待办：完成步骤后可得"),
         ("needs_info", "Needs more information" if en else "还需信息"),
         ("ineligible", "Not eligible" if en else "不符合"),
     ]
@@ -439,6 +532,14 @@ def report_text(report: Report, lang: str = "zh") -> str:
                         if en
                         else f"（不计入：与第{r.alternative_to}条从优不重复）"
                     )
+            elif status == "pending":
+                head += (": " if en else "：") + money(r.pending_yuan, lang)
+            if status != "ineligible" and r.unlock:
+                head += ("\n    steps still to take: " if en else "\n    待完成：") + steps_text(r, lang)
+            if status == "eligible" and r.pending_yuan is not None:
+                head += ("\n    after the pending steps: " if en else "\n    完成待办步骤后：") + money(
+                    r.pending_yuan, lang
+                )
             elif status == "needs_info":
                 head += (
                     (
@@ -468,6 +569,8 @@ def report_text(report: Report, lang: str = "zh") -> str:
                 lines.append(("    because: " if en else "    原因：") + tx(reason, lang))
             for hint in r.near_miss:
                 lines.append(("    would qualify: " if en else "    如要符合：") + tx(hint, lang))
+            for note in r.condition_notes:
+                lines.append("    ※ " + tx(note, lang))
         lines.append("")
     uncovered = [r for r in report.measures if r.no_project and r.status != "ineligible"]
     blocked = [r for r in report.measures if r.no_project and r.status == "ineligible"]
@@ -488,6 +591,8 @@ def report_text(report: Report, lang: str = "zh") -> str:
     )
     lines.append("")
     lines.append(("Total payable together: " if en else "可同时获得合计：") + money(report.total_yuan, lang))
+    if line := after_pending_line(report, lang):
+        lines.append(line)
     if report.missing:
         lines.append("Most valuable open facts:" if en else "最值得补充的信息：")
         for mf in report.missing[:8]:

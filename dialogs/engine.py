@@ -44,7 +44,7 @@ from dialogs.leads import (
     lead_submit,
     lead_text,
 )
-from dialogs.render import detail_text, fact_label
+from dialogs.render import detail_replies, fact_label
 from dialogs.topics import BASIC_FACTS, KIND_FACTS, TEMPLATE_BY_ID, TOPIC_BY_ID, TOPICS, topic_for_measure
 from dialogs.types import SCHEMA_VERSION, Asked, Choice, Event, LeadDraft, Phase, Reply, State
 from rules.loader import FactInfo, latest_rulebook, load_catalog
@@ -225,11 +225,8 @@ def _answer_value(state: State, asked: Asked, info: FactInfo, event: Event) -> A
         return data
     text = event.text.strip()
     if info.unit == "bool":
-        return parse.parse_bool(text)
+        return parse.parse_bool(text, question=info.ask.zh)
     if info.options:
-        hinted = _choice_by_words(asked.ref, text)
-        if hinted is not None:
-            return hinted
         first_en = state.lang == "en"
         options = [
             (
@@ -243,7 +240,7 @@ def _answer_value(state: State, asked: Asked, info: FactInfo, event: Event) -> A
             for k, v in info.options.items()
         ]
         choice = parse.parse_choice(text, options)
-        if isinstance(choice, parse.ParseError):
+        if isinstance(choice, parse.ParseError) and choice.kind != "ambiguous":
             return _fuzzy_choice(text, info) or choice
         return choice
     number = parse.parse_number(text, info.unit)
@@ -252,7 +249,7 @@ def _answer_value(state: State, asked: Asked, info: FactInfo, event: Event) -> A
     return number
 
 
-# Words enterprises use for some options; tried before numbers so "60平方公里" is not option 60.
+# Words enterprises use for some options (matched with the labels, negation understood).
 _CHOICE_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "enterprise.zone": {
         "core60": (
@@ -280,21 +277,6 @@ _CHOICE_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "other": ("混动", "插混", "增程", "天然气", "lng", "cng"),
     },
 }
-
-
-def _choice_by_words(ref: str, text: str) -> str | None:
-    """Pick an option from words enterprises use for it, if one matches."""
-    words = _CHOICE_WORDS.get(ref)
-    if not words:
-        return None
-    low = text.lower()
-    # Longest matching word wins ("新城以外" over "新城").
-    best: tuple[int, str] | None = None
-    for value, ws in words.items():
-        for w in ws:
-            if w in low and (best is None or len(w) > best[0]):
-                best = (len(w), value)
-    return best[1] if best else None
 
 
 def _fuzzy_choice(text: str, info: FactInfo) -> str | None:
@@ -731,7 +713,7 @@ def _start(state: State, args: str, today: dt.date) -> tuple[State, list[Reply]]
         book = latest_rulebook()
         if number in book.measures:
             fresh.focus_measure = number
-            replies = [reply_text(detail_text(evaluate_state(fresh, today), number, fresh.lang))]
+            replies = detail_replies(evaluate_state(fresh, today), number, fresh.lang, buttons=False)
             if topic is not None:
                 _apply_topics(fresh, [topic.id])
                 fresh.history.append(Asked(ref="@topics", answered=True, value=[topic.id]))
@@ -816,13 +798,20 @@ def _command(state: State, name: str, args: str, today: dt.date) -> tuple[State,
     if name == "change":
         return state, _change_list(state)
     if name == "detail":
-        m = re.fullmatch(r"\s*(\d{1,2})\s*(?::(\S*))?", args)
+        m = re.fullmatch(r"\s*(\d{1,2})\s*(?::([^:\s]*))?(?::more|\s*(全部|all|more))?\s*", args)
         if not m:
             return state, [
                 reply_text(L(state, "请写明条号，例如 /detail 27", "Give a number, e.g. /detail 27"))
             ]
         report = evaluate_state(state, today)
-        return state, [reply_text(detail_text(report, int(m.group(1)), state.lang, m.group(2) or None))]
+        return state, detail_replies(
+            report,
+            int(m.group(1)),
+            state.lang,
+            m.group(2) or None,
+            more=m.group(0).rstrip().endswith(("more", "全部", "all")),
+            buttons=state.phase == Phase.SUMMARY,
+        )
     if name in ("screen",):
         return state, _advance(state, today)
     if name == "ask":
@@ -976,13 +965,11 @@ def _button(state: State, event: Event, today: dt.date) -> list[Reply]:
         parts = data.split(":")
         if len(parts) >= 2 and parts[1].isdigit():
             report = evaluate_state(state, today)
-            return [
-                reply_text(
-                    detail_text(
-                        report, int(parts[1]), state.lang, (parts[2] if len(parts) > 2 else "") or None
-                    )
-                )
-            ]
+            project = (parts[2] if len(parts) > 2 else "") or None
+            more = len(parts) > 3 and parts[3] == "more"
+            return detail_replies(
+                report, int(parts[1]), state.lang, project, more=more, buttons=state.phase == Phase.SUMMARY
+            )
     if data.startswith("chg:") and data[4:].isdigit():
         return _change_pick(state, int(data[4:]), today)
     if data.startswith("lead:") and state.phase.value.startswith("lead_"):
@@ -1072,7 +1059,7 @@ def _text_event(state: State, event: Event, today: dt.date) -> list[Reply]:
         return _change_pick(state, int(m.group(1)) - 1, today)
     if state.phase == Phase.SUMMARY and (m := _DETAIL_TYPED.fullmatch(text)):
         number = int(m.group(1) or m.group(2))
-        return [reply_text(detail_text(evaluate_state(state, today), number, state.lang))]
+        return detail_replies(evaluate_state(state, today), number, state.lang)
     return _faq_answer(state, text, event.staff)
 
 

@@ -296,6 +296,8 @@ class Document(_Data):
 
     zh: str
     en: str
+    # The award paths it proves (their ids); empty: every path of the measure needs it.
+    awards: list[str] = []
 
 
 class Measure(_Data):
@@ -338,6 +340,9 @@ class Measure(_Data):
             _check_ref(ref)
             if not ref.startswith("project."):
                 raise ValueError(f"a total sums a project fact, not {ref}")
+        for doc in self.documents:
+            if unknown := set(doc.awards) - set(ids):
+                raise ValueError(f"document {doc.zh!r} names awards the measure lacks: {sorted(unknown)}")
         return self
 
 

@@ -202,3 +202,24 @@ def test_only_questions_that_can_change_the_answer_are_asked(data: st.DataObject
             f"{asked.ref} (project {asked.project_id}, measures {asked.measures}) is asked, "
             "but no answer changes a status or an amount"
         )
+
+
+def test_the_interview_asks_again_when_the_fleet_answers_contradict() -> None:
+    """Typing 12 new-energy vehicles after a fleet of 10 gets the reason and the same question again."""
+    from dialogs.engine import step
+    from dialogs.types import Asked, Event, Phase, State
+
+    asked = Asked(ref="project.fleet_nev_count", project_id="fleet")
+    state = State(
+        phase=Phase.ASK,
+        enterprise={"zone": "core60"},
+        projects=[{"id": "fleet", "measures": [19], "facts": {"fleet_count": 10}}],
+        current=asked,
+    )
+    after, replies = step(state, Event(kind="text", text="12"), ON)
+    shown = "\n".join(r.text for r in replies)
+    assert "新能源车辆数不能多于自有货物运输车辆总数" in shown
+    assert after.current is not None and after.current.ref == "project.fleet_nev_count"
+    assert "fleet_nev_count" not in after.projects[0]["facts"]
+    after, replies = step(after, Event(kind="text", text="10"), ON)
+    assert after.projects[0]["facts"]["fleet_nev_count"] == 10

@@ -31,7 +31,7 @@ from fpdf import FPDF
 from fpdf.enums import TextMode
 from pydantic import TypeAdapter
 
-from dialogs.render import after_pending_line, fact_label, pending_text, summary_rows, tx
+from dialogs.render import after_pending_line, fact_label, pending_text, plain, summary_rows, tx
 from rules.engine import fmt_yuan
 from rules.loader import load_catalog
 from rules.report import MeasureResult, Report
@@ -530,13 +530,16 @@ def _content(report: Report, profile: dict[str, Any], lang: str) -> _Content:
         r for r in rows if (r.status == "eligible" and r.counted) or r.status in ("needs_info", "pending")
     ]
     n_ok = sum(1 for r in rows if r.status == "eligible")
-    n_need = sum(1 for r in rows if r.status in ("needs_info", "pending"))
+    n_need = sum(1 for r in rows if r.status == "needs_info")
+    n_wait = sum(1 for r in rows if r.status == "pending")
     n_no = len(ineligible)
     stats = (
-        f"{n_ok} eligible · {n_need} open · {n_no} not eligible"
+        f"{n_ok} eligible · {n_wait} pending · {n_need} open · {n_no} not eligible"
         if en
-        else f"符合{n_ok}条 · 还需信息{n_need}条 · 不符合{n_no}条"
+        else f"符合{n_ok}条 · 待办{n_wait}条 · 还需信息{n_need}条 · 不符合{n_no}条"
     )
+    if not n_wait:
+        stats = stats.replace(" · 0 pending", "").replace(" · 待办0条", "")
     pending = ""
     if n_need:
         extra = report.pending_upper_yuan
@@ -551,12 +554,18 @@ def _content(report: Report, profile: dict[str, Any], lang: str) -> _Content:
     notes = []
     if line := after_pending_line(report, lang):
         notes.append(line + ("." if en else "。"))
+    # The readings behind what is still open (pending or undecided rows), once each with its measures;
+    # the detail in chat and the command line show every reading of every row.
+    readings: dict[str, list[int]] = {}
     for r in rows:
-        if r.status != "ineligible":
+        if r.status in ("pending", "needs_info"):
             for note in r.condition_notes:
-                notes.append(
-                    f"No. {r.number}: {tx(note, lang)}" if en else f"第{r.number}条：{tx(note, lang)}"
-                )
+                numbers = readings.setdefault(plain(tx(note, lang)), [])
+                if r.number not in numbers:
+                    numbers.append(r.number)
+    for text, numbers in readings.items():
+        where = "、".join(str(n) for n in numbers)
+        notes.append(f"No. {where}: {text}" if en else f"第{where}条：{text}")
     if shared:
         labels = ("、" if not en else ", ").join(dict.fromkeys(fact_label(ref, lang) for ref in shared))
         notes.append(

@@ -303,17 +303,11 @@ class _Node:
         self.notes: tuple[Text, ...] = _notes_in(cond)
 
     def reason(self, e: Enterprise, p: ProjectFacts | None) -> Text:
-        """Say what was found and which clause it fails, the right way round."""
+        """Say what was found and which clause it fails, the right way round ("…，不符合七(二)2")."""
         found = self.found_text(e, p)
-        if self.cond.found is not None or not self.clause:
-            tail_zh, tail_en = (
-                (f"，不符合{self.clause}", f": does not meet {self.clause}") if self.clause else ("", "")
-            )
-            return T(f"{found.zh}{tail_zh}", f"{found.en}{tail_en}")
-        return T(
-            f"{found.zh}，不符合{self.clause}（要求：{self.text.zh}）",
-            f"{found.en}: does not meet {self.clause} (requires: {self.text.en})",
-        )
+        if not self.clause:
+            return found
+        return T(f"{found.zh}，不符合{self.clause}", f"{found.en} — does not meet {self.clause}")
 
     def found_text(self, e: Enterprise, p: ProjectFacts | None) -> Text:
         """Describe the facts that make this condition fail."""
@@ -1232,8 +1226,8 @@ def _failed_gates(
             where = r.detail or T("?", "?")
             out.append(
                 T(
-                    f"所在区域为{where.zh}，不符合{r.clause}（要求：{r.text.zh}）",
-                    f"Location: {where.en}: does not meet {r.clause} (requires: {r.text.en})",
+                    f"所在区域为{where.zh}，不符合{r.clause}",
+                    f"Location: {where.en} — does not meet {r.clause}",
                 )
             )
         else:
@@ -1439,7 +1433,7 @@ class _Scope:
 class _Book:
     """A rulebook compiled: its plans in measure order and what selection needs."""
 
-    __slots__ = ("book", "combine", "ent_getters", "kinds", "plans", "totals")
+    __slots__ = ("book", "combine", "ent_getters", "kinded", "kinds", "plans", "totals")
 
     def __init__(self, book: LoadedRulebook) -> None:
         self.book = book  # held, so that its id keeps naming it in _BOOKS
@@ -1473,6 +1467,7 @@ class _Book:
                 for a in m.awards
             }
         self.combine = {m.number: m.combine for m in book.measures.values()}
+        self.kinded = frozenset(n for n, ks in self.kinds.items() if any(k is not None for k in ks.values()))
         # Project facts that are a total per enterprise, by measure.
         self.totals = {
             m.number: tuple(ref.partition(".")[2] for ref in m.totals)
@@ -1519,6 +1514,7 @@ class _Row:
         "number",
         "plain",
         "project_id",
+        "sel",
         "status",
         "upper",
     )
@@ -1530,6 +1526,8 @@ class _Row:
         )
         self.missing: tuple[str, ...] = args[13]
         self.later: int | None = args[-2]
+        # What the row can pay for selection, now and after pending steps (see _contributions).
+        self.sel: list[Any] = [None, None]
         # The award paths evaluated (their AwardResults are made on first read of ``awards``).
         self.lights = lights
         # The row as selected: not counted, counted, or an alternative to another measure.
@@ -1724,9 +1722,10 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _R
         extra: int | None = 0
         for a in open_:
             extra = None if extra is None or a[3] is None else extra + a[3]
-        for a in (*eligible, *waiting):
-            if a[8] and extra is not None and a[3] is not None:
-                extra += a[3] - a[2]
+        for paths in (eligible, waiting):
+            for a in paths:
+                if a[8] and extra is not None and a[3] is not None:
+                    extra += a[3] - a[2]
         upper = None if extra is None else (later if later is not None else amount or 0) + extra
     else:
         best = None
@@ -1747,22 +1746,25 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _R
         if open_:
             open_ = [a for a in open_ if a[3] is None or a[3] > reach]
         # An eligible (or pending) path whose bonus is still unknown can pay more too.
-        for a in (*eligible, *waiting):
-            if a[8] and (a[3] or 0) > reach:
-                open_.append(a)
+        for paths in (eligible, waiting):
+            for a in paths:
+                if a[8] and (a[3] or 0) > reach:
+                    open_.append(a)
         upper = reach
         for a in open_:
             if a[3] is None:
                 upper = None
                 break
-            upper = max(upper, a[3])
+            if a[3] > upper:
+                upper = a[3]
     groups = [gate_missing] if gate_missing else []
     for a in open_:
         if a[8]:
             groups.append(a[8])
-    for a in (*eligible, *used):
-        if a[8]:
-            groups.append(a[8])
+    for paths in (eligible, used):
+        for a in paths:
+            if a[8]:
+                groups.append(a[8])
     # One group is already merged (gate_missing is, and an award's missing is too).
     missing = (
         (groups[0] if len(groups) == 1 and groups[0] is gate_missing else _merge(groups)) if groups else ()
@@ -1783,8 +1785,11 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _R
         near = _near_miss([a[9] for a in lights])
     # The steps still to take: of the pending paths counted, and of the undecided ones (which
     # may also wait for a step once their facts are known).
-    steps_of = [*used, *(a for a in open_ if a[11])] if status != "ineligible" else []
-    unlock: Any = _Lazy(_unlock, (steps_of,)) if steps_of else ()
+    unlock: Any = ()
+    if status != "ineligible" and (used or open_):
+        steps_of = [*used, *(a for a in open_ if a[11])]
+        if steps_of:
+            unlock = _Lazy(_unlock, (steps_of,))
     return _Row(
         (
             plan.number,
@@ -1843,11 +1848,13 @@ _ROW_CACHE_MAX = 50_000
 
 
 def clear_cache() -> None:
-    """Forget memoised rows (for benchmarks of cold evaluation); compiled rulebooks stay."""
+    """Forget memoised rows and selections (for benchmarks of cold evaluation); compiled rulebooks stay."""
     _ROW_CACHE.clear()
+    _SELECTIONS.clear()
 
 
 _Kind = tuple[int, str]
+_UNKINDED: list[Any] = [(None, 0, None)]  # stands for "can pay, no kind" (never read for amounts)
 # One award a row can pay: its kind (None: per claim), its amount and its evaluated path.
 _Contribution = tuple[_Kind | None, int, _Light]
 
@@ -1868,32 +1875,59 @@ def _worth(
     return best[1], [best]
 
 
+def _contributions(
+    row: _Row, book: _Book, after: bool
+) -> tuple[list[_Contribution], int, list[_Contribution]]:
+    """Return what a row can pay (each award with its kind), its worth with no kind blocked, and the awards that make it.
+
+    Memoised on the row, which the row memo keeps across evaluations.
+    """
+    found: tuple[list[_Contribution], int, list[_Contribution]] | None = row.sel[after]
+    if found is None and not after and row.number not in book.kinded and row.amount:
+        # No once-per-enterprise kind: the row pays its amount, and nothing can block it.
+        found = row.sel[after] = (_UNKINDED, row.amount, [])
+    if found is None:
+        ok = ("eligible", "pending") if after else ("eligible",)
+        kinds = book.kinds[row.number]
+        cs = [(kinds.get(a[0].id), a[2], a) for a in row.lights if a[1] in ok and a[2]]
+        value, used = _worth(cs, book.combine[row.number], set())
+        found = row.sel[after] = (cs, value, used)
+    return found
+
+
 def _choose(
     rows: list[_Row], book: _Book, after: bool
-) -> tuple[dict[str, list[int]], dict[int, list[_Contribution]], dict[str, set[_Kind]], dict[str, Any]]:
+) -> tuple[dict[str, list[int]], dict[str, set[_Kind]], dict[str, Any]]:
     """Apply convention 14, then 从优不重复 per project: the row each project counts and what it pays.
 
     Each kind of a once-per-enterprise award goes to the claim that pays most for it; a project
     that loses a kind chooses again among its rows without it, until no kind is counted twice.
     ``after``: as if every pending step were taken (pending paths count at their amounts).
     """
+    key = (after, *rows)
+    hit = _SELECTIONS.get(key)
+    if hit is not None:
+        return hit
     ok = ("eligible", "pending") if after else ("eligible",)
     by_project: dict[str, list[int]] = {}
-    contribs: dict[int, list[_Contribution]] = {}
     for i, row in enumerate(rows):
         if row.project_id is None or row.status not in ok:
             continue
-        kinds = book.kinds[row.number]
-        cs = [(kinds.get(a[0].id), a[2], a) for a in row.lights if a[1] in ok and a[2]]
-        if cs:
-            contribs[i] = cs
-            by_project.setdefault(row.project_id, []).append(i)
+        if _contributions(row, book, after)[0]:
+            found = by_project.get(row.project_id)
+            if found is None:
+                by_project[row.project_id] = [i]
+            else:
+                found.append(i)
     blocked: dict[str, set[_Kind]] = {pid: set() for pid in by_project}
 
     def pick(pid: str) -> tuple[int, int, list[_Contribution]] | None:
         best: tuple[int, int, list[_Contribution]] | None = None
+        gone = blocked[pid]
         for i in by_project[pid]:
-            value, used = _worth(contribs[i], book.combine[rows[i].number], blocked[pid])
+            cs, value, used = _contributions(rows[i], book, after)
+            if gone and cs is not _UNKINDED:
+                value, used = _worth(cs, book.combine[rows[i].number], gone)
             if value > 0 and (
                 best is None
                 or value > best[1]
@@ -1923,12 +1957,19 @@ def _choose(
         for pid in chosen:
             if pid in lost:
                 chosen[pid] = pick(pid)
-    return by_project, contribs, blocked, chosen
+    if len(_SELECTIONS) >= _ROW_CACHE_MAX // 10:
+        _SELECTIONS.clear()
+    result = _SELECTIONS[key] = (by_project, blocked, chosen)
+    return result
+
+
+# Selections by the rows they were made from (rows are memoised, so a repeated profile finds its own).
+_SELECTIONS: dict[tuple[Any, ...], tuple[dict[str, list[int]], dict[str, set[_Kind]], dict[str, Any]]] = {}
 
 
 def _select(rows: list[_Row], book: _Book) -> list[MeasureResult]:
     """Apply convention 14 and 从优不重复: which rows count, and for how much."""
-    by_project, contribs, blocked, chosen = _choose(rows, book, after=False)
+    by_project, blocked, chosen = _choose(rows, book, after=False)
     n = len(rows)
     counted = [False] * n
     alternative: list[int | None] = [None] * n
@@ -1942,7 +1983,7 @@ def _select(rows: list[_Row], book: _Book) -> list[MeasureResult]:
                 counted[i] = True
                 if ch[1] != row.amount:
                     reasons = list(_now(row.args[15]))
-                    for kind, _, light in contribs[i]:
+                    for kind, _, light in _contributions(row, book, False)[0]:
                         if kind is not None and kind in gone:
                             label = light[0].label
                             reasons.append(
@@ -1952,7 +1993,9 @@ def _select(rows: list[_Row], book: _Book) -> list[MeasureResult]:
                                 )
                             )
                     changed[i] = (ch[1], tuple(reasons))
-            elif any(c[0] is not None and c[0] in gone for c in contribs[i]) or ch is None:
+            elif ch is None or (
+                gone and any(c[0] is not None and c[0] in gone for c in _contributions(row, book, False)[0])
+            ):
                 # What it pays is counted in another claim (convention 14).
                 alternative[i] = row.number
             else:
@@ -1965,7 +2008,7 @@ def _select(rows: list[_Row], book: _Book) -> list[MeasureResult]:
 
 def _total_after(rows: list[_Row], book: _Book) -> int:
     """Return the total as if every pending step were taken."""
-    _, _, _, chosen = _choose(rows, book, after=True)
+    _, _, chosen = _choose(rows, book, after=True)
     return sum(ch[1] for ch in chosen.values() if ch is not None)
 
 

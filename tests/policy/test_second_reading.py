@@ -184,23 +184,47 @@ def _answer(raw: dict[str, Any], ref: str, project_id: str | None, value: Any) -
         return None
 
 
+def _changes(raw: dict[str, Any], shown: Any, answers: list[tuple[str, str | None, Any]]) -> bool:
+    """Say whether giving these answers changes what the user sees."""
+    for ref, project_id, value in answers:
+        profile = _answer(raw, ref, project_id, value)
+        if profile is None:
+            return False
+        raw = profile.model_dump(mode="json")
+    return _seen(evaluate(Profile.model_validate(raw), on=ON)) != shown
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_only_questions_that_can_change_the_answer_are_asked(data: st.DataObject) -> None:
-    """Every fact the report asks has an answer that changes a status or an amount the user sees."""
+    """Every fact the report asks has an answer that changes a status or an amount the user sees.
+
+    A gating question ("运营数据中心吗", "是重点用车单位吗") may matter only together with the question
+    it opens, which the report asks too: then some answer to the two together must change it.
+    """
     raw = data.draw(many(MONEY, most=2), label="profile")
     report = evaluate(Profile.model_validate(raw), on=ON)
     shown = _seen(report)
-    for asked in report.missing[:4]:
-        changed = False
-        for value in _candidates(asked.ref):
-            profile = _answer(raw, asked.ref, asked.project_id, value)
-            if profile is not None and _seen(evaluate(profile, on=ON)) != shown:
-                changed = True
-                break
-        assert changed, (
-            f"{asked.ref} (project {asked.project_id}, measures {asked.measures}) is asked, "
-            "but no answer changes a status or an amount"
+    asked = list(report.missing)
+    for fact in asked[:4]:
+        if any(_changes(raw, shown, [(fact.ref, fact.project_id, v)]) for v in _candidates(fact.ref)):
+            continue
+        partners = [
+            other
+            for other in asked
+            if other is not fact
+            and set(other.measures) & set(fact.measures)
+            and len(_candidates(other.ref)) <= 3
+        ]
+        together = any(
+            _changes(raw, shown, [(fact.ref, fact.project_id, v), (other.ref, other.project_id, w)])
+            for other in partners
+            for v in _candidates(fact.ref)
+            for w in _candidates(other.ref)
+        )
+        assert together, (
+            f"{fact.ref} (project {fact.project_id}, measures {fact.measures}) is asked, "
+            "but no answer, alone or with the question it opens, changes a status or an amount"
         )
 
 

@@ -37,8 +37,8 @@ from dialogs.render import (
     applied_quotes,
     documents_for,
     fact_label,
-    pending_text,
     plain,
+    steps_text,
     summary_rows,
     tx,
     untouched_count,
@@ -409,7 +409,8 @@ def _row(r: MeasureResult, lang: str, shared: frozenset[str] = frozenset()) -> _
     if r.status == "eligible":
         payout = _payout(r, lang)
         if r.pending_yuan is not None:  # a larger path waits for a step (convention 11)
-            payout += ("; " if en else "；") + pending_text(r, lang)
+            more = fmt_yuan(r.pending_yuan)
+            payout += f"; {more} after the pending step" if en else f"；完成待办后可达{_wan(r.pending_yuan)}"
         return _Row(
             "eligible",
             r.number,
@@ -421,7 +422,7 @@ def _row(r: MeasureResult, lang: str, shared: frozenset[str] = frozenset()) -> _
         )
     if r.status == "pending":  # drawn like an open row: nothing payable yet, an amount once a step is taken
         amount = f"{fmt_yuan(r.pending_yuan or 0)} pending" if en else f"待办 {_wan(r.pending_yuan or 0)}"
-        payout = ("pending: " if en else "待办：") + pending_text(r, lang)
+        payout = ("once done: " if en else "待完成：") + steps_text(r, lang)
         return _Row("needs_info", r.number, title, r.project_name, amount, r.pending_yuan, payout)
     if r.status == "needs_info":
         sep = ", " if en else "、"
@@ -577,8 +578,15 @@ def _content(report: Report, profile: dict[str, Any], lang: str) -> _Content:
         if en
         else f"符合{n_ok}条 · 待办{n_wait}条 · 还需信息{n_need}条 · 不符合{n_no}条"
     )
-    if not n_wait:
-        stats = stats.replace(" · 0 pending", "").replace(" · 待办0条", "")
+    for zero in (
+        " · 0 pending",
+        " · 待办0条",
+        " · 0 open",
+        " · 还需信息0条",
+        " · 0 not eligible",
+        " · 不符合0条",
+    ):
+        stats = stats.replace(zero, "")
     pending = ""
     if n_need:
         extra = report.pending_upper_yuan

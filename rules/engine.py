@@ -1226,8 +1226,8 @@ def _failed_gates(
             where = r.detail or T("?", "?")
             out.append(
                 T(
-                    f"所在区域为{where.zh}，不符合{r.clause}",
-                    f"Location: {where.en} — does not meet {r.clause}",
+                    f"所在区域为{where.zh}，不符合{r.clause}：{r.text.zh}",
+                    f"Location: {where.en} — does not meet {r.clause}: {r.text.en}",
                 )
             )
         else:

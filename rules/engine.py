@@ -1904,10 +1904,13 @@ def _choose(
     that loses a kind chooses again among its rows without it, until no kind is counted twice.
     ``after``: as if every pending step were taken (pending paths count at their amounts).
     """
-    key = (after, *rows)
-    hit = _SELECTIONS.get(key)
-    if hit is not None:
-        return hit
+    last = _SELECTIONS.get(after)
+    if (
+        last is not None
+        and len(last[0]) == len(rows)
+        and all(a is b for a, b in zip(last[0], rows, strict=True))
+    ):
+        return last[1]
     ok = ("eligible", "pending") if after else ("eligible",)
     by_project: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
@@ -1919,11 +1922,11 @@ def _choose(
                 by_project[row.project_id] = [i]
             else:
                 found.append(i)
-    blocked: dict[str, set[_Kind]] = {pid: set() for pid in by_project}
+    blocked: dict[str, set[_Kind]] = {}  # per project, the kinds counted in another project's claim
 
     def pick(pid: str) -> tuple[int, int, list[_Contribution]] | None:
         best: tuple[int, int, list[_Contribution]] | None = None
-        gone = blocked[pid]
+        gone = blocked.get(pid)
         for i in by_project[pid]:
             cs, value, used = _contributions(rows[i], book, after)
             if gone and cs is not _UNKINDED:
@@ -1950,21 +1953,23 @@ def _choose(
                 winner = max(claims)
                 for claim in claims:
                     if claim is not winner:
-                        blocked[claim[2]].add(kind)
+                        blocked.setdefault(claim[2], set()).add(kind)
                         lost.add(claim[2])
         if not lost:
             break
         for pid in chosen:
             if pid in lost:
                 chosen[pid] = pick(pid)
-    if len(_SELECTIONS) >= _ROW_CACHE_MAX // 10:
-        _SELECTIONS.clear()
-    result = _SELECTIONS[key] = (by_project, blocked, chosen)
+    result = (by_project, blocked, chosen)
+    _SELECTIONS[after] = (list(rows), result)
     return result
 
 
-# Selections by the rows they were made from (rows are memoised, so a repeated profile finds its own).
-_SELECTIONS: dict[tuple[Any, ...], tuple[dict[str, list[int]], dict[str, set[_Kind]], dict[str, Any]]] = {}
+# The last selection made, now and after pending steps, with the rows it was made from (rows are
+# memoised, so the same profile again finds the same row objects).
+_SELECTIONS: dict[
+    bool, tuple[list[_Row], tuple[dict[str, list[int]], dict[str, set[_Kind]], dict[str, Any]]]
+] = {}
 
 
 def _select(rows: list[_Row], book: _Book) -> list[MeasureResult]:
@@ -1976,7 +1981,7 @@ def _select(rows: list[_Row], book: _Book) -> list[MeasureResult]:
     changed: dict[int, tuple[int, tuple[Text, ...]]] = {}
     for pid, idxs in by_project.items():
         ch = chosen[pid]
-        gone = blocked[pid]
+        gone = blocked.get(pid) or set()
         for i in idxs:
             row = rows[i]
             if ch is not None and i == ch[0]:

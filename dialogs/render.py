@@ -431,6 +431,11 @@ def detail_first(report: Report, number: int, lang: str, project_id: str | None 
     return "\n".join(lines)
 
 
+def _aside(text: str, lang: str) -> str:
+    """Put a remark in brackets of the reader's script."""
+    return f" ({text})" if lang == "en" else f"（{text}）"
+
+
 def detail_more(
     report: Report, number: int, lang: str, project_id: str | None = None, profile: Profile | None = None
 ) -> str:
@@ -445,7 +450,7 @@ def detail_more(
         lines.append("")
         lines.append("**Conditions**" if en else "**条件**")
         for g in r.gates:
-            extra = f"（{tx(g.detail, lang)}）" if g.detail else ""
+            extra = _aside(tx(g.detail, lang), lang) if g.detail else ""
             lines.append(f"{MARK.get(g.outcome, '?')} {tx(g.text, lang)}{extra} [{g.clause}]")
             if g.note is not None:
                 lines.append("    ※ " + plain(tx(g.note, lang)))
@@ -457,15 +462,19 @@ def detail_more(
         # another path: only what decides it (a condition not met, or not known yet)
         shown = a.conditions if a.id in applied else [c for c in a.conditions if c.outcome != "met"]
         for c in shown:
-            extra = f"（{tx(c.detail, lang)}）" if c.detail else ""
+            extra = _aside(tx(c.detail, lang), lang) if c.detail else ""
             lines.append(f"  {MARK.get(c.outcome, '?')} {tx(c.text, lang)}{extra}")
             if c.note is not None and c.outcome != "failed":
                 lines.append("    ※ " + plain(tx(c.note, lang)))
         if a.id in applied and a.status == "eligible" and a.payout_mode == "two_tranche":
-            lines.extend(f"  💰 {tx(p.when, lang)}：{money(p.amount_yuan, lang)}" for p in a.payout)
+            colon = ": " if en else "："
+            lines.extend(f"  💰 {tx(p.when, lang)}{colon}{money(p.amount_yuan, lang)}" for p in a.payout)
         elif a.status == "pending":
             later = "once the steps are taken, " if en else "完成待办步骤后，"
-            lines.extend(f"  💰 {later}{tx(p.when, lang)}：{money(p.amount_yuan, lang)}" for p in a.payout)
+            colon = ": " if en else "："
+            lines.extend(
+                f"  💰 {later}{tx(p.when, lang)}{colon}{money(p.amount_yuan, lang)}" for p in a.payout
+            )
         elif a.formula is not None and a.id not in applied and a.status != "ineligible":
             lines.append(("  Calculation: " if en else "  计算：") + tx(a.formula, lang))
         if a.note:

@@ -27,6 +27,7 @@ import dialogs
 import storage
 from bot import staff
 from dialogs import SCHEMA_VERSION, Choice, Event, Reply, State
+from dialogs.live import Live
 
 log = logging.getLogger(__name__)
 
@@ -239,10 +240,12 @@ class Service:
             return self._duplicate(session, chat_key, update_id)
         stored = storage.lock_conversation(chat_key, session=session)
         state, channel = self._state_of(stored)
-        previous = _question_from(channel)
+        live = _live_from(channel)
+        previous = live.main
         resolved: Choice | None = None
         if button is not None:
-            resolved = _resolve(previous, button)
+            pressed_on, resolved = _resolve(live, button)
+            previous = pressed_on or previous
             if resolved is None:
                 replies = [Reply(kind="text", text=_stale_text(state.lang, previous is not None))]
                 if previous is not None:
@@ -257,9 +260,13 @@ class Service:
             session.execute(delete(storage.Conversation).where(storage.Conversation.chat_key == chat_key))
             return Outcome(replies=replies, lang=new_state.lang, previous_question=previous, pressed=resolved)
 
-        shown = [reply for reply in replies if reply.kind == "question"]
-        if shown:
-            channel = {**channel, "q": shown[-1].model_dump(mode="json")}
+        after = live.after(replies)
+        if after != live:
+            channel = {
+                **channel,
+                "q": None if after.main is None else after.main.model_dump(mode="json"),
+                "asides": [q.model_dump(mode="json") for q in after.asides],
+            }
         if update_id is not None:
             # Kept until the next step: if the process dies after this commit but before the
             # replies reach Telegram, the re-delivered update finds them here (see _duplicate).
@@ -433,9 +440,21 @@ def _question_from(channel: dict[str, Any]) -> Reply | None:
         return None
 
 
-def _resolve(question: Reply | None, button: tuple[str, int]) -> Choice | None:
-    """Return the choice a pressed button stands for, or None when it belongs to another question."""
+def _live_from(channel: dict[str, Any]) -> Live:
+    """Return the questions whose buttons still work, from the channel notes."""
+    asides = []
+    for raw in channel.get("asides") or []:
+        try:
+            asides.append(Reply.model_validate(raw))
+        except ValueError:
+            continue
+    return Live(_question_from(channel), tuple(asides))
+
+
+def _resolve(live: Live, button: tuple[str, int]) -> tuple[Reply | None, Choice | None]:
+    """Return the live question pressed and the choice, or (None, None) for another question's button."""
     tag, index = button
-    if question is None or question_tag(question) != tag or not 0 <= index < len(question.choices):
-        return None
-    return question.choices[index]
+    for question in live.questions():
+        if question_tag(question) == tag and 0 <= index < len(question.choices):
+            return question, question.choices[index]
+    return None, None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dialogs.answers import (
     L,
     get_fact,
@@ -10,10 +12,10 @@ from dialogs.answers import (
     project_name,
     show_value,
 )
-from dialogs.render import summary_rows, summary_text, tx
+from dialogs.render import fact_label, summary_rows, summary_text, tx
 from dialogs.topics import TOPIC_BY_ID, TOPICS
 from dialogs.types import Asked, Choice, Phase, Reply, State
-from rules.loader import load_catalog
+from rules.loader import latest_rulebook, load_catalog
 from rules.report import Report
 
 
@@ -29,10 +31,17 @@ def reply_question(
     multi: bool = False,
     selected: list[str] | None = None,
     columns: int = 1,
+    aside: bool = False,
 ) -> Reply:
-    """Build a question with buttons."""
+    """Build a question with buttons (an aside keeps the main question's buttons working)."""
     return Reply(
-        kind="question", text=text, choices=choices, multi=multi, selected=selected or [], columns=columns
+        kind="question",
+        text=text,
+        choices=choices,
+        multi=multi,
+        selected=selected or [],
+        columns=columns,
+        aside=aside,
     )
 
 
@@ -53,8 +62,8 @@ def menu(state: State) -> list[Reply]:
     state.phase = Phase.MENU
     text = L(
         state,
-        "你好！我是**亦庄绿策**，帮经开区企业对照《北京经济技术开发区促进绿色低碳高质量发展若干措施》（京技管发〔2025〕11号）的40条措施：\n"
-        "• 看看你能申请哪些奖励、各多少钱、怎么兑现、要准备什么\n• 直接问政策问题\n• 留下联系方式，由工作人员跟进\n\n"
+        "您好！我是**亦庄绿策**，帮经开区企业对照《北京经济技术开发区促进绿色低碳高质量发展若干措施》（京技管发〔2025〕11号）的40条措施：\n"
+        "• 看看您能申请哪些奖励、各多少钱、怎么兑现、要准备什么\n• 直接问政策问题\n• 留下联系方式，由工作人员跟进\n\n"
         "随时可以输入：返回、跳过、不知道、结果、修改、重新开始、English。",
         "Hello! I am **E-Town Green Policy Assistant**. I check your enterprise against the 40 measures of BDA's green low-carbon policy (京技管发〔2025〕11号):\n"
         "• which awards you can apply for, how much, how they are paid, what to prepare\n• answer your policy questions\n• pass your contact to BDA staff\n\n"
@@ -122,7 +131,7 @@ def ask_topics(state: State) -> list[Reply]:
         state.topic_selection = list(state.topics)
     text = L(
         state,
-        "**第2步：你们做了或打算做哪些事？**（可多选，选好后点“完成”；也可以直接输入，如“光伏、车辆”）",
+        "**第2步：贵单位做了或打算做哪些事？**（可多选，选好后点“完成”；也可以直接输入，如“光伏、车辆”）",
         '**Step 2: what have you done or plan to do?** (choose any, then Done; or type e.g. "solar, vehicles")',
     )
     choices = [Choice(id=f"t:{t.id}", label=(t.en if state.lang == "en" else t.zh)) for t in TOPICS]
@@ -190,7 +199,7 @@ def ask(state: State, asked: Asked) -> list[Reply]:
         names = L(state, "、", ", ").join(project_name(state, p["id"]) for p in state.projects)
         text = L(
             state,
-            f"你的这些项目（{names}）中，有没有属于以下情况的？\n① 建设项目环境保护“三同时”项目（新建、改建、扩建项目的污染防治设施与主体工程同时设计、同时施工、同时投产）\n② 使用政府财政资金投资建设的项目\n（七(二)5：这类项目不列入支持范围）",
+            f"您的这些项目（{names}）中，有没有属于以下情况的？\n① 建设项目环境保护“三同时”项目（新建、改建、扩建项目的污染防治设施与主体工程同时设计、同时施工、同时投产）\n② 使用政府财政资金投资建设的项目\n（七(二)5：这类项目不列入支持范围）",
             f'Are any of your projects ({names}) one of these?\n① a project under the environmental "three simultaneities" rule (pollution controls designed, built and commissioned with a new, rebuilt or extended main project)\n② a project built with government fiscal funds\n(七(二)5: such projects are not supported)',
         )
         choices = [
@@ -294,3 +303,56 @@ def ask_kinds_again(state: State) -> list[Reply]:
     state.topic_selection = selected
     q = replies[0]
     return [q.model_copy(update={"selected": [f"k:{s}" for s in selected]})]
+
+
+def echo(state: State, ref: str, value: object) -> Reply:
+    """Say back a typed answer with its unit ("记下了：500 千瓦"), so a misread is seen at once."""
+    shown = show_value(state, ref, value)
+    info = load_catalog().get(ref)
+    if info is not None and info.unit not in ("bool", "choice", "yuan", "ratio"):
+        # A space between the figure and its unit, as on a form: "500 千瓦".
+        shown = re.sub(r"^([\d.,]+)\s*(?=\S)", r"\1 ", shown)
+    label = fact_label(ref, state.lang)
+    return reply_text(L(state, f"记下了：{shown}（{label}）", f"Noted: {shown} ({label})"))
+
+
+def next_steps(state: State) -> list[Reply]:
+    """Offer what the user can do from here, where no question is waiting."""
+    if state.phase == Phase.SUMMARY:
+        choices = [
+            Choice(id="cmd:summary", label=L(state, "📋 查看结果", "📋 Show the result")),
+            Choice(id="cmd:contact", label=L(state, "📇 留下联系方式", "📇 Leave my contact")),
+        ]
+    else:
+        choices = [
+            Choice(id="menu:screen", label=L(state, "🔍 测一测能拿多少奖励", "🔍 Check my awards")),
+            Choice(id="menu:contact", label=L(state, "📇 留下联系方式", "📇 Leave my contact")),
+        ]
+    # An offer beside whatever is on screen: the menu or question above keeps working.
+    return [reply_question(L(state, "您还可以：", "You can also:"), choices, aside=True)]
+
+
+def outside_stop(state: State) -> list[Reply]:
+    """Stop the screening for an enterprise outside Yizhuang New Town, quoting 七(一)."""
+    state.phase = Phase.OUTSIDE
+    state.current = None
+    scopes = latest_rulebook().chapter7.scopes
+    quotes = "\n".join(f"{i}. {cite}" for i, scope in enumerate(scopes.values(), 1) for cite in scope.cite)
+    text = L(
+        state,
+        "**本政策不适用于亦庄新城以外的企业。**\n京技管发〔2025〕11号 七(一) 适用范围：\n"
+        f"{quotes}\n\n"
+        "所以不再往下测评了。您仍然可以：\n• 直接输入政策问题\n• 留下联系方式，由工作人员联系您\n"
+        "• 如果选错了经营区域，点“重新选择经营区域”",
+        "**This policy does not apply to enterprises outside Yizhuang New Town.**\n"
+        "京技管发〔2025〕11号 七(一), scope (original text):\n"
+        f"{quotes}\n\n"
+        "So the screening stops here. You can still:\n• type a policy question\n"
+        "• leave your contact for BDA staff\n• choose the zone again if it was wrong",
+    )
+    choices = [
+        Choice(id="menu:ask", label=L(state, "💬 问一个政策问题", "💬 Ask a question")),
+        Choice(id="cmd:contact", label=L(state, "📇 留下联系方式", "📇 Leave my contact")),
+        Choice(id="out:zone", label=L(state, "↩ 重新选择经营区域", "↩ Choose the zone again")),
+    ]
+    return [reply_question(text, choices)]

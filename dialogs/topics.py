@@ -157,6 +157,27 @@ def topic_for_measure(number: int) -> Topic | None:
     return None
 
 
+# Words enterprises type for each topic (the topics question and a first message's description).
+TOPIC_WORDS: dict[str, tuple[str, ...]] = {
+    "pv": ("光伏", "太阳能", "solar", "pv", "光伏板"),
+    "green_power": ("绿电", "绿色电力", "绿证", "green power"),
+    "vehicles": ("车辆", "货车", "客车", "电车", "新能源车", "卡车", "vehicle", "truck"),
+    "machinery": ("机械", "叉车", "挖掘机", "挖机", "装载机", "machinery", "forklift"),
+    "construction": ("工地", "施工", "气膜", "construction"),
+    "building": ("建筑", "公建", "绿色建筑", "超低能耗", "building"),
+    "boiler": ("锅炉", "boiler"),
+    "pollution": ("废水", "废气", "污水", "vocs", "挥发性有机物", "wastewater"),
+    "waste": ("固废", "源头减量", "替代", "再生水", "waste"),
+    "energy_saving": ("节能", "技改", "余热", "energy saving"),
+    "heating": ("供热", "热泵", "地热", "heating"),
+    "certification": ("认证", "称号", "绿色工厂", "esg", "碳足迹", "领跑者", "certificate", "title"),
+    "rnd": ("研发", "揭榜挂帅", "中试", "ai", "人工智能", "场景", "r&d"),
+    "carbon_neutral": ("碳中和", "零碳", "carbon neutral"),
+    "greenland": ("绿地", "认建", "认养", "花园", "green land"),
+    "consulting": ("咨询", "consulting"),
+}
+
+
 # 七(二)2: asked together as one question.
 BASIC_FACTS: tuple[str, ...] = (
     "enterprise.major_penalty_3y",

@@ -13,7 +13,7 @@ from dialogs.answers import (
     show_value,
 )
 from dialogs.render import fact_label, summary_rows, summary_text, tx
-from dialogs.topics import TOPIC_BY_ID, TOPICS
+from dialogs.topics import REPEATABLE, TOPIC_BY_ID, TOPICS, base_template
 from dialogs.types import Asked, Choice, Phase, Reply, State
 from rules.loader import latest_rulebook, load_catalog
 from rules.report import Report
@@ -170,6 +170,60 @@ def ask_sub(state: State, tid: str, selected: list[str] | None = None) -> list[R
     return [reply_question(text, choices, multi=True, selected=[f"s:{x}" for x in selected])]
 
 
+# One line for words a non-expert may not know: what it means and why it is asked, from the text.
+WHY: dict[str, tuple[str, str]] = {
+    "enterprise.data_center": (
+        "为什么问：未获得节能审查意见的数据中心项目不列入支持范围（七(二)5）；第29条重点支持数据中心参与绿电交易。",
+        "Why: data-centre projects without an energy-saving review opinion are not supported (七(二)5); "
+        "measure 29 favours data centres buying green power.",
+    ),
+    "enterprise.full_budget_unit": (
+        "指经费全部由财政预算拨付的单位，多为机关和事业单位；为什么问：这类单位的锅炉改造按投资的100%支持（第10条）。",
+        "A unit funded entirely from the fiscal budget (mostly agencies and public institutions). "
+        "Why: their boiler retrofits are supported at 100% of the investment (measure 10).",
+    ),
+    "enterprise.key_vehicle_unit": (
+        "为什么问：属于经开区重点用车单位的，申报车辆类奖励需安装门禁并联网（八(二)8）；不确定可以问工作人员。",
+        "Why: BDA key vehicle-use units need a networked access gate to claim vehicle awards (八(二)8); "
+        "ask BDA staff if unsure.",
+    ),
+}
+
+
+def ask_more(state: State, asked: Asked) -> list[Reply]:
+    """Ask whether another batch or item follows, entered on its own ("再添加一批")."""
+    state.phase = Phase.ASK
+    state.current = asked
+    tpl = base_template(asked.project_id or "")
+    unit_zh, unit_en = REPEATABLE.get(tpl.id if tpl else "", ("批", "batch"))
+    name = project_name(state, asked.project_id)
+    if tpl is not None and tpl.id in ("vehicles", "leasing", "machinery"):
+        example = L(
+            state,
+            "例如国四和国五的车混在一起，或几批车的价格、补贴不同",
+            "e.g. China IV and China V vehicles together, or batches at different prices or subsidies",
+        )
+    elif tpl is not None and tpl.id == "green_manufacturing":
+        example = L(
+            state,
+            "例如同时获得“绿色工厂”和“绿色供应链管理示范企业”两个称号",
+            'e.g. both a "green factory" and a "green supply-chain management" title',
+        )
+    else:
+        example = L(state, "例如另一个产品或另一项认证", "e.g. another product or certificate")
+    text = L(
+        state,
+        f"【{name}】还有要分开填写的另一{unit_zh}吗？（{example}）",
+        f"[{name}] Is there another {unit_en} to enter separately? ({example})",
+    )
+    choices = [
+        Choice(id="a:yes", label=L(state, f"➕ 再添加一{unit_zh}", f"➕ Add another {unit_en}")),
+        Choice(id="a:no", label=L(state, "没有了", "No more")),
+        *nav_choices(state, unknown=False, skip=False),
+    ]
+    return [reply_question(text, choices)]
+
+
 def _compound_basic_text(state: State) -> str:
     """Word the combined question on the basic conditions of 七(二)2."""
     return L(
@@ -188,6 +242,8 @@ def ask(state: State, asked: Asked) -> list[Reply]:
         return ask_zone(state)
     if asked.ref.startswith("@sub:"):
         return ask_sub(state, asked.ref[5:])
+    if asked.ref == "@more":
+        return ask_more(state, asked)
     if asked.ref == "@basic":
         choices = [
             Choice(id="a:none", label=L(state, "都没有", "None of these")),
@@ -215,6 +271,9 @@ def ask(state: State, asked: Asked) -> list[Reply]:
             "企业属于以下哪些类型？（可多选，选好后点“完成”；都不是就直接点“完成”）",
             "Which of these describe the enterprise? (choose any, then Done; none → just Done)",
         )
+        helps = [f"• {tx(catalog[r].label, state.lang)}：{L(state, *WHY[r])}" for r in options if r in WHY]
+        if helps:
+            text += "\n" + "\n".join(helps)
         choices = [
             Choice(id=f"k:{r.split('.', 1)[1]}", label=tx(catalog[r].label, state.lang)) for r in options
         ]
@@ -231,6 +290,8 @@ def ask(state: State, asked: Asked) -> list[Reply]:
     text = prefix + tx(info.ask, state.lang)
     if info.help:
         text += "\n" + tx(info.help, state.lang)
+    if asked.ref in WHY:
+        text += "\n" + L(state, *WHY[asked.ref])
     current = get_fact(state, asked.ref, asked.project_id)
     if current is not None:
         text += L(
@@ -353,6 +414,7 @@ def outside_stop(state: State) -> list[Reply]:
     choices = [
         Choice(id="menu:ask", label=L(state, "💬 问一个政策问题", "💬 Ask a question")),
         Choice(id="cmd:contact", label=L(state, "📇 留下联系方式", "📇 Leave my contact")),
+        Choice(id="cmd:pdf", label=L(state, "📄 PDF说明", "📄 PDF note")),
         Choice(id="out:zone", label=L(state, "↩ 重新选择经营区域", "↩ Choose the zone again")),
     ]
     return [reply_question(text, choices)]

@@ -50,11 +50,16 @@ from dialogs.leads import (
 from dialogs.render import detail_replies, fact_label
 from dialogs.topics import (
     BASIC_FACTS,
+    BATCH_MARK,
     KIND_FACTS,
+    REPEATABLE,
     TEMPLATE_BY_ID,
+    TEMPLATE_FACTS,
     TOPIC_BY_ID,
     TOPIC_WORDS,
     TOPICS,
+    base_template,
+    batch_number,
     topic_for_measure,
 )
 from dialogs.types import SCHEMA_VERSION, Asked, Choice, Event, LeadDraft, Phase, Reply, State
@@ -64,6 +69,9 @@ from rules.report import report_to_json
 MAX_TEXT = 2000
 
 EXCLUSION_FACTS = ("project.three_simultaneous", "project.gov_funded")
+
+# Asked after the other facts of a purchase: what was already received comes last.
+LATE_FACTS = frozenset({"project.higher_subsidy_yuan"})
 
 _ALIASES: dict[str, str] = {
     "返回": "back",
@@ -206,7 +214,8 @@ def _advance(state: State, today: dt.date) -> list[Reply]:
         if len(topic.projects) > 1 and not is_settled(state, f"@sub:{tid}", None):
             return ask_sub(state, tid)
     report = evaluate_state(state, today)
-    for mf in report.missing:
+    # Counts and prices before the subsidy already received: the way a purchase is told.
+    for mf in sorted(report.missing, key=lambda m: m.ref in LATE_FACTS):
         if is_settled(state, mf.ref, mf.project_id):
             continue
         if mf.ref in BASIC_FACTS:
@@ -224,6 +233,10 @@ def _advance(state: State, today: dt.date) -> list[Reply]:
             if len(state.kind_options) > 1:
                 return ask(state, Asked(ref="@kinds"))
         return ask(state, Asked(ref=mf.ref, project_id=mf.project_id))
+    for p in state.projects:
+        tpl = base_template(p["id"])
+        if tpl is not None and tpl.id in REPEATABLE and not is_settled(state, "@more", p["id"]):
+            return ask(state, Asked(ref="@more", project_id=p["id"]))
     return show_summary(state, report)
 
 
@@ -314,6 +327,8 @@ def _answer_ids(asked: Asked) -> set[str]:
     """Return the answer buttons the current question offers."""
     if asked.ref in ("@basic", "@exclusions"):
         return {"a:none", "a:some"}
+    if asked.ref == "@more":
+        return {"a:yes", "a:no"}
     info = load_catalog().get(asked.ref)
     if info is None:
         return set()
@@ -330,6 +345,8 @@ def _take_answer(state: State, event: Event, today: dt.date) -> list[Reply]:
         return _take_compound(state, asked, event, today)
     if asked.ref == "@kinds":
         return _take_kinds(state, event, today)
+    if asked.ref == "@more":
+        return _take_more(state, asked, event, today)
     if asked.ref.startswith("@sub:"):
         return _take_sub(state, asked.ref[5:], event, today)
     info = load_catalog()[asked.ref]
@@ -465,11 +482,78 @@ def _apply_topics(state: State, topics: list[str]) -> None:
     state.topics = [t for t in topics if t in TOPIC_BY_ID]
     wanted = [p for t in state.topics for p in TOPIC_BY_ID[t].projects if p.id not in state.excluded_projects]
     existing = {p["id"]: p for p in state.projects}
+    kept = {p.id for p in wanted}
     state.projects = [
-        existing.get(p.id) or {"id": p.id, "name": p.zh, "measures": list(p.measures), "facts": {}}
+        existing.get(p.id)
+        or {
+            "id": p.id,
+            "name": p.zh,
+            "measures": list(p.measures),
+            "facts": dict(TEMPLATE_FACTS.get(p.id, {})),
+        }
         for p in wanted
-    ]
+    ] + [p for p in state.projects if BATCH_MARK in p["id"] and p["id"].split(BATCH_MARK, 1)[0] in kept]
     settle(state, "@topics", None)
+
+
+def _add_batch(state: State, project_id: str) -> None:
+    """Add a further batch or item of a project ("再添加一批"), entered on its own."""
+    tpl = base_template(project_id)
+    assert tpl is not None
+    same = [p for p in state.projects if base_template(p["id"]) == tpl]
+    number = max(batch_number(p["id"]) for p in same) + 1
+    new_id = f"{tpl.id}{BATCH_MARK}{number}"
+    source = next((p for p in state.projects if p["id"] == project_id), None)
+    facts = dict(TEMPLATE_FACTS.get(tpl.id, {}))
+    if source is not None:
+        # The exclusions of 七(二)5 were answered for the enterprise's projects together.
+        facts |= {k: v for k, v in source.get("facts", {}).items() if f"project.{k}" in EXCLUSION_FACTS}
+        for ref in EXCLUSION_FACTS:
+            if is_settled(state, ref, project_id):
+                settle(state, ref, new_id)
+    name = project_name(state.model_copy(update={"lang": "zh"}), new_id)
+    state.projects.append({"id": new_id, "name": name, "measures": list(tpl.measures), "facts": facts})
+
+
+def _drop_batches_after(state: State, project_id: str) -> None:
+    """Remove the batches added after this one (the user said there are no more)."""
+    tpl = base_template(project_id)
+    number = batch_number(project_id)
+    gone = {
+        p["id"] for p in state.projects if base_template(p["id"]) == tpl and batch_number(p["id"]) > number
+    }
+    if not gone:
+        return
+    state.projects = [p for p in state.projects if p["id"] not in gone]
+    state.history = [h for h in state.history if h.project_id not in gone]
+    state.settled = [s for s in state.settled if s.split("|", 1)[0] not in gone]
+
+
+def _take_more(state: State, asked: Asked, event: Event, today: dt.date) -> list[Reply]:
+    """Take the answer to whether another batch or item follows."""
+    if event.kind == "button":
+        more: Any = event.data == "a:yes"
+    elif re.search(r"(再|还|另)[有加添].{0,3}[批项个]|添加|再加", event.text) and not re.search(
+        r"没|不", event.text
+    ):
+        more = True
+    else:
+        more = parse.parse_bool(event.text)
+    if isinstance(more, parse.Unknown):
+        return _mark_unknown(state, today)
+    if not isinstance(more, bool):
+        return _not_understood(
+            state, event, L(state, "请点“再添加”或“没有了”。", 'Please tap "Add another" or "No more".')
+        )
+    assert asked.project_id is not None
+    if more:
+        if not any(p["id"] == asked.project_id for p in state.projects):
+            return _advance(state, today)
+        _add_batch(state, asked.project_id)
+    else:
+        _drop_batches_after(state, asked.project_id)
+    record(state, asked, more)
+    return _advance(state, today)
 
 
 def _take_topics(state: State, event: Event, today: dt.date) -> list[Reply]:
@@ -742,6 +826,12 @@ def _asked_label(state: State, h: Asked) -> str:
     }
     if h.ref in special:
         return special[h.ref]
+    if h.ref == "@more":
+        return L(
+            state,
+            f"【{project_name(state, h.project_id)}】再添加",
+            f"[{project_name(state, h.project_id)}] another",
+        )
     if h.ref.startswith("@sub:") and h.ref[5:] in TOPIC_BY_ID:
         topic = TOPIC_BY_ID[h.ref[5:]]
         return topic.en if state.lang == "en" else topic.zh
@@ -761,6 +851,8 @@ def _asked_value(state: State, h: Asked) -> str:
         )
     if h.ref in ("@basic", "@exclusions"):
         return L(state, "有", "yes") if h.value else L(state, "都没有", "none")
+    if h.ref == "@more":
+        return L(state, "再添加", "add another") if h.value else L(state, "没有了", "no more")
     if h.ref.startswith("@sub:"):
         return L(state, "、", ", ").join(project_name(state, pid) for pid in (h.value or []))
     if h.ref == "@kinds":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -201,3 +202,32 @@ KIND_FACTS: tuple[str, ...] = (
     "enterprise.data_center",
     "enterprise.key_vehicle_unit",
 )
+
+
+# Facts the choice of a project already says, so they are never asked ("自有车辆置换" → own vehicles).
+TEMPLATE_FACTS: dict[str, dict[str, Any]] = {
+    "vehicles": {"own_vehicles": True},  # 第18条: 加速自有商用车新能源更新
+}
+
+# Projects that may come in several batches or items, each entered on its own: (zh, en) unit word.
+REPEATABLE: dict[str, tuple[str, str]] = {
+    "vehicles": ("批", "batch"),
+    "leasing": ("批", "batch"),
+    "machinery": ("批", "batch"),
+    "green_manufacturing": ("项", "title"),
+    "footprint": ("项", "certificate"),
+    "international": ("项", "certificate"),
+}
+
+BATCH_MARK = "#"
+
+
+def base_template(project_id: str) -> ProjectTemplate | None:
+    """Return the template of a project, or of the project a further batch was added to."""
+    return TEMPLATE_BY_ID.get(project_id.split(BATCH_MARK, 1)[0])
+
+
+def batch_number(project_id: str) -> int:
+    """Return which batch a project is: 1 for the first, 2 for "vehicles#2"."""
+    _, sep, number = project_id.partition(BATCH_MARK)
+    return int(number) if sep and number.isdigit() else 1

@@ -120,3 +120,47 @@ async def test_a_typed_figure_is_said_back_with_its_unit(fake: FakeTelegram, bot
     )
     replies = await talk.say("0.5兆瓦")
     assert "记下了：500 千瓦" in said(replies)
+
+
+async def test_a_question_answered_by_typing_loses_its_keyboard(fake: FakeTelegram, bot: BotRunner) -> None:
+    talk = Talk(fake, 3008)
+    await talk.say("/start")
+    await talk.press("测一测")
+    zone = talk.question
+    await talk.say("经开区60平方公里范围内")
+    answered = fake.message(3008, zone.message_id)
+    assert not answered.buttons, "the typed-over question kept its buttons"
+    assert "» 经开区60平方公里范围内" in answered.content
+    topics = talk.question
+    await talk.say("光伏")
+    assert not fake.message(3008, topics.message_id).buttons
+
+
+async def test_a_second_batch_of_vehicles_is_entered_on_its_own(fake: FakeTelegram, bot: BotRunner) -> None:
+    talk = Talk(fake, 3009)
+    await talk.say("/start")
+    await talk.press("测一测")
+    await talk.press("经开区60")
+    await talk.say("车辆")
+    await talk.press("自有车辆置换")
+    await talk.press("完成")
+    batch = [
+        (r"近三年", "@都没有"),
+        (r"三同时", "@都不属于"),
+        (r"哪一类", "@国四"),
+        (r"报废，或者淘汰转出", "@是"),
+        (r"纯电动、氢燃料电池", "@纯电动"),
+        (r"强制报废期限", "@否"),
+        (r"政策发布之后", "@否"),
+        (r"终端售价", "30万元"),
+        (r"有几辆", "3辆"),
+        (r"置换的新能源车辆", "3辆"),
+        (r"已获得国家或市级补贴", "6万元"),
+    ]
+    more = await talk.interview(batch, default="@完成", stop=r"另一批")
+    assert "国四和国五" in more.content
+    await talk.press("再添加一批", more)
+    second = [(p, "@国五" if a == "@国四" else a) for p, a in batch if p not in (r"近三年", r"三同时")]
+    more = await talk.interview(second, default="@否", stop=r"第2批）】还有")
+    summary = await talk.interview([(r"另一批", "@没有了")])
+    assert "第2批" in summary.content and summary.content.count("第18条") == 2

@@ -185,3 +185,133 @@ def test_the_interview_speaks_to_the_user_as_nin() -> None:
     j.say("/delete")
     texts.append(j.text)
     assert not [t for t in texts if re.search(r"你(?!好)", t)], texts
+
+
+# ---------------------------------------------------------------- mixed situations and plain questions
+
+VEHICLE_BATCH = {
+    "@kinds": ["done"],
+    "@basic": "b:a:none",
+    "@exclusions": "b:a:none",
+    "project.old_scrapped_or_moved_out": "b:a:yes",
+    "project.new_energy_type": "b:a:bev",
+    "project.scrapped_within_year_of_deadline": "b:a:no",
+    "project.old_registered_after_policy": "b:a:no",
+    "project.old_count": "3辆",
+    "project.new_count": "3辆",
+    "project.new_unit_price_yuan": "30万元",
+    "project.higher_subsidy_yuan": "6万元",
+}
+
+
+def vehicles_start() -> Journey:
+    """Start a screening of own-vehicle replacement only."""
+    return (
+        Journey()
+        .say("/start")
+        .press("menu:screen")
+        .press("a:core60")
+        .say("车辆")
+        .press("s:vehicles")
+        .press("done")
+    )
+
+
+def test_a_fleet_of_china_iv_and_china_v_vehicles_is_entered_batch_by_batch() -> None:
+    j = vehicles_start().answer_until_summary(
+        {**VEHICLE_BATCH, "project.old_vehicle_class": "b:a:cn4_diesel_truck_bus"}, until="@more"
+    )
+    assert "国四和国五" in j.text and "a:yes" in j.choices()
+    j.press("a:yes")
+    assert j.state.current is not None and j.state.current.project_id == "vehicles#2"
+    assert "【自有车辆置换（第2批）】" in j.text
+    j.answer_until_summary(
+        {**VEHICLE_BATCH, "project.old_vehicle_class": "b:a:cn5plus_truck_bus"}, until="@more"
+    )
+    j.press("a:no")
+    assert j.state.phase == Phase.SUMMARY
+    assert j.text.count("第18条") == 2 and "第2批" in j.text
+    # Both batches count: 国四 3 × 30万 × 30% − 6万 = 21万; 国五 3 × 30万 × 30% = 27万.
+    assert "48万元" in j.text
+
+
+def answer_one(j: Journey, answers: dict[str, str | list[str]]) -> None:
+    """Answer the current question from a table, else with the first plain option, else a figure."""
+    ref = j.asking or ""
+    if ref in answers:
+        answer = answers[ref]
+        if isinstance(answer, list):
+            for item in answer:
+                j.press(item)
+        elif answer.startswith("b:"):
+            j.press(answer[2:])
+        else:
+            j.say(answer)
+        return
+    ids = j.choices()
+    pick = next((i for i in ("a:none", "done", "a:yes", "a:national") if i in ids), None)
+    pick = pick or next((i for i in ids if i.startswith("a:")), None)
+    j.press(pick) if pick else j.say("5")
+
+
+def test_green_factory_and_green_supply_chain_titles_are_two_items() -> None:
+    j = Journey().say("/start").press("menu:screen").press("a:core60").say("认证")
+    j.press("s:green_manufacturing").press("done")
+    for _ in range(20):
+        if j.asking == "@more":
+            break
+        answer_one(j, {})
+    assert "绿色供应链" in j.text
+    assert "➕ 再添加一项" in [c.label for r in j.replies for c in r.choices]
+    j.press("a:yes")
+    assert "第2项" in j.text
+
+
+def test_an_added_batch_can_be_taken_back_from_the_change_list() -> None:
+    j = vehicles_start().answer_until_summary(
+        {**VEHICLE_BATCH, "project.old_vehicle_class": "b:a:cn4_diesel_truck_bus"}, until="@more"
+    )
+    j.press("a:yes").press("cmd:back")
+    assert j.asking == "@more"
+    j.press("a:no")
+    assert j.state.phase == Phase.SUMMARY
+    assert [p["id"] for p in j.state.projects] == ["vehicles"]
+
+
+def test_choosing_own_vehicle_replacement_is_not_followed_by_are_they_owned() -> None:
+    j = vehicles_start().answer_until_summary(
+        {**VEHICLE_BATCH, "project.old_vehicle_class": "b:a:cn4_diesel_truck_bus"}, until="@more"
+    )
+    assert not any(h.ref == "project.own_vehicles" for h in j.state.history)
+
+
+def test_counts_and_prices_come_before_the_subsidy_already_received() -> None:
+    j = vehicles_start()
+    order: list[str] = []
+    answers: dict[str, str | list[str]] = {
+        **VEHICLE_BATCH,
+        "project.old_vehicle_class": "b:a:cn4_diesel_truck_bus",
+    }
+    for _ in range(20):
+        if j.asking == "@more":
+            break
+        order.append(j.asking or "")
+        answer_one(j, answers)
+    subsidy = order.index("project.higher_subsidy_yuan")
+    for fact in ("project.old_count", "project.new_count", "project.new_unit_price_yuan"):
+        assert order.index(fact) < subsidy, order
+
+
+def test_kinds_a_non_expert_may_not_know_are_explained_in_one_line() -> None:
+    j = Journey().say("/start").press("menu:screen").press("a:core60").say("车辆、燃气锅炉")
+    j.press("s:vehicles").press("done")
+    for _ in range(5):
+        if j.asking == "@kinds":
+            break
+        j.press("a:none")
+    assert j.asking == "@kinds"
+    lines = j.text.splitlines()
+    for word in ("数据中心", "全额预算拨款单位", "经开区重点用车单位"):
+        if any(c.label == word for r in j.replies for c in r.choices):
+            assert any(line.startswith(f"• {word}：") for line in lines), word
+    assert any("八(二)8" in line for line in lines)

@@ -175,7 +175,7 @@ def test_vehicle_replacement_counts_the_lower_of_scrapped_and_new() -> None:
             "enterprise.data_center": "b:a:no",
             "enterprise.key_vehicle_unit": "b:a:no",
             "@exclusions": "b:a:none",
-            "project.own_vehicles": "b:a:yes",
+            "@more": "b:a:no",  # one batch
             "project.old_vehicle_class": "b:a:cn5plus_truck_bus",
             "project.old_scrapped_or_moved_out": "b:a:yes",
             "project.old_count": "10辆",

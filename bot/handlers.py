@@ -46,7 +46,7 @@ from bot.markup import split_html
 from bot.report_file import render_report
 from bot.service import Outcome, Service, parse_callback_data, question_tag
 from bot.settings import Settings
-from bot.tg_render import ShownQuestions, answered_html, keyboard, text_chunks
+from bot.tg_render import answered_html, keyboard, text_chunks
 from dialogs import Event, Reply
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,6 @@ class Runtime:
     langs: LangCache
     executor: ThreadPoolExecutor
     delivered: DeliveredLog = field(default_factory=lambda: DeliveredLog())
-    shown: ShownQuestions = field(default_factory=lambda: ShownQuestions())
     # Slow work (PDF reports, lead exports) runs here so it never holds up the dialog steps.
     slow_executor: ThreadPoolExecutor | None = None
 
@@ -172,14 +171,13 @@ async def tg_call(what: str, make: Callable[[], Awaitable[T]]) -> T | None:
 
 async def send_html(
     bot: Bot, chat_id: int, chunks: list[str], markup: InlineKeyboardMarkup | None = None
-) -> Message | None:
+) -> None:
     """Send HTML chunks in order, the keyboard on the last one; fall back to plain text on an HTML refusal."""
-    sent: Message | None = None
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
         reply_markup = markup if last else None
         try:
-            sent = await tg_call(
+            await tg_call(
                 "sendMessage",
                 lambda chunk=chunk, reply_markup=reply_markup: bot.send_message(  # type: ignore[misc]
                     chat_id, chunk, parse_mode=ParseMode.HTML, reply_markup=reply_markup
@@ -193,13 +191,12 @@ async def send_html(
 
             plain = to_plain(re.sub(r"</?b>", "", chunk)).replace("&lt;", "<").replace("&gt;", ">")
             plain = plain.replace("&amp;", "&")
-            sent = await tg_call(
+            await tg_call(
                 "sendMessage",
                 lambda plain=plain, reply_markup=reply_markup: bot.send_message(  # type: ignore[misc]
                     chat_id, plain, reply_markup=reply_markup
                 ),
             )
-    return sent
 
 
 async def send_reply(bot: Bot, rt: Runtime, chat_id: int, reply: Reply, lang: str) -> None:
@@ -207,9 +204,7 @@ async def send_reply(bot: Bot, rt: Runtime, chat_id: int, reply: Reply, lang: st
     if reply.kind == "text":
         await send_html(bot, chat_id, text_chunks(reply, lang))
     elif reply.kind == "question":
-        sent = await send_html(bot, chat_id, text_chunks(reply, lang), keyboard(reply))
-        if sent is not None and not reply.aside:
-            rt.shown.remember(chat_id, sent.message_id, question_tag(reply), sent.text_html or "")
+        await send_html(bot, chat_id, text_chunks(reply, lang), keyboard(reply))
     elif reply.kind == "attachment":
         await tg_call("sendChatAction", lambda: bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT))
         report = await rt.call_slow(render_report, reply.payload)
@@ -275,40 +270,10 @@ async def deliver(
     elif pressed is not None and isinstance(pressed.message, Message) and outcome.stale:
         stale_message = pressed.message
         await tg_call("editMessageReplyMarkup", lambda: stale_message.edit_reply_markup(reply_markup=None))
-    elif pressed is None:
-        await retire_typed(bot, rt, chat_id, outcome)
     for reply in visible:
         await send_reply(bot, rt, chat_id, reply, outcome.lang)
     if outcome.staff_messages:
         await post_to_staff(bot, rt, outcome.staff_messages)
-
-
-async def retire_typed(bot: Bot, rt: Runtime, chat_id: int, outcome: Outcome) -> None:
-    """Take the keyboard off a question answered by typing (showing the answer), so none lingers."""
-    shown = rt.shown.take(chat_id, outcome)
-    if shown is None:
-        return
-    mains = [r for r in outcome.visible if r.kind == "question" and not r.aside]
-    answered = question_tag(mains[-1]) != shown.tag
-    text = answered_html(shown.html, outcome.typed) if answered else None
-    if text is not None:
-        await tg_call(
-            "editMessageText",
-            lambda: bot.edit_message_text(
-                text,
-                chat_id=chat_id,
-                message_id=shown.message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=None,
-            ),
-        )
-    else:
-        await tg_call(
-            "editMessageReplyMarkup",
-            lambda: bot.edit_message_reply_markup(
-                chat_id=chat_id, message_id=shown.message_id, reply_markup=None
-            ),
-        )
 
 
 async def polite_note(bot: Bot, chat_id: int, text: str) -> None:

@@ -77,8 +77,6 @@ class Outcome:
     staff_messages: list[str] = field(default_factory=list)
     # The choice a pressed button stood for (button events only).
     pressed: Choice | None = None
-    # What the user typed (text events only): shown in the question it answered.
-    typed: str = ""
     attempts: int = 1
 
     @property
@@ -299,7 +297,6 @@ class Service:
             previous_question=previous,
             staff_messages=staff_messages,
             pressed=resolved,
-            typed=event.text.strip()[:60] if event.kind == "text" else "",
         )
 
     def _duplicate(self, session: Session, chat_key: str, update_id: int) -> Outcome:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import html
 import unicodedata
-from collections import OrderedDict
-from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.markup import TELEGRAM_LIMIT, split_html, utf16_len
-from bot.service import Outcome, callback_data, question_tag
+from bot.service import callback_data
 from dialogs import Choice, Reply
 
 SELECTED = "✅ "
@@ -94,48 +92,3 @@ def answered_html(original_html: str, label: str) -> str | None:
         return None
     text = f"{original_html}\n\n» <b>{html.escape(label, quote=False)}</b>"
     return text if utf16_len(text) <= TELEGRAM_LIMIT else None
-
-
-@dataclass(frozen=True)
-class ShownQuestion:
-    """A main question this process sent: where it is and what it said."""
-
-    message_id: int
-    tag: str
-    html: str
-
-
-class ShownQuestions:
-    """The last main question sent to each chat, so a typed answer can take its keyboard off.
-
-    Kept in the process (best effort): another process answering the chat simply leaves the
-    keyboard, whose buttons the service still explains if pressed.
-    """
-
-    def __init__(self, size: int = 20_000) -> None:
-        """Start empty, remembering at most `size` chats."""
-        self.size = size
-        self._shown: OrderedDict[int, ShownQuestion] = OrderedDict()
-
-    def remember(self, chat_id: int, message_id: int, tag: str, html_text: str) -> None:
-        """Record the main question just sent to a chat."""
-        self._shown[chat_id] = ShownQuestion(message_id, tag, html_text)
-        self._shown.move_to_end(chat_id)
-        while len(self._shown) > self.size:
-            self._shown.popitem(last=False)
-
-    def take(self, chat_id: int, outcome: Outcome) -> ShownQuestion | None:
-        """Return and forget the chat's question if a typed answer moved past it (a new main question)."""
-        shown = self._shown.get(chat_id)
-        previous = outcome.previous_question
-        mains = [r for r in outcome.visible if r.kind == "question" and not r.aside]
-        if (
-            not outcome.typed
-            or shown is None
-            or previous is None
-            or not mains
-            or question_tag(previous) != shown.tag
-        ):
-            return None
-        del self._shown[chat_id]
-        return shown

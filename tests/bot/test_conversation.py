@@ -122,20 +122,6 @@ async def test_a_typed_figure_is_said_back_with_its_unit(fake: FakeTelegram, bot
     assert "记下了：500 千瓦" in said(replies)
 
 
-async def test_a_question_answered_by_typing_loses_its_keyboard(fake: FakeTelegram, bot: BotRunner) -> None:
-    talk = Talk(fake, 3008)
-    await talk.say("/start")
-    await talk.press("测一测")
-    zone = talk.question
-    await talk.say("经开区60平方公里范围内")
-    answered = fake.message(3008, zone.message_id)
-    assert not answered.buttons, "the typed-over question kept its buttons"
-    assert "» 经开区60平方公里范围内" in answered.content
-    topics = talk.question
-    await talk.say("光伏")
-    assert not fake.message(3008, topics.message_id).buttons
-
-
 async def test_a_second_batch_of_vehicles_is_entered_on_its_own(fake: FakeTelegram, bot: BotRunner) -> None:
     talk = Talk(fake, 3009)
     await talk.say("/start")

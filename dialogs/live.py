@@ -6,7 +6,8 @@ kept here so every channel and the tests apply the same one:
 - the last main question shown stays live until another main question replaces it;
 - side questions (FAQ suggestions, the offer to pass a question to staff) stay live while the
   main question stays the same one (re-showing it after a side answer does not end them), so
-  "did you mean" buttons work until the user answers the current question.
+  "did you mean" buttons work until the user answers the current question;
+- a question shown before the main one in the same step is a side question too.
 """
 
 from __future__ import annotations
@@ -38,9 +39,10 @@ class Live:
         """Return what is live once `replies` are shown."""
         shown = [r for r in replies if r.kind == "question"]
         mains = [r for r in shown if not r.aside]
-        fresh = tuple(r for r in shown if r.aside)
         if not mains:
+            fresh = tuple(r for r in shown if r.choices)
             return Live(self.main, (*self.asides, *fresh)[-MAX_ASIDES:])
         main = mains[-1]
+        fresh = tuple(r for r in shown if r is not main and r.choices)
         kept = self.asides if self.main is not None and same_question(self.main, main) else ()
         return Live(main, (*kept, *fresh)[-MAX_ASIDES:])

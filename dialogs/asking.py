@@ -372,7 +372,7 @@ def echo(state: State, ref: str, value: object) -> Reply:
     info = load_catalog().get(ref)
     if info is not None and info.unit not in ("bool", "choice", "yuan", "ratio"):
         # A space between the figure and its unit, as on a form: "500 千瓦".
-        shown = re.sub(r"^([\d.,]+)\s*(?=\S)", r"\1 ", shown)
+        shown = re.sub(r"^([\d.,]+)\s*(?=[^\d.,\s])", r"\1 ", shown)
     label = fact_label(ref, state.lang)
     return reply_text(L(state, f"记下了：{shown}（{label}）", f"Noted: {shown} ({label})"))
 

@@ -109,6 +109,11 @@ def test_a_typed_figure_is_said_back_with_its_unit() -> None:
     assert "记下了" not in j.text  # a pressed button shows itself
     j.say("0.5兆瓦")
     assert "记下了：500 千瓦" in j.text
+    j = vehicles_start().answer_until_summary(
+        {**VEHICLE_BATCH, "project.old_vehicle_class": "b:a:cn4_diesel_truck_bus"}, until="project.old_count"
+    )
+    j.say("十辆")
+    assert "记下了：10（" in j.text  # a count has no unit to space off
 
 
 # ---------------------------------------------------------------- never strand a user

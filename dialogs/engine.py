@@ -454,7 +454,9 @@ def _take_kinds(state: State, event: Event, today: dt.date) -> list[Reply]:
         choice_opts = [
             (n, [catalog[f"enterprise.{n}"].label.zh, catalog[f"enterprise.{n}"].label.en, n]) for n in names
         ]
-        if re.fullmatch(r"(都不是|都没有|没有|无|none|以上都不是)", event.text.strip(), re.IGNORECASE):
+        if re.fullmatch(
+            r"(都不是|不是|都没有|没有|无|都不属于|不属于|none|以上都不是)", event.text.strip(), re.IGNORECASE
+        ):
             chosen = set()
         else:
             parsed = parse.parse_multi_choice(event.text, choice_opts)
@@ -591,6 +593,12 @@ def _take_topics(state: State, event: Event, today: dt.date) -> list[Reply]:
     _apply_topics(state, chosen)
     state.topic_selection = []
     record(state, Asked(ref="@topics"), chosen)
+    if event.kind == "text":
+        # Say back the topics read from typed words ("锅炉改造，还有绿色工厂").
+        names = L(state, "、", ", ").join(
+            (TOPIC_BY_ID[t].en if state.lang == "en" else TOPIC_BY_ID[t].zh) for t in state.topics
+        )
+        return [reply_text(L(state, f"记下了：{names}", f"Noted: {names}")), *_advance(state, today)]
     return _advance(state, today)
 
 

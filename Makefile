@@ -22,11 +22,13 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/yamllint -c .yamllint.yaml rules/data dialogs/data tests/policy/cases tests/dialogs
 	$(BIN)/mypy bot rules dialogs storage
 
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/yamllint -c .yamllint.yaml rules/data dialogs/data tests/policy/cases tests/dialogs
 	$(BIN)/mypy bot rules dialogs storage
 	$(BIN)/python -m pytest -q
 

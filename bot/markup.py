@@ -1,8 +1,13 @@
-"""Reply text (plain, with **bold** as the only markup) to Telegram HTML or to the terminal."""
+"""Reply text (plain, with **bold** as the only markup) to Telegram HTML or to the terminal.
+
+A backslash makes the next ``*`` or ``\\`` literal: that is how user text (a company named
+"**粗体**公司") is quoted inside a reply without becoming bold (see ``dialogs.render.literal``).
+"""
 
 from __future__ import annotations
 
 import html
+import re
 
 # Bot API: a message text holds at most 4096 characters after entity parsing; we bound the HTML
 # source instead (always longer), counted in UTF-16 code units as Telegram counts.
@@ -16,9 +21,22 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+_TOKEN = re.compile(r"(\\[*\\]|\*\*)")
+
+
 def runs(text: str) -> list[Run]:
-    """Split text into (piece, bold) runs; an unpaired ** stays literal."""
-    parts = text.split("**")
+    """Split text into (piece, bold) runs; an unpaired ** and an escaped \\* stay literal."""
+    if "\\" not in text:
+        parts = text.split("**")
+    else:
+        parts = [""]
+        for token in _TOKEN.split(text):
+            if token == "**":
+                parts.append("")
+            elif len(token) == 2 and token[0] == "\\" and token[1] in "*\\":
+                parts[-1] += token[1]
+            else:
+                parts[-1] += token
     if len(parts) % 2 == 0:  # odd number of markers: the last one has no partner
         parts[-2:] = [parts[-2] + "**" + parts[-1]]
     return [(part, index % 2 == 1) for index, part in enumerate(parts) if part]

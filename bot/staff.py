@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dialogs.render import STATUS_MARK, money
+from dialogs.render import STATUS_MARK, literal, money
 
 # BDA works on Beijing time; shown times use UTC+8 without needing tz data on the server.
 BEIJING = dt.timezone(dt.timedelta(hours=8), "UTC+8")
@@ -50,13 +50,29 @@ def _when(moment: dt.datetime | None) -> str:
     return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
+def _user(value: Any) -> str:
+    """Show what a user typed as typed (a "**" in a company name is not bold)."""
+    return literal("" if value is None else str(value))
+
+
 def _int(value: Any) -> int | None:
     """Return an int from JSON, or None."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _measure_lines(report: dict[str, Any], lang: str) -> list[str]:
-    """List a lead report's measures, most money first."""
+def _project_names(payload: dict[str, Any]) -> dict[str, str]:
+    """Map a lead's project ids to the names the user saw (the id is internal)."""
+    profile = payload.get("profile") if isinstance(payload.get("profile"), dict) else {}
+    projects = profile.get("projects") if isinstance(profile, dict) else None
+    names = {}
+    for project in projects if isinstance(projects, list) else []:
+        if isinstance(project, dict) and project.get("id") and project.get("name"):
+            names[str(project["id"])] = str(project["name"])
+    return names
+
+
+def _measure_lines(report: dict[str, Any], lang: str, names: dict[str, str] | None = None) -> list[str]:
+    """List a lead report's measures, most money first, each with its project's name."""
     entries = [m for m in report.get("measures") or [] if isinstance(m, dict) and _int(m.get("number"))]
 
     def key(entry: dict[str, Any]) -> tuple[int, int]:
@@ -76,7 +92,8 @@ def _measure_lines(report: dict[str, Any], lang: str) -> list[str]:
             )
         else:
             shown = _t(lang, "金额待确认", "amount to confirm")
-        project = f"（{entry['project']}）" if entry.get("project") else ""
+        name = (names or {}).get(str(entry.get("project")), "") if entry.get("project") else ""
+        project = f"（{literal(name)}）" if name else ""
         lines.append(f"{STATUS_MARK.get(status, '•')} {_title(number, lang)}{project} — {shown}")
     return lines
 
@@ -88,15 +105,15 @@ def lead_post(payload: dict[str, Any], *, created: bool, lead_id: int, lang: str
     head = _t(lang, "🆕 新线索", "🆕 New lead") if created else _t(lang, "🔄 线索已更新", "🔄 Lead updated")
     lines = [
         f"**{head} #{lead_id}**",
-        f"{_t(lang, '企业', 'Company')}：{payload.get('company', '')}",
-        f"{_t(lang, '统一社会信用代码', 'Credit code')}：{payload.get('credit_code', '')}",
-        f"{_t(lang, '联系人', 'Contact')}：{payload.get('contact_name', '')}　{_t(lang, '手机', 'Mobile')}：{payload.get('phone', '')}",
+        f"{_t(lang, '企业', 'Company')}：{_user(payload.get('company'))}",
+        f"{_t(lang, '统一社会信用代码', 'Credit code')}：{_user(payload.get('credit_code'))}",
+        f"{_t(lang, '联系人', 'Contact')}：{_user(payload.get('contact_name'))}　{_t(lang, '手机', 'Mobile')}：{_user(payload.get('phone'))}",
     ]
     if payload.get("campaign"):
-        lines.append(f"{_t(lang, '来源', 'Campaign')}：{payload['campaign']}")
+        lines.append(f"{_t(lang, '来源', 'Campaign')}：{_user(payload['campaign'])}")
     total = _int(payload.get("total_yuan")) or 0
     lines.append(f"**{_t(lang, '可申请合计', 'Total that can be paid')}：{money(total, lang)}**")
-    measure_lines = _measure_lines(report, lang)
+    measure_lines = _measure_lines(report, lang, _project_names(payload))
     if measure_lines:
         lines.append("")
         lines.append(f"**{_t(lang, '措施', 'Measures')}**")
@@ -111,7 +128,7 @@ def lead_post(payload: dict[str, Any], *, created: bool, lead_id: int, lang: str
 
 def handover_post(text: str, user_key: str, *, lang: str = "zh") -> str:
     """Write the staff-chat post for something the dialogs pass on (a question for staff)."""
-    return f"**{_t(lang, '📨 转交工作人员', '📨 For staff')}**（{user_key}）\n{text}"
+    return f"**{_t(lang, '📨 转交工作人员', '📨 For staff')}**（{_user(user_key)}）\n{_user(text)}"
 
 
 # --- /leads ----------------------------------------------------------------------------------------
@@ -167,12 +184,12 @@ def leads_text(leads: Sequence[Any], lang: str = "zh", *, flt: LeadFilter | None
     for lead in leads:
         measures = "、".join(str(n) for n in lead.measures) or "—"
         lines.append("")
-        lines.append(f"**#{lead.id} {lead.company}**（{lead.credit_code}）")
+        lines.append(f"**#{lead.id} {_user(lead.company)}**（{_user(lead.credit_code)}）")
         lines.append(
-            f"{lead.contact_name} {lead.phone} | {_t(lang, '措施', 'measures')} {measures} | "
+            f"{_user(lead.contact_name)} {_user(lead.phone)} | {_t(lang, '措施', 'measures')} {measures} | "
             f"{_t(lang, '合计', 'total')} {money(lead.total_yuan, lang)}"
         )
-        extra = f" | {lead.campaign}" if lead.campaign else ""
+        extra = f" | {_user(lead.campaign)}" if lead.campaign else ""
         lines.append(f"{_when(lead.created_at)}{extra}")
     return "\n".join(lines)
 
@@ -205,7 +222,7 @@ def misses_text(misses: Sequence[Any], lang: str = "zh") -> str:
         return _t(lang, "没有待处理的未答问题。", "No open FAQ misses.")
     lines = [f"**{_t(lang, '未答上的问题', 'Unanswered questions')}**（{len(misses)}）"]
     for miss in misses:
-        lines.append(f"#{miss.id} [{miss.lang}] {_when(miss.at)}\n{miss.question}")
+        lines.append(f"#{miss.id} [{miss.lang}] {_when(miss.at)}\n{_user(miss.question)}")
     lines.append("")
     lines.append(
         _t(lang, "处理完一条后发送 /misses done 编号。", "When one is handled, send /misses done <id>.")

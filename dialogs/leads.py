@@ -18,7 +18,7 @@ from dialogs.asking import (
     reply_text,
     show_summary,
 )
-from dialogs.render import fact_label
+from dialogs.render import fact_label, literal
 from dialogs.types import Choice, LeadDraft, Phase, Reply, State
 from dialogs.validate import credit_code_valid, mobile_valid, normalise_credit_code, normalise_mobile
 
@@ -121,11 +121,14 @@ def lead_text(state: State, text: str, today: dt.date) -> list[Reply]:
     state.phase = step_.after
     if state.phase != Phase.LEAD_CONFIRM:
         return _lead_prompt(state)
-    lead = state.lead
+    company, code, name, phone = (
+        literal(v or "")
+        for v in (state.lead.company, state.lead.credit_code, state.lead.contact_name, state.lead.phone)
+    )
     confirm = L(
         state,
-        f"请确认：\n企业：{lead.company}\n信用代码：{lead.credit_code}\n联系人：{lead.contact_name}\n手机：{lead.phone}",
-        f"Please confirm:\nCompany: {lead.company}\nCredit code: {lead.credit_code}\nContact: {lead.contact_name}\nMobile: {lead.phone}",
+        f"请确认：\n企业：{company}\n信用代码：{code}\n联系人：{name}\n手机：{phone}",
+        f"Please confirm:\nCompany: {company}\nCredit code: {code}\nContact: {name}\nMobile: {phone}",
     )
     choices = [
         Choice(id="lead:ok", label=L(state, "确认提交", "Submit")),

@@ -31,6 +31,11 @@ def money(amount: int | None, lang: str) -> str:
     return f"{fmt_yuan(amount)}元"
 
 
+def literal(text: str) -> str:
+    """Quote user text inside a reply so that its * and \\ are shown as typed, never read as markup."""
+    return text.replace("\\", "\\\\").replace("*", "\\*")
+
+
 def fact_label(ref: str, lang: str) -> str:
     """Return the short name of a fact."""
     info = load_catalog().get(ref)
@@ -53,9 +58,20 @@ def _payout_short(row: MeasureResult, lang: str) -> str:
     return "事后一次性兑现" if lang != "en" else "paid once afterwards"
 
 
+def touched(row: MeasureResult) -> bool:
+    """Tell whether the user's answers concern a row: a project they described, or money in view.
+
+    A measure nobody asked about that is ruled out for the whole enterprise (the zone, say) is not
+    news to the user; it is counted in one line instead of listed.
+    """
+    if row.no_project or row.status == "informational":
+        return False
+    return row.project_id is not None or row.status != "ineligible"
+
+
 def summary_rows(report: Report) -> list[MeasureResult]:
     """Return the rows worth showing in a summary, most money first."""
-    rows = [r for r in report.measures if not r.no_project and r.status != "informational"]
+    rows = [r for r in report.measures if touched(r)]
 
     def key(r: MeasureResult) -> tuple[int, int, int]:
         order = {"eligible": 0, "needs_info": 1, "ineligible": 2}.get(r.status, 3)
@@ -63,6 +79,11 @@ def summary_rows(report: Report) -> list[MeasureResult]:
         return (order, -(value or 0), r.number)
 
     return sorted(rows, key=key)
+
+
+def untouched_count(report: Report, shown: list[MeasureResult]) -> int:
+    """Count the measures of the report that a summary leaves out."""
+    return len({r.number for r in report.measures} - {r.number for r in shown})
 
 
 def summary_text(report: Report, lang: str) -> str:
@@ -87,7 +108,8 @@ def summary_text(report: Report, lang: str) -> str:
     for r in rows:
         head = f"{STATUS_MARK[r.status]} **{_title(r, lang)}**"
         if r.project_name:
-            head += f"（{r.project_name}）" if not en else f" ({r.project_name})"
+            name = literal(r.project_name)
+            head += f"（{name}）" if not en else f" ({name})"
         if r.status == "eligible":
             detail = money(r.amount_yuan, lang)
             if not r.counted and r.alternative_to is not None:
@@ -124,6 +146,7 @@ def summary_text(report: Report, lang: str) -> str:
                 detail += (" — would qualify: " if en else " — 如要符合：") + tx(r.near_miss[0], lang)
         lines.append(f"{head}\n    {detail}")
     lines.append("")
+    rest = untouched_count(report, rows)
     lines.append(
         f"**Total payable together: {money(report.total_yuan, lang)}**"
         if en
@@ -141,6 +164,12 @@ def summary_text(report: Report, lang: str) -> str:
             lines.append(
                 f"待确认：{len(pending)}条" + (f"，最多还可能增加{money(extra, lang)}" if extra else "")
             )
+    if rest:
+        lines.append(
+            f"The other {rest} measures do not concern what you told us."
+            if en
+            else f"其余{rest}条与您填写的情况无关。"
+        )
     two = any(
         a.payout_mode == "two_tranche" and a.status == "eligible" for r in rows if r.counted for a in r.awards
     )

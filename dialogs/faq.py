@@ -116,7 +116,9 @@ class _Source:
 def _load_yaml_entries(path: Path, policy: str, measure_numbers: set[int]) -> list[_Source]:
     """Read and check faq.yaml; any problem names the file and the entry."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(
+            path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        )
     except FileNotFoundError as exc:
         raise FaqDataError(path, None, "file not found") from exc
     except yaml.YAMLError as exc:

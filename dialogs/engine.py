@@ -225,11 +225,8 @@ def _answer_value(state: State, asked: Asked, info: FactInfo, event: Event) -> A
         return data
     text = event.text.strip()
     if info.unit == "bool":
-        return parse.parse_bool(text)
+        return parse.parse_bool(text, question=info.ask.zh)
     if info.options:
-        hinted = _choice_by_words(asked.ref, text)
-        if hinted is not None:
-            return hinted
         first_en = state.lang == "en"
         options = [
             (
@@ -243,7 +240,7 @@ def _answer_value(state: State, asked: Asked, info: FactInfo, event: Event) -> A
             for k, v in info.options.items()
         ]
         choice = parse.parse_choice(text, options)
-        if isinstance(choice, parse.ParseError):
+        if isinstance(choice, parse.ParseError) and choice.kind != "ambiguous":
             return _fuzzy_choice(text, info) or choice
         return choice
     number = parse.parse_number(text, info.unit)
@@ -252,7 +249,7 @@ def _answer_value(state: State, asked: Asked, info: FactInfo, event: Event) -> A
     return number
 
 
-# Words enterprises use for some options; tried before numbers so "60平方公里" is not option 60.
+# Words enterprises use for some options (matched with the labels, negation understood).
 _CHOICE_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "enterprise.zone": {
         "core60": (
@@ -280,21 +277,6 @@ _CHOICE_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "other": ("混动", "插混", "增程", "天然气", "lng", "cng"),
     },
 }
-
-
-def _choice_by_words(ref: str, text: str) -> str | None:
-    """Pick an option from words enterprises use for it, if one matches."""
-    words = _CHOICE_WORDS.get(ref)
-    if not words:
-        return None
-    low = text.lower()
-    # Longest matching word wins ("新城以外" over "新城").
-    best: tuple[int, str] | None = None
-    for value, ws in words.items():
-        for w in ws:
-            if w in low and (best is None or len(w) > best[0]):
-                best = (len(w), value)
-    return best[1] if best else None
 
 
 def _fuzzy_choice(text: str, info: FactInfo) -> str | None:

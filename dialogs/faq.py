@@ -6,7 +6,6 @@ import functools
 import heapq
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from rapidfuzz import fuzz, process
 
+from dialogs.parse.fold import fold
 from rules.loader import LoadedRulebook, latest_rulebook
 from rules.loader import normalise as squeeze
 from rules.schema import AllOf, AnyOf, Condition, Measure, Text
@@ -634,7 +634,7 @@ def _singular(mo: re.Match[str]) -> str:
 
 def normalise(text: str, known_measures: int = 40) -> str:
     """Fold width and case, mark measure numbers, map synonyms, drop filler words and punctuation."""
-    s = unicodedata.normalize("NFKC", text).lower()
+    s = fold(text).lower()
     s, _ = _measure_refs(s, known_measures)
     s = _PUNCT_RE.sub(" ", s)
     s = _PLURAL_RE.sub(_singular, s)
@@ -1031,7 +1031,7 @@ _ANSWER_LIKE = re.compile(
 
 def looks_like_question(text: str) -> bool:
     """Say whether free text typed during the interview is a question rather than an answer."""
-    s = unicodedata.normalize("NFKC", text).strip().lower()
+    s = fold(text).strip().lower()
     if not s or _ANSWER_LIKE.match(s):
         return False
     return bool(_Q_MARKERS.search(s) or _Q_EN.search(s))

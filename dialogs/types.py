@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -46,10 +47,15 @@ class Event(BaseModel):
     def from_text(cls, text: str) -> Event:
         """Build an event from typed text, recognising ``/command args``."""
         stripped = text.strip()
-        if stripped.startswith("/") and len(stripped) > 1:
-            head, _, args = stripped[1:].partition(" ")
+        # NFKC: "／start" and "/start　args" (full-width slash or space) are commands too.
+        probe = unicodedata.normalize("NFKC", stripped)
+        if probe.startswith("/") and len(probe) > 1 and not probe[1].isspace():
+            head, *rest = probe[1:].split(maxsplit=1)
             return cls(
-                kind="command", command=head.split("@", 1)[0].lower(), args=args.strip(), text=stripped
+                kind="command",
+                command=head.split("@", 1)[0].lower(),
+                args="".join(rest).strip(),
+                text=stripped,
             )
         return cls(kind="text", text=text)
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from pathlib import Path
 from typing import Any
 
+import opencc
 import pytest
 import yaml
 from hypothesis import given, settings
@@ -15,6 +17,7 @@ from dialogs.parse import (
     UNKNOWN,
     ParseError,
     Unknown,
+    fold,
     is_unknown,
     parse_bool,
     parse_choice,
@@ -37,7 +40,7 @@ def _run(case: dict[str, Any]) -> Any:
         return parse_number(text, case["unit"])
     kind = case["kind"]
     if kind == "bool":
-        return parse_bool(text)
+        return parse_bool(text, question=case.get("question", ""))
     if kind == "unknown":
         return is_unknown(text)
     options = _OPTION_SETS[case["options"]]
@@ -67,6 +70,7 @@ def test_case(case: dict[str, Any]) -> None:
         assert isinstance(result, ParseError), f"expected a ParseError, got {result!r}"
         assert case.get("error_zh", "") in result.message_zh
         assert case.get("error_en", "") in result.message_en
+        assert result.kind == case.get("error_kind", result.kind)
     elif case.get("unknown"):
         assert result is UNKNOWN
     else:
@@ -235,3 +239,47 @@ def test_other_parsers_never_raise(text: str) -> None:
     if isinstance(multi, list):
         assert set(multi) <= {value for value, _ in options}
     assert isinstance(is_unknown(text), bool)
+
+
+# --------------------------------------------------------------------------------------------
+# Traditional characters: folding to simplified never changes what an answer means
+# --------------------------------------------------------------------------------------------
+
+_TO_TRADITIONAL = opencc.OpenCC("s2t")
+# Fragments users type, in simplified characters; many change when written in traditional ones.
+_FRAGMENTS = [
+    *("三百万元", "两辆", "五百千瓦", "一千二百五十万", "三十亩", "1.2亿", "十二个月", "两年半", "四成"),
+    *("500千瓦", "300万", "百分之三十", "约", "大概", "左右", "以上", "不到", "多", "几"),
+    *("没有", "有", "是", "不是", "还没有", "从来没有过", "已经", "确认", "取消", "都报废了"),
+    *("不知道", "不清楚", "记不得", "说不准", "没统计过"),
+    *("不在", "亦庄新城", "以外", "在经开区里面", "新城", "外面", "核心区"),
+    *("屋顶光伏", "燃气锅炉", "锅炉改造", "绿色工厂", "车辆", "叉车", "碳足迹", "还有", "以及", "和"),
+    *("、", "，", " ", "我们", "公司", "的", "了", "吗", "？"),
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), min_size=1, max_size=5))
+def test_traditional_spelling_parses_like_simplified(parts: list[str]) -> None:
+    simplified = "".join(parts)
+    traditional = _TO_TRADITIONAL.convert(simplified)
+    assert fold(traditional) == fold(simplified)
+    for unit in _UNITS:
+        assert parse_number(traditional, unit) == parse_number(simplified, unit), (traditional, unit)
+    assert parse_bool(traditional) == parse_bool(simplified)
+    assert is_unknown(traditional) == is_unknown(simplified)
+    for options in (_OPTION_SETS["zone"], _OPTION_SETS["topics"]):
+        assert parse_choice(traditional, options) == parse_choice(simplified, options)
+        assert parse_multi_choice(traditional, options) == parse_multi_choice(simplified, options)
+
+
+def test_folding_leaves_the_projects_simplified_text_alone() -> None:
+    root = Path(__file__).resolve().parents[2]
+    texts = [
+        root / "rules" / "data" / "jjgf-2025-11" / "policy.txt",
+        root / "rules" / "data" / "facts.yaml",
+        root / "dialogs" / "data" / "faq.yaml",
+    ]
+    for path in texts:
+        text = path.read_text(encoding="utf-8")
+        assert fold(text) == unicodedata.normalize("NFKC", text), path.name

@@ -813,7 +813,8 @@ def report(
         f"≤ 150 MB resident with {args.stored:,} stored: {'met' if curve and peak <= 150 else 'missed'} "
         f"({peak:.0f} MB)",
     ]
-    quick = " --quick" if args.quick else ""
+    given = " ".join(sys.argv[1:]).replace(" --no-write", "").replace("--no-write", "")
+    quick = f" {given}" if given else ""
     return f"""
 Our bot against **a bare python-telegram-bot echo bot** (bench/bare_bot.py: PTB's own Application
 and Updater, no database, one sendMessage per update, the same concurrency of 64 updates and HTTP

@@ -35,6 +35,10 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 PRUNE_EVERY_SECONDS = 6 * 3600
 # How long a stop waits for updates being processed before cutting them off.
 GRACE_SECONDS = 15.0
+# Telegram's updates are a few kilobytes; a bigger webhook body is refused (413) unread.
+MAX_WEBHOOK_BODY = 1 << 20
+# Updates nest about six levels; anything far deeper is not from Telegram (400).
+MAX_JSON_DEPTH = 64
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 USER_COMMANDS = {
@@ -398,8 +402,9 @@ class BotRunner:
                 ("/healthz", _HealthHandler),
             ]
         )
-        # Telegram's updates are small; refuse big bodies before reading them into memory.
-        server = HTTPServer(web, xheaders=True, max_body_size=1 << 20)
+        # The handler keeps at most MAX_WEBHOOK_BODY and answers 413 above it; the server closes
+        # the connection on anything beyond 64 times that.
+        server = HTTPServer(web, xheaders=True, max_body_size=64 * MAX_WEBHOOK_BODY)
         server.listen(self.settings.webhook_port, address=self.settings.webhook_listen)
         self._server = server
         await self.application.bot.set_webhook(
@@ -421,16 +426,55 @@ class BotRunner:
             await asyncio.sleep(PRUNE_EVERY_SECONDS)
 
 
+def _depth_ok(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Tell whether a parsed JSON value nests no deeper than `limit` (iteratively: no recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return False
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return True
+
+
+def parse_webhook_body(body: bytes, content_type: str) -> tuple[int, dict[str, Any] | str]:
+    """Check and parse a webhook body: (200, update) or (HTTP status, reason)."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type != "application/json":
+        return 415, "unsupported media type: send application/json"
+    if len(body) > MAX_WEBHOOK_BODY:
+        return 413, "request body too large"
+    try:
+        data = json.loads(body or b"")
+    except (ValueError, RecursionError):
+        return 400, "bad json"
+    if not isinstance(data, dict) or not _depth_ok(data):
+        return 400, "bad update"
+    return 200, data
+
+
 def _webhook_handlers() -> tuple[type, type]:
     """Define the tornado handlers (imported lazily: tornado is only needed in webhook mode)."""
-    from tornado.web import RequestHandler
+    from tornado.web import RequestHandler, stream_request_body
 
+    @stream_request_body
     class WebhookHandler(RequestHandler):
         """Receive updates from Telegram; answer 200 only after processing."""
 
         def initialize(self, runner: BotRunner) -> None:
             """Keep the runner."""
             self.runner = runner
+            self.chunks: list[bytes] = []
+            self.size = 0
+
+        def data_received(self, chunk: bytes) -> None:
+            """Collect the body, keeping no more than the limit: a bigger one is read, dropped, and refused."""
+            self.size += len(chunk)
+            if self.size <= MAX_WEBHOOK_BODY + 1:
+                self.chunks.append(chunk)
 
         async def post(self) -> None:
             """Check the secret token, parse, process, acknowledge."""
@@ -443,19 +487,16 @@ def _webhook_handlers() -> tuple[type, type]:
                 self.set_status(403)
                 self.finish("forbidden")
                 return
-            try:
-                data = json.loads(self.request.body or b"")
-            except ValueError:
-                self.set_status(400)
-                self.finish("bad json")
-                return
-            if not isinstance(data, dict):
-                self.set_status(400)
-                self.finish("bad update")
+            body = b"".join(self.chunks) if self.size <= MAX_WEBHOOK_BODY else b"x" * (MAX_WEBHOOK_BODY + 1)
+            status, parsed = parse_webhook_body(body, self.request.headers.get("Content-Type", ""))
+            if not isinstance(parsed, dict):
+                log.warning("webhook request refused with %d: %s", status, parsed)
+                self.set_status(status)
+                self.finish(parsed)
                 return
             self.runner._in_flight += 1
             try:
-                await self.runner.feed(data)
+                await self.runner.feed(parsed)
             finally:
                 self.runner._in_flight -= 1
             self.set_status(200)
@@ -516,7 +557,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
 
 def run(settings: Settings) -> None:
     """`etownbot run`: polling by default, a webhook when WEBHOOK_URL is set."""
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, secrets=(settings.telegram_bot_token, settings.webhook_secret))
     code = asyncio.run(serve(settings))
     if code:
         raise SystemExit(code)

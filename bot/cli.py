@@ -138,14 +138,15 @@ def _cmd_purge(args: argparse.Namespace) -> int:
         make_engine,
         make_session_factory,
         migrate,
+        months_before,
         purge_expired,
         session_scope,
     )
 
     url = args.db or default_database_url()
     migrate(url)
-    # Consent promises 12 months (dialogs.engine consent text): a month is taken as 31 days, never fewer.
-    before = dt.datetime.now(dt.UTC) - dt.timedelta(days=31 * args.months)
+    # Consent promises 12 months (dialogs.engine consent text): calendar months, to the day.
+    before = months_before(dt.datetime.now(dt.UTC), args.months)
     with session_scope(make_session_factory(make_engine(url))) as session:
         counts = purge_expired(before, session=session)
     print(", ".join(f"{name}: {n}" for name, n in counts.items()))

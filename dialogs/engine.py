@@ -44,7 +44,7 @@ from dialogs.leads import (
     lead_submit,
     lead_text,
 )
-from dialogs.render import detail_text, fact_label
+from dialogs.render import detail_replies, fact_label
 from dialogs.topics import BASIC_FACTS, KIND_FACTS, TEMPLATE_BY_ID, TOPIC_BY_ID, TOPICS, topic_for_measure
 from dialogs.types import SCHEMA_VERSION, Asked, Choice, Event, LeadDraft, Phase, Reply, State
 from rules.loader import FactInfo, latest_rulebook, load_catalog
@@ -713,7 +713,7 @@ def _start(state: State, args: str, today: dt.date) -> tuple[State, list[Reply]]
         book = latest_rulebook()
         if number in book.measures:
             fresh.focus_measure = number
-            replies = [reply_text(detail_text(evaluate_state(fresh, today), number, fresh.lang))]
+            replies = detail_replies(evaluate_state(fresh, today), number, fresh.lang, buttons=False)
             if topic is not None:
                 _apply_topics(fresh, [topic.id])
                 fresh.history.append(Asked(ref="@topics", answered=True, value=[topic.id]))
@@ -798,13 +798,20 @@ def _command(state: State, name: str, args: str, today: dt.date) -> tuple[State,
     if name == "change":
         return state, _change_list(state)
     if name == "detail":
-        m = re.fullmatch(r"\s*(\d{1,2})\s*(?::(\S*))?", args)
+        m = re.fullmatch(r"\s*(\d{1,2})\s*(?::([^:\s]*))?(?::more|\s*(全部|all|more))?\s*", args)
         if not m:
             return state, [
                 reply_text(L(state, "请写明条号，例如 /detail 27", "Give a number, e.g. /detail 27"))
             ]
         report = evaluate_state(state, today)
-        return state, [reply_text(detail_text(report, int(m.group(1)), state.lang, m.group(2) or None))]
+        return state, detail_replies(
+            report,
+            int(m.group(1)),
+            state.lang,
+            m.group(2) or None,
+            more=m.group(0).rstrip().endswith(("more", "全部", "all")),
+            buttons=state.phase == Phase.SUMMARY,
+        )
     if name in ("screen",):
         return state, _advance(state, today)
     if name == "ask":
@@ -958,13 +965,11 @@ def _button(state: State, event: Event, today: dt.date) -> list[Reply]:
         parts = data.split(":")
         if len(parts) >= 2 and parts[1].isdigit():
             report = evaluate_state(state, today)
-            return [
-                reply_text(
-                    detail_text(
-                        report, int(parts[1]), state.lang, (parts[2] if len(parts) > 2 else "") or None
-                    )
-                )
-            ]
+            project = (parts[2] if len(parts) > 2 else "") or None
+            more = len(parts) > 3 and parts[3] == "more"
+            return detail_replies(
+                report, int(parts[1]), state.lang, project, more=more, buttons=state.phase == Phase.SUMMARY
+            )
     if data.startswith("chg:") and data[4:].isdigit():
         return _change_pick(state, int(data[4:]), today)
     if data.startswith("lead:") and state.phase.value.startswith("lead_"):
@@ -1054,7 +1059,7 @@ def _text_event(state: State, event: Event, today: dt.date) -> list[Reply]:
         return _change_pick(state, int(m.group(1)) - 1, today)
     if state.phase == Phase.SUMMARY and (m := _DETAIL_TYPED.fullmatch(text)):
         number = int(m.group(1) or m.group(2))
-        return [reply_text(detail_text(evaluate_state(state, today), number, state.lang))]
+        return detail_replies(evaluate_state(state, today), number, state.lang)
     return _faq_answer(state, text, event.staff)
 
 

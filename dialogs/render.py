@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
+from dialogs.types import Choice, Reply
 from rules.engine import fmt_yuan
 from rules.loader import load_catalog
-from rules.report import MeasureResult, Report
-from rules.schema import Text
+from rules.report import AwardResult, MeasureResult, Report
+from rules.schema import Document, Text
 
 MARK = {"met": "✓", "failed": "✗", "unknown": "?"}
 STATUS_MARK = {"eligible": "✅", "needs_info": "❓", "ineligible": "❌", "informational": "ℹ️"}
@@ -184,83 +187,254 @@ def summary_text(report: Report, lang: str) -> str:
     return "\n".join(lines)
 
 
-def detail_text(report: Report, number: int, lang: str, project_id: str | None = None) -> str:
-    """Write one measure in full: conditions, formula, payout, documents, clause and bureau."""
+# Words of the policy team's own working notes ("读法", "约定2") that mean nothing to a user.
+_INTERNAL = (
+    (re.compile(r"^读法(?:（约定[\d、]+）)?[：:]\s*"), ""),
+    (re.compile(r"^约定[\d、]+[：:]\s*"), ""),
+    (re.compile(r"按约定[\d、]+[，,]\s*"), ""),
+    (re.compile(r"（约定[\d、]+[，,]\s*"), "（"),
+    (re.compile(r"（约定[\d、]+(?:[：:][^）]*)?）"), ""),
+    (re.compile(r"^Reading(?: \(conventions? [\d, ]+\))?:\s*"), ""),
+    (re.compile(r"^Convention [\d, ]+:\s*"), ""),
+    (re.compile(r"[Pp]er convention [\d, ]+,\s*"), ""),
+    (re.compile(r"\(conventions? [\d, ]+,\s*"), "("),
+    (re.compile(r"\s*\(conventions? [\d, ]+(?::[^)]*)?\)"), ""),
+)
+
+
+def plain(text: str) -> str:
+    """Drop the rule authors' working words (读法, 约定N) from a note a user reads."""
+    for pattern, repl in _INTERNAL:
+        text = pattern.sub(repl, text)
+    return text[:1].upper() + text[1:] if text[:1].isascii() else text
+
+
+def _compact(quote: str) -> str:
+    """Return a quote without spaces, to compare quotes typeset differently."""
+    return re.sub(r"\s+", "", quote)
+
+
+def applied_awards(row: MeasureResult) -> list[AwardResult]:
+    """Return the paths of a measure that apply: those paid, else those still open."""
+    if row.status == "eligible":
+        chosen = [a for a in row.awards if a.id == row.chosen_award]
+        return chosen or [a for a in row.awards if a.status == "eligible"]
+    if row.status in ("ineligible", "informational"):
+        return []
+    open_ = [a for a in row.awards if a.status != "ineligible"]
+    started = [a for a in open_ if any(c.outcome == "met" for c in a.conditions)]
+    return started or open_
+
+
+def applied_quotes(row: MeasureResult) -> list[str]:
+    """Quote the policy text behind what applies to a row: its paths' sentences, or the failed clause."""
+    own = [c for a in applied_awards(row) for c in a.conditions if c.clause.startswith("第") and c.cite]
+    if row.status == "ineligible":
+        failed = [
+            c for c in (*row.gates, *(c for a in row.awards for c in a.conditions)) if c.outcome == "failed"
+        ]
+        own = [c for c in failed if c.cite]
+    quotes: list[str] = []
+    for cond in own:
+        for piece in cond.cite:
+            whole = next(
+                (q for q in row.cite if _compact(piece) in _compact(q) or _compact(q) in _compact(piece)),
+                piece,
+            )
+            if whole not in quotes:
+                quotes.append(whole)
+    if not quotes and row.status != "ineligible":
+        quotes = list(row.cite[:1]) if len(row.cite) == 1 or row.status == "informational" else list(row.cite)
+    return quotes
+
+
+def documents_for(row: MeasureResult) -> list[Document]:
+    """Return the documents a row needs: those of every path and those of the paths that apply."""
+    ids = {a.id for a in applied_awards(row)} if row.awards else set()
+    return [d for d in row.documents if not d.awards or ids & set(d.awards)]
+
+
+def _payout_line(award: AwardResult, lang: str) -> str:
+    """Say in short when an award is paid, with the tranche amounts."""
     en = lang == "en"
+    if award.payout_mode == "two_tranche" and len(award.payout) == 2:
+        first, second = (money(p.amount_yuan, lang) for p in award.payout)
+        return (
+            f"paid in two tranches: {first} once started, {second} after completion"
+            if en
+            else f"分两批兑现：开工后{first}，完工后{second}"
+        )
+    return "paid once, afterwards" if en else "事后一次性兑现"
+
+
+def _detail_rows(report: Report, number: int, project_id: str | None) -> MeasureResult | None:
+    """Return the row a detail is about: the project's, else the first with a project."""
     rows = [r for r in report.rows(number) if project_id is None or r.project_id == project_id]
     if not rows:
+        return None
+    return next((x for x in rows if not x.no_project), rows[0])
+
+
+_VERDICT = {
+    "eligible": ("符合", "Eligible"),
+    "needs_info": ("还需信息", "Needs more information"),
+    "ineligible": ("不符合", "Not eligible"),
+    "informational": ("服务措施（无资金）", "Service measure (no money)"),
+}
+
+
+def detail_first(report: Report, number: int, lang: str, project_id: str | None = None) -> str:
+    """Write the first screen of a measure: verdict, amount, calculation, the path that applies, its text."""
+    en = lang == "en"
+    r = _detail_rows(report, number, project_id)
+    if r is None:
         return f"Measure {number} does not exist." if en else f"没有第{number}条。"
-    r = next((x for x in rows if not x.no_project), rows[0])
-    status_name = {
-        "eligible": ("符合", "eligible"),
-        "needs_info": ("还需信息", "needs more information"),
-        "ineligible": ("不符合", "not eligible"),
-        "informational": ("服务措施（无资金）", "service measure (no money)"),
-    }[r.status]
-    lines = [f"{STATUS_MARK[r.status]} **{_title(r, lang)}** — {status_name[1] if en else status_name[0]}"]
-    lines.append(tx(r.summary, lang))
+    verdict = _VERDICT.get(r.status, (r.status, r.status))[1 if en else 0]
+    head = f"{STATUS_MARK.get(r.status, '•')} **{_title(r, lang)}**"
+    if r.project_name and not r.no_project:
+        name = literal(r.project_name)
+        head += f" ({name})" if en else f"（{name}）"
+    lines = [head]
+    paths = applied_awards(r)
     if r.status == "eligible":
-        lines.append(("Award: " if en else "金额：") + money(r.amount_yuan, lang))
-    elif r.status == "needs_info" and r.upper_bound_yuan is not None:
-        lines.append(("Up to: " if en else "最高：") + money(r.upper_bound_yuan, lang))
-    if r.gates or r.awards:
+        amount = money(r.amount_yuan, lang)
+        head = f"**{verdict}: {amount}**" if en else f"**{verdict}：{amount}**"
+        if paths and all(a.payout_mode != "two_tranche" for a in paths):
+            head += (", " if en else "，") + _payout_line(paths[0], lang)
+        lines.append(head)
+        if not r.counted and r.alternative_to is not None:
+            lines.append(
+                f"Same project as measure {r.alternative_to}: only the larger award is paid (从优不重复)."
+                if en
+                else f"与第{r.alternative_to}条为同一项目：按“从优不重复”只取较高者，本条不计入合计。"
+            )
+    elif r.status == "needs_info":
+        bound = f"up to {money(r.upper_bound_yuan, lang)}" if en else f"最高{money(r.upper_bound_yuan, lang)}"
+        lines.append(f"**{verdict}**" + (f" · {bound}" if r.upper_bound_yuan is not None else ""))
+    else:
+        lines.append(f"**{verdict}**")
+    if r.status == "eligible" or r.status == "needs_info":
+        sep = "; " if en else "；"
+        for a in paths[: 3 if r.status == "eligible" else 1]:
+            lines.append(("Path: " if en else "适用情形：") + tx(a.label, lang))
+            if a.formula is not None:
+                lines.append(("Calculation: " if en else "计算：") + tx(a.formula, lang))
+            if a.status == "eligible" and a.payout_mode == "two_tranche":
+                lines.append(_payout_line(a, lang).capitalize() if en else _payout_line(a, lang))
+        if r.missing:
+            shown = sep.join(fact_label(m, lang) for m in r.missing[:3])
+            if r.status == "eligible":
+                lines.append(("Could be more; still open: " if en else "可能更多，还需了解：") + shown)
+            else:
+                lines.append(("Still needed: " if en else "还需了解：") + shown)
+    elif r.status == "ineligible":
+        if r.reasons:
+            lines.append(("Condition not met: " if en else "未满足条件：") + tx(r.reasons[0], lang))
+        if r.near_miss:
+            lines.append(("Would qualify if: " if en else "如要符合：") + tx(r.near_miss[0], lang))
+    else:
+        lines.append(tx(r.summary, lang))
+    quotes = applied_quotes(r)
+    if quotes:
+        lines.append(("Policy text: " if en else "原文：") + "「" + "」「".join(quotes) + "」")
+    lines.append("ℹ️ " + tx(report.disclaimer, lang))
+    return "\n".join(lines)
+
+
+def detail_more(report: Report, number: int, lang: str, project_id: str | None = None) -> str:
+    """Write the rest of a measure: conditions, the other paths, notes, documents and bureau."""
+    en = lang == "en"
+    r = _detail_rows(report, number, project_id)
+    if r is None:
+        return f"Measure {number} does not exist." if en else f"没有第{number}条。"
+    lines = [f"**{_title(r, lang)}**" + (" — conditions and documents" if en else " — 条件与材料")]
+    applied = {a.id for a in applied_awards(r)}
+    if r.gates:
         lines.append("")
         lines.append("**Conditions**" if en else "**条件**")
         for g in r.gates:
             extra = f"（{tx(g.detail, lang)}）" if g.detail else ""
-            lines.append(f"{MARK[g.outcome]} {tx(g.text, lang)}{extra} [{g.clause}]")
-    for a in r.awards:
-        if (
-            a.status == "ineligible"
-            and not any(c.outcome == "met" for c in a.conditions)
-            and len(r.awards) > 1
-        ):
-            continue
+            lines.append(f"{MARK.get(g.outcome, '?')} {tx(g.text, lang)}{extra} [{g.clause}]")
+    ordered = sorted(r.awards, key=lambda a: a.id not in applied)
+    for a in ordered:
         lines.append("")
-        chosen = " ← " + ("counted" if en else "采用") if a.id == r.chosen_award and len(r.awards) > 1 else ""
-        lines.append(f"• **{tx(a.label, lang)}**{chosen}")
-        for c in a.conditions:
+        mark = " ← " + ("applies" if en else "适用") if a.id in applied and len(r.awards) > 1 else ""
+        lines.append(f"• **{tx(a.label, lang)}**{mark}")
+        # another path: only what decides it (a condition not met, or not known yet)
+        shown = a.conditions if a.id in applied else [c for c in a.conditions if c.outcome != "met"]
+        for c in shown:
             extra = f"（{tx(c.detail, lang)}）" if c.detail else ""
-            lines.append(f"  {MARK[c.outcome]} {tx(c.text, lang)}{extra}")
-        if a.formula is not None:
-            lines.append(("  Formula: " if en else "  计算：") + tx(a.formula, lang))
-        if a.status == "eligible" and a.payout:
-            for step in a.payout:
-                lines.append(f"  💰 {tx(step.when, lang)}：{money(step.amount_yuan, lang)}")
+            lines.append(f"  {MARK.get(c.outcome, '?')} {tx(c.text, lang)}{extra}")
+            if c.note is not None and c.outcome != "failed":
+                lines.append("    ※ " + plain(tx(c.note, lang)))
+        if a.id in applied and a.status == "eligible" and a.payout_mode == "two_tranche":
+            lines.extend(f"  💰 {tx(p.when, lang)}：{money(p.amount_yuan, lang)}" for p in a.payout)
+        elif a.formula is not None and a.id not in applied and a.status != "ineligible":
+            lines.append(("  Calculation: " if en else "  计算：") + tx(a.formula, lang))
         if a.note:
-            lines.append("  ※ " + tx(a.note, lang))
-    if r.missing:
-        lines.append("")
-        lines.append(
-            ("Still needed: " if en else "还需了解：")
-            + ("、" if not en else ", ").join(fact_label(m, lang) for m in r.missing)
-        )
-    if r.near_miss:
+            lines.append("  ※ " + plain(tx(a.note, lang)))
+    if r.near_miss and r.status != "ineligible":
         lines.append(
             ("Would qualify if: " if en else "差一点：") + "；".join(tx(n, lang) for n in r.near_miss)
         )
-    if r.alternative_to is not None and not r.counted:
-        lines.append(
-            f"Same project as measure {r.alternative_to}: 从优不重复 — only the larger award is paid."
-            if en
-            else f"与第{r.alternative_to}条为同一项目：按“从优不重复”只取较高者。"
-        )
-    for n in (*r.notes, *r.procedure):
-        lines.append("※ " + tx(n, lang))
-    if r.documents:
+    notes = [*r.notes, *r.procedure]
+    if notes:
+        lines.append("")
+        lines.extend("※ " + plain(tx(n, lang)) for n in notes)
+    docs = documents_for(r)
+    if docs:
         lines.append("")
         lines.append("**Documents to prepare**" if en else "**需准备的材料**")
-        for d in r.documents:
-            lines.append(f"- {d.en if en else d.zh}")
+        lines.extend(f"- {d.en if en else d.zh}" for d in docs)
     lines.append("")
     lines.append(
         ("Responsible bureau: " if en else "责任单位：")
         + ((", " if en else "、").join(tx(b, lang) for b in r.bureaus))
     )
-    if r.cite:
-        lines.append(("Policy text: " if en else "原文：") + "「" + "」「".join(r.cite) + "」")
-    lines.append("ℹ️ " + tx(report.disclaimer, lang))
+    others = [q for q in r.cite if q not in applied_quotes(r)]
+    if others:
+        lines.append(
+            ("Rest of the policy text: " if en else "本条其他原文：") + "「" + "」「".join(others) + "」"
+        )
     return "\n".join(lines)
+
+
+def detail_text(report: Report, number: int, lang: str, project_id: str | None = None) -> str:
+    """Write one measure in full: the first screen, then conditions, paths, documents and bureau."""
+    first = detail_first(report, number, lang, project_id)
+    if _detail_rows(report, number, project_id) is None:
+        return first
+    return first + "\n\n" + detail_more(report, number, lang, project_id)
+
+
+def detail_replies(
+    report: Report,
+    number: int,
+    lang: str,
+    project_id: str | None = None,
+    *,
+    more: bool = False,
+    buttons: bool = True,
+) -> list[Reply]:
+    """Show a measure as a phone screen with the rest behind a button (buttons: on the result only)."""
+    en = lang == "en"
+    row = _detail_rows(report, number, project_id)
+    text = (detail_more if more else detail_first)(report, number, lang, project_id)
+    if row is None:
+        return [Reply(kind="text", text=text)]
+    back = Choice(id="cmd:summary", label="⬅️ Back to the result" if en else "⬅️ 返回结果")
+    key = f"d:{row.number}:{row.project_id or ''}:more"
+    more_choice = Choice(id=key, label="📋 Conditions and documents" if en else "📋 条件与材料")
+    if not buttons:
+        if not more:
+            text += "\n" + (
+                f"Conditions and documents: /detail {row.number} all"
+                if en
+                else f"条件与材料：发送 /detail {row.number} 全部"
+            )
+        return [Reply(kind="text", text=text)]
+    choices = [back] if more else [more_choice, back]
+    return [Reply(kind="question", text=text, choices=choices, columns=1)]
 
 
 def _formula_desc(formula: object, lang: str) -> str:
@@ -406,7 +580,7 @@ def explain_measure(number: int, lang: str = "zh") -> str:
             lines.append(f"• **{tx(a.label, lang)}**：{_formula_desc(a.formula, lang)}（{mode}）")
             lines.extend(f"  - {_cond_desc(c, lang)}" for c in a.conditions)
             if a.note:
-                lines.append("  ※ " + tx(a.note, lang))
+                lines.append("  ※ " + plain(tx(a.note, lang)))
         if len(m.awards) > 1:
             lines.append(
                 ("Paths combine: " if en else "多种情形：")
@@ -417,7 +591,7 @@ def explain_measure(number: int, lang: str = "zh") -> str:
                 )
             )
     for n in (*m.notes, *m.procedure):
-        lines.append("※ " + tx(n, lang))
+        lines.append("※ " + plain(tx(n, lang)))
     docs = [*m.documents, *(book.chapter7.basic_documents if m.kind == "money" else [])]
     if docs:
         lines.append("")

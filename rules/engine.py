@@ -146,6 +146,23 @@ def _label(ref: str) -> Text:
     return info.label if info else T(ref, ref)
 
 
+# How a quantity of each catalog unit is written after its number ("500 千瓦", "2,880,000 元").
+_UNIT_WORDS = {
+    "yuan": ("元", "yuan"),
+    "kw": ("千瓦", "kW"),
+    "kwh": ("千瓦时", "kWh"),
+    "m2": ("平方米", "m²"),
+    "ha": ("公顷", "ha"),
+    "months": ("个月", "months"),
+}
+
+
+def _unit(ref: str) -> tuple[str, str]:
+    """Return the words (zh, en) written after a quantity of this fact; none for counts and choices."""
+    info = load_catalog().get(ref)
+    return _UNIT_WORDS.get(info.unit if info else "", ("", ""))
+
+
 def _option_label(ref: str, value: Any) -> Text:
     info = load_catalog().get(ref)
     if info and info.options and str(value) in info.options:
@@ -279,8 +296,9 @@ class _Node:
         return self._result(UNKNOWN, missing, None), ()
 
 
-def _now_text(actual: Any) -> Text:
-    return T(f"当前：{fmt_num(actual)}", f"now: {fmt_num(actual)}")
+def _now_text(actual: Any, unit: tuple[str, str] = ("", "")) -> Text:
+    zh, en = (f" {u}" if u else "" for u in unit)
+    return T(f"当前：{fmt_num(actual)}{zh}", f"now: {fmt_num(actual)}{en}")
 
 
 def _ratio_text(ratio: Decimal) -> Text:
@@ -311,11 +329,13 @@ class _Fact(_Node):
         "native",
         "op",
         "order",
+        "unit",
         "unknown",
     )
 
     def __init__(self, cond: FactCondition) -> None:
         super().__init__(cond)
+        self.unit = _unit(cond.fact)
         self.get = get = _Get(cond.fact)
         self.from_enterprise, self.attr, self.enum = get.ent, get.attr, get.enum
         self.op = cond.op
@@ -400,9 +420,9 @@ class _Fact(_Node):
         t = type(actual)
         detail: Any
         if (t is float or t is int) and -_TAME < actual < _TAME:
-            detail = _Lazy(_now_text, (actual,))
+            detail = _Lazy(_now_text, (actual, self.unit))
         else:
-            detail = _now_text(actual)  # written at once before, so it fails where it did
+            detail = _now_text(actual, self.unit)  # written at once before, so it fails where it did
         if ok:
             return _CONDITION(self.text, MET, self.clause, self.cite, (), detail, self.miss, self.note), ()
         return _CONDITION(
@@ -682,8 +702,8 @@ class _PerUnit(_Formula):
 
     def _text(self, values: list[Any], first: Decimal, capped: bool) -> Text:
         qtext, rate, unit = self.qty.text(values), self.rate, self.unit
-        zh = f"{qtext.zh} × {fmt_yuan(rate)} 元/{unit.zh} = {fmt_yuan(first)} 元"
-        en = f"{qtext.en} × {fmt_yuan(rate)} yuan/{unit.en} = {fmt_yuan(first)} yuan"
+        zh = f"{qtext.zh} {unit.zh} × {fmt_yuan(rate)} 元/{unit.zh} = {fmt_yuan(first)} 元"
+        en = f"{qtext.en} {unit.en} × {fmt_yuan(rate)} yuan/{unit.en} = {fmt_yuan(first)} yuan"
         if capped:
             assert self.cap is not None
             zh += f"，超过上限，按 {fmt_yuan(self.cap)} 元"

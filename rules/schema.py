@@ -274,6 +274,8 @@ class Document(_Data):
 
     zh: str
     en: str
+    # The award paths it proves (their ids); empty: every path of the measure needs it.
+    awards: list[str] = []
 
 
 class Measure(_Data):
@@ -310,6 +312,9 @@ class Measure(_Data):
         ids = [a.id for a in self.awards]
         if len(ids) != len(set(ids)):
             raise ValueError(f"award ids repeat: {ids}")
+        for doc in self.documents:
+            if unknown := set(doc.awards) - set(ids):
+                raise ValueError(f"document {doc.zh!r} names awards the measure lacks: {sorted(unknown)}")
         return self
 
 

@@ -23,6 +23,10 @@ DEFAULT_SQLITE_FILE = "etownbot.db"
 # Arbitrary constant shared by every process of this app: serialises concurrent `migrate()` calls.
 MIGRATION_LOCK_ID = 0x65746F776E  # "etown"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# PostgreSQL: give up on a server that accepts the connection but never answers, instead of hanging.
+CONNECT_TIMEOUT_S = 10
+# PostgreSQL: the server cancels any statement (or lock wait) running longer than this.
+STATEMENT_TIMEOUT_MS = 30_000
 
 
 def default_database_url() -> str:
@@ -46,12 +50,41 @@ def _is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine: SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL gets pre-ping."""
+def make_engine(
+    url: str,
+    *,
+    connect_timeout: float = CONNECT_TIMEOUT_S,
+    statement_timeout_ms: int = STATEMENT_TIMEOUT_MS,
+) -> Engine:
+    """Create an engine that never logs bound values and never stores U+0000.
+
+    SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL gets pre-ping, a connect
+    timeout and a statement timeout.
+    """
     url = normalize_url(url)
     if not _is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        # Parameters hold credit codes, names and phone numbers: keep them out of error messages.
+        engine = create_engine(
+            url,
+            pool_pre_ping=True,
+            hide_parameters=True,
+            connect_args={"connect_timeout": max(1, round(connect_timeout))},
+        )
+        _strip_nul_on_the_way_in(engine)
+
+        @event.listens_for(engine, "connect")
+        def _pg_timeouts(dbapi_connection: Any, _record: Any) -> None:
+            """Bound every statement on a new connection."""
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute(f"SET statement_timeout = {int(statement_timeout_ms)}")
+            finally:
+                cursor.close()
+            dbapi_connection.commit()
+
+        return engine
+    engine = create_engine(url, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    _strip_nul_on_the_way_in(engine)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -67,6 +100,41 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
     return engine
+
+
+def strip_nul(value: Any) -> Any:
+    """Return a bound value without U+0000 characters (PostgreSQL refuses them in text)."""
+    if isinstance(value, str) and "\x00" in value:
+        return value.replace("\x00", "")
+    return value
+
+
+def _clean_parameters(parameters: Any) -> Any:
+    """Strip U+0000 from every string in one statement's parameters (dict, sequence, or a list of them)."""
+    if isinstance(parameters, dict):
+        return {key: strip_nul(value) for key, value in parameters.items()}
+    if isinstance(parameters, tuple):
+        return tuple(strip_nul(value) for value in parameters)
+    if isinstance(parameters, list):
+        return [
+            _clean_parameters(item) if isinstance(item, dict | tuple | list) else strip_nul(item)
+            for item in parameters
+        ]
+    return parameters
+
+
+def _strip_nul_on_the_way_in(engine: Engine) -> None:
+    """Clean U+0000 out of every value sent to the database: the one place text enters storage.
+
+    A user can type it (or a client can send it) in any free-text answer; SQLite would store it
+    and PostgreSQL would fail the whole step, so both now store the text without it.
+    """
+
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _clean(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _executemany: bool
+    ) -> tuple[str, Any]:
+        return statement, _clean_parameters(parameters)
 
 
 def _enable_wal(cursor: Any) -> None:

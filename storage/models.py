@@ -186,4 +186,26 @@ class ProcessedUpdate(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class DeadLetter(Base):
+    """An update that kept failing for a reason retrying cannot cure, kept whole for staff to replay."""
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    chat_key: Mapped[str | None] = mapped_column(String(64))
+    user_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The raw update as Telegram sent it: replaying feeds exactly this to the handlers again.
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONText)
+    # The exception's type only: its message may quote what the user typed.
+    error: Mapped[str] = mapped_column(String(128))
+    attempts: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    replayed_at: Mapped[datetime | None] = mapped_column()
+
+    def __repr__(self) -> str:
+        """Show identifiers only; the payload holds what the user wrote."""
+        return f"DeadLetter(id={self.id!r}, update_id={self.update_id!r})"
+
+
 Index("ix_faq_misses_resolved_at", FaqMiss.resolved, FaqMiss.at)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,17 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
-from storage.models import Answer, Base, Conversation, FaqMiss, Lead, ProcessedUpdate, User, utcnow
+from storage.models import (
+    Answer,
+    Base,
+    Conversation,
+    DeadLetter,
+    FaqMiss,
+    Lead,
+    ProcessedUpdate,
+    User,
+    utcnow,
+)
 
 DEFAULT_LANG = "zh"
 # Report statuses whose amount counts as money matched (rules.report.Status).
@@ -75,6 +86,8 @@ class Stats:
     money_total_yuan: int
     faq_misses: int
     faq_misses_open: int
+    # Updates kept in the dead-letter table and not replayed yet.
+    dead_letters: int = 0
 
 
 def _insert(session: Session, model: type[Base]) -> PgInsert | SqliteInsert:
@@ -428,6 +441,57 @@ def prune_processed_updates(before: datetime, *, session: Session) -> int:
     return len(deleted.all())
 
 
+# --- dead letters ----------------------------------------------------------------------------------
+
+
+def add_dead_letter(
+    update_id: int,
+    payload: dict[str, Any],
+    error: str,
+    attempts: int,
+    *,
+    session: Session,
+    chat_key: str | None = None,
+    user_key: str | None = None,
+) -> bool:
+    """Keep an update that kept failing; False when it is already kept (also by another process)."""
+    inserted = session.execute(
+        _insert(session, DeadLetter)
+        .values(
+            update_id=update_id,
+            payload=payload,
+            error=error[:128],
+            attempts=attempts,
+            chat_key=chat_key,
+            user_key=user_key,
+            at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=[DeadLetter.update_id])
+        .returning(DeadLetter.id)
+    ).first()
+    return inserted is not None
+
+
+def list_dead_letters(
+    *, session: Session, include_replayed: bool = False, limit: int = 100
+) -> list[DeadLetter]:
+    """Return dead letters oldest first, by default only those not replayed yet."""
+    stmt = select(DeadLetter)
+    if not include_replayed:
+        stmt = stmt.where(DeadLetter.replayed_at.is_(None))
+    return list(session.scalars(stmt.order_by(DeadLetter.at, DeadLetter.id).limit(limit)))
+
+
+def mark_dead_letter_replayed(letter_id: int, *, session: Session) -> bool:
+    """Record that a dead letter was replayed successfully; False if there is no such letter."""
+    letter = session.get(DeadLetter, letter_id)
+    if letter is None:
+        return False
+    letter.replayed_at = utcnow()
+    session.flush()
+    return True
+
+
 # --- personal data ---------------------------------------------------------------------------------
 
 
@@ -443,6 +507,10 @@ def delete_user_data(user_key: str, *, session: Session) -> dict[str, int]:
         ),
         ("leads", delete(Lead).where(Lead.user_key == user_key).returning(Lead.id)),
         ("faq_misses", delete(FaqMiss).where(FaqMiss.user_key == user_key).returning(FaqMiss.id)),
+        (
+            "dead_letters",
+            delete(DeadLetter).where(DeadLetter.user_key == user_key).returning(DeadLetter.id),
+        ),
         ("users", delete(User).where(User.key == user_key).returning(User.key)),
     ]
     for name, statement in statements:
@@ -451,6 +519,15 @@ def delete_user_data(user_key: str, *, session: Session) -> dict[str, int]:
     # Objects of this user may still sit in the identity map; drop them so they cannot be re-flushed.
     session.expire_all()
     return counts
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """Return the same wall-clock moment `months` calendar months earlier (clamped to the month's end)."""
+    # 12 calendar months, as promised at consent: 2026-03-31 minus one month is 2026-02-28.
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return moment.replace(year=year, month=month + 1, day=min(moment.day, last_day))
 
 
 def purge_expired(before: datetime, *, session: Session) -> dict[str, int]:
@@ -465,6 +542,7 @@ def purge_expired(before: datetime, *, session: Session) -> dict[str, int]:
             delete(Conversation).where(Conversation.updated_at < before).returning(Conversation.chat_key),
         ),
         ("faq_misses", delete(FaqMiss).where(FaqMiss.at < before).returning(FaqMiss.id)),
+        ("dead_letters", delete(DeadLetter).where(DeadLetter.at < before).returning(DeadLetter.id)),
         (
             "processed_updates",
             delete(ProcessedUpdate).where(ProcessedUpdate.at < before).returning(ProcessedUpdate.update_id),
@@ -515,4 +593,5 @@ def stats(*, session: Session) -> Stats:
         money_total_yuan=session.scalar(select(func.coalesce(func.sum(Lead.total_yuan), 0))) or 0,
         faq_misses=_count(session, model=FaqMiss),
         faq_misses_open=_count(session, FaqMiss.resolved.is_(False), model=FaqMiss),
+        dead_letters=_count(session, DeadLetter.replayed_at.is_(None), model=DeadLetter),
     )

@@ -65,3 +65,21 @@ def test_quoted_user_text_reads_back_exactly(typed: str) -> None:
     pieces = runs(f"**企业**：{literal(typed)} **完**")
     assert "".join(text for text, _ in pieces) == f"企业：{typed} 完"
     assert [text for text, bold in pieces if bold] == ["企业", "完"]
+
+
+async def test_a_measure_detail_is_one_phone_screen_with_the_rest_behind_a_button(
+    fake: FakeTelegram, bot: BotRunner
+) -> None:
+    """第27条详情 shows the verdict, calculation and clause; 条件与材料 shows the documents."""
+    talk = Talk(fake, 1203)
+    await start_screening(talk)
+    await talk.interview(PV_ANSWERS)
+    detail = (await talk.press("第27条详情"))[-1]
+    assert len(detail.content) <= 600, len(detail.content)
+    assert "计算：装机容量 500 千瓦 × 800 元/千瓦 = 400,000 元" in detail.content
+    assert "需准备的材料" not in detail.content
+    assert detail.button_texts == ["📋 条件与材料", "⬅️ 返回结果"]
+    rest = (await talk.press("📋 条件与材料"))[-1]
+    assert "需准备的材料" in rest.content and "投资方与场地业主方之间的合同" not in rest.content
+    back = (await talk.press("⬅️ 返回结果"))[-1]
+    assert "测评结果" in back.content

@@ -13,11 +13,11 @@ import pytest
 
 import storage
 from bot.app import BotRunner
-from bot.logs import PersonalDataFilter
+from bot.logs import mask, setup_logging
 from bot.markup import TELEGRAM_LIMIT
 from tests.bot.conftest import STAFF_CHAT, STAFF_USER, running_bot
 from tests.bot.talk import Talk
-from tests.bot.test_journeys import PHONE, PV_ANSWERS, leave_contact, start_screening
+from tests.bot.test_journeys import CREDIT_CODE, PHONE, PV_ANSWERS, leave_contact, start_screening
 from tests.fakebotapi import FakeTelegram
 
 
@@ -279,39 +279,64 @@ async def test_command_menus_in_both_languages_and_for_staff(fake: FakeTelegram,
 
 
 @pytest.fixture
-def captured_log() -> Iterator[io.StringIO]:
-    """Capture everything logged, through the bot's masking filter, as it would reach a log file."""
+def configured_log() -> Iterator[tuple[io.StringIO, list[str]]]:
+    """Configure logging as `etownbot run` does, into a buffer; yield it and the secrets to hide."""
     buffer = io.StringIO()
-    handler = logging.StreamHandler(buffer)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(PersonalDataFilter())
+    secrets: list[str] = []
     root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
+    saved = (list(root.handlers), root.level)
+    noisy = {
+        name: logging.getLogger(name).level
+        for name in ("httpx", "httpcore", "tornado.access", "sqlalchemy", "alembic")
+    }
     try:
-        yield buffer
+        yield buffer, secrets
     finally:
-        root.removeHandler(handler)
-        root.setLevel(old_level)
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in saved[0]:
+            root.addHandler(handler)
+        root.setLevel(saved[1])
+        for name, level in noisy.items():
+            logging.getLogger(name).setLevel(level)
 
 
-async def test_phone_numbers_never_reach_the_logs(
-    fake: FakeTelegram, bot: BotRunner, captured_log: io.StringIO
+@pytest.mark.parametrize("level", ["INFO", "DEBUG"])
+async def test_no_personal_data_or_secret_reaches_the_logs(
+    fake: FakeTelegram, sqlite_url: str, configured_log: tuple[io.StringIO, list[str]], level: str
 ) -> None:
-    """A whole lead, with debug logging on everywhere, leaves no mobile number in the log."""
-    talk = Talk(fake, 2012)
-    await start_screening(talk)
-    await talk.interview(PV_ANSWERS)
-    await leave_contact(talk)
-    try:
-        raise ValueError(f"bad phone {PHONE}")
-    except ValueError:
-        logging.getLogger("bot.test").exception("while handling +86 %s", PHONE)
-    text = captured_log.getvalue()
-    assert "lead 1 created" in text and "while handling" in text
-    assert PHONE not in text and "138********" in text
-    assert fake.token not in text
+    """A whole journey with a lead through the webhook, then a failing statement: nothing personal logged."""
+    buffer, _ = configured_log
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/tg/hook"
+    secret = "hook_SECRET-4711"
+    setup_logging(level, buffer, secrets=(fake.token, secret))
+    async with running_bot(
+        fake, sqlite_url, webhook_url=url, webhook_secret=secret, webhook_port=port, log_level=level
+    ) as runner:
+        talk = Talk(fake, 2012)
+        await start_screening(talk)
+        await talk.interview(PV_ANSWERS)
+        await leave_contact(talk)
+        await talk.say(f"我的手机是 +86 {PHONE}，公司是北京保密示例科技有限公司")
+        # A statement failing on a duplicate lead, logged as the handlers log a failed update.
+        with storage.session_scope(runner.service.sessions) as session:
+            [lead] = storage.list_leads(session=session)
+        try:
+            with runner.service.engine.begin() as connection:
+                connection.execute(
+                    storage.Lead.__table__.insert(),
+                    {c.name: getattr(lead, c.name) for c in storage.Lead.__table__.columns if c.name != "id"},
+                )
+        except Exception:
+            logging.getLogger("bot.handlers").exception("update 1180713811303424 failed")
+    text = buffer.getvalue()
+    assert "lead 1 created" in text and "update 1180713811303424 failed" in text
+    assert "IntegrityError" in text and "INSERT INTO leads" in text
+    for private in (fake.token, secret, PHONE, CREDIT_CODE, "张三", "A&B", "A&amp;B", "保密示例"):
+        assert private not in text, private
+    if level == "DEBUG":
+        assert "sendMessage" in text  # the library's debug lines are there, masked
 
 
 def _free_port() -> int:
@@ -357,3 +382,52 @@ async def test_one_chat_waiting_out_a_flood_limit_does_not_hold_up_others(
     assert fake.bot_messages(2101) == []
     await fake.wait_until_delivered(slow, timeout=10)
     assert "亦庄绿策" in fake.bot_messages(2101)[0].content
+
+
+async def test_webhook_refuses_deep_big_and_non_json_bodies(fake: FakeTelegram, sqlite_url: str) -> None:
+    """Deeply nested JSON gets 400 (no traceback), over 1 MB 413, a non-JSON content type 415."""
+    import aiohttp
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/tg/hook"
+    secret = {"X-Telegram-Bot-Api-Secret-Token": "s3cret_TOKEN-1"}
+    as_json = {**secret, "Content-Type": "application/json"}
+    async with (
+        running_bot(fake, sqlite_url, webhook_url=url, webhook_secret="s3cret_TOKEN-1", webhook_port=port),
+        aiohttp.ClientSession() as http,
+    ):
+        statuses = []
+        for body, headers in (
+            (b"[" * 100_000 + b"]" * 100_000, as_json),
+            (b'{"update_id": 1, "message": ' + b'{"a": ' * 200 + b"1" + b"}" * 201, as_json),
+            (b'{"update_id": 2, "pad": "' + b"x" * (1 << 20) + b'"}', as_json),
+            (b"x" * (5 << 20), as_json),
+            (b'{"update_id": 3}', {**secret, "Content-Type": "text/plain"}),
+            (b'{"update_id": 4}', {**secret, "Content-Type": "application/x-www-form-urlencoded"}),
+        ):
+            try:
+                async with http.post(url, data=body, headers=headers) as response:
+                    statuses.append(response.status)
+            except aiohttp.ClientError as error:
+                statuses.append(type(error).__name__)
+        assert statuses == [400, 400, 413, 413, 415, 415]
+        # Telegram's own deliveries still work afterwards.
+        replies = await Talk(fake, 2015).say("/start")
+        assert "亦庄绿策" in replies[0].content
+
+
+def test_masking_keeps_ids_whole_and_hides_what_has_a_shape() -> None:
+    """Long ids keep every digit; mobiles, credit codes, tokens and company names are hidden."""
+    line = (
+        "update 1180713811303424 chat -1001234567890 user 13812345678 +8613912345678 "
+        "code 91110302MA01ABCD0Y token 123456:ABCdefGHIjklMNOpqrSTUvwxYZ012345 北京亦庄示例科技有限公司"
+    )
+    masked = mask(line)
+    assert "update 1180713811303424 chat -1001234567890" in masked
+    for private in ("13812345678", "13912345678", "91110302MA01ABCD0Y", "ABCdefGHI", "亦庄示例"):
+        assert private not in masked
+    assert "138********" in masked
+    assert (
+        mask("Message(text='王五', chat=Chat(first_name='李四'))")
+        == "Message(text='…', chat=Chat(first_name='…'))"
+    )

@@ -326,6 +326,8 @@ def test_typed_words_work_where_buttons_do_on_the_menu_the_result_and_the_change
     assert j.asking == "enterprise.zone"
     j.say("60平方公里").say("光伏").answer_until_summary(PV_SELF)
     j.say("第27条详情")
+    assert "适用情形：自投自建" in j.text and "40万元" in j.text
+    j.press("d:27:pv:more")
     assert "✓ 光伏项目由申报单位自行投资" in j.text and "责任单位：经济发展局" in j.text
     j.say("修改答案")
     index = next(i for i, h in enumerate(j.state.history) if h.ref == "project.pv_capacity_kw")

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from bot.markup import runs
-from tests.dialogs.journey import Journey, clean_start
+from dialogs.render import detail_text
+from rules.engine import evaluate
+from rules.facts import Profile
+from tests.dialogs.journey import TODAY, Journey, clean_start
 from tests.dialogs.test_journeys import PV_SELF
 
 
@@ -43,3 +49,86 @@ def test_a_company_name_with_asterisks_is_confirmed_as_typed() -> None:
     shown = "".join(text for text, _ in pieces)
     assert "企业：**粗体**公司" in shown and "联系人：张*三" in shown
     assert not any(bold and "粗体" in text for text, bold in pieces)
+
+
+PHONE_SCREEN = 600  # characters: what a phone shows without scrolling far
+
+
+def pv_result(role: str = "b:a:self_invested") -> Journey:
+    """Reach the result of the PV story in the core zone, with the investor role given."""
+    return clean_start(Journey()).answer_until_summary(
+        {**PV_SELF, "project.pv_role": role, "project.site_owner_budget_unit": "b:a:no"}
+    )
+
+
+def title_result(diagnosis: str = "b:a:no", funding: str = "288万元") -> Journey:
+    """Reach the result of a factory holding a national green-factory title."""
+    j = Journey().say("/start").press("menu:screen").press("a:core60").say("绿色工厂")
+    j.press("s:green_manufacturing").press("done")
+    return j.answer_until_summary(
+        {
+            "@basic": "b:a:none",
+            "project.green_diagnosis_done": diagnosis,
+            "project.diagnosis_equipment_funding_yuan": funding,
+            "project.green_manufacturing_title": "b:a:national",
+            "@exclusions": "b:a:none",
+            "enterprise.data_center": "b:a:no",
+        }
+    )
+
+
+def test_detail_first_screen_fits_a_phone_with_the_calculation_and_its_clause() -> None:
+    """Verdict, amount, the calculation with units, the path and its text; the rest behind a button."""
+    j = pv_result().press("d:27:pv")
+    assert len(j.text) <= PHONE_SCREEN, len(j.text)
+    assert "**符合：40万元（400,000元）**，事后一次性兑现" in j.text
+    assert "计算：装机容量 500 千瓦 × 800 元/千瓦 = 400,000 元" in j.text
+    assert "适用情形：自投自建" in j.text
+    assert "原文：「分布式光伏发电项目，按照装机容量给予每千瓦 800 元的一次性奖励。」" in j.text
+    assert "需准备的材料" not in j.text and "**条件**" not in j.text
+    assert j.choices() == ["d:27:pv:more", "cmd:summary"]
+    j.press("d:27:pv:more")
+    assert "**条件**" in j.text and "需准备的材料" in j.text and "责任单位：经济发展局" in j.text
+    j.press("cmd:summary")
+    assert "测评结果" in j.text
+
+
+def test_documents_follow_the_path_that_applies() -> None:
+    """A self-invested plant needs no investor-owner contract; a third-party investor does."""
+    own = pv_result().press("d:27:pv").press("d:27:pv:more")
+    assert "光伏项目并网验收或装机容量证明材料" in own.text
+    assert "投资方与场地业主方之间的合同" not in own.text
+    third = pv_result("b:a:third_party_investor").press("d:27:pv").press("d:27:pv:more")
+    assert "投资方与场地业主方之间的合同" in third.text
+
+
+def test_a_title_is_quoted_from_the_title_clause_and_needs_no_diagnosis_proof() -> None:
+    """Measure 13 for a title quotes the title sentence, not the diagnosis one, and asks no diagnosis report."""
+    j = title_result().press("d:13:green_manufacturing")
+    assert "原文：「获得国家级“绿色工厂”或“绿色供应链管理示范企业”称号的奖励 100 万元" in j.text
+    assert "完成绿色诊断的企业，奖励" not in j.text
+    j.press("d:13:green_manufacturing:more")
+    assert "称号文件" in j.text
+    assert "绿色诊断报告" not in j.text and "按配套申报的" not in j.text
+
+
+def test_detail_speaks_the_users_language_not_the_rule_authors() -> None:
+    """No 读法 or 约定N; a figure in a condition carries its unit."""
+    j = title_result("b:a:yes").press("d:13:green_manufacturing")
+    assert len(j.text) <= PHONE_SCREEN, len(j.text)
+    assert "完成绿色诊断" in j.text and "1,440,000 元" in j.text  # all three items are shown
+    j.press("d:13:green_manufacturing:more")
+    assert "读法" not in j.text and "约定" not in j.text
+    assert "同一称号同时获得国家级和市级的，只按国家级计一次" in j.text
+    assert "当前：2,880,000 元" in j.text
+
+
+def test_no_detail_of_any_measure_shows_the_rule_authors_working_words() -> None:
+    """Every measure, both languages, on the profile that touches them all: no 读法, 约定, convention."""
+    profile = json.loads((Path(__file__).resolve().parents[2] / "bench/profiles/full.json").read_text())
+    report = evaluate(Profile.model_validate(profile), TODAY)
+    for row in report.measures:
+        for lang in ("zh", "en"):
+            text = detail_text(report, row.number, lang, row.project_id)
+            for word in ("读法", "约定", "onvention", "Reading:"):
+                assert word not in text, (row.number, lang, word)

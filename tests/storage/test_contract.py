@@ -22,22 +22,27 @@ from storage import (
     Answer,
     Base,
     Conversation,
+    DeadLetter,
     FaqMiss,
     Lead,
     LeadData,
     ProcessedUpdate,
     StaleConversationError,
     User,
+    add_dead_letter,
     alembic_config,
     count_conversations,
     delete_user_data,
     get_or_create_user,
+    list_dead_letters,
     list_faq_misses,
     list_leads,
     load_conversation,
     lock_conversation,
+    mark_dead_letter_replayed,
     mark_update_processed,
     migrate,
+    months_before,
     purge_expired,
     record_answer,
     record_faq_miss,
@@ -50,7 +55,7 @@ from storage import (
 from tests.storage.conftest import Backend
 
 STALE = "stale"
-TABLES = {"users", "conversations", "answers", "leads", "faq_misses", "processed_updates"}
+TABLES = {"users", "conversations", "answers", "leads", "faq_misses", "processed_updates", "dead_letters"}
 # Only a guard against a hung test, never a speed assertion.
 DEADLOCK_GUARD_S = 30
 
@@ -424,10 +429,21 @@ class TestStorageContract:
             upsert_lead(lead_data("91110302MA01ABCD1X", user_key="tg:1", chat_key="tg:1"), session=session)
             upsert_lead(lead_data("91110302MA01ABCD2Y", user_key="tg:2", chat_key="tg:2"), session=session)
             mark_update_processed(1001, session=session)
+            for number, user in enumerate(("tg:1", "tg:2")):
+                add_dead_letter(
+                    50 + number, {"update_id": 50 + number}, "E", 3, session=session, user_key=user
+                )
 
         with session_scope(db.factory) as session:
             counts = delete_user_data("tg:1", session=session)
-        assert counts == {"answers": 3, "conversations": 2, "leads": 1, "faq_misses": 1, "users": 1}
+        assert counts == {
+            "answers": 3,
+            "conversations": 2,
+            "leads": 1,
+            "faq_misses": 1,
+            "dead_letters": 1,
+            "users": 1,
+        }
 
         with session_scope(db.factory) as session:
             for model, column in (
@@ -459,6 +475,7 @@ class TestStorageContract:
                 lead_data("91110302MA01ABCD2Y", user_key="tg:new", chat_key="tg:new"), session=session
             )
             mark_update_processed(7, session=session)
+            add_dead_letter(7, {"update_id": 7}, "ValueError", 3, session=session, user_key="tg:old")
         long_ago = datetime(2020, 1, 1, tzinfo=UTC)
         with session_scope(db.factory) as session:
             for model, column in (
@@ -470,6 +487,7 @@ class TestStorageContract:
                 session.execute(update(model).where(key == "tg:old").values({column: long_ago}))
             session.execute(update(FaqMiss).where(FaqMiss.user_key == "tg:old").values(at=long_ago))
             session.execute(update(ProcessedUpdate).values(at=long_ago))
+            session.execute(update(DeadLetter).values(at=long_ago))
         with session_scope(db.factory) as session:
             counts = purge_expired(datetime(2021, 1, 1, tzinfo=UTC), session=session)
         assert counts == {
@@ -477,6 +495,7 @@ class TestStorageContract:
             "answers": 1,
             "conversations": 1,
             "faq_misses": 1,
+            "dead_letters": 1,
             "processed_updates": 1,
             "users": 1,
         }
@@ -485,6 +504,68 @@ class TestStorageContract:
             assert set(session.scalars(select(Lead.user_key)).all()) == {"tg:new"}
             assert set(session.scalars(select(Conversation.user_key)).all()) == {"tg:new"}
             assert set(session.scalars(select(Answer.chat_key)).all()) == {"tg:new"}
+
+    def test_purge_keeps_twelve_calendar_months_not_372_days(self, db: Backend) -> None:
+        now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+        cutoff = months_before(now, 12)
+        assert cutoff == datetime(2025, 12, 2, 9, 0, tzinfo=UTC)
+        with session_scope(db.factory) as session:
+            for user in ("tg:367-days", "tg:364-days"):
+                get_or_create_user(user, session=session)
+                save_conversation(user, user, {}, 1, None, session=session)
+        with session_scope(db.factory) as session:
+            for user, days in (("tg:367-days", 367), ("tg:364-days", 364)):
+                seen = now - timedelta(days=days)
+                session.execute(update(User).where(User.key == user).values(last_seen_at=seen))
+                session.execute(
+                    update(Conversation).where(Conversation.user_key == user).values(updated_at=seen)
+                )
+        with session_scope(db.factory) as session:
+            counts = purge_expired(cutoff, session=session)
+        assert (counts["conversations"], counts["users"]) == (1, 1)
+        with session_scope(db.factory) as session:
+            assert session.scalars(select(User.key)).all() == ["tg:364-days"]
+
+    # --- text the database refuses ----------------------------------------------------------------
+
+    def test_text_with_nul_characters_is_stored_without_them(self, db: Backend) -> None:
+        nul = "\x00"
+        with session_scope(db.factory) as session:
+            record_faq_miss("tg:1", f"补贴{nul}什么时候到账？", "zh", session=session)
+            upsert_lead(
+                lead_data("91110302MA01ABCD1X", company=f"北京{nul}亦庄科技", contact_name=f"张{nul}三"),
+                session=session,
+            )
+            save_conversation("tg:1", "tg:1", {"company": f"亦庄{nul}"}, 1, None, session=session)
+            record_answer("tg:1", "company", f"亦庄{nul}", session=session)
+        with session_scope(db.factory) as session:
+            [miss] = list_faq_misses(session=session)
+            [lead] = list_leads(session=session)
+            stored = load_conversation("tg:1", session=session)
+        assert miss.question == "补贴什么时候到账？"
+        assert (lead.company, lead.contact_name) == ("北京亦庄科技", "张三")
+        # JSON escapes it ("\u0000"), which every database accepts: the value comes back whole.
+        assert stored is not None and stored.state == {"company": f"亦庄{nul}"}
+
+    # --- dead letters -----------------------------------------------------------------------------
+
+    def test_dead_letters_are_kept_once_listed_and_marked_replayed(self, db: Backend) -> None:
+        update = {"update_id": 2**40, "message": {"text": "坏数据", "chat": {"id": 5}}}
+        with session_scope(db.factory) as session:
+            assert add_dead_letter(2**40, update, "ValueError", 3, session=session, chat_key="tg:5")
+            assert not add_dead_letter(2**40, update, "ValueError", 6, session=session)
+            add_dead_letter(8, {"update_id": 8}, "KeyError", 3, session=session)
+        with session_scope(db.factory) as session:
+            letters = list_dead_letters(session=session)
+            assert [letter.payload for letter in letters] == [update, {"update_id": 8}]
+            assert (letters[0].error, letters[0].attempts, letters[0].chat_key) == ("ValueError", 3, "tg:5")
+            assert stats(session=session).dead_letters == 2
+            assert mark_dead_letter_replayed(letters[0].id, session=session)
+            assert not mark_dead_letter_replayed(10**6, session=session)
+        with session_scope(db.factory) as session:
+            assert [letter.update_id for letter in list_dead_letters(session=session)] == [8]
+            assert len(list_dead_letters(session=session, include_replayed=True)) == 2
+            assert stats(session=session).dead_letters == 1
 
     # --- Telegram updates -------------------------------------------------------------------------
 

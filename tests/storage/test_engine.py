@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import socket
+import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 
-from storage import default_database_url, make_engine, normalize_url
+from storage import Lead, default_database_url, make_engine, migrate, normalize_url
+from tests.storage.conftest import Backend
 
 
 def test_default_database_is_a_sqlite_file_in_the_current_directory(
@@ -49,3 +54,62 @@ def test_sqlite_connections_use_wal_foreign_keys_and_wait_when_busy(tmp_path: Pa
         assert connection.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
         assert connection.execute(text("PRAGMA busy_timeout")).scalar_one() > 0
     engine.dispose()
+
+
+def test_a_failing_statement_never_shows_its_parameters(backend: Backend) -> None:
+    """Integrity errors name the statement, not the company, contact or phone bound to it."""
+    migrate(backend.engine)
+    secret_company = "北京保密示例科技有限公司"
+    data = dict(
+        credit_code="91110302MA01ABCD1X",
+        company=secret_company,
+        contact_name="王秘密",
+        phone="13912345678",
+        consent_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        consent_text_version="v",
+        profile="{}",
+        report="{}",
+        measures="[]",
+        total_yuan=1,
+        user_key="tg:1",
+        chat_key="tg:1",
+        created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        updated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
+    with backend.engine.begin() as connection:
+        connection.execute(Lead.__table__.insert(), data)
+    with pytest.raises(IntegrityError) as raised, backend.engine.begin() as connection:
+        connection.execute(Lead.__table__.insert(), data)
+    shown = str(raised.value)
+    assert "INSERT INTO leads" in shown and "[parameters:" not in shown
+    # PostgreSQL's own DETAIL names the duplicate key (the credit code): bot.logs masks that shape.
+    for value in (secret_company, "王秘密", "13912345678"):
+        assert value not in shown
+
+
+def test_postgresql_statements_are_cut_off_by_the_statement_timeout(pg_admin: Engine | str) -> None:
+    if isinstance(pg_admin, str):
+        pytest.skip(pg_admin)
+    engine = make_engine(pg_admin.url.render_as_string(hide_password=False), statement_timeout_ms=300)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("SHOW statement_timeout")).scalar_one() == "300ms"
+            with pytest.raises(OperationalError, match="statement timeout"):
+                connection.execute(text("SELECT pg_sleep(5)"))
+    finally:
+        engine.dispose()
+
+
+def test_a_postgresql_server_that_never_answers_fails_within_the_connect_timeout() -> None:
+    """A socket that accepts and then says nothing: connecting gives up instead of hanging."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        engine = make_engine(f"postgresql://bot@127.0.0.1:{port}/etown", connect_timeout=1)
+        started = time.monotonic()
+        with pytest.raises(OperationalError, match="timeout"):
+            engine.connect()
+        # Not a speed assertion: a guard that it did not wait for the default (or forever).
+        assert time.monotonic() - started < 8
+        engine.dispose()

@@ -39,17 +39,28 @@ ETOWNBOT = str(BIN / "etownbot") if (BIN / "etownbot").exists() else None
 PROFILE = ROOT / "bench" / "profiles" / "full.json"
 
 
-def _cli(*args: str) -> list[str]:
-    """Return the command line of an `etownbot` command."""
+SITE = next(p for p in sys.path if p.endswith("site-packages"))
+
+
+def _cli(*args: str, tree: str | None = None) -> list[str]:
+    """Return the command line of an `etownbot` command (of another source tree: `python -S`, that tree first)."""
+    if tree is not None:
+        return ["env", f"PYTHONPATH={tree}:{SITE}", sys.executable, "-S", "-m", "bot", *args]
     return [ETOWNBOT, *args] if ETOWNBOT else [sys.executable, "-m", "bot", *args]
 
 
-ONE_SHOT = {
-    "python -c pass": [sys.executable, "-c", "pass"],
-    "etownbot evaluate full.json": _cli("evaluate", str(PROFILE)),
-    "etownbot explain 27": _cli("explain", "27"),
-    "etownbot measures": _cli("measures"),
-}
+def one_shot_commands(before: str | None) -> dict[str, list[str]]:
+    """Return the one-shot commands to time (with a `before` tree: ours from both trees alike)."""
+    now = str(ROOT) if before else None
+    commands = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "etownbot evaluate full.json": _cli("evaluate", str(PROFILE), tree=now),
+        "etownbot explain 27": _cli("explain", "27", tree=now),
+        "etownbot measures": _cli("measures", tree=now),
+    }
+    if before:
+        commands["etownbot evaluate full.json, before"] = _cli("evaluate", str(PROFILE), tree=before)
+    return commands
 
 
 def run_one_shot(command: list[str]) -> tuple[float, float]:
@@ -120,7 +131,7 @@ async def time_to_poll(
     return reached - began, cpu
 
 
-async def measure_run(rounds: int) -> dict[str, list[tuple[float, float]]]:
+async def measure_run(rounds: int, before: str | None) -> dict[str, list[tuple[float, float]]]:
     """Time `etownbot run` and the bare bot to their first getUpdates, in turn."""
     stub = StubApi()
     app = web.Application()
@@ -140,7 +151,8 @@ async def measure_run(rounds: int) -> dict[str, list[tuple[float, float]]]:
         "LOG_LEVEL": "WARNING",
     }
     commands = {
-        "etownbot run": _cli("run"),
+        "etownbot run": _cli("run", tree=str(ROOT) if before else None),
+        **({"etownbot run, before": _cli("run", tree=before)} if before else {}),
         "bare PTB echo bot": [
             sys.executable,
             str(ROOT / "bench" / "bare_bot.py"),
@@ -171,16 +183,18 @@ def main() -> None:
     """Measure and write the Start-up section."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--before", help="another source tree (a git worktree) to time side by side")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md")
     args = parser.parse_args()
+    one_shot = one_shot_commands(args.before)
     load_before = f"{os.getloadavg()[0]:.1f}"
-    for command in ONE_SHOT.values():  # warm-up
+    for command in one_shot.values():  # warm-up
         run_one_shot(command)
-    shots: dict[str, list[tuple[float, float]]] = {name: [] for name in ONE_SHOT}
+    shots: dict[str, list[tuple[float, float]]] = {name: [] for name in one_shot}
     for _ in range(args.rounds):
-        for name, command in ONE_SHOT.items():
+        for name, command in one_shot.items():
             shots[name].append(run_one_shot(command))
-    polls = asyncio.run(measure_run(args.rounds))
+    polls = asyncio.run(measure_run(args.rounds, args.before))
     load_after = f"{os.getloadavg()[0]:.1f}"
 
     floor = shots["python -c pass"]
@@ -203,14 +217,21 @@ def main() -> None:
     ]
     for name, rows in polls.items():
         ratio = [cpu / base_cpu for (_, cpu), (_, base_cpu) in zip(rows, bare, strict=True)]
-        goal = "≤ 1.5 s" if name == "etownbot run" else ""
+        goal = "≤ 1.5 s" if name.startswith("etownbot run") else ""
         lines.append(
             f"| `{name}` | {_median_range([w for w, _ in rows])} | **{_median_range([c for _, c in rows])}** | "
             f"{_median_range(ratio, 2)} | {goal} |"
         )
     table = "\n".join(lines)
+    before_note = (
+        "\n\nRows marked *before* run the same commands from a git worktree of the code before the "
+        "start-up changes (given with `--before`); in such a run ours are started the same way "
+        "(`python -S -m bot` with the tree first on the path), so the two compare like for like.\n"
+        if args.before
+        else ""
+    )
     body = f"""
-{table}
+{table}{before_note}
 
 Median (min–max) over {args.rounds} rounds; in each round every command runs once, in turn, so a ratio
 compares runs a few seconds apart. Wall time is what a user waits and moves with the machine's load;
@@ -220,7 +241,8 @@ check included) with a stub Bot API answering at once. Load average (1 min) {loa
 {load_after} after (2 cores shared with other developers' work), Python {platform.python_version()},
 {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC.
 
-Command: `.venv/bin/python bench/startup.py` (options: `--rounds N`, `--no-write`). Import times:
+Command: `.venv/bin/python bench/startup.py{" --before DIR" if args.before else ""}` (options: `--rounds N`,
+`--before DIR`, `--no-write`). Import times:
 `.venv/bin/python -X importtime -m bot evaluate bench/profiles/full.json 2>&1 >/dev/null | sort -t'|' -k2 -n | tail`.
 """
     print(body)

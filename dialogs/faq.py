@@ -1005,8 +1005,10 @@ def build_faq(book: LoadedRulebook, path: Path = FAQ_PATH) -> Faq:
 
 @functools.cache
 def load_faq() -> Faq:
-    """Return the knowledge base for the latest rulebook (built once)."""
-    return build_faq(latest_rulebook())
+    """Return the knowledge base for the latest rulebook (built once; from the disk cache when unchanged)."""
+    from dialogs.buildcache import cached
+
+    return cached("faq", lambda: build_faq(latest_rulebook()))
 
 
 # ---------------------------------------------------------------- mid-interview questions

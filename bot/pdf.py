@@ -31,9 +31,17 @@ from fpdf import FPDF
 from fpdf.enums import TextMode
 from pydantic import TypeAdapter
 
-from dialogs.render import fact_label, summary_rows, tx
+from dialogs.render import (
+    applied_awards,
+    applied_quotes,
+    documents_for,
+    fact_label,
+    summary_rows,
+    tx,
+    untouched_count,
+)
 from rules.engine import fmt_yuan
-from rules.loader import load_catalog
+from rules.loader import latest_rulebook, load_catalog
 from rules.report import MeasureResult, Report
 
 __all__ = ["FontUnavailableError", "render_report_pdf"]
@@ -218,6 +226,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "more_docs": "另有{n}条措施的材料未列出，请在机器人中发送 /detail 条号 查看。",
         "more_cites": "更多原文请在机器人中发送 /detail 条号 查看。",
         "no_match": "根据目前的回答，还没有对应的措施。",
+        "rest": "其余{n}条与您填写的情况无关。",
+        "calc": "计算：",
+        "outside": "所在区域不在亦庄新城225平方公里范围内：本政策的措施均不适用（七(一)）。您仍可在机器人中咨询政策问题，或留下联系方式由工作人员联系。",
         "ineligible_all": "不符合",
         "disclaimer": "本报告为依据企业自述信息的预评估，不构成审批结论；具体申报要求、材料和时间以各主责部门发布的办事指南为准。",
         "legend_ok": "符合",
@@ -250,6 +261,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "more_docs": "Documents for {n} more measure(s) are not listed: send /detail <number> to the bot.",
         "more_cites": "More of the policy text: send /detail <number> to the bot.",
         "no_match": "No measure matched what you described yet.",
+        "rest": "The other {n} measures do not concern what you told us.",
+        "calc": "Calculation: ",
+        "outside": "The enterprise is outside the 225 km² Yizhuang New Town, so none of the measures apply (七(一)). You can still ask the bot about the policy or leave your contact for staff.",
         "ineligible_all": "Not eligible",
         "disclaimer": "A pre-assessment from what the enterprise said, not an approval; the application requirements, documents and deadlines are those of each bureau's published guideline (办事指南).",
         "legend_ok": "eligible",
@@ -316,6 +330,7 @@ class _Row:
     payout: str
     span: bool = False  # payout text runs over the bar column (no bar)
     reason: str = ""  # why not eligible, to group the ineligible measures
+    calc: str = ""  # the calculation worked through, under the row
 
 
 @dataclass
@@ -333,7 +348,7 @@ class _Content:
     doc_no: str
     on: str
     zone: str
-    kinds: str
+    kinds: str  # empty: none declared, the line is left out
     projects: list[str]
     total: str
     total_exact: str
@@ -440,7 +455,7 @@ def _profile_parts(profile: dict[str, Any], report: Report, lang: str) -> tuple[
                     projects.append(name)
     if not projects:
         projects = list(dict.fromkeys(m.project_name for m in report.measures if m.project_name))
-    return zone, ("、" if lang != "en" else ", ").join(kinds) or w["none"], projects
+    return zone, ("、" if lang != "en" else ", ").join(kinds), projects
 
 
 def _documents(rows: Sequence[MeasureResult], lang: str) -> list[_Item]:
@@ -449,7 +464,7 @@ def _documents(rows: Sequence[MeasureResult], lang: str) -> list[_Item]:
     sep = "; " if en else "；"
     per: list[tuple[MeasureResult, list[str]]] = []
     for r in rows:
-        docs = [d.en if en else d.zh for d in r.documents]
+        docs = [d.en if en else d.zh for d in documents_for(r)]
         if docs:
             per.append((r, list(dict.fromkeys(docs))))
     if not per:
@@ -480,7 +495,7 @@ def _no(number: int, lang: str) -> str:
 
 
 def _cites(rows: Sequence[MeasureResult], lang: str) -> list[_Item]:
-    """Quote the clauses behind the result: the shared scope and basic conditions, then each measure."""
+    """Quote the clauses behind the result: the shared scope and basic conditions, then what each row applied."""
     shared: dict[str, str] = {}
     for r in rows:
         for g in r.gates:
@@ -489,13 +504,33 @@ def _cites(rows: Sequence[MeasureResult], lang: str) -> list[_Item]:
             if g.outcome == "met" and g.cite and shared_clause and g.clause not in shared:
                 shared[g.clause] = g.cite[0]
     items = [_Item(clause, [f"「{_shorten(quote, 58)}」"]) for clause, quote in sorted(shared.items())]
-    seen: set[int] = set()
+    seen: set[str] = set()
     for r in rows:
-        if r.number in seen or not r.cite:
-            continue
-        seen.add(r.number)
-        items.append(_Item(_no(r.number, lang), [f"「{_shorten(r.cite[0], 64)}」"]))
+        quotes = [q for q in applied_quotes(r) if q not in seen]
+        seen.update(quotes)
+        if quotes:
+            limit = 64 if len(quotes) == 1 else 40
+            items.append(_Item(_no(r.number, lang), [f"「{_shorten(q, limit)}」" for q in quotes], sep=""))
     return items
+
+
+def _scope_cites() -> list[_Item]:
+    """Quote 七(一), the scope of the whole policy (for an enterprise outside it)."""
+    scopes = latest_rulebook().chapter7.scopes
+    by_clause = {scope.clause: scope.cite[0] for scope in scopes.values() if scope.cite}
+    return [_Item(clause, [f"「{quote}」"]) for clause, quote in sorted(by_clause.items())]
+
+
+def _calc(r: MeasureResult, lang: str) -> str:
+    """Write the calculation of the paths a row applies, one after another."""
+    texts = [
+        tx(a.formula, lang) for a in applied_awards(r) if a.formula is not None and a.status == "eligible"
+    ]
+    # a fixed amount or a level ("定额 500,000 元") is the amount column again: only arithmetic is shown
+    parts = [t for t in texts if "×" in t or "/" in t]
+    if not parts:
+        return ""
+    return ("; " if lang == "en" else "；").join(parts)
 
 
 def _content(report: Report, profile: dict[str, Any], lang: str) -> _Content:
@@ -511,7 +546,7 @@ def _content(report: Report, profile: dict[str, Any], lang: str) -> _Content:
         for ref in (needs[0].missing if len(needs) > 1 else ())
         if ref.startswith("enterprise.") and all(ref in r.missing for r in needs)
     )
-    table = [_row(r, lang, shared) for r in rows if r.status != "ineligible"]
+    table = [replace(_row(r, lang, shared), calc=_calc(r, lang)) for r in rows if r.status != "ineligible"]
     ineligible = [_row(r, lang) for r in rows if r.status == "ineligible"]
     paying = [r for r in rows if (r.status == "eligible" and r.counted) or r.status == "needs_info"]
     n_ok = sum(1 for r in rows if r.status == "eligible")
@@ -556,6 +591,11 @@ def _content(report: Report, profile: dict[str, Any], lang: str) -> _Content:
             else "从优不重复：同一项目符合多条措施时，只取金额最高的一条，合计中不重复计算。"
         )
     docs = _documents(paying, lang)
+    rest = untouched_count(report, rows)
+    if rest and rows:
+        notes.append(w["rest"].format(n=rest))
+    ent = profile.get("enterprise") if isinstance(profile.get("enterprise"), dict) else {}
+    outside = isinstance(ent, dict) and ent.get("zone") == "outside"
     return _Content(
         lang=lang,
         w=w,
@@ -572,9 +612,9 @@ def _content(report: Report, profile: dict[str, Any], lang: str) -> _Content:
         ineligible=ineligible,
         notes=notes,
         docs=docs,
-        cites=_cites(paying or rows, lang),
+        cites=_scope_cites() if outside else _cites(paying or rows, lang),
         disclaimer=tx(report.disclaimer, lang) or _WORDS[lang]["disclaimer"],
-        message="" if report.in_force else tx(report.message, lang),
+        message=tx(report.message, lang) if not report.in_force else (w["outside"] if outside else ""),
     )
 
 
@@ -595,6 +635,7 @@ class _Density:
     fold_ineligible: bool  # list the ineligible measures on one line instead of rows
     project_lines: int
     bullets: bool = False  # one line per document instead of a run-on paragraph
+    calc_rows: bool = True  # each calculation under its row instead of one run-on paragraph
 
 
 _SETTINGS = (
@@ -603,7 +644,8 @@ _SETTINGS = (
     _Density(8.2, 7.8, 1.8, 1.48, 4.5, 2, False, 2),
     _Density(7.6, 7.2, 1.7, 1.45, 4.0, 1, False, 2),
     _Density(7.0, 6.8, 1.62, 1.42, 3.5, 1, True, 2),
-    _Density(6.6, 6.5, 1.55, 1.38, 3.0, 1, True, 1),
+    _Density(7.0, 6.8, 1.62, 1.42, 3.5, 1, True, 2, calc_rows=False),
+    _Density(6.6, 6.5, 1.55, 1.38, 3.0, 1, True, 1, calc_rows=False),
 )
 # A document list with one line per document reads best, so it is tried at the three roomier
 # settings before any run-on list; the last (tightest) setting is the fallback.
@@ -892,7 +934,7 @@ class _Layout:
             [(count, "muted"), (sep.join(names), "body")] if names else [(c.w["none"], "body")]
         )
         zone = pen.wrap([(c.zone, "body")], text_w, size, 2)
-        kinds = pen.wrap([(c.kinds, "body")], text_w, size, None)
+        kinds = pen.wrap([(c.kinds, "body")], text_w, size, None) if c.kinds else []
         projects = pen.wrap(project_runs, text_w, size, None)
         big = 21.0 if c.lang != "en" else 17.0
         small = max(6.6, d.body - 0.8)
@@ -902,11 +944,12 @@ class _Layout:
         spare = int((right_h - 2 * pad - head * PT * 1.5) // lead) - len(zone)
         n_kinds = min(len(kinds), max(2, spare - min(len(projects), d.project_lines)))
         n_projects = min(len(projects), max(d.project_lines, spare - n_kinds))
-        if n_kinds < len(kinds):
+        if 0 < n_kinds < len(kinds):
             kinds = pen.wrap([(c.kinds, "body")], text_w, size, n_kinds)
         if n_projects < len(projects):
             projects = pen.wrap(project_runs, text_w, size, n_projects)
         blocks = [(c.w["zone"], zone), (c.w["kinds"], kinds), (c.w["projects"], projects)]
+        blocks = [(label, lines) for label, lines in blocks if label != c.w["kinds"] or c.kinds]
         left_h = pad + head * PT * 1.5 + sum(len(lines) for _, lines in blocks) * lead + pad
         box_h = max(left_h, right_h)
         pen.rect(MARGIN, top, left_w, box_h, fill=None, line=RULE, radius=1.6, lw=0.3)
@@ -1033,7 +1076,11 @@ class _Layout:
             small = size - 0.6
             span = payout + (bar if r.span else 0) - 3.0
             payout_lines = pen.wrap([(r.payout, "body")], span, small, max(len(lines), d.title_lines))
-            h = top_pad * 2 + line_h * max(len(lines), len(payout_lines))
+            calc_w = measure + amount + payout + bar - 3.0
+            calc = c.w["calc"] + r.calc
+            calc_lines = pen.wrap([(calc, "muted")], calc_w, small, 2) if r.calc and d.calc_rows else []
+            body_lines = max(len(lines), len(payout_lines))
+            h = top_pad * 2 + line_h * (body_lines + len(calc_lines))
             pen.room(h)
             top = pen.y
             if i % 2 == 1:
@@ -1076,6 +1123,10 @@ class _Layout:
                     small,
                     {"body": ink if r.kind != "needs_info" else MUTED},
                 )
+            for j, line in enumerate(calc_lines):
+                pen.draw_line(
+                    MARGIN + mark + number, base + (body_lines + j) * line_h, line, small, {"muted": MUTED}
+                )
             x += payout
             if not r.span and r.value:
                 bh = line_h * 0.62
@@ -1093,6 +1144,16 @@ class _Layout:
         for group in groups:
             self._fold(group, size - 0.4)
         self.legend()
+        # not the rows 从优不重复 leaves uncounted: their amount is not paid
+        calcs = [
+            (f"{_no(r.number, c.lang)} {r.calc}", "muted") for r in rows if r.calc and r.kind == "eligible"
+        ]
+        if calcs and not d.calc_rows:  # the tightest settings: every calculation in one paragraph
+            sep = ("; " if c.lang == "en" else "；", "muted")
+            runs: list[Run] = [(c.w["calc"], "muted")]
+            for k, item in enumerate(calcs):
+                runs.extend([sep, item] if k else [item])
+            self._paragraph(runs, max(6.0, d.body - 1.4), MARGIN, CONTENT_W, None, top_gap=0.6)
         for note in c.notes:
             self._paragraph([(note, "muted")], max(6.2, d.body - 1.2), MARGIN, CONTENT_W, 3, top_gap=0.6)
         pen.y += d.gap
@@ -1302,6 +1363,8 @@ def _draw(pen: _Pen, c: _Content, d: _Density, plan: _Plan | None) -> _Plan:
     if c.message:
         lay._paragraph([(c.message, "body")], d.body + 1, MARGIN, CONTENT_W, None)
         pen.y += d.gap
+        if c.cites:  # outside the scope: the clause that says so
+            lay.items(c.w["cites"], c.cites, None, c.w["more_cites"])
         lay.footer(top=max(pen.y, BOTTOM - lay.footer_height()))
         return out
     lay.summary()

@@ -66,7 +66,10 @@ def one_shot_commands(before: str | None) -> dict[str, list[str]]:
 def run_one_shot(command: list[str]) -> tuple[float, float]:
     """Run a command to its end; return (wall seconds, CPU seconds)."""
     began = time.perf_counter()
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, cwd=ROOT)
+    # Not from a source tree: `python -m` puts the working folder first on the path.
+    process = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, cwd=tempfile.gettempdir()
+    )
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - began
     process.returncode = os.waitstatus_to_exitcode(status)

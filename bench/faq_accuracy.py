@@ -1,7 +1,13 @@
-"""FAQ matching: top-1 / top-3 accuracy on the paraphrase table, outcomes, misses, and lookup latency."""
+"""FAQ matching: top-1 / top-3 accuracy on the paraphrase table, outcomes, misses, and lookup latency.
+
+With staff entries (`--staff-db DATABASE_URL` for the live ones, or `--staff-yaml FILE` in
+faq.yaml's shape) the table runs twice, without and with them, and every paraphrase whose
+answer changed is listed: a staff entry that steals other questions shows up there.
+"""
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import sys
@@ -13,7 +19,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dialogs.faq import load_faq  # noqa: E402
+from dialogs.faq import Faq, FaqEntry, build_faq, load_faq  # noqa: E402
+from rules.loader import latest_rulebook  # noqa: E402
 
 TABLE = ROOT / "tests" / "dialogs" / "faq_paraphrases.yaml"
 UNRELATED = [
@@ -31,12 +38,89 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, max(0, round(q * len(values)) - 1))]
 
 
+def staff_entries_from_db(url: str) -> list[FaqEntry]:
+    """Read the live staff entries of a bot database (only those that pass the checks)."""
+    import storage
+    from bot.faq_live import staff_entry
+    from dialogs.staff_faq import live_entries
+
+    engine = storage.make_engine(url)
+    try:
+        with storage.session_scope(storage.make_session_factory(engine)) as session:
+            rows = storage.list_faq_entries(session=session, active_only=True)
+            return live_entries([staff_entry(row) for row in rows])
+    finally:
+        engine.dispose()
+
+
+def staff_entries_from_yaml(path: Path) -> list[FaqEntry]:
+    """Read staff entries written as faq.yaml entries (e.g. from /faq N yaml), with the same checks."""
+    from dialogs.staff_faq import StaffEntry, live_entries, problems
+
+    entries = []
+    for number, item in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")) or [], start=1):
+        entry = StaffEntry(
+            number=number,
+            questions=item["questions"],
+            answer_zh=item["answer"]["zh"],
+            answer_en=item["answer"]["en"],
+            cite=item["cite"],
+            clause=item["clause"],
+            measures=item.get("measures", []),
+        )
+        if trouble := problems(entry, "en"):
+            raise SystemExit(f"{path}: entry {number}: {'; '.join(trouble)}")
+        entries.append(entry)
+    return live_entries(entries)
+
+
+def outcomes_of(faq: Faq, rows: list[dict[str, str]]) -> list[str]:
+    """Return what match() does with each paraphrase: "answer:<id>", "suggest" or "unknown"."""
+    out = []
+    for row in rows:
+        m = faq.match(row["q"])
+        out.append(f"answer:{m.entry.id}" if m.outcome == "answer" and m.entry else m.outcome)
+    return out
+
+
 def main() -> int:
-    """Print accuracy, outcome counts, the misses and p50/p99 lookup time."""
-    started = time.perf_counter()
-    faq = load_faq()
-    build_ms = (time.perf_counter() - started) * 1000
+    """Print accuracy, outcome counts, the misses and p50/p99 lookup time (and the staff entries' effect)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--staff-db", help="database URL whose live staff FAQ entries to add")
+    parser.add_argument("--staff-yaml", type=Path, help="YAML file of staff entries to add")
+    args = parser.parse_args()
+    extra: list[FaqEntry] = []
+    if args.staff_db:
+        extra += staff_entries_from_db(args.staff_db)
+    if args.staff_yaml:
+        extra += staff_entries_from_yaml(args.staff_yaml)
     rows = yaml.safe_load(TABLE.read_text(encoding="utf-8"))
+    if extra:
+        print("== without staff entries ==")
+        measure(load_faq(), rows, timing=False)
+        with_staff = build_faq(latest_rulebook(), extra=extra)
+        print(f"\n== with {len(extra)} staff entries ({', '.join(e.id for e in extra)}) ==")
+        measure(with_staff, rows, timing=True)
+        changed = [
+            (row["q"], row["id"], before, after)
+            for row, before, after in zip(
+                rows, outcomes_of(load_faq(), rows), outcomes_of(with_staff, rows), strict=True
+            )
+            if before != after
+        ]
+        print(f"\nparaphrases whose outcome the staff entries changed: {len(changed)}")
+        for q, want, before, after in changed:
+            print(f"  {q} (expected {want}): {before} -> {after}")
+        return 0
+    measure(load_faq(), rows, timing=True)
+    return 0
+
+
+def measure(faq: Faq, rows: list[dict[str, str]], *, timing: bool) -> None:
+    """Print accuracy, outcome counts, the misses and (with `timing`) p50/p99 lookup time."""
+    started = time.perf_counter()
+    faq.match("预热")
+    build_ms = (time.perf_counter() - started) * 1000
     top1 = top3 = 0
     outcomes = {"answer_right": 0, "answer_wrong": 0, "suggest_has": 0, "suggest_lacks": 0, "unknown": 0}
     misses = []
@@ -55,7 +139,7 @@ def main() -> int:
         else:
             outcomes["unknown"] += 1
     n = len(rows)
-    print(f"entries: {len(faq.entries)}  paraphrases: {n}  (knowledge base built in {build_ms:.0f} ms)")
+    print(f"entries: {len(faq.entries)}  paraphrases: {n}  (first lookup {build_ms:.0f} ms)")
     print(f"top-1: {top1}/{n} = {top1 / n:.1%}   top-3: {top3}/{n} = {top3 / n:.1%}")
     print("outcomes of match():", outcomes)
     for q in UNRELATED:
@@ -65,6 +149,8 @@ def main() -> int:
         print("misses (question -> expected; got top 3):")
         for q, want, got in misses:
             print(f"  {q} -> {want}; got {got}")
+    if not timing:
+        return
     questions = [r["q"] for r in rows] + UNRELATED
     for q in questions:  # warm up
         faq.match(q)
@@ -85,7 +171,6 @@ def main() -> int:
         f"CPU p50 {statistics.median(cpu):.3f} ms, p99 {_pct(cpu, 0.99):.3f} ms "
         f"(load average {load:.2f} on {os.cpu_count()} CPUs)"
     )
-    return 0
 
 
 if __name__ == "__main__":

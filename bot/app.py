@@ -77,12 +77,20 @@ STAFF_COMMANDS = {
         ("export", "导出线索 CSV / XLSX"),
         ("stats", "统计"),
         ("misses", "未答上的问题"),
+        ("questions", "待答复的用户提问"),
+        ("reply", "答复用户：/reply 编号 内容"),
+        ("lead", "线索跟进：/lead 编号"),
+        ("faq", "工作人员写的问答"),
     ],
     "en": [
         ("leads", "Recent leads (measure, date)"),
         ("export", "Export leads as CSV / XLSX"),
         ("stats", "Statistics"),
         ("misses", "Unanswered questions"),
+        ("questions", "Users' questions waiting"),
+        ("reply", "Answer a user: /reply N text"),
+        ("lead", "Follow up a lead: /lead N"),
+        ("faq", "FAQ entries written by staff"),
     ],
 }
 
@@ -148,7 +156,11 @@ class BotRunner:
         """Prepare (nothing is contacted until `start`)."""
         self.settings = settings
         self._own_service = service is None
-        self.service = service or Service(settings.effective_database_url(), default_lang=settings.bot_lang)
+        self.service = service or Service(
+            settings.effective_database_url(),
+            default_lang=settings.bot_lang,
+            office_hours=settings.office_hours(),
+        )
         self.application = build_application(settings, self.service)
         self.scheduler = ChatScheduler(settings.max_concurrent_updates)
         self._tasks: list[asyncio.Task[None]] = []

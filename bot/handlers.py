@@ -108,7 +108,7 @@ class DeliveredLog:
 
 async def handle_duplicate(bot: Bot, rt: Runtime, chat_id: int, update_id: int, outcome: Outcome) -> None:
     """Re-send a step's replies when its update comes back after a crash; ignore a true repeat."""
-    if update_id in rt.delivered or not (outcome.replies or outcome.staff_messages):
+    if update_id in rt.delivered or not (outcome.replies or outcome.staff_messages or outcome.staff_posts):
         log.info("update %s already processed; skipped", update_id)
         return
     # Processed and stored, but this process never sent the replies: the previous one died between
@@ -274,6 +274,10 @@ async def deliver(
         await send_reply(bot, rt, chat_id, reply, outcome.lang)
     if outcome.staff_messages:
         await post_to_staff(bot, rt, outcome.staff_messages)
+    if outcome.staff_posts:
+        from bot import desk
+
+        await desk.post_staff_items(bot, rt, outcome.staff_posts)
 
 
 async def polite_note(bot: Bot, chat_id: int, text: str) -> None:
@@ -447,8 +451,12 @@ async def on_staff_command(update: Update, context: Context) -> None:
     args = event.args.split()
     log.info("staff command /%s by user %s", event.command, user.id)
     if event.command == "stats":
+        from bot import desk
+
         figures = await rt.call(_stats, rt.service)
-        await polite_note(context.bot, chat.id, staff.stats_text(figures, lang))
+        desk_figures = await rt.call(desk.desk_stats, rt.service)
+        text = "\n".join([staff.stats_text(figures, lang), *staff.desk_lines(desk_figures, lang)])
+        await polite_note(context.bot, chat.id, text)
     elif event.command == "misses":
         await _misses(context.bot, rt, chat.id, args, lang)
     elif event.command in ("leads", "export"):
@@ -457,7 +465,7 @@ async def on_staff_command(update: Update, context: Context) -> None:
             await polite_note(context.bot, chat.id, flt.error)
             return
         limit = staff.LEADS_SHOWN if event.command == "leads" else staff.EXPORT_LIMIT
-        leads = await rt.call(_leads, rt.service, flt, limit)
+        leads = await rt.call(_leads, rt.service, flt, limit, user.id)
         if event.command == "leads":
             await polite_note(context.bot, chat.id, staff.leads_text(leads, lang, flt=flt))
         else:
@@ -470,10 +478,18 @@ def _stats(service: Service) -> storage.Stats:
         return storage.stats(session=session)
 
 
-def _leads(service: Service, flt: staff.LeadFilter, limit: int) -> list[storage.Lead]:
+def _leads(service: Service, flt: staff.LeadFilter, limit: int, staff_id: int) -> list[storage.Lead]:
     """Read leads for /leads or /export."""
     with storage.session_scope(service.sessions) as session:
-        return storage.list_leads(session=session, since=flt.since, measure=flt.measure, limit=limit)
+        return storage.list_leads(
+            session=session,
+            since=flt.since,
+            measure=flt.measure,
+            limit=limit,
+            follow_state=flt.follow_state,
+            owner_id=staff_id if flt.owner == "me" else None,
+            unowned=flt.owner == "none",
+        )
 
 
 def _open_misses(service: Service) -> list[storage.FaqMiss]:
@@ -510,8 +526,11 @@ async def _export(bot: Bot, rt: Runtime, chat_id: int, leads: list[storage.Lead]
         await polite_note(bot, chat_id, staff.leads_text([], lang))
         return
     await tg_call("sendChatAction", lambda: bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT))
-    csv_data = await rt.call_slow(staff.export_csv, leads, lang)
-    xlsx_data = await rt.call_slow(staff.export_xlsx, leads, lang)
+    from bot import desk
+
+    notes = await rt.call(desk.lead_notes, rt.service, [lead.id for lead in leads])
+    csv_data = await rt.call_slow(staff.export_csv, leads, lang, notes)
+    xlsx_data = await rt.call_slow(staff.export_xlsx, leads, lang, notes)
     stamp = dt.datetime.now(staff.BEIJING).strftime("%Y%m%d-%H%M")
     caption = _t(lang, f"线索导出：{len(leads)} 条", f"Leads export: {len(leads)}")
     for data, name in ((csv_data, f"leads-{stamp}.csv"), (xlsx_data, f"leads-{stamp}.xlsx")):
@@ -569,6 +588,9 @@ async def on_error(update: object, context: Context) -> None:
 
 def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Register the handlers: staff commands, then one for messages and one for buttons."""
+    from bot import desk
+
+    desk.add_handlers(application)
     private = filters.ChatType.PRIVATE
     application.add_handler(
         CommandHandler(list(staff.STAFF_COMMANDS), on_staff_command, filters=filters.UpdateType.MESSAGE)

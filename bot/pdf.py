@@ -41,6 +41,7 @@ from dialogs.render import (
     untouched_count,
 )
 from rules.engine import fmt_yuan
+from rules.facts import Profile
 from rules.loader import latest_rulebook, load_catalog
 from rules.report import MeasureResult, Report
 
@@ -458,13 +459,13 @@ def _profile_parts(profile: dict[str, Any], report: Report, lang: str) -> tuple[
     return zone, ("、" if lang != "en" else ", ").join(kinds), projects
 
 
-def _documents(rows: Sequence[MeasureResult], lang: str) -> list[_Item]:
+def _documents(rows: Sequence[MeasureResult], lang: str, profile: Profile | None = None) -> list[_Item]:
     """List documents once each: those every listed measure needs first, then by measure in rank order."""
     en = lang == "en"
     sep = "; " if en else "；"
     per: list[tuple[MeasureResult, list[str]]] = []
     for r in rows:
-        docs = [d.en if en else d.zh for d in documents_for(r)]
+        docs = [d.en if en else d.zh for d in documents_for(r, profile)]
         if docs:
             per.append((r, list(dict.fromkeys(docs))))
     if not per:
@@ -590,7 +591,11 @@ def _content(report: Report, profile: dict[str, Any], lang: str) -> _Content:
             if en
             else "从优不重复：同一项目符合多条措施时，只取金额最高的一条，合计中不重复计算。"
         )
-    docs = _documents(paying, lang)
+    try:
+        facts: Profile | None = Profile.model_validate(profile)
+    except ValueError:  # an older stored payload: every document is listed
+        facts = None
+    docs = _documents(paying, lang, facts)
     rest = untouched_count(report, rows)
     if rest and rows:
         notes.append(w["rest"].format(n=rest))

@@ -26,7 +26,9 @@ from sqlalchemy.orm import Session, sessionmaker
 import dialogs
 import storage
 from bot import staff
+from bot.faq_live import LiveFaq
 from dialogs import SCHEMA_VERSION, Choice, Event, Reply, State
+from dialogs.handover import screening_context
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +76,8 @@ class Outcome:
     previous_question: Reply | None = None
     # Texts (with **bold**) to post to the staff chat: new leads, hand-overs.
     staff_messages: list[str] = field(default_factory=list)
+    # Stored things to post to the staff chat with buttons: {"kind": "question", "id": 17}.
+    staff_posts: list[dict[str, Any]] = field(default_factory=list)
     # The choice a pressed button stood for (button events only).
     pressed: Choice | None = None
     attempts: int = 1
@@ -160,6 +164,7 @@ class Service:
         default_lang: str = "zh",
         migrate: bool = True,
         today: Callable[[], dt.date] | None = None,
+        office_hours: staff.OfficeHours | None = None,
     ) -> None:
         """Open (and by default migrate) the database."""
         if engine is None:
@@ -173,8 +178,10 @@ class Service:
         if migrate:
             storage.migrate(engine)
         self.sessions: sessionmaker[Session] = storage.make_session_factory(engine)
+        self.live_faq = LiveFaq(self.sessions)
         self.default_lang = "en" if default_lang == "en" else "zh"
         self._today = today
+        self.office_hours = office_hours or staff.OfficeHours()
         self._sqlite = engine.dialect.name == "sqlite"
         # SQLite has one writer at a time and its busy handler sleeps in growing steps (up to
         # 100 ms); queueing our own threads on a lock first keeps the waits short and fair.
@@ -207,6 +214,7 @@ class Service:
         `button` is a pressed (question tag, choice index) from a channel with buttons; it is
         resolved against the question last shown, and a press on any other question is stale.
         """
+        self._refresh_faq()
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 with self._write_lock, storage.session_scope(self.sessions) as session:
@@ -219,6 +227,13 @@ class Service:
                 )
                 time.sleep(0.005 * attempt)
         raise RuntimeError(f"conversation {chat_key} kept changing; gave up after {MAX_ATTEMPTS} attempts")
+
+    def _refresh_faq(self) -> None:
+        """Bring staff FAQ entries changed in any process into use here; a failure keeps the old ones."""
+        try:
+            self.live_faq.refresh()
+        except Exception as error:
+            log.warning("could not refresh the staff FAQ entries: %s", type(error).__name__)
 
     def _begin(self, session: Session) -> None:
         """Take SQLite's write lock up front so a read never has to be upgraded under contention."""
@@ -244,6 +259,11 @@ class Service:
         if button is not None:
             resolved = _resolve(previous, button)
             if resolved is None:
+                # A question shown before the last one in the same step (the offer to pass a
+                # question to staff, followed by the interview question) keeps its buttons.
+                asides = (_question_from({"q": raw}) for raw in channel.get("aside") or [])
+                resolved = next((c for q in asides if (c := _resolve(q, button)) is not None), None)
+            if resolved is None:
                 replies = [Reply(kind="text", text=_stale_text(state.lang, previous is not None))]
                 if previous is not None:
                     replies.append(previous)
@@ -251,7 +271,8 @@ class Service:
             event = Event(kind="button", data=resolved.id)
 
         new_state, replies = dialogs.step(state, event, self._today() if self._today else None)
-        staff_messages = self._carry_out(session, chat_key, user_key, replies)
+        staff_messages, lead_posts = self._carry_out(session, chat_key, user_key, replies)
+        replies, staff_posts = self._hand_over(session, chat_key, user_key, replies, state, new_state)
         if any(reply.effect == "delete_data" for reply in replies):
             # The user's data is gone; the conversation starts afresh on the next message.
             session.execute(delete(storage.Conversation).where(storage.Conversation.chat_key == chat_key))
@@ -259,7 +280,11 @@ class Service:
 
         shown = [reply for reply in replies if reply.kind == "question"]
         if shown:
-            channel = {**channel, "q": shown[-1].model_dump(mode="json")}
+            channel = {
+                **channel,
+                "q": shown[-1].model_dump(mode="json"),
+                "aside": [q.model_dump(mode="json") for q in shown[:-1] if q.choices],
+            }
         if update_id is not None:
             # Kept until the next step: if the process dies after this commit but before the
             # replies reach Telegram, the re-delivered update finds them here (see _duplicate).
@@ -268,6 +293,7 @@ class Service:
                 "at": time.time(),
                 "replies": [r.model_dump(mode="json") for r in replies if r.kind != "effect"],
                 "staff": staff_messages,
+                "posts": lead_posts + staff_posts,
             }
         data = {**new_state.to_json(), CHANNEL_KEY: channel}
         if new_state.lang != state.lang:
@@ -289,6 +315,7 @@ class Service:
             lang=new_state.lang,
             previous_question=previous,
             staff_messages=staff_messages,
+            staff_posts=lead_posts + staff_posts,
             pressed=resolved,
         )
 
@@ -310,7 +337,14 @@ class Service:
         except ValueError:
             replies = []
         staff_messages = [str(text) for text in outbox.get("staff") or []]
-        return Outcome(replies=replies, duplicate=True, lang=state.lang, staff_messages=staff_messages)
+        posts = [post for post in outbox.get("posts") or [] if isinstance(post, dict)]
+        return Outcome(
+            replies=replies,
+            duplicate=True,
+            lang=state.lang,
+            staff_messages=staff_messages,
+            staff_posts=posts,
+        )
 
     def _state_of(self, stored: storage.StoredConversation | None) -> tuple[State, dict[str, Any]]:
         """Return the dialog state and the channel's notes of a stored conversation."""
@@ -320,9 +354,12 @@ class Service:
         channel = data.pop(CHANNEL_KEY, None)
         return dialogs.load_state(data), channel if isinstance(channel, dict) else {}
 
-    def _carry_out(self, session: Session, chat_key: str, user_key: str, replies: list[Reply]) -> list[str]:
-        """Do the storage side of the effects; return the messages for the staff chat."""
+    def _carry_out(
+        self, session: Session, chat_key: str, user_key: str, replies: list[Reply]
+    ) -> tuple[list[str], list[dict[str, Any]]]:
+        """Do the storage side of the effects; return texts and stored items for the staff chat."""
         messages: list[str] = []
+        posts: list[dict[str, Any]] = []
         for reply in replies:
             if reply.kind != "effect":
                 continue
@@ -332,9 +369,8 @@ class Service:
                     self._lead_data(payload, chat_key, user_key), session=session
                 )
                 log.info("lead %s %s for %s", lead.id, "created" if created else "updated", user_key)
-                messages.append(
-                    staff.lead_post(payload, created=created, lead_id=lead.id, lang=self.default_lang)
-                )
+                # Posted from the stored lead, with its follow-up buttons (bot/desk.py).
+                posts.append({"kind": "lead", "id": lead.id, "created": created})
             elif reply.effect == "faq_miss":
                 question = str(payload.get("question", ""))[:2000]
                 if question.strip():
@@ -344,11 +380,46 @@ class Service:
             elif reply.effect == "delete_data":
                 counts = storage.delete_user_data(user_key, session=session)
                 log.info("deleted the data of %s: %s", user_key, counts)
-            elif reply.effect == "notify_staff":
-                text = str(payload.get("text", "")).strip()
-                if text:
-                    messages.append(staff.handover_post(text, user_key, lang=self.default_lang))
-        return messages
+        return messages, posts
+
+    def _hand_over(
+        self,
+        session: Session,
+        chat_key: str,
+        user_key: str,
+        replies: list[Reply],
+        before: State,
+        after: State,
+    ) -> tuple[list[Reply], list[dict[str, Any]]]:
+        """Store each question passed to staff; tell the user when to expect the answer, here."""
+        out: list[Reply] = []
+        posts: list[dict[str, Any]] = []
+        pending_note: str | None = None
+        for reply in replies:
+            if reply.kind == "effect" and reply.effect == "notify_staff":
+                payload = reply.payload
+                # The dialogs pass the question on from the state they held it in.
+                question = str(payload.get("question") or before.faq_pending or payload.get("text") or "")
+                question = question.strip()[:2000]
+                if question:
+                    today = self._today() if self._today else dt.date.today()
+                    context = screening_context(after, today)
+                    context["lead_id"] = storage.has_lead(user_key, session=session)
+                    row = storage.create_staff_question(
+                        user_key, chat_key, question, after.lang, context, session=session
+                    )
+                    posts.append({"kind": "question", "id": row.id})
+                    pending_note = self.office_hours.expectation(after.lang)
+                out.append(reply)
+                continue
+            out.append(reply)
+            if pending_note is not None and reply.kind == "text":
+                # Right after the dialogs' "passed to staff", before the interview resumes.
+                out.append(Reply(kind="text", text=pending_note))
+                pending_note = None
+        if pending_note is not None:
+            out.append(Reply(kind="text", text=pending_note))
+        return out, posts
 
     @staticmethod
     def _lead_data(payload: dict[str, Any], chat_key: str, user_key: str) -> storage.LeadData:

@@ -11,6 +11,8 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from bot.staff import OfficeHours
+
 # What BotFather hands out: "<bot id>:<secret>".
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,128}$")
 # Telegram accepts only these characters in a webhook secret token (Bot API, setWebhook).
@@ -42,6 +44,11 @@ class Settings(BaseSettings):
     max_concurrent_updates: int = Field(default=64, ge=1, le=1024)
     poll_timeout: int = Field(default=30, ge=0, le=120)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # The help desk (Beijing time): told to users who pass a question on; reminders to the staff chat.
+    staff_hours: str = "09:00-17:30"
+    staff_workdays: str = "1-5"
+    staff_reply_hours: int = Field(default=2, ge=1, le=72)
+    staff_remind_after_minutes: float = Field(default=120, gt=0, le=7 * 24 * 60)
 
     @field_validator(
         "telegram_bot_token", "webhook_url", "webhook_secret", "telegram_base_url", mode="before"
@@ -126,6 +133,16 @@ class Settings(BaseSettings):
         if value and not _SECRET_RE.match(value):
             raise ValueError("use 1-256 characters from A-Z a-z 0-9 _ -")
         return value
+
+    @model_validator(mode="after")
+    def _office_hours(self) -> Settings:
+        """Check STAFF_HOURS and STAFF_WORKDAYS at start-up."""
+        self.office_hours()
+        return self
+
+    def office_hours(self) -> OfficeHours:
+        """Return when staff answer, from STAFF_HOURS, STAFF_WORKDAYS and STAFF_REPLY_HOURS."""
+        return OfficeHours.parse(self.staff_hours, self.staff_workdays, self.staff_reply_hours)
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

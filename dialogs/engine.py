@@ -811,6 +811,7 @@ def _command(state: State, name: str, args: str, today: dt.date) -> tuple[State,
             m.group(2) or None,
             more=m.group(0).rstrip().endswith(("more", "全部", "all")),
             buttons=state.phase == Phase.SUMMARY,
+            profile=profile_of(state),
         )
     if name in ("screen",):
         return state, _advance(state, today)
@@ -968,7 +969,13 @@ def _button(state: State, event: Event, today: dt.date) -> list[Reply]:
             project = (parts[2] if len(parts) > 2 else "") or None
             more = len(parts) > 3 and parts[3] == "more"
             return detail_replies(
-                report, int(parts[1]), state.lang, project, more=more, buttons=state.phase == Phase.SUMMARY
+                report,
+                int(parts[1]),
+                state.lang,
+                project,
+                more=more,
+                buttons=state.phase == Phase.SUMMARY,
+                profile=profile_of(state),
             )
     if data.startswith("chg:") and data[4:].isdigit():
         return _change_pick(state, int(data[4:]), today)
@@ -1059,7 +1066,7 @@ def _text_event(state: State, event: Event, today: dt.date) -> list[Reply]:
         return _change_pick(state, int(m.group(1)) - 1, today)
     if state.phase == Phase.SUMMARY and (m := _DETAIL_TYPED.fullmatch(text)):
         number = int(m.group(1) or m.group(2))
-        return detail_replies(evaluate_state(state, today), number, state.lang)
+        return detail_replies(evaluate_state(state, today), number, state.lang, profile=profile_of(state))
     return _faq_answer(state, text, event.staff)
 
 

@@ -783,6 +783,9 @@ class _Scored:
     fuzzy: float
 
 
+_normalised = functools.lru_cache(maxsize=16384)(normalise)
+
+
 class Faq:
     """The knowledge base with its prepared search index."""
 
@@ -800,9 +803,10 @@ class Faq:
         self._kind: list[str | None] = [
             e.id.partition("-")[2] if _GENERATED_ID.match(e.id) else None for e in self._entries
         ]
-        norm_q = [[normalise(q, known_measures) for q in s.entry.questions] for s in sources]
+        # Memoised: a rebuild with staff entries normalises the same texts again (bot/faq_live.py).
+        norm_q = [[_normalised(q, known_measures) for q in s.entry.questions] for s in sources]
         q_tokens = [[_tokens(q) for q in qs] for qs in norm_q]
-        kw_tokens = [[_tokens(normalise(k, known_measures)) for k in s.keywords] for s in sources]
+        kw_tokens = [[_tokens(_normalised(k, known_measures)) for k in s.keywords] for s in sources]
         # Document frequency over what people ask (questions and keywords), not over long bodies
         # where 支持/奖励 is everywhere and would lose all weight.
         df: dict[str, int] = {}
@@ -848,7 +852,9 @@ class Faq:
             bi = bag_ids[key] = len(self._bag_entries)
             self._bag_entries.append((ei,))
             bag: dict[str, float] = {}
-            parts = [(k, 1.0) for k in ks] + [(_tokens(normalise(t, known_measures)), f) for t, f in src.body]
+            parts = [(k, 1.0) for k in ks] + [
+                (_tokens(_normalised(t, known_measures)), f) for t, f in src.body
+            ]
             for toks, factor in parts:
                 for t, f in toks.items():
                     # A measure's bag is its topic; a general entry's keywords are curated whole.
@@ -997,18 +1003,35 @@ class Faq:
         return FaqMatch("suggest", None, plausible, score)
 
 
-def build_faq(book: LoadedRulebook, path: Path = FAQ_PATH) -> Faq:
-    """Build the knowledge base from a rulebook's measures and a faq.yaml file."""
+def build_faq(book: LoadedRulebook, path: Path = FAQ_PATH, extra: Sequence[FaqEntry] = ()) -> Faq:
+    """Build the knowledge base from a rulebook's measures, a faq.yaml file and extra (staff) entries."""
     general = _load_yaml_entries(path, book.policy_text, set(book.measures))
-    return Faq([*general, *_measure_sources(book)], book.policy_text, max(book.measures, default=40))
+    # Extra entries are matched exactly like the YAML ones: their questions, no keywords.
+    added = [_Source(entry, (), ()) for entry in extra]
+    return Faq([*general, *added, *_measure_sources(book)], book.policy_text, max(book.measures, default=40))
 
 
 @functools.cache
-def load_faq() -> Faq:
-    """Return the knowledge base for the latest rulebook (built once; from the disk cache when unchanged)."""
+def _shipped_faq() -> Faq:
+    """Return the knowledge base as released (built once; from the disk cache when unchanged)."""
     from dialogs.buildcache import cached
 
     return cached("faq", lambda: build_faq(latest_rulebook()))
+
+
+# The shipped entries plus staff entries from the database, swapped whole (bot/faq_live.py).
+_with_extra: Faq | None = None
+
+
+def load_faq() -> Faq:
+    """Return the knowledge base in use: the released one, plus staff entries when there are any."""
+    return _with_extra or _shipped_faq()
+
+
+def use_extra_entries(entries: Sequence[FaqEntry]) -> None:
+    """Put extra (staff) entries into use next to the released ones; none: back to the released set."""
+    global _with_extra
+    _with_extra = build_faq(latest_rulebook(), extra=entries) if entries else None
 
 
 # ---------------------------------------------------------------- mid-interview questions

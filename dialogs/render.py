@@ -6,6 +6,7 @@ import re
 
 from dialogs.types import Choice, Reply
 from rules.engine import fmt_yuan
+from rules.facts import Profile
 from rules.loader import load_catalog
 from rules.report import AwardResult, MeasureResult, Report
 from rules.schema import Document, Text
@@ -248,10 +249,28 @@ def applied_quotes(row: MeasureResult) -> list[str]:
     return quotes
 
 
-def documents_for(row: MeasureResult) -> list[Document]:
-    """Return the documents a row needs: those of every path and those of the paths that apply."""
+def _known_false(profile: Profile | None, ref: str, project_id: str | None) -> bool:
+    """Tell whether a fact of the profile is known to be false (or zero) for a row's project."""
+    if profile is None:
+        return False
+    scope, _, name = ref.partition(".")
+    if scope == "enterprise":
+        value = getattr(profile.enterprise, name, None)
+    else:
+        project = next((p for p in profile.projects if p.id == project_id), None)
+        value = getattr(project.facts, name, None) if project is not None else None
+    return value is not None and not value
+
+
+def documents_for(row: MeasureResult, profile: Profile | None = None) -> list[Document]:
+    """Return the documents a row needs: for the paths that apply and the facts not known to be false."""
     ids = {a.id for a in applied_awards(row)} if row.awards else set()
-    return [d for d in row.documents if not d.awards or ids & set(d.awards)]
+    return [
+        d
+        for d in row.documents
+        if (not d.awards or ids & set(d.awards))
+        and not (d.when and _known_false(profile, d.when, row.project_id))
+    ]
 
 
 def _payout_line(award: AwardResult, lang: str) -> str:
@@ -341,7 +360,9 @@ def detail_first(report: Report, number: int, lang: str, project_id: str | None 
     return "\n".join(lines)
 
 
-def detail_more(report: Report, number: int, lang: str, project_id: str | None = None) -> str:
+def detail_more(
+    report: Report, number: int, lang: str, project_id: str | None = None, profile: Profile | None = None
+) -> str:
     """Write the rest of a measure: conditions, the other paths, notes, documents and bureau."""
     en = lang == "en"
     r = _detail_rows(report, number, project_id)
@@ -381,7 +402,7 @@ def detail_more(report: Report, number: int, lang: str, project_id: str | None =
     if notes:
         lines.append("")
         lines.extend("※ " + plain(tx(n, lang)) for n in notes)
-    docs = documents_for(r)
+    docs = documents_for(r, profile)
     if docs:
         lines.append("")
         lines.append("**Documents to prepare**" if en else "**需准备的材料**")
@@ -399,12 +420,14 @@ def detail_more(report: Report, number: int, lang: str, project_id: str | None =
     return "\n".join(lines)
 
 
-def detail_text(report: Report, number: int, lang: str, project_id: str | None = None) -> str:
+def detail_text(
+    report: Report, number: int, lang: str, project_id: str | None = None, profile: Profile | None = None
+) -> str:
     """Write one measure in full: the first screen, then conditions, paths, documents and bureau."""
     first = detail_first(report, number, lang, project_id)
     if _detail_rows(report, number, project_id) is None:
         return first
-    return first + "\n\n" + detail_more(report, number, lang, project_id)
+    return first + "\n\n" + detail_more(report, number, lang, project_id, profile)
 
 
 def detail_replies(
@@ -415,11 +438,15 @@ def detail_replies(
     *,
     more: bool = False,
     buttons: bool = True,
+    profile: Profile | None = None,
 ) -> list[Reply]:
     """Show a measure as a phone screen with the rest behind a button (buttons: on the result only)."""
     en = lang == "en"
     row = _detail_rows(report, number, project_id)
-    text = (detail_more if more else detail_first)(report, number, lang, project_id)
+    if more:
+        text = detail_more(report, number, lang, project_id, profile)
+    else:
+        text = detail_first(report, number, lang, project_id)
     if row is None:
         return [Reply(kind="text", text=text)]
     back = Choice(id="cmd:summary", label="⬅️ Back to the result" if en else "⬅️ 返回结果")

@@ -276,6 +276,14 @@ class Document(_Data):
     en: str
     # The award paths it proves (their ids); empty: every path of the measure needs it.
     awards: list[str] = []
+    # A fact it proves ("属于重点用车单位的，…"): not needed once that fact is known to be false or 0.
+    when: FactRef | None = None
+
+    @model_validator(mode="after")
+    def _valid(self) -> Document:
+        if self.when:
+            _check_ref(self.when)
+        return self
 
 
 class Measure(_Data):

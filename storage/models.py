@@ -154,10 +154,92 @@ class Lead(Base):
     chat_key: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Follow-up by staff: new → contacted → applied → closed, or invalid (bot/staff.py LEAD_STATES).
+    follow_state: Mapped[str] = mapped_column(String(16), default="new", server_default="new")
+    owner_id: Mapped[int | None] = mapped_column(BigInteger)
+    owner_name: Mapped[str | None] = mapped_column(String(64))
+    followed_at: Mapped[datetime | None] = mapped_column()
 
     def __repr__(self) -> str:
         """Show the id only: contact details must never reach logs."""
         return f"Lead(id={self.id!r})"
+
+
+class LeadEvent(Base):
+    """One follow-up change of a lead (state, owner or a note) with who made it and when."""
+
+    __tablename__ = "lead_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # Cascade: a user's /delete removes the lead and with it every note about it.
+    lead_id: Mapped[int] = mapped_column(Integer, ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int] = mapped_column(BigInteger)
+    actor_name: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        """Show identifiers only; notes may hold personal data."""
+        return f"LeadEvent(id={self.id!r}, lead_id={self.lead_id!r}, kind={self.kind!r})"
+
+
+class StaffQuestion(Base):
+    """A user's question passed to staff, with who claimed and answered it."""
+
+    __tablename__ = "staff_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_key: Mapped[str] = mapped_column(String(64), index=True)
+    chat_key: Mapped[str] = mapped_column(String(64))
+    question: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(String(8))
+    # The screening so far (zone, topics, total) and whether a lead exists, as shown to staff.
+    context: Mapped[dict[str, Any]] = mapped_column(JSONText)
+    # open → claimed → answered, or closed (no reply needed) / undeliverable (user blocked the bot).
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    staff_message_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    claimed_by: Mapped[int | None] = mapped_column(BigInteger)
+    claimed_name: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[int | None] = mapped_column(BigInteger)
+    answered_name: Mapped[str | None] = mapped_column(String(64))
+    answered_at: Mapped[datetime | None] = mapped_column()
+    reminded_at: Mapped[datetime | None] = mapped_column()
+    faq_entry_id: Mapped[int | None] = mapped_column(Integer)
+
+    def __repr__(self) -> str:
+        """Show identifiers only; the question may hold personal data."""
+        return f"StaffQuestion(id={self.id!r}, status={self.status!r})"
+
+
+class StaffFaqEntry(Base):
+    """An FAQ entry written by staff: live in every process without a release, versioned."""
+
+    __tablename__ = "faq_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    questions: Mapped[list[str]] = mapped_column(JSONText)
+    answer_zh: Mapped[str] = mapped_column(Text)
+    answer_en: Mapped[str] = mapped_column(Text)
+    cite: Mapped[list[str]] = mapped_column(JSONText)
+    clause: Mapped[str] = mapped_column(String(64))
+    measures: Mapped[list[int]] = mapped_column(JSONText)
+    active: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Bumped on every change: (count, sum of versions) tells a process its copy is out of date.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    author_name: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_name: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    source_question_id: Mapped[int | None] = mapped_column(Integer)
+
+    def __repr__(self) -> str:
+        """Show identifiers only."""
+        return f"StaffFaqEntry(id={self.id!r}, version={self.version!r})"
 
 
 class FaqMiss(Base):
@@ -209,3 +291,4 @@ class DeadLetter(Base):
 
 
 Index("ix_faq_misses_resolved_at", FaqMiss.resolved, FaqMiss.at)
+Index("ix_staff_questions_status_created_at", StaffQuestion.status, StaffQuestion.created_at)

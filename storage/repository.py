@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import calendar
+import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, Text, bindparam, delete, func, select, text, type_coerce, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    Text,
+    bindparam,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
@@ -22,7 +37,10 @@ from storage.models import (
     DeadLetter,
     FaqMiss,
     Lead,
+    LeadEvent,
     ProcessedUpdate,
+    StaffFaqEntry,
+    StaffQuestion,
     User,
     utcnow,
 )
@@ -380,9 +398,18 @@ def list_leads(
     since: datetime | None = None,
     measure: int | None = None,
     limit: int = 50,
+    follow_state: str | None = None,
+    owner_id: int | None = None,
+    unowned: bool = False,
 ) -> list[Lead]:
-    """Return leads newest first, optionally created at/after `since` and matching a measure number."""
+    """Return leads newest first, optionally filtered by date, measure, follow-up state and owner."""
     stmt = select(Lead)
+    if follow_state is not None:
+        stmt = stmt.where(Lead.follow_state == follow_state)
+    if owner_id is not None:
+        stmt = stmt.where(Lead.owner_id == owner_id)
+    if unowned:
+        stmt = stmt.where(Lead.owner_id.is_(None))
     if since is not None:
         stmt = stmt.where(Lead.created_at >= since)
     if measure is not None:
@@ -505,8 +532,23 @@ def delete_user_data(user_key: str, *, session: Session) -> dict[str, int]:
             "conversations",
             delete(Conversation).where(Conversation.user_key == user_key).returning(Conversation.chat_key),
         ),
+        (
+            "lead_events",
+            delete(LeadEvent)
+            .where(LeadEvent.lead_id.in_(select(Lead.id).where(Lead.user_key == user_key)))
+            .returning(LeadEvent.id),
+        ),
         ("leads", delete(Lead).where(Lead.user_key == user_key).returning(Lead.id)),
         ("faq_misses", delete(FaqMiss).where(FaqMiss.user_key == user_key).returning(FaqMiss.id)),
+        # Questions passed to staff stay as blank tombstones: staff replying to the post are told
+        # the user deleted their data, and the desk's figures keep their history.
+        (
+            "staff_questions",
+            update(StaffQuestion)
+            .where(StaffQuestion.user_key == user_key)
+            .values(user_key="", chat_key="", question="", context={}, answer=None, status="deleted")
+            .returning(StaffQuestion.id),
+        ),
         (
             "dead_letters",
             delete(DeadLetter).where(DeadLetter.user_key == user_key).returning(DeadLetter.id),
@@ -535,7 +577,17 @@ def purge_expired(before: datetime, *, session: Session) -> dict[str, int]:
     stale_chats = select(Conversation.chat_key).where(Conversation.updated_at < before).scalar_subquery()
     counts: dict[str, int] = {}
     statements: list[tuple[str, Any]] = [
+        (
+            "lead_events",
+            delete(LeadEvent)
+            .where(LeadEvent.lead_id.in_(select(Lead.id).where(Lead.updated_at < before)))
+            .returning(LeadEvent.id),
+        ),
         ("leads", delete(Lead).where(Lead.updated_at < before).returning(Lead.id)),
+        (
+            "staff_questions",
+            delete(StaffQuestion).where(StaffQuestion.created_at < before).returning(StaffQuestion.id),
+        ),
         ("answers", delete(Answer).where(Answer.chat_key.in_(stale_chats)).returning(Answer.id)),
         (
             "conversations",
@@ -595,3 +647,364 @@ def stats(*, session: Session) -> Stats:
         faq_misses_open=_count(session, FaqMiss.resolved.is_(False), model=FaqMiss),
         dead_letters=_count(session, DeadLetter.replayed_at.is_(None), model=DeadLetter),
     )
+
+
+# --- questions passed to staff ---------------------------------------------------------------------
+
+OPEN_QUESTION_STATES = ("open", "claimed")
+
+
+def _moment(value: datetime) -> Any:
+    """Return a datetime as a bound value stored like the columns (naive UTC on SQLite)."""
+    return literal(value, StaffQuestion.created_at.type)
+
+
+@dataclass(frozen=True)
+class DeskStats:
+    """The help desk's figures for /stats."""
+
+    open: int
+    answered_today: int
+    # Median seconds from the question to the answer over the answers of the window; None if none.
+    median_answer_seconds: float | None
+
+
+def create_staff_question(
+    user_key: str, chat_key: str, question: str, lang: str, context: dict[str, Any], *, session: Session
+) -> StaffQuestion:
+    """Record a question a user passed to staff."""
+    row = StaffQuestion(
+        user_key=user_key,
+        chat_key=chat_key,
+        question=question,
+        lang=lang,
+        context=context,
+        status="open",
+        created_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_staff_question(question_id: int, *, session: Session) -> StaffQuestion | None:
+    """Return a question passed to staff, fresh from the database."""
+    return session.get(StaffQuestion, question_id, populate_existing=True)
+
+
+def find_staff_question_by_post(message_id: int, *, session: Session) -> StaffQuestion | None:
+    """Return the question whose staff-chat post has this message id."""
+    stmt = select(StaffQuestion).where(StaffQuestion.staff_message_id == message_id)
+    return session.scalars(stmt.order_by(StaffQuestion.id.desc()).limit(1)).first()
+
+
+def set_staff_question_post(question_id: int, message_id: int, *, session: Session) -> None:
+    """Remember which staff-chat message shows the question."""
+    session.execute(
+        update(StaffQuestion)
+        .where(StaffQuestion.id == question_id)
+        .values(staff_message_id=message_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def claim_staff_question(question_id: int, staff_id: int, staff_name: str, *, session: Session) -> bool:
+    """Claim an open question for one staff member; False when someone else holds it or it is done."""
+    # One conditional UPDATE: of two staff pressing 我来答 at once (in any process), one row changes.
+    claimed = session.execute(
+        update(StaffQuestion)
+        .where(
+            StaffQuestion.id == question_id,
+            or_(
+                StaffQuestion.status == "open",
+                (StaffQuestion.status == "claimed") & (StaffQuestion.claimed_by == staff_id),
+            ),
+        )
+        .values(status="claimed", claimed_by=staff_id, claimed_name=staff_name, claimed_at=utcnow())
+        .returning(StaffQuestion.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return claimed is not None
+
+
+def answer_staff_question(
+    question_id: int, staff_id: int, staff_name: str, answer: str, *, session: Session
+) -> bool:
+    """Store a staff answer unless another staff member claimed the question; True when stored."""
+    # The first answer's time counts for the median; a later follow-up only replaces the text.
+    now = utcnow()
+    stored = session.execute(
+        update(StaffQuestion)
+        .where(
+            StaffQuestion.id == question_id,
+            or_(StaffQuestion.claimed_by.is_(None), StaffQuestion.claimed_by == staff_id),
+        )
+        .values(
+            status="answered",
+            answer=answer,
+            answered_by=staff_id,
+            answered_name=staff_name,
+            answered_at=func.coalesce(StaffQuestion.answered_at, _moment(now)),
+            claimed_by=staff_id,
+            claimed_name=staff_name,
+            claimed_at=func.coalesce(StaffQuestion.claimed_at, _moment(now)),
+        )
+        .returning(StaffQuestion.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return stored is not None
+
+
+def close_staff_question(
+    question_id: int, status: str, staff_id: int, staff_name: str, *, session: Session
+) -> bool:
+    """Close a question without an answer ("closed") or as undeliverable; False if it is not there."""
+    closed = session.execute(
+        update(StaffQuestion)
+        .where(StaffQuestion.id == question_id)
+        .values(
+            status=status,
+            claimed_by=func.coalesce(StaffQuestion.claimed_by, staff_id),
+            claimed_name=func.coalesce(StaffQuestion.claimed_name, staff_name),
+        )
+        .returning(StaffQuestion.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return closed is not None
+
+
+def link_staff_question_faq(question_id: int, entry_id: int, *, session: Session) -> None:
+    """Remember the FAQ entry made from a question."""
+    session.execute(
+        update(StaffQuestion)
+        .where(StaffQuestion.id == question_id)
+        .values(faq_entry_id=entry_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def list_staff_questions(
+    *, session: Session, statuses: Sequence[str] = OPEN_QUESTION_STATES, limit: int = 30
+) -> list[StaffQuestion]:
+    """Return questions in the given states, oldest first (the one waiting longest on top)."""
+    stmt = select(StaffQuestion).where(StaffQuestion.status.in_(list(statuses)))
+    return list(session.scalars(stmt.order_by(StaffQuestion.created_at, StaffQuestion.id).limit(limit)))
+
+
+def take_due_reminders(older_than: timedelta, *, session: Session, now: datetime | None = None) -> list[int]:
+    """Claim the open questions waiting longer than `older_than` and not reminded since; return their ids."""
+    # The claim is the UPDATE itself: with several processes running the same job, each due
+    # question is returned to exactly one of them, and again only after another full period.
+    now = now or utcnow()
+    cutoff = now - older_than
+    rows = session.execute(
+        update(StaffQuestion)
+        .where(
+            StaffQuestion.status.in_(list(OPEN_QUESTION_STATES)),
+            StaffQuestion.created_at < cutoff,
+            or_(StaffQuestion.reminded_at.is_(None), StaffQuestion.reminded_at < cutoff),
+        )
+        .values(reminded_at=now)
+        .returning(StaffQuestion.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return sorted(row[0] for row in rows)
+
+
+def desk_stats(day_start: datetime, *, session: Session, window: timedelta = timedelta(days=30)) -> DeskStats:
+    """Return open questions, answers since `day_start`, and the median time to answer over `window`."""
+    open_count = _count(session, StaffQuestion.status.in_(list(OPEN_QUESTION_STATES)), model=StaffQuestion)
+    answered_today = _count(session, StaffQuestion.answered_at >= day_start, model=StaffQuestion)
+    pairs = session.execute(
+        select(StaffQuestion.created_at, StaffQuestion.answered_at).where(
+            StaffQuestion.answered_at >= day_start - window
+        )
+    ).all()
+    waits = [(answered - asked).total_seconds() for asked, answered in pairs if answered and asked]
+    return DeskStats(
+        open=open_count,
+        answered_today=answered_today,
+        median_answer_seconds=statistics.median(waits) if waits else None,
+    )
+
+
+def has_lead(user_key: str, *, session: Session) -> int | None:
+    """Return the id of a user's lead, if they left one."""
+    return session.scalar(select(Lead.id).where(Lead.user_key == user_key).order_by(Lead.id.desc()).limit(1))
+
+
+# --- lead follow-up --------------------------------------------------------------------------------
+
+
+def get_lead(lead_id: int, *, session: Session) -> Lead | None:
+    """Return one lead, fresh from the database."""
+    return session.get(Lead, lead_id, populate_existing=True)
+
+
+def _lead_event(
+    lead_id: int, kind: str, value: str, actor_id: int, actor_name: str, session: Session
+) -> None:
+    """Append one follow-up change to a lead's history."""
+    session.add(
+        LeadEvent(
+            lead_id=lead_id, kind=kind, value=value, actor_id=actor_id, actor_name=actor_name, at=utcnow()
+        )
+    )
+    session.flush()
+
+
+def set_lead_state(
+    lead_id: int, follow_state: str, actor_id: int, actor_name: str, *, session: Session
+) -> Lead | None:
+    """Move a lead to a follow-up state and keep the change in its history; None if no such lead."""
+    lead = get_lead(lead_id, session=session)
+    if lead is None:
+        return None
+    if lead.follow_state != follow_state:
+        lead.follow_state = follow_state
+        lead.followed_at = utcnow()
+        if lead.owner_id is None:
+            # Whoever first works a lead owns it until someone takes it over.
+            lead.owner_id, lead.owner_name = actor_id, actor_name
+        _lead_event(lead_id, "state", follow_state, actor_id, actor_name, session)
+    return lead
+
+
+def set_lead_owner(
+    lead_id: int,
+    owner_id: int | None,
+    owner_name: str | None,
+    actor_id: int,
+    actor_name: str,
+    *,
+    session: Session,
+) -> Lead | None:
+    """Give a lead to a staff member (None: nobody) and keep the change; None if no such lead."""
+    lead = get_lead(lead_id, session=session)
+    if lead is None:
+        return None
+    if lead.owner_id != owner_id:
+        lead.owner_id, lead.owner_name = owner_id, owner_name
+        lead.followed_at = utcnow()
+        _lead_event(lead_id, "owner", owner_name or "", actor_id, actor_name, session)
+    return lead
+
+
+def add_lead_note(
+    lead_id: int, note: str, actor_id: int, actor_name: str, *, session: Session
+) -> Lead | None:
+    """Add a note to a lead's history; None if no such lead."""
+    lead = get_lead(lead_id, session=session)
+    if lead is None:
+        return None
+    lead.followed_at = utcnow()
+    _lead_event(lead_id, "note", note, actor_id, actor_name, session)
+    return lead
+
+
+def lead_history(lead_id: int, *, session: Session) -> list[LeadEvent]:
+    """Return a lead's follow-up changes, oldest first."""
+    stmt = select(LeadEvent).where(LeadEvent.lead_id == lead_id).order_by(LeadEvent.at, LeadEvent.id)
+    return list(session.scalars(stmt))
+
+
+def last_lead_notes(lead_ids: Sequence[int], *, session: Session) -> dict[int, LeadEvent]:
+    """Return the newest note of each of the leads that has one."""
+    out: dict[int, LeadEvent] = {}
+    ids = list(lead_ids)
+    for start in range(0, len(ids), 500):
+        stmt = (
+            select(LeadEvent)
+            .where(LeadEvent.lead_id.in_(ids[start : start + 500]), LeadEvent.kind == "note")
+            .order_by(LeadEvent.at, LeadEvent.id)
+        )
+        for event in session.scalars(stmt):
+            out[event.lead_id] = event
+    return out
+
+
+# --- FAQ entries written by staff ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FaqEntryData:
+    """The content of a staff FAQ entry."""
+
+    questions: list[str]
+    answer_zh: str
+    answer_en: str
+    cite: list[str]
+    clause: str
+    measures: list[int] = field(default_factory=list)
+
+
+def add_faq_entry(
+    data: FaqEntryData,
+    author_id: int,
+    author_name: str,
+    *,
+    session: Session,
+    active: bool = False,
+    source_question_id: int | None = None,
+) -> StaffFaqEntry:
+    """Store a new staff FAQ entry (switched off until staff switch it on, unless `active`)."""
+    now = utcnow()
+    entry = StaffFaqEntry(
+        questions=list(data.questions),
+        answer_zh=data.answer_zh,
+        answer_en=data.answer_en,
+        cite=list(data.cite),
+        clause=data.clause,
+        measures=sorted(set(data.measures)),
+        active=active,
+        version=1,
+        author_id=author_id,
+        author_name=author_name,
+        created_at=now,
+        updated_by_name=author_name,
+        updated_at=now,
+        source_question_id=source_question_id,
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def get_faq_entry(entry_id: int, *, session: Session) -> StaffFaqEntry | None:
+    """Return one staff FAQ entry, fresh from the database."""
+    return session.get(StaffFaqEntry, entry_id, populate_existing=True)
+
+
+def update_faq_entry(
+    entry_id: int, editor_name: str, *, session: Session, **changes: Any
+) -> StaffFaqEntry | None:
+    """Change fields of a staff FAQ entry and bump its version; None if there is no such entry."""
+    allowed = {"questions", "answer_zh", "answer_en", "cite", "clause", "measures", "active"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"not an FAQ entry field: {sorted(unknown)}")
+    values = {**changes, "updated_by_name": editor_name, "updated_at": utcnow()}
+    updated = session.execute(
+        update(StaffFaqEntry)
+        .where(StaffFaqEntry.id == entry_id)
+        .values(version=StaffFaqEntry.version + 1, **values)
+        .returning(StaffFaqEntry.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return None if updated is None else get_faq_entry(entry_id, session=session)
+
+
+def list_faq_entries(*, session: Session, active_only: bool = False) -> list[StaffFaqEntry]:
+    """Return the staff FAQ entries, oldest first."""
+    stmt = select(StaffFaqEntry)
+    if active_only:
+        stmt = stmt.where(StaffFaqEntry.active.is_(True))
+    return list(session.scalars(stmt.order_by(StaffFaqEntry.id)))
+
+
+def faq_entries_stamp(*, session: Session) -> tuple[int, int]:
+    """Return (entries, sum of versions): it changes whenever an entry is added or changed."""
+    row = session.execute(
+        select(func.count(), func.coalesce(func.sum(StaffFaqEntry.version), 0)).select_from(StaffFaqEntry)
+    ).one()
+    return int(row[0]), int(row[1])

@@ -132,3 +132,21 @@ def test_no_detail_of_any_measure_shows_the_rule_authors_working_words() -> None
             text = detail_text(report, row.number, lang, row.project_id)
             for word in ("读法", "约定", "onvention", "Reading:"):
                 assert word not in text, (row.number, lang, word)
+
+
+def test_documents_follow_the_facts_the_user_gave() -> None:
+    """A fleet that is not a key vehicle unit is not asked for proof of a networked gate."""
+    j = Journey().say("/start").press("menu:screen").press("a:core60").say("车辆")
+    j.press("s:fleet").press("done")
+    j.answer_until_summary(
+        {
+            "enterprise.key_vehicle_unit": "b:a:no",
+            "@basic": "b:a:none",
+            "project.fleet_count": "40辆",
+            "project.fleet_nev_count": "38辆",
+        }
+    )
+    assert "30万元" in j.text
+    j.press("d:19:fleet").press("d:19:fleet:more")
+    assert "自有货物运输车辆清单" in j.text
+    assert "门禁安装并联网的证明" not in j.text

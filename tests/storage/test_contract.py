@@ -439,8 +439,10 @@ class TestStorageContract:
         assert counts == {
             "answers": 3,
             "conversations": 2,
+            "lead_events": 0,
             "leads": 1,
             "faq_misses": 1,
+            "staff_questions": 0,
             "dead_letters": 1,
             "users": 1,
         }
@@ -491,7 +493,9 @@ class TestStorageContract:
         with session_scope(db.factory) as session:
             counts = purge_expired(datetime(2021, 1, 1, tzinfo=UTC), session=session)
         assert counts == {
+            "lead_events": 0,
             "leads": 1,
+            "staff_questions": 0,
             "answers": 1,
             "conversations": 1,
             "faq_misses": 1,

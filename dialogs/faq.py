@@ -45,9 +45,10 @@ class FaqEntry:
 class FaqMatch:
     """What a question led to: a confident answer, up to three suggestions, or nothing.
 
-    ``others`` holds, for a question with several parts ("光伏补多少？要什么材料？"), the
-    confident answers to the parts after the one ``entry`` answers, best first, so the
-    channel can show them or offer them as buttons.
+    For a question in several parts ("光伏补多少？要什么材料？另外储能有补贴吗"), ``entry``
+    answers the first part answered outright, ``others`` holds the confident answers to the
+    other parts (to show or offer as buttons), and ``suggestions`` (with outcome "answer")
+    the entries a part that could not be answered outright may be about.
     """
 
     outcome: Literal["answer", "suggest", "unknown"]
@@ -1129,10 +1130,37 @@ class Faq:
     def match(self, question: str, lang: str = "zh") -> FaqMatch:
         """Answer when one entry is clearly best, suggest when some are plausible, else unknown.
 
-        ``lang`` is the user's language; matching itself is language-neutral (English words map
-        onto the same canonical terms as Chinese ones).
+        A question in several parts ("光伏补多少？要准备什么材料？") is matched part by part:
+        the first part answered outright is the answer, the other parts' answers come in
+        ``others``. ``lang`` is the user's language; matching itself is language-neutral
+        (English words map onto the same canonical terms as Chinese ones).
         """
         del lang
+        whole = self._match_one(question)
+        parts = [p for p in _PARTS_RE.split(question[:_MAX_CHARS]) if len(_PUNCT_RE.sub("", p).strip()) >= 4]
+        if len(parts) < 2:
+            return whole
+        answered: list[FaqEntry] = []
+        offered: list[FaqEntry] = []
+        for k, part in enumerate(parts):
+            m = self._match_one(part)
+            if m.outcome != "answer" and k > 0:
+                # "光伏补多少？要准备什么材料？": the later part is about the earlier one's subject.
+                m = self._match_one(f"{parts[k - 1]} {part}")
+            if m.outcome == "answer" and m.entry is not None:
+                if m.entry not in answered:
+                    answered.append(m.entry)
+            else:
+                offered += [e for e in m.suggestions if e not in offered]
+        if whole.outcome == "answer" and whole.entry is not None and whole.entry not in answered:
+            answered.insert(0, whole.entry)
+        if not answered:
+            return whole
+        offered = [e for e in offered if e not in answered][:3]
+        return FaqMatch("answer", answered[0], tuple(offered), whole.score, tuple(answered[1:]))
+
+    def _match_one(self, question: str) -> FaqMatch:
+        """Match one question (one part of a longer message)."""
         top = self.ranked(question, k=6)
         if not top or top[0][1] < _SUGGEST_MIN:
             return FaqMatch("unknown", None, (), top[0][1] if top else 0.0)
@@ -1145,6 +1173,10 @@ class Faq:
             return FaqMatch("answer", first, (), score)
         plausible = tuple(e for e, s in top[:3] if s >= _SUGGEST_MIN)
         return FaqMatch("suggest", None, plausible, score)
+
+
+# Where a message splits into separate questions: sentence ends and "另外/还有/此外".
+_PARTS_RE = re.compile(r"[?？。；;！!\n]+|[,，]\s*(?:另外|还有|此外|以及|再问一下|还想问)|另外|此外")
 
 
 def build_faq(book: LoadedRulebook, path: Path = FAQ_PATH, extra: Sequence[FaqEntry] = ()) -> Faq:
@@ -1180,7 +1212,10 @@ def use_extra_entries(entries: Sequence[FaqEntry]) -> None:
 
 _Q_MARKERS = re.compile(
     r"[?？]|什么|啥|怎么|咋|如何|为什么|为啥|哪|谁|多少|几[个条项类种次批年月天辆台]|是否|能否|可否|"
-    r"(.)[不没]\1|[吗呢]|请问|想知道|想问|告诉我|介绍|解释|说明一下|意思|区别"
+    r"(.)[不没]\1|[吗呢]|请问|想知道|想问|告诉我|介绍|解释|说明一下|意思|区别|"
+    # questions typed as a heading: "分布式光伏奖励标准", "锅炉改造申报材料", "第三十二条"
+    r"(?:奖励|补贴|补助|支持|申报|申请)(?:标准|金额|额度|条件|材料|流程|范围|时间|政策|比例|上限)|"
+    r"^第\s*[\d一二三四五六七八九十两]+\s*条$|^(?:措施|measure)\s*\d+$"
 )
 _Q_EN = re.compile(
     r"^(what|how|who|which|where|when|why|can|could|is|are|do|does|should|may|will|tell me|explain)(?=\s)|\?",

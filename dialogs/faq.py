@@ -821,9 +821,11 @@ _COMMON_UNIGRAM = 0.2  # drop single characters found in more than this share of
 _ANSWER_MIN = 0.22
 _ANSWER_MARGIN = 0.05
 _SUGGEST_MIN = 0.16
-# A word found in this few entries' questions and keywords (idf >= log((n+1)/(6+0.5))) is rare
-# enough that an answer not mentioning it is probably about something else.
-_ANCHOR_DF = 6
+# A keyword of at most this many subjects is rare enough that an answer not mentioning it is
+# probably about something else.
+_ANCHOR_SUBJECTS = 2
+_ANCHOR_ENTRIES = 8
+_SUBJECT_RE = re.compile(r"m\d+$|outside-")  # ... and that this few entries' questions and keywords contain
 _CLOSE = 0.6  # a candidate scoring this share of the best one is a real alternative
 
 Intent = Literal["what", "who", "docs", "bureau"]
@@ -834,7 +836,7 @@ _INTENTS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     (
         "who",
         re.compile(
-            r"谁|条件|范围|算不算|哪些企业|什么企业|能否申请|能申请|能参加|能否参加|适用|符合|满足|哪里"
+            r"谁|条件|范围|算不算|哪些企业|什么企业|能否申请|能申请|能参加|能否参加|适用|符合|满足|哪里|发给|给到"
         ),
     ),
     ("what", re.compile(r"多少|奖励|是什么|什么是|比例|最高|上限|几")),
@@ -894,19 +896,34 @@ class Faq:
         top_idf = math.log((n + 1) / 0.5)
         self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
         self._unseen_idf = _BODY_IDF_CAP * top_idf
-        self._anchor_idf = math.log((n + 1) / (_ANCHOR_DF + 0.5))
         # Topic words: what entries' keywords are made of (租赁, 挖掘), not chance pairs (车换).
-        self._topic_words = frozenset(t for ks in kw_tokens for k in ks for t in k if not t.startswith("~"))
-        # Which subjects (a measure's four entries, or one general entry) use each topic word.
+        # Which subjects (a measure's four entries, or one general entry) name each keyword:
+        # a keyword of one or two subjects (租赁, 挖掘机) is a rare word worth checking answers by.
         self._subject = [
             f"m{e.measures[0]}" if self._kind[i] and e.measures else e.id for i, e in enumerate(self._entries)
         ]
         self._word_subjects: dict[str, set[str]] = {}
-        for i, ks in enumerate(kw_tokens):
-            for k in ks:
-                for t in k:
-                    if not t.startswith("~"):
-                        self._word_subjects.setdefault(t, set()).add(self._subject[i])
+        for i, src in enumerate(sources):
+            for k in src.keywords:
+                word = normalise(k, known_measures).replace(" ", "")
+                if len(word) >= 2 and not word.startswith(_MARK):
+                    self._word_subjects.setdefault(word, set()).add(self._subject[i])
+        asked = [
+            " ".join([*(q.replace(" ", "") for q in qs), *self._word_subjects_of(src, known_measures)])
+            for qs, src in zip(norm_q, sources, strict=True)
+        ]
+        generic = set(_GENERIC_WORDS) | set(_FUNCTION_WORDS)
+        rare = sorted(
+            (
+                w
+                for w, who in self._word_subjects.items()
+                if len(who) <= _ANCHOR_SUBJECTS
+                and w not in generic
+                and sum(w in text for text in asked) <= _ANCHOR_ENTRIES
+            ),
+            key=len,
+        )
+        self._rare_re = _alternation(reversed(rare)) if rare else None
         common = {t for t, c in df.items() if t.startswith("~") and c > _COMMON_UNIGRAM * n}
         self._generic = frozenset(t for w in _GENERIC_WORDS for t in _tokens(w)) | common
         # Questions: token -> [(question index, weight)], and each question's total weight.
@@ -1089,6 +1106,11 @@ class Faq:
             for sc in self._score(question)[:k]
         ]
 
+    @staticmethod
+    def _word_subjects_of(src: _Source, known: int) -> list[str]:
+        """Return an entry's keywords normalised, without spaces."""
+        return [normalise(k, known).replace(" ", "") for k in src.keywords]
+
     def _says(self, i: int) -> str:
         """Return everything entry ``i`` says, normalised and without spaces (built once)."""
         if i not in self._said:
@@ -1100,13 +1122,11 @@ class Faq:
         return self._said[i]
 
     def _anchors(self, question: str) -> set[str]:
-        """Return the question's rare words that the knowledge base knows (租赁 in 租的燃油车…)."""
-        toks = _tokens(normalise(question[:_MAX_CHARS], self._known))
-        return {
-            t
-            for t in toks
-            if t in self._topic_words and t not in self._generic and self._idf.get(t, 0.0) >= self._anchor_idf
-        }
+        """Return the rare keywords the question uses (租赁 in 租的燃油车…), longest at each place."""
+        if self._rare_re is None:
+            return set()
+        flat = normalise(question[:_MAX_CHARS], self._known).replace(" ", "")
+        return set(self._rare_re.findall(flat))
 
     def _on_topic(self, question: str, entry: FaqEntry, top: list[tuple[FaqEntry, float]]) -> bool:
         """Tell whether an answer may be given outright.
@@ -1118,7 +1138,10 @@ class Faq:
         i = self._by_id[entry.id]
         anchors = self._anchors(question)
         said = self._says(i)
-        if any(t not in said for t in anchors):
+        # Only the subject words of measures (and of topics the policy does not cover) count here;
+        # a general entry's keywords (政策, 谁来申请) are ways of asking, not subjects.
+        subjects = [t for t in anchors if any(_SUBJECT_RE.match(w) for w in self._word_subjects.get(t, ()))]
+        if any(t not in said for t in subjects):
             return False
         best = top[0][1]
         # A general entry about a measure (its ``measures``) is on that measure's subject too.

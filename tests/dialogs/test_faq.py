@@ -65,7 +65,8 @@ def test_top1_and_top3_accuracy(faq):
         if not ids or ids[0] not in good:
             misses.append((row["q"], row["id"], ids))
     n = len(PARAPHRASES)
-    assert top1 / n >= 0.90, misses
+    # Issue 10's goals are 97% / 99.5% (docs/performance.md has the figures reached).
+    assert top1 / n >= 0.94, misses
     assert top3 / n >= 0.98, misses
 
 
@@ -76,7 +77,8 @@ def test_confident_answers_are_right(faq):
         m = faq.match(row["q"])
         if m.outcome == "answer" and m.entry is not None and m.entry.id not in _good(row):
             wrong.append((row["q"], row["id"], m.entry.id))
-    assert len(wrong) <= len(PARAPHRASES) * 0.03, wrong
+    # One known wrong answer remains (the 50% roof rule, docs/performance.md); the goal is none.
+    assert len(wrong) <= 1, wrong
 
 
 @pytest.mark.parametrize(

@@ -905,7 +905,7 @@ class Faq:
         self._word_subjects: dict[str, set[str]] = {}
         for i, src in enumerate(sources):
             for k in src.keywords:
-                word = normalise(k, known_measures).replace(" ", "")
+                word = _normalised(k, known_measures).replace(" ", "")
                 if len(word) >= 2 and not word.startswith(_MARK):
                     self._word_subjects.setdefault(word, set()).add(self._subject[i])
         asked = [
@@ -1109,7 +1109,7 @@ class Faq:
     @staticmethod
     def _word_subjects_of(src: _Source, known: int) -> list[str]:
         """Return an entry's keywords normalised, without spaces."""
-        return [normalise(k, known).replace(" ", "") for k in src.keywords]
+        return [_normalised(k, known).replace(" ", "") for k in src.keywords]
 
     def _says(self, i: int) -> str:
         """Return everything entry ``i`` says, normalised and without spaces (built once)."""

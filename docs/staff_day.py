@@ -230,7 +230,9 @@ Within a second every bot process answers with it.
     shot("/lead 1 备注 … then /lead 1 已申报: the card with the whole history", card)
     shot("/leads 已申报 我的", await staff_types(fake, STAFF_CHAT, "/leads 已申报 我的"))
     say(
-        "`/export` sends CSV and XLSX with 跟进状态, 负责人, 最新备注, 备注时间 and 跟进更新时间 "
+        "`/leads` filters by state (新线索 已联系 已申报 已结束 无效), owner (我的, 无人, `@姓名`), "
+        "measure and date, in any order. "
+        "`/export` takes the same filters and sends CSV and XLSX with 跟进状态, 负责人, 最新备注, 备注时间 and 跟进更新时间 "
         "next to every lead's data. A user's `/delete` removes the lead and all its notes."
     )
 

@@ -208,6 +208,8 @@ async def test_a_lead_moves_through_its_states_and_the_export_shows_them(
     assert "状态 → 已结束" in done
 
     assert COMPANY in await staff_says(fake, STAFF_CHAT, "/leads 已结束 我的")
+    assert COMPANY in await staff_says(fake, STAFF_CHAT, "/leads @王芳")
+    assert "没有符合条件的线索" in await staff_says(fake, STAFF_CHAT, "/leads @李明")
     assert "没有符合条件的线索" in await staff_says(fake, STAFF_CHAT, "/leads 已联系")
     assert "没有符合条件的线索" in await staff_says(fake, STAFF_CHAT, "/leads 无人")
     assert "用法" in await staff_says(fake, STAFF_CHAT, f"/lead {lead_id} 飞了")

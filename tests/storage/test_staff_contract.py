@@ -189,6 +189,8 @@ class TestLeadFollowUp:
             assert set(notes) == {lead_id} and notes[lead_id].value == "材料已递交"
             assert [x.id for x in list_leads(session=session, follow_state="applied")] == [lead_id]
             assert [x.id for x in list_leads(session=session, owner_id=2)] == [lead_id]
+            assert [x.id for x in list_leads(session=session, owner_name="李明")] == [lead_id]
+            assert list_leads(session=session, owner_name="王芳") == []
             assert [x.id for x in list_leads(session=session, unowned=True)] == [other_id]
             assert list_leads(session=session, follow_state="invalid") == []
         with session_scope(db.factory) as session:

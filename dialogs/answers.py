@@ -11,7 +11,7 @@ from dialogs.render import money, tx
 from dialogs.topics import KIND_FACTS, REPEATABLE, TEMPLATE_BY_ID, base_template, batch_number
 from dialogs.types import Asked, State
 from rules import engine as rules_engine
-from rules.facts import Enterprise, Profile, Project, ProjectFacts
+from rules.facts import FLEET_INCONSISTENT_ZH, Enterprise, Profile, Project, ProjectFacts
 from rules.loader import load_catalog
 from rules.report import Report
 
@@ -66,8 +66,9 @@ def set_fact(state: State, ref: str, project_id: str | None, value: Any) -> str 
             facts = {**p.get("facts", {}), name: value}
             try:
                 ProjectFacts.model_validate(facts)
-            except ValidationError:
-                return "range"
+            except ValidationError as exc:
+                # 第19条: more new-energy vehicles than the fleet contradicts an earlier answer.
+                return "fleet" if FLEET_INCONSISTENT_ZH in str(exc) else "range"
             p["facts"] = {k: v for k, v in facts.items() if v is not None}
             return None
     return "range"

@@ -63,6 +63,7 @@ from dialogs.topics import (
     topic_for_measure,
 )
 from dialogs.types import SCHEMA_VERSION, Asked, Choice, Event, LeadDraft, Phase, Reply, State
+from rules.facts import FLEET_INCONSISTENT_EN, FLEET_INCONSISTENT_ZH
 from rules.loader import FactInfo, latest_rulebook, load_catalog
 from rules.report import report_to_json
 
@@ -359,10 +360,12 @@ def _take_answer(state: State, event: Event, today: dt.date) -> list[Reply]:
         return _not_understood(state, event, L(state, value.message_zh, value.message_en))
     if info.options and str(value) not in info.options:
         return _not_understood(state, event, L(state, "请选择一个选项。", "Please pick one of the options."))
-    if set_fact(state, asked.ref, asked.project_id, value) is not None:
+    if (error := set_fact(state, asked.ref, asked.project_id, value)) is not None:
         return [
             reply_text(
-                L(
+                L(state, FLEET_INCONSISTENT_ZH, FLEET_INCONSISTENT_EN)
+                if error == "fleet"
+                else L(
                     state,
                     "这个数值超出了合理范围，请再核对一下。",
                     "That value is out of range; please check it.",

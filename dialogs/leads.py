@@ -142,7 +142,9 @@ def lead_submit(state: State, today: dt.date) -> list[Reply]:
     """Hand the lead to the channel to store and tell staff, then return where the user was."""
     lead = state.lead
     report = evaluate_state(state, today)
-    counted = [r for r in report.measures if not r.no_project and r.status in ("eligible", "needs_info")]
+    counted = [
+        r for r in report.measures if not r.no_project and r.status in ("eligible", "pending", "needs_info")
+    ]
     payload = {
         "company": lead.company,
         "credit_code": lead.credit_code,
@@ -154,6 +156,7 @@ def lead_submit(state: State, today: dt.date) -> list[Reply]:
         "report": {
             "on": report.on.isoformat(),
             "total_yuan": report.total_yuan,
+            "total_after_pending_yuan": report.total_after_pending_yuan,
             "measures": [
                 {
                     "number": r.number,
@@ -161,6 +164,9 @@ def lead_submit(state: State, today: dt.date) -> list[Reply]:
                     "status": r.status,
                     "amount_yuan": r.amount_yuan if r.counted else 0,
                     "upper_bound_yuan": r.upper_bound_yuan,
+                    # Convention 11: worth once the pending steps are taken, and those steps.
+                    "pending_yuan": r.pending_yuan,
+                    "unlock": [f"{u.step.zh}（{u.clause}）" for u in r.unlock],
                 }
                 for r in counted
             ],

@@ -129,8 +129,8 @@ async def test_a_second_batch_of_vehicles_is_entered_on_its_own(fake: FakeTelegr
     await talk.press("经开区60")
     await talk.say("车辆")
     await talk.press("自有车辆置换")
-    await talk.press("完成")
     batch = [
+        (r"重点用车单位", "@否"),
         (r"近三年", "@都没有"),
         (r"三同时", "@都不属于"),
         (r"哪一类", "@国四"),
@@ -146,7 +146,11 @@ async def test_a_second_batch_of_vehicles_is_entered_on_its_own(fake: FakeTelegr
     more = await talk.interview(batch, default="@完成", stop=r"另一批")
     assert "国四和国五" in more.content
     await talk.press("再添加一批", more)
-    second = [(p, "@国五" if a == "@国四" else a) for p, a in batch if p not in (r"近三年", r"三同时")]
+    second = [
+        (p, "@国五" if a == "@国四" else a)
+        for p, a in batch
+        if p not in (r"重点用车单位", r"近三年", r"三同时")
+    ]
     more = await talk.interview(second, default="@否", stop=r"第2批）】还有")
     summary = await talk.interview([(r"另一批", "@没有了")])
     assert "第2批" in summary.content and summary.content.count("第18条") == 2

@@ -196,6 +196,7 @@ def test_the_interview_speaks_to_the_user_as_nin() -> None:
 
 VEHICLE_BATCH = {
     "@kinds": ["done"],
+    "enterprise.key_vehicle_unit": "b:a:no",
     "@basic": "b:a:none",
     "@exclusions": "b:a:none",
     "project.old_scrapped_or_moved_out": "b:a:yes",

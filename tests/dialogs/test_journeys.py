@@ -232,7 +232,9 @@ def test_a_bad_record_rules_everything_out_and_says_why() -> None:
             **PV_SELF,
         }
     )
-    assert "不符合，未满足条件：近三年无重大行政处罚公示信息" in j.text
+    # Issue 7: the reason says what was found and the clause it fails, not the requirement.
+    assert "不符合：近三年有重大行政处罚公示信息，不符合七(二)2" in j.text
+    assert "近三年无重大行政处罚" not in j.text
 
 
 def test_a_stale_button_is_explained_and_the_current_question_shown() -> None:

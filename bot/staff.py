@@ -92,8 +92,20 @@ def _measure_lines(report: dict[str, Any], lang: str, names: dict[str, str] | No
         status = str(entry.get("status", ""))
         amount = _int(entry.get("amount_yuan"))
         upper = _int(entry.get("upper_bound_yuan"))
+        pending = _int(entry.get("pending_yuan"))
+        steps = "；".join(str(x) for x in entry.get("unlock") or [])
         if status == "eligible" and amount:
             shown = money(amount, lang)
+            if pending:
+                shown += _t(
+                    lang,
+                    f"；完成待办后{money(pending, lang)}",
+                    f"; {money(pending, lang)} after pending steps",
+                )
+        elif status == "pending" and pending:
+            shown = _t(
+                lang, f"待办：完成后{money(pending, lang)}", f"pending: {money(pending, lang)} once done"
+            )
         elif upper:
             shown = _t(
                 lang, f"最高{money(upper, lang)}（待确认）", f"up to {money(upper, lang)} (to confirm)"
@@ -102,6 +114,8 @@ def _measure_lines(report: dict[str, Any], lang: str, names: dict[str, str] | No
             shown = _t(lang, "金额待确认", "amount to confirm")
         name = (names or {}).get(str(entry.get("project")), "") if entry.get("project") else ""
         project = f"（{literal(name)}）" if name else ""
+        if steps:
+            shown += _t(lang, f"（待：{steps}）", f" (steps: {steps})")
         lines.append(f"{STATUS_MARK.get(status, '•')} {_title(number, lang)}{project} — {shown}")
     return lines
 
@@ -274,6 +288,8 @@ EXPORT_COLUMNS = (
     ("last_note", "最新备注"),
     ("last_note_at", "备注时间"),
     ("followed_at", "跟进更新时间"),
+    ("total_after_pending_yuan", "完成待办步骤后合计（元）"),
+    ("pending_steps", "待办步骤"),
 )
 
 
@@ -293,6 +309,12 @@ def export_rows(
         note = (notes or {}).get(lead.id)
         report = lead.report if isinstance(lead.report, dict) else {}
         questions = "；".join(str(q) for q in report.get("open_questions") or [])
+        entries = [m for m in report.get("measures") or [] if isinstance(m, dict)]
+        steps = "；".join(
+            f"第{m.get('number')}条：{'、'.join(str(x) for x in m.get('unlock') or [])}"
+            for m in entries
+            if m.get("unlock")
+        )
         rows.append(
             [
                 lead.id,
@@ -313,6 +335,8 @@ def export_rows(
                 _cell(note.value if note is not None else ""),
                 _when(note.at) if note is not None else "",
                 _when(lead.followed_at),
+                report.get("total_after_pending_yuan", lead.total_yuan),
+                _cell(steps),
             ]
         )
     return rows

@@ -134,7 +134,9 @@ class _Source:
 def _read_yaml(path: Path) -> list[object]:
     """Read faq.yaml as a list of raw entries; a missing or malformed file names itself."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(
+            path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        )
     except FileNotFoundError as exc:
         raise FaqDataError(path, None, "file not found") from exc
     except yaml.YAMLError as exc:
@@ -1212,8 +1214,10 @@ def build_faq(book: LoadedRulebook, path: Path = FAQ_PATH, extra: Sequence[FaqEn
 
 @functools.cache
 def _shipped_faq() -> Faq:
-    """Return the knowledge base as released (built once)."""
-    return build_faq(latest_rulebook())
+    """Return the knowledge base as released (built once; from the disk cache when unchanged)."""
+    from dialogs.buildcache import cached
+
+    return cached("faq", lambda: build_faq(latest_rulebook()))
 
 
 # The shipped entries plus staff entries from the database, swapped whole (bot/faq_live.py).

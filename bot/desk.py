@@ -338,6 +338,9 @@ async def post_staff_items(bot: Bot, rt: Runtime, posts: list[dict[str, Any]]) -
             continue
         if post.get("kind") != "question" or not isinstance(post.get("id"), int):
             continue
+        if post.get("refresh"):
+            await _refresh_post(bot, rt, post["id"])
+            continue
         if chat_id is None:
             log.warning("no STAFF_CHAT_ID set: question %s was stored but not posted", post["id"])
             continue

@@ -276,7 +276,13 @@ class Service:
         if any(reply.effect == "delete_data" for reply in replies):
             # The user's data is gone; the conversation starts afresh on the next message.
             session.execute(delete(storage.Conversation).where(storage.Conversation.chat_key == chat_key))
-            return Outcome(replies=replies, lang=new_state.lang, previous_question=previous, pressed=resolved)
+            return Outcome(
+                replies=replies,
+                lang=new_state.lang,
+                previous_question=previous,
+                pressed=resolved,
+                staff_posts=lead_posts,
+            )
 
         shown = [reply for reply in replies if reply.kind == "question"]
         if shown:
@@ -378,6 +384,9 @@ class Service:
                         user_key, question, str(payload.get("lang", "zh")), session=session
                     )
             elif reply.effect == "delete_data":
+                # Their questions' staff-chat posts are redrawn without the question text.
+                for question_id in storage.staff_question_ids(user_key, session=session):
+                    posts.append({"kind": "question", "id": question_id, "refresh": True})
                 counts = storage.delete_user_data(user_key, session=session)
                 log.info("deleted the data of %s: %s", user_key, counts)
         return messages, posts

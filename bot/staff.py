@@ -53,6 +53,11 @@ def _when(moment: dt.datetime | None) -> str:
     return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
+def _colon(lang: str) -> str:
+    """Return the colon after a label: full-width in Chinese, ": " in English."""
+    return ": " if lang == "en" else "："
+
+
 def _user(value: Any) -> str:
     """Show what a user typed as typed (a "**" in a company name is not bold)."""
     return literal("" if value is None else str(value))
@@ -479,16 +484,21 @@ def question_post(question: Any, lang: str = "zh", *, lead_id: int | None = None
         if lead_id
         else _t(lang, "未留联系方式", "no contact left")
     )
+    if question.status == "deleted":
+        # The user erased their data (/delete): the post keeps only that fact.
+        return PostView(
+            f"**{_t(lang, '❓ 用户提问', '❓ Question from a user')} #{question.id}**　{_t(lang, *status)}"
+        )
     lines = [
         f"**{_t(lang, '❓ 用户提问', '❓ Question from a user')} #{question.id}**　{_t(lang, status[0], status[1])}",
-        f"{_t(lang, '问题', 'Question')}：{_shown(question.question)}",
-        f"{_t(lang, '用户语言', 'Language')}：{user_lang}　{lead}",
-        f"{_t(lang, '测评', 'Screening')}：{first}",
+        f"{_t(lang, '问题', 'Question')}{_colon(lang)}{_shown(question.question)}",
+        f"{_t(lang, '用户语言', 'Language')}{_colon(lang)}{user_lang}　{lead}",
+        f"{_t(lang, '测评', 'Screening')}{_colon(lang)}{first}",
         f"　{second}",
-        f"{_t(lang, '提问时间', 'Asked')}：{_when(question.created_at)}",
+        f"{_t(lang, '提问时间', 'Asked')}{_colon(lang)}{_when(question.created_at)}",
     ]
     if question.claimed_name and question.status in ("claimed", "answered", "closed"):
-        lines.append(f"{_t(lang, '认领', 'Claimed by')}：{question.claimed_name}")
+        lines.append(f"{_t(lang, '认领', 'Claimed by')}{_colon(lang)}{_user(question.claimed_name)}")
     if question.status == "answered" and question.answer:
         lines.append(
             f"{_t(lang, '答复', 'Answer')}（{question.answered_name}，{_when(question.answered_at)}）："
@@ -572,9 +582,9 @@ def desk_lines(desk: Any, lang: str) -> list[str]:
     return [
         "",
         f"**{_t(lang, '人工答复', 'Help desk')}**",
-        f"{_t(lang, '待答复', 'Open questions')}：{desk.open}",
-        f"{_t(lang, '今日已答复', 'Answered today')}：{desk.answered_today}",
-        f"{_t(lang, '答复用时中位数（30天）', 'Median time to answer (30 days)')}：{shown}",
+        f"{_t(lang, '待答复', 'Open questions')}{_colon(lang)}{desk.open}",
+        f"{_t(lang, '今日已答复', 'Answered today')}{_colon(lang)}{desk.answered_today}",
+        f"{_t(lang, '答复用时中位数（30天）', 'Median time to answer (30 days)')}{_colon(lang)}{shown}",
     ]
 
 
@@ -640,7 +650,7 @@ def lead_view(
     if full:
         for head in (_t(lang, "🆕 新线索", "🆕 New lead"), _t(lang, "🔄 线索已更新", "🔄 Lead updated")):
             text = text.replace(head, _t(lang, "📇 线索", "📇 Lead"), 1)
-    lines = [text, "", f"**{_t(lang, '跟进', 'Follow-up')}**：{follow_summary(lead, lang)}"]
+    lines = [text, "", f"**{_t(lang, '跟进', 'Follow-up')}**{_colon(lang)}{follow_summary(lead, lang)}"]
     shown = list(history) if full else [e for e in history if e.kind == "note"][-1:]
     lines.extend(_event_line(event, lang) for event in shown[-15:])
     lines.append(_t(lang, f"备注：/lead {lead.id} 备注 内容", f"Add a note: /lead {lead.id} note <text>"))
@@ -698,10 +708,11 @@ def faq_card(row: Any, problems: Sequence[str], lang: str = "zh") -> str:
         ),
         f"**{_t(lang, '问法', 'Phrasings')}**",
         *(f"{i}. {_user(q)}" for i, q in enumerate(row.questions, 1)),
-        f"**{_t(lang, '答（中文）', 'Answer (Chinese)')}**：{_user(row.answer_zh) or '—'}",
-        f"**{_t(lang, '答（English）', 'Answer (English)')}**：{_user(row.answer_en) or '—'}",
-        f"**{_t(lang, '原文', 'Quotes')}**：" + ("".join(f"「{_user(c)}」" for c in row.cite) or "—"),
-        f"**{_t(lang, '条款', 'Clause')}**：{_user(row.clause) or '—'}"
+        f"**{_t(lang, '答（中文）', 'Answer (Chinese)')}**{_colon(lang)}{_user(row.answer_zh) or '—'}",
+        f"**{_t(lang, '答（English）', 'Answer (English)')}**{_colon(lang)}{_user(row.answer_en) or '—'}",
+        f"**{_t(lang, '原文', 'Quotes')}**{_colon(lang)}"
+        + ("".join(f"「{_user(c)}」" for c in row.cite) or "—"),
+        f"**{_t(lang, '条款', 'Clause')}**{_colon(lang)}{_user(row.clause) or '—'}"
         + (f"（{_t(lang, '措施', 'measures')} {'、'.join(map(str, row.measures))}）" if row.measures else ""),
     ]
     if problems:

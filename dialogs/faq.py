@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from rapidfuzz import fuzz, process
 
 from dialogs.parse.fold import fold
@@ -37,16 +37,24 @@ class FaqEntry:
     cite: tuple[str, ...]
     clause: str
     measures: tuple[int, ...]
+    # False for "this policy does not cover it, ask …" entries (税收优惠, 人才补贴, 充电桩…).
+    covered: bool = True
 
 
 @dataclass(frozen=True)
 class FaqMatch:
-    """What a question led to: a confident answer, up to three suggestions, or nothing."""
+    """What a question led to: a confident answer, up to three suggestions, or nothing.
+
+    ``others`` holds, for a question with several parts ("光伏补多少？要什么材料？"), the
+    confident answers to the parts after the one ``entry`` answers, best first, so the
+    channel can show them or offer them as buttons.
+    """
 
     outcome: Literal["answer", "suggest", "unknown"]
     entry: FaqEntry | None
     suggestions: tuple[FaqEntry, ...]
     score: float
+    others: tuple[FaqEntry, ...] = ()
 
 
 class FaqDataError(Exception):
@@ -68,10 +76,19 @@ class _EntryData(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     questions: list[str] = Field(min_length=2)
     answer: Text
-    cite: list[str] = Field(min_length=1)
+    # Quotes from the policy; an entry saying the policy does not cover a topic may have none.
+    cite: list[str] = []
     clause: str = Field(min_length=1)
     measures: list[int] = []
     keywords: list[str] = []
+    covered: bool = True
+
+    @model_validator(mode="after")
+    def _cited(self) -> _EntryData:
+        """Require a quote for every answer about what the policy says."""
+        if self.covered and not self.cite:
+            raise ValueError("cite: an answer about the policy needs at least one quote")
+        return self
 
     @field_validator("keywords", mode="before")
     @classmethod
@@ -113,8 +130,8 @@ class _Source:
     body: tuple[tuple[str, float], ...]
 
 
-def _load_yaml_entries(path: Path, policy: str, measure_numbers: set[int]) -> list[_Source]:
-    """Read and check faq.yaml; any problem names the file and the entry."""
+def _read_yaml(path: Path) -> list[object]:
+    """Read faq.yaml as a list of raw entries; a missing or malformed file names itself."""
     try:
         raw = yaml.load(
             path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -125,6 +142,18 @@ def _load_yaml_entries(path: Path, policy: str, measure_numbers: set[int]) -> li
         raise FaqDataError(path, None, f"not valid YAML: {exc}") from exc
     if not isinstance(raw, list):
         raise FaqDataError(path, None, "expected a list of entries")
+    return raw
+
+
+def _load_yaml_entries(path: Path, policy: str, measure_numbers: set[int]) -> list[_Source]:
+    """Read and check faq.yaml; any problem names the file and the entry."""
+    return _check_entries(_read_yaml(path), path, policy, measure_numbers)
+
+
+def _check_entries(
+    raw: Sequence[object], where: Path | str, policy: str, measure_numbers: set[int]
+) -> list[_Source]:
+    """Validate entries in faq.yaml's shape; any problem names ``where`` and the entry."""
     flat_policy = squeeze(policy)
     out: list[_Source] = []
     seen: set[str] = set()
@@ -134,22 +163,22 @@ def _load_yaml_entries(path: Path, policy: str, measure_numbers: set[int]) -> li
             data = _EntryData.model_validate(item)
         except ValidationError as exc:
             detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-            raise FaqDataError(path, name, detail) from exc
+            raise FaqDataError(where, name, detail) from exc
         if data.id in seen:
-            raise FaqDataError(path, name, "id used twice")
+            raise FaqDataError(where, name, "id used twice")
         if _GENERATED_ID.match(data.id):
             raise FaqDataError(
-                path, name, "ids like m27-... are reserved for entries generated from the measures"
+                where, name, "ids like m27-... are reserved for entries generated from the measures"
             )
         seen.add(data.id)
         for lang, text in (("zh", data.answer.zh), ("en", data.answer.en)):
             if problem := _check_markup(text):
-                raise FaqDataError(path, name, f"answer.{lang}: {problem}")
+                raise FaqDataError(where, name, f"answer.{lang}: {problem}")
         for quote in data.cite:
             if squeeze(quote) not in flat_policy:
-                raise FaqDataError(path, name, f"cite not found in the policy text: {quote!r}")
+                raise FaqDataError(where, name, f"cite not found in the policy text: {quote!r}")
         if unknown := sorted(set(data.measures) - measure_numbers):
-            raise FaqDataError(path, name, f"measures: no such measure(s) {unknown}")
+            raise FaqDataError(where, name, f"measures: no such measure(s) {unknown}")
         entry = FaqEntry(
             id=data.id,
             questions=tuple(q.strip() for q in data.questions),
@@ -158,6 +187,7 @@ def _load_yaml_entries(path: Path, policy: str, measure_numbers: set[int]) -> li
             cite=tuple(data.cite),
             clause=data.clause,
             measures=tuple(data.measures),
+            covered=data.covered,
         )
         out.append(_Source(entry, tuple(data.keywords), ()))
     return out
@@ -223,6 +253,8 @@ def _measure_sources(book: LoadedRulebook) -> list[_Source]:
                 f"{t}奖励多少" if money else f"{t}怎么参与",
                 f"第{n}条是什么",
                 t,
+                # How users name the measure's subject when the title does not (租赁 for 绿色通勤和绿色物流).
+                *(f"{kw}有{'奖励' if money else '什么支持'}吗" for kw in m.keywords[:2]),
                 f"What is measure {n}, {te}?",
                 f"How much does {te} pay?" if money else f"What does {te} offer?",
             ),
@@ -397,6 +429,15 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "奖励": (
         "补贴",
         "补助",
+        # 补 / 奖 used as verbs ("能补吗", "奖不奖"); never a prefix of 补贴 / 奖励 themselves
+        "补不补",
+        "奖不奖",
+        "能补吗",
+        "给补吗",
+        "补吗",
+        "奖吗",
+        "补钱",
+        "奖钱",
         "资金",
         "奖金",
         "资助",
@@ -463,6 +504,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "条件": ("资格", "门槛", "要求", "eligibility", "eligible", "qualify", "condition", "requirement"),
     "范围": ("区域", "地区", "area", "zone", "scope"),
+    # Asking whether a firm elsewhere can apply is asking where the policy applies.
+    "外地": ("外省", "外市", "外埠", "河北", "天津", "廊坊", "外区", "其他区", "elsewhere", "another city"),
     "是什么": (
         "是啥",
         "是什么意思",
@@ -477,7 +520,20 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "what is",
     ),
     "什么时候": ("啥时候", "多久", "何时", "哪年", "哪一年", "什么时间", "when"),
-    "分批": ("分几次", "分几批", "几笔", "分次", "instalment", "installment", "tranche"),
+    "分批": (
+        "分几次",
+        "分几批",
+        "几笔",
+        "分次",
+        "先给一半",
+        "先拿一半",
+        "先发一半",
+        "剩下的",
+        "剩余的",
+        "instalment",
+        "installment",
+        "tranche",
+    ),
     "兑现": ("到账", "发放", "拨付", "发钱", "打款", "paid", "payment", "payout"),
     "施行": ("生效", "执行", "effective", "in force"),
     "平方米": ("平米", "m2", "m²", "sqm"),
@@ -490,6 +546,24 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "能否": ("能不能", "可不可以", "可以吗", "能吗", "是否可以", "可否"),
     # kept as they are, so that a shorter form above does not split them (柴油车 is not 油车)
     "柴油车": (),
+    # 材料 in 原辅材料 is a raw material, not an application document (measure 7).
+    "原辅材料": ("原材料", "辅料", "原辅料"),
+    # Leased vehicles (measure 20): how users say it; 房租/租金 (rent for premises) stay apart.
+    "租赁": (
+        "长期租赁",
+        "长租",
+        "租的",
+        "租来的",
+        "租来",
+        "租用",
+        "租车",
+        "lease",
+        "leased",
+        "leasing",
+        "rented",
+    ),
+    "租金": ("房租", "租房"),
+    "50%": ("一半", "百分之五十", "五成", "半数", "half"),
     "平方公里": (),
 }
 
@@ -745,15 +819,19 @@ _MIN_IDF = 0.3  # words in nearly every entry (奖励 after synonyms) are left o
 _CANDIDATES = 24  # entries that get the character-level comparison
 _MAX_CHARS = 300  # a pasted document is not a question; keep lookups bounded
 _COMMON_UNIGRAM = 0.2  # drop single characters found in more than this share of entries
-_ANSWER_MIN = 0.30
-_ANSWER_MARGIN = 0.08
+_ANSWER_MIN = 0.22
+_ANSWER_MARGIN = 0.05
 _SUGGEST_MIN = 0.16
+# A word found in this few entries' questions and keywords (idf >= log((n+1)/(6+0.5))) is rare
+# enough that an answer not mentioning it is probably about something else.
+_ANCHOR_DF = 6
+_CLOSE = 0.6  # a candidate scoring this share of the best one is a real alternative
 
 Intent = Literal["what", "who", "docs", "bureau"]
 # What a question asks about a measure, read from the normalised text; the first that matches wins.
 _INTENTS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     ("bureau", re.compile(r"部门|局")),
-    ("docs", re.compile(r"材料|准备|怎么申请|怎么参与|哪里申请|申请流程|流程|提交")),
+    ("docs", re.compile(r"(?<![原辅])材料|准备|怎么申请|怎么参与|哪里申请|申请流程|流程|提交")),
     (
         "who",
         re.compile(
@@ -817,6 +895,19 @@ class Faq:
         top_idf = math.log((n + 1) / 0.5)
         self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
         self._unseen_idf = _BODY_IDF_CAP * top_idf
+        self._anchor_idf = math.log((n + 1) / (_ANCHOR_DF + 0.5))
+        # Topic words: what entries' keywords are made of (租赁, 挖掘), not chance pairs (车换).
+        self._topic_words = frozenset(t for ks in kw_tokens for k in ks for t in k if not t.startswith("~"))
+        # Which subjects (a measure's four entries, or one general entry) use each topic word.
+        self._subject = [
+            f"m{e.measures[0]}" if self._kind[i] and e.measures else e.id for i, e in enumerate(self._entries)
+        ]
+        self._word_subjects: dict[str, set[str]] = {}
+        for i, ks in enumerate(kw_tokens):
+            for k in ks:
+                for t in k:
+                    if not t.startswith("~"):
+                        self._word_subjects.setdefault(t, set()).add(self._subject[i])
         common = {t for t, c in df.items() if t.startswith("~") and c > _COMMON_UNIGRAM * n}
         self._generic = frozenset(t for w in _GENERIC_WORDS for t in _tokens(w)) | common
         # Questions: token -> [(question index, weight)], and each question's total weight.
@@ -824,6 +915,10 @@ class Faq:
         self._q_weight: list[float] = []
         self._q_text: list[str] = []
         self._q_post: dict[str, list[tuple[int, float]]] = {}
+        # What each entry says (questions, keywords, answer, topic text), normalised when first
+        # needed: an answer is only given outright if it speaks of each rare word the user used.
+        self._sources = list(sources)
+        self._said: dict[int, str] = {}
         for ei, (texts, toks_list) in enumerate(zip(norm_q, q_tokens, strict=True)):
             for q, toks in zip(texts, toks_list, strict=True):
                 qi = len(self._q_entry)
@@ -966,8 +1061,21 @@ class Faq:
         return out
 
     def ranked(self, question: str, k: int = 3) -> list[tuple[FaqEntry, float]]:
-        """Return the k best entries with their scores, best first."""
-        return [(self._entries[sc.entry], round(sc.total, 4)) for sc in self._score(question)[:k]]
+        """Return the k best entries with their scores, best first.
+
+        When the best is one of a measure's four entries and the question asks who, which
+        documents or which bureau, that measure's entry of the kind asked comes first.
+        """
+        scored = [(self._entries[sc.entry], round(sc.total, 4)) for sc in self._score(question)]
+        if scored and self._kind[self._by_id[scored[0][0].id]]:
+            intent = _intent(normalise(question[:_MAX_CHARS], self._known))
+            first = scored[0][0]
+            want = f"m{first.measures[0]:02d}-{intent}" if first.measures else ""
+            if intent != "what" and want in self._by_id and want != first.id:
+                sibling = self._entries[self._by_id[want]]
+                rest = [(e, s) for e, s in scored if e.id != want]
+                scored = [(sibling, scored[0][1]), *rest]
+        return scored[:k]
 
     def explain(self, question: str, k: int = 5) -> list[tuple[str, float, float, float, float]]:
         """Return (id, total, question, bag, fuzzy) for the k best entries, for staff and tuning."""
@@ -981,6 +1089,44 @@ class Faq:
             )
             for sc in self._score(question)[:k]
         ]
+
+    def _says(self, i: int) -> str:
+        """Return everything entry ``i`` says, normalised and without spaces (built once)."""
+        if i not in self._said:
+            src = self._sources[i]
+            texts = (*src.entry.questions, *src.keywords, src.entry.answer_zh, src.entry.answer_en)
+            self._said[i] = " ".join(
+                normalise(t, self._known).replace(" ", "") for t in (*texts, *(b for b, _ in src.body))
+            )
+        return self._said[i]
+
+    def _anchors(self, question: str) -> set[str]:
+        """Return the question's rare words that the knowledge base knows (租赁 in 租的燃油车…)."""
+        toks = _tokens(normalise(question[:_MAX_CHARS], self._known))
+        return {
+            t
+            for t in toks
+            if t in self._topic_words and t not in self._generic and self._idf.get(t, 0.0) >= self._anchor_idf
+        }
+
+    def _on_topic(self, question: str, entry: FaqEntry, top: list[tuple[FaqEntry, float]]) -> bool:
+        """Tell whether an answer may be given outright.
+
+        It must speak of each rare word asked about (租赁 is not in the entry about vehicles
+        registered after the policy), and when every such word also belongs to another subject
+        scoring close to it, the user is asked which one is meant.
+        """
+        i = self._by_id[entry.id]
+        anchors = self._anchors(question)
+        said = self._says(i)
+        if any(t not in said for t in anchors):
+            return False
+        best = top[0][1]
+        # A general entry about a measure (its ``measures``) is on that measure's subject too.
+        own = {self._subject[i], *(f"m{n}" for n in entry.measures)}
+        others = {self._subject[self._by_id[e.id]] for e, sc in top if sc >= _CLOSE * best} - own
+        shared = [t for t in anchors if self._word_subjects.get(t, set()) & others]
+        return not shared or len(shared) < len(anchors)
 
     def match(self, question: str, lang: str = "zh") -> FaqMatch:
         """Answer when one entry is clearly best, suggest when some are plausible, else unknown.
@@ -997,7 +1143,7 @@ class Faq:
         # answer must stand clear of the best entry about something else.
         rivals = [s for e, s in top[1:] if not (first.measures and e.measures == first.measures)]
         second = rivals[0] if rivals else 0.0
-        if score >= _ANSWER_MIN and score - second >= _ANSWER_MARGIN:
+        if score >= _ANSWER_MIN and score - second >= _ANSWER_MARGIN and self._on_topic(question, first, top):
             return FaqMatch("answer", first, (), score)
         plausible = tuple(e for e, s in top[:3] if s >= _SUGGEST_MIN)
         return FaqMatch("suggest", None, plausible, score)
@@ -1090,10 +1236,12 @@ def format_answer(entry: FaqEntry, lang: str, staff: bool = False) -> str:
     zh = lang != "en"
     if staff:
         body = (entry.answer_zh if zh else entry.answer_en).replace("**", "")
-        quotes = "\n".join(f"「{q}」" for q in _full_clause(entry, load_faq()))
+        quotes = "\n".join(f"「{q}」" for q in _full_clause(entry, load_faq())) or "（无）"
         if zh:
             return f"【京技管发〔2025〕11号 · {entry.clause}】\n问：{entry.questions[0]}\n答：{body}\n原文（{entry.clause}）：\n{quotes}"
         return f"[京技管发〔2025〕11号 · {entry.clause}]\nQ: {entry.questions[0]}\nA: {body}\nPolicy text ({entry.clause}):\n{quotes}"
+    if not entry.cite:
+        return entry.answer_zh if zh else entry.answer_en
     quote = _quote(entry.cite[0])
     if zh:
         return f"{entry.answer_zh}\n\n原文：「{quote}」（{entry.clause}）"

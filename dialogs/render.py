@@ -296,6 +296,7 @@ def _detail_rows(report: Report, number: int, project_id: str | None) -> Measure
 
 _VERDICT = {
     "eligible": ("符合", "Eligible"),
+    "pending": ("待办：完成步骤后可得", "Pending: payable once a step is taken"),
     "needs_info": ("还需信息", "Needs more information"),
     "ineligible": ("不符合", "Not eligible"),
     "informational": ("服务措施（无资金）", "Service measure (no money)"),
@@ -360,6 +361,11 @@ def detail_first(report: Report, number: int, lang: str, project_id: str | None 
     return "\n".join(lines)
 
 
+def _aside(text: str, lang: str) -> str:
+    """Put a remark in brackets of the reader's script."""
+    return f" ({text})" if lang == "en" else f"（{text}）"
+
+
 def detail_more(
     report: Report, number: int, lang: str, project_id: str | None = None, profile: Profile | None = None
 ) -> str:
@@ -374,7 +380,7 @@ def detail_more(
         lines.append("")
         lines.append("**Conditions**" if en else "**条件**")
         for g in r.gates:
-            extra = f"（{tx(g.detail, lang)}）" if g.detail else ""
+            extra = _aside(tx(g.detail, lang), lang) if g.detail else ""
             lines.append(f"{MARK.get(g.outcome, '?')} {tx(g.text, lang)}{extra} [{g.clause}]")
     ordered = sorted(r.awards, key=lambda a: a.id not in applied)
     for a in ordered:
@@ -384,12 +390,13 @@ def detail_more(
         # another path: only what decides it (a condition not met, or not known yet)
         shown = a.conditions if a.id in applied else [c for c in a.conditions if c.outcome != "met"]
         for c in shown:
-            extra = f"（{tx(c.detail, lang)}）" if c.detail else ""
+            extra = _aside(tx(c.detail, lang), lang) if c.detail else ""
             lines.append(f"  {MARK.get(c.outcome, '?')} {tx(c.text, lang)}{extra}")
             if c.note is not None and c.outcome != "failed":
                 lines.append("    ※ " + plain(tx(c.note, lang)))
         if a.id in applied and a.status == "eligible" and a.payout_mode == "two_tranche":
-            lines.extend(f"  💰 {tx(p.when, lang)}：{money(p.amount_yuan, lang)}" for p in a.payout)
+            colon = ": " if en else "："
+            lines.extend(f"  💰 {tx(p.when, lang)}{colon}{money(p.amount_yuan, lang)}" for p in a.payout)
         elif a.formula is not None and a.id not in applied and a.status != "ineligible":
             lines.append(("  Calculation: " if en else "  计算：") + tx(a.formula, lang))
         if a.note:

@@ -828,6 +828,12 @@ def desk_stats(day_start: datetime, *, session: Session, window: timedelta = tim
     )
 
 
+def staff_question_ids(user_key: str, *, session: Session) -> list[int]:
+    """Return the ids of a user's questions passed to staff."""
+    stmt = select(StaffQuestion.id).where(StaffQuestion.user_key == user_key).order_by(StaffQuestion.id)
+    return list(session.scalars(stmt))
+
+
 def has_lead(user_key: str, *, session: Session) -> int | None:
     """Return the id of a user's lead, if they left one."""
     return session.scalar(select(Lead.id).where(Lead.user_key == user_key).order_by(Lead.id.desc()).limit(1))

@@ -149,6 +149,8 @@ async def test_staff_told_when_the_user_blocked_the_bot_or_deleted_their_data(
     post = await pass_to_staff(fake, gone)
     await gone.say("/delete")
     await gone.press("确定删除")
+    erased = fake.message(STAFF_CHAT, post.message_id)
+    assert "用户已删除数据" in erased.content and UNKNOWN not in erased.content and not erased.buttons
     mark = fake.mark()
     note = await staff_reply(fake, post, ANSWER)
     assert "删除" in note and "未发送" in note
@@ -237,3 +239,26 @@ async def test_a_lead_moves_through_its_states_and_the_export_shows_them(
     with storage.session_scope(bot.service.sessions) as session:
         assert storage.get_lead(lead_id, session=session) is None
         assert storage.lead_history(lead_id, session=session) == []
+
+
+async def test_the_desk_in_english(fake: FakeTelegram, sqlite_url: str) -> None:
+    """With BOT_LANG=en, staff posts, buttons, toasts and notes are English, and so is the user's side."""
+    async with running_bot(fake, sqlite_url, bot_lang="en"):
+        talk = Talk(fake, 4020)
+        await talk.say("/start")
+        post = await pass_to_staff(fake, talk, "What is the canteen menu today?")
+        told = "\n".join(m.content for m in talk.handed_over)  # type: ignore[attr-defined]
+        assert "Staff will answer right here" in told
+        assert "Question from a user" in post.content and "no contact left" in post.content
+        assert post.button_texts == ["I'll answer", "Save as FAQ", "No reply needed"]
+        data = next(b["callback_data"] for b in post.buttons if b["text"] == "I'll answer")
+        answer = await fake.wait_for_callback_answer(
+            fake.user_presses_button(STAFF_CHAT, post.message_id, data, user_id=STAFF_USER), TIMEOUT
+        )
+        assert answer.text is not None and answer.text.startswith("Claimed")
+        mark = fake.mark()
+        note = await staff_reply(fake, post, "Noodles and rice.")
+        assert "sent to the user" in note
+        assert "Answer from BDA staff" in talk.since(mark)[0].content
+        stats = await staff_says(fake, STAFF_CHAT, "/stats")
+        assert "Help desk" in stats and "Answered today: 1" in stats

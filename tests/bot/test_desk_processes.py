@@ -19,6 +19,7 @@ ANSWER_EN = (
 )
 QUOTE = "申报主体应在本措施规定的适用范围内依法经营"
 TIMEOUT = 15.0
+COLLEAGUE = 900002
 
 
 async def deliver_new(fake: FakeTelegram, url: str, act: Any) -> None:
@@ -47,7 +48,10 @@ async def test_a_saved_entry_answers_the_next_users_paraphrase_in_another_proces
     """存为问答 in process A, completed and switched on there; process B answers a new user with it."""
     fake.add_chat(STAFF_CHAT, title="亦庄绿策 工作群")
     fake.set_user(STAFF_USER, first_name="王芳")
-    async with webhook_processes(fake, pg_database_url, tmp_path, 2) as (first, second):
+    fake.set_user(COLLEAGUE, first_name="李明")
+    async with webhook_processes(
+        fake, pg_database_url, tmp_path, 2, STAFF_USER_IDS=f"{STAFF_USER},{COLLEAGUE}"
+    ) as (first, second):
         asker = WebhookUser(fake, 5001, [first])
         await asker.say("/start")
         asked = await asker.say(QUESTION)
@@ -124,3 +128,27 @@ async def test_a_saved_entry_answers_the_next_users_paraphrase_in_another_proces
             await asyncio.sleep(0.5)
         else:
             raise AssertionError("the switched-off entry still answers")
+
+        # Two staff press 我来答 on the same post at the same moment, each through another process.
+        racer = WebhookUser(fake, 5004, [second])
+        await racer.say("/start")
+        asked = await racer.say("你们周末有人值班吗？")
+        await racer.press("转给工作人员", next(m for m in asked if "转给工作人员" in m.button_texts))
+        post = newest_post(fake, "周末有人值班")
+        data = next(b["callback_data"] for b in post.buttons if b["text"] == "我来答")
+        before = {u["update_id"] for u in fake.pending_updates}
+        queries = [
+            fake.user_presses_button(STAFF_CHAT, post.message_id, data, user_id=u)
+            for u in (STAFF_USER, COLLEAGUE)
+        ]
+        presses = [u for u in fake.pending_updates if u["update_id"] not in before]
+        statuses = await asyncio.gather(
+            *(
+                fake.deliver_via_webhook(u, url=url, secret_token=SECRET)
+                for u, url in zip(presses, (first, second), strict=True)
+            )
+        )
+        assert statuses == [200, 200]
+        toasts = [(await fake.wait_for_callback_answer(q, TIMEOUT)).text or "" for q in queries]
+        assert sorted("已认领，" in t for t in toasts) == [False, True], toasts
+        assert any("已由" in t for t in toasts)

@@ -170,9 +170,9 @@ class WebhookUser(Talk):
 
 @asynccontextmanager
 async def webhook_processes(
-    fake: FakeTelegram, database_url: str, cwd: Path, count: int
+    fake: FakeTelegram, database_url: str, cwd: Path, count: int, **extra: str
 ) -> AsyncIterator[list[str]]:
-    """Start `count` webhook-mode bot processes on one database; yield their local URLs."""
+    """Start `count` webhook-mode bot processes on one database (`extra`: more environment); yield their URLs."""
     ports = [free_port() for _ in range(count)]
     # Telegram would call the load balancer; here nothing listens there, so updates wait in the
     # fake's queue and the test hands each one to a process of its choice.
@@ -180,7 +180,12 @@ async def webhook_processes(
     with contextlib_exit_stack() as stack:
         for index, port in enumerate(ports):
             env = bot_env(
-                fake, database_url, WEBHOOK_URL=balancer, WEBHOOK_SECRET=SECRET, WEBHOOK_PORT=str(port)
+                fake,
+                database_url,
+                WEBHOOK_URL=balancer,
+                WEBHOOK_SECRET=SECRET,
+                WEBHOOK_PORT=str(port),
+                **extra,
             )
             stack.enter_context(bot_process(env, cwd, f"web{index}"))
         urls = [f"http://127.0.0.1:{port}/hook" for port in ports]

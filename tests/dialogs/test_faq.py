@@ -24,6 +24,11 @@ POLICY = normalise(latest_rulebook().policy_text)
 SHARED_POLICY = Path("/work/shared/policy/bda-green-lowcarbon-2025.txt")
 
 
+def _good(row: dict) -> set[str]:
+    """The entries that answer a paraphrase: its id and any the row lists under also."""
+    return {row["id"], *row.get("also", [])}
+
+
 @pytest.fixture(scope="module")
 def faq():
     return load_faq()
@@ -54,9 +59,10 @@ def test_top1_and_top3_accuracy(faq):
     misses = []
     for row in PARAPHRASES:
         ids = [e.id for e, _ in faq.ranked(row["q"], k=3)]
-        top1 += ids[:1] == [row["id"]]
-        top3 += row["id"] in ids
-        if ids[:1] != [row["id"]]:
+        good = _good(row)
+        top1 += bool(ids[:1]) and ids[0] in good
+        top3 += bool(good & set(ids))
+        if not ids or ids[0] not in good:
             misses.append((row["q"], row["id"], ids))
     n = len(PARAPHRASES)
     assert top1 / n >= 0.90, misses
@@ -68,7 +74,7 @@ def test_confident_answers_are_right(faq):
     wrong = []
     for row in PARAPHRASES:
         m = faq.match(row["q"])
-        if m.outcome == "answer" and m.entry is not None and m.entry.id != row["id"]:
+        if m.outcome == "answer" and m.entry is not None and m.entry.id not in _good(row):
             wrong.append((row["q"], row["id"], m.entry.id))
     assert len(wrong) <= len(PARAPHRASES) * 0.03, wrong
 

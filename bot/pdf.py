@@ -32,10 +32,13 @@ from fpdf.enums import TextMode
 from pydantic import TypeAdapter
 
 from dialogs.render import (
+    after_pending_line,
     applied_awards,
     applied_quotes,
     documents_for,
     fact_label,
+    plain,
+    steps_text,
     summary_rows,
     tx,
     untouched_count,
@@ -388,6 +391,12 @@ def _row(r: MeasureResult, lang: str, shared: frozenset[str] = frozenset()) -> _
             if en
             else f"从优不重复：同一项目按第{r.alternative_to}条计"
         )
+        if r.alternative_to == r.number:  # convention 14: counted in another entry
+            payout = (
+                "paid once per enterprise: counted in another entry"
+                if en
+                else "每家企业只奖励一次：已在另一项中计入"
+            )
         return _Row(
             "alternative",
             r.number,
@@ -398,6 +407,10 @@ def _row(r: MeasureResult, lang: str, shared: frozenset[str] = frozenset()) -> _
             payout,
         )
     if r.status == "eligible":
+        payout = _payout(r, lang)
+        if r.pending_yuan is not None:  # a larger path waits for a step (convention 11)
+            more = fmt_yuan(r.pending_yuan)
+            payout += f"; {more} after the pending step" if en else f"；完成待办后可达{_wan(r.pending_yuan)}"
         return _Row(
             "eligible",
             r.number,
@@ -405,8 +418,12 @@ def _row(r: MeasureResult, lang: str, shared: frozenset[str] = frozenset()) -> _
             r.project_name,
             _amount(r.amount_yuan, lang),
             r.amount_yuan,
-            _payout(r, lang),
+            payout,
         )
+    if r.status == "pending":  # drawn like an open row: nothing payable yet, an amount once a step is taken
+        amount = f"{fmt_yuan(r.pending_yuan or 0)} pending" if en else f"待办 {_wan(r.pending_yuan or 0)}"
+        payout = ("once done: " if en else "待完成：") + steps_text(r, lang)
+        return _Row("needs_info", r.number, title, r.project_name, amount, r.pending_yuan, payout)
     if r.status == "needs_info":
         sep = ", " if en else "、"
         own = [m for m in r.missing if m not in shared]
@@ -549,15 +566,27 @@ def _content(report: Report, profile: dict[str, Any], lang: str) -> _Content:
     )
     table = [replace(_row(r, lang, shared), calc=_calc(r, lang)) for r in rows if r.status != "ineligible"]
     ineligible = [_row(r, lang) for r in rows if r.status == "ineligible"]
-    paying = [r for r in rows if (r.status == "eligible" and r.counted) or r.status == "needs_info"]
+    paying = [
+        r for r in rows if (r.status == "eligible" and r.counted) or r.status in ("needs_info", "pending")
+    ]
     n_ok = sum(1 for r in rows if r.status == "eligible")
     n_need = sum(1 for r in rows if r.status == "needs_info")
+    n_wait = sum(1 for r in rows if r.status == "pending")
     n_no = len(ineligible)
     stats = (
-        f"{n_ok} eligible · {n_need} open · {n_no} not eligible"
+        f"{n_ok} eligible · {n_wait} pending · {n_need} open · {n_no} not eligible"
         if en
-        else f"符合{n_ok}条 · 还需信息{n_need}条 · 不符合{n_no}条"
+        else f"符合{n_ok}条 · 待办{n_wait}条 · 还需信息{n_need}条 · 不符合{n_no}条"
     )
+    for zero in (
+        " · 0 pending",
+        " · 待办0条",
+        " · 0 open",
+        " · 还需信息0条",
+        " · 0 not eligible",
+        " · 不符合0条",
+    ):
+        stats = stats.replace(zero, "")
     pending = ""
     if n_need:
         extra = report.pending_upper_yuan
@@ -570,6 +599,20 @@ def _content(report: Report, profile: dict[str, Any], lang: str) -> _Content:
         else:
             pending = "open items may add more" if en else "待确认事项可能增加金额"
     notes = []
+    if line := after_pending_line(report, lang):
+        notes.append(line + ("." if en else "。"))
+    # The readings behind what is still open (pending or undecided rows), once each with its measures;
+    # the detail in chat and the command line show every reading of every row.
+    readings: dict[str, list[int]] = {}
+    for r in rows:
+        if r.status in ("pending", "needs_info"):
+            for note in r.condition_notes:
+                numbers = readings.setdefault(plain(tx(note, lang)), [])
+                if r.number not in numbers:
+                    numbers.append(r.number)
+    for text, numbers in readings.items():
+        where = "、".join(str(n) for n in numbers)
+        notes.append(f"No. {where}: {text}" if en else f"第{where}条：{text}")
     if shared:
         labels = ("、" if not en else ", ").join(dict.fromkeys(fact_label(ref, lang) for ref in shared))
         notes.append(

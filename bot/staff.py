@@ -92,8 +92,20 @@ def _measure_lines(report: dict[str, Any], lang: str, names: dict[str, str] | No
         status = str(entry.get("status", ""))
         amount = _int(entry.get("amount_yuan"))
         upper = _int(entry.get("upper_bound_yuan"))
+        pending = _int(entry.get("pending_yuan"))
+        steps = "；".join(str(x) for x in entry.get("unlock") or [])
         if status == "eligible" and amount:
             shown = money(amount, lang)
+            if pending:
+                shown += _t(
+                    lang,
+                    f"；完成待办后{money(pending, lang)}",
+                    f"; {money(pending, lang)} after pending steps",
+                )
+        elif status == "pending" and pending:
+            shown = _t(
+                lang, f"待办：完成后{money(pending, lang)}", f"pending: {money(pending, lang)} once done"
+            )
         elif upper:
             shown = _t(
                 lang, f"最高{money(upper, lang)}（待确认）", f"up to {money(upper, lang)} (to confirm)"
@@ -102,6 +114,8 @@ def _measure_lines(report: dict[str, Any], lang: str, names: dict[str, str] | No
             shown = _t(lang, "金额待确认", "amount to confirm")
         name = (names or {}).get(str(entry.get("project")), "") if entry.get("project") else ""
         project = f"（{literal(name)}）" if name else ""
+        if steps:
+            shown += _t(lang, f"（待：{steps}）", f" (steps: {steps})")
         lines.append(f"{STATUS_MARK.get(status, '•')} {_title(number, lang)}{project} — {shown}")
     return lines
 
@@ -134,11 +148,6 @@ def lead_post(payload: dict[str, Any], *, created: bool, lead_id: int, lang: str
     return "\n".join(lines)
 
 
-def handover_post(text: str, user_key: str, *, lang: str = "zh") -> str:
-    """Write the staff-chat post for something the dialogs pass on (a question for staff)."""
-    return f"**{_t(lang, '📨 转交工作人员', '📨 For staff')}**（{_user(user_key)}）\n{_user(text)}"
-
-
 # --- /leads ----------------------------------------------------------------------------------------
 
 
@@ -152,6 +161,8 @@ class LeadFilter:
     follow_state: str | None = None
     # "me": leads the asking staff member owns; "none": leads nobody owns yet.
     owner: Literal["me", "none"] | None = None
+    # "@李明": leads owned by the staff member of that name.
+    owner_name: str | None = None
 
 
 def parse_lead_filter(args: Sequence[str], lang: str = "zh", *, now: dt.datetime | None = None) -> LeadFilter:
@@ -160,6 +171,7 @@ def parse_lead_filter(args: Sequence[str], lang: str = "zh", *, now: dt.datetime
     since: dt.datetime | None = None
     follow_state: str | None = None
     owner: Literal["me", "none"] | None = None
+    owner_name: str | None = None
     now = now or dt.datetime.now(dt.UTC)
     for raw in args:
         arg = raw.strip().lower()
@@ -171,6 +183,8 @@ def parse_lead_filter(args: Sequence[str], lang: str = "zh", *, now: dt.datetime
             owner = "me"
         elif arg in OWNER_NONE:
             owner = "none"
+        elif raw.strip().startswith("@") and len(raw.strip()) > 1:
+            owner_name = raw.strip()[1:]
         elif match := re.fullmatch(r"(?:第|m|#)?(\d{1,2})(?:条)?", arg):
             measure = int(match.group(1))
         elif match := re.fullmatch(r"(\d{1,4})d", arg):
@@ -183,17 +197,19 @@ def parse_lead_filter(args: Sequence[str], lang: str = "zh", *, now: dt.datetime
             since = dt.datetime.combine(day, dt.time(), BEIJING)
         else:
             return LeadFilter(error=_filter_help(lang))
-    return LeadFilter(measure=measure, since=since, follow_state=follow_state, owner=owner)
+    return LeadFilter(
+        measure=measure, since=since, follow_state=follow_state, owner=owner, owner_name=owner_name
+    )
 
 
 def _filter_help(lang: str) -> str:
     """Explain the /leads arguments."""
     return _t(
         lang,
-        "用法：/leads [条号] [起始日期 YYYY-MM-DD 或 天数如 7d] [新线索|已联系|已申报|已结束|无效] [我的|无人]，"
-        "例如 /leads 27 7d 已联系 我的；/export 同样可加这些条件。",
+        "用法：/leads [条号] [起始日期 YYYY-MM-DD 或 天数如 7d] [新线索|已联系|已申报|已结束|无效] [我的|无人|@姓名]，"
+        "例如 /leads 27 7d 已联系 我的、/leads @李明；/export 同样可加这些条件。",
         "Usage: /leads [measure] [since YYYY-MM-DD or days like 7d] [new|contacted|applied|closed|invalid] "
-        "[mine|unowned], e.g. /leads 27 7d contacted mine; /export takes the same.",
+        "[mine|unowned|@name], e.g. /leads 27 7d contacted mine, /leads @Li; /export takes the same.",
     )
 
 
@@ -272,6 +288,8 @@ EXPORT_COLUMNS = (
     ("last_note", "最新备注"),
     ("last_note_at", "备注时间"),
     ("followed_at", "跟进更新时间"),
+    ("total_after_pending_yuan", "完成待办步骤后合计（元）"),
+    ("pending_steps", "待办步骤"),
 )
 
 
@@ -291,6 +309,12 @@ def export_rows(
         note = (notes or {}).get(lead.id)
         report = lead.report if isinstance(lead.report, dict) else {}
         questions = "；".join(str(q) for q in report.get("open_questions") or [])
+        entries = [m for m in report.get("measures") or [] if isinstance(m, dict)]
+        steps = "；".join(
+            f"第{m.get('number')}条：{'、'.join(str(x) for x in m.get('unlock') or [])}"
+            for m in entries
+            if m.get("unlock")
+        )
         rows.append(
             [
                 lead.id,
@@ -311,6 +335,8 @@ def export_rows(
                 _cell(note.value if note is not None else ""),
                 _when(note.at) if note is not None else "",
                 _when(lead.followed_at),
+                report.get("total_after_pending_yuan", lead.total_yuan),
+                _cell(steps),
             ]
         )
     return rows

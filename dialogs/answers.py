@@ -8,10 +8,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from dialogs.render import money, tx
-from dialogs.topics import KIND_FACTS, TEMPLATE_BY_ID
+from dialogs.topics import KIND_FACTS, REPEATABLE, TEMPLATE_BY_ID, base_template, batch_number
 from dialogs.types import Asked, State
 from rules import engine as rules_engine
-from rules.facts import Enterprise, Profile, Project, ProjectFacts
+from rules.facts import FLEET_INCONSISTENT_ZH, Enterprise, Profile, Project, ProjectFacts
 from rules.loader import load_catalog
 from rules.report import Report
 
@@ -66,8 +66,9 @@ def set_fact(state: State, ref: str, project_id: str | None, value: Any) -> str 
             facts = {**p.get("facts", {}), name: value}
             try:
                 ProjectFacts.model_validate(facts)
-            except ValidationError:
-                return "range"
+            except ValidationError as exc:
+                # 第19条: more new-energy vehicles than the fleet contradicts an earlier answer.
+                return "fleet" if FLEET_INCONSISTENT_ZH in str(exc) else "range"
             p["facts"] = {k: v for k, v in facts.items() if v is not None}
             return None
     return "range"
@@ -77,10 +78,15 @@ def project_name(state: State, project_id: str | None) -> str:
     """Name a project the way the user chose it, in the user's language."""
     if project_id is None:
         return ""
-    tpl = TEMPLATE_BY_ID.get(project_id)
+    tpl = TEMPLATE_BY_ID.get(project_id) or base_template(project_id)
     if tpl is None:
         return project_id
-    return tpl.en if state.lang == "en" else tpl.zh
+    name = tpl.en if state.lang == "en" else tpl.zh
+    number = batch_number(project_id)
+    if number > 1:
+        zh, en = REPEATABLE.get(tpl.id, ("批", "batch"))
+        return L(state, f"{name}（第{number}{zh}）", f"{name} ({en} {number})")
+    return name
 
 
 def show_value(state: State, ref: str, value: Any) -> str:

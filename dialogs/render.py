@@ -11,8 +11,14 @@ from rules.loader import load_catalog
 from rules.report import AwardResult, MeasureResult, Report
 from rules.schema import Document, Text
 
-MARK = {"met": "✓", "failed": "✗", "unknown": "?"}
-STATUS_MARK = {"eligible": "✅", "needs_info": "❓", "ineligible": "❌", "informational": "ℹ️"}
+MARK = {"met": "✓", "failed": "✗", "unknown": "?", "pending": "⏳"}
+STATUS_MARK = {
+    "eligible": "✅",
+    "pending": "⏳",
+    "needs_info": "❓",
+    "ineligible": "❌",
+    "informational": "ℹ️",
+}
 
 
 def tx(text: Text | None, lang: str) -> str:
@@ -44,6 +50,39 @@ def fact_label(ref: str, lang: str) -> str:
     """Return the short name of a fact."""
     info = load_catalog().get(ref)
     return tx(info.label, lang) if info else ref
+
+
+def steps_text(row: MeasureResult, lang: str) -> str:
+    """Name the steps still to take for a row's pending award, with their clauses."""
+    sep = "；" if lang != "en" else "; "
+    return sep.join(f"{tx(u.step, lang)}（{u.clause}）" if u.clause else tx(u.step, lang) for u in row.unlock)
+
+
+def pending_text(row: MeasureResult, lang: str) -> str:
+    """Say what a row will be worth once its pending steps are taken, and which steps (convention 11)."""
+    if row.pending_yuan is None:
+        return ""
+    steps = steps_text(row, lang)
+    if lang == "en":
+        return (
+            f"{money(row.pending_yuan, lang)} once this is done: {steps}"
+            if steps
+            else money(row.pending_yuan, lang)
+        )
+    return (
+        f"完成后可得{money(row.pending_yuan, lang)}，待完成：{steps}"
+        if steps
+        else f"完成后可得{money(row.pending_yuan, lang)}"
+    )
+
+
+def after_pending_line(report: Report, lang: str) -> str:
+    """Say the total once every pending step is taken, when it is more than the total payable now."""
+    if report.total_after_pending_yuan <= report.total_yuan:
+        return ""
+    if lang == "en":
+        return f"After the pending steps: {money(report.total_after_pending_yuan, lang)} in all"
+    return f"完成待办步骤后合计：{money(report.total_after_pending_yuan, lang)}"
 
 
 def _title(row: MeasureResult, lang: str) -> str:
@@ -78,8 +117,14 @@ def summary_rows(report: Report) -> list[MeasureResult]:
     rows = [r for r in report.measures if touched(r)]
 
     def key(r: MeasureResult) -> tuple[int, int, int]:
-        order = {"eligible": 0, "needs_info": 1, "ineligible": 2}.get(r.status, 3)
-        value = r.amount_yuan if r.status == "eligible" else (r.upper_bound_yuan or 0)
+        order = {"eligible": 0, "pending": 1, "needs_info": 2, "ineligible": 3}.get(r.status, 4)
+        value = (
+            r.amount_yuan
+            if r.status == "eligible"
+            else r.pending_yuan
+            if r.status == "pending"
+            else (r.upper_bound_yuan or 0)
+        )
         return (order, -(value or 0), r.number)
 
     return sorted(rows, key=key)
@@ -116,7 +161,13 @@ def summary_text(report: Report, lang: str) -> str:
             head += f"（{name}）" if not en else f" ({name})"
         if r.status == "eligible":
             detail = money(r.amount_yuan, lang)
-            if not r.counted and r.alternative_to is not None:
+            if not r.counted and r.alternative_to == r.number:
+                detail += (
+                    " — paid once per enterprise: counted in another entry"
+                    if en
+                    else " — 每家企业只奖励一次，已在另一项填写中计入"
+                )
+            elif not r.counted and r.alternative_to is not None:
                 detail += (
                     f" — same project as measure {r.alternative_to}: the larger award counts, not both"
                     if en
@@ -126,6 +177,10 @@ def summary_text(report: Report, lang: str) -> str:
                 detail += f"，{_payout_short(r, lang)}" if not en else f", {_payout_short(r, lang)}"
             if r.missing:
                 detail += " (could be more)" if en else "（可能更多）"
+            if r.pending_yuan is not None:
+                detail += ("; " if en else "；") + pending_text(r, lang)
+        elif r.status == "pending":
+            detail = ("pending: " if en else "待办：") + pending_text(r, lang)
         elif r.status == "needs_info":
             bound = money(r.upper_bound_yuan, lang) if r.upper_bound_yuan is not None else None
             missing = (
@@ -142,7 +197,7 @@ def summary_text(report: Report, lang: str) -> str:
         else:
             reason = tx(r.reasons[0], lang) if r.reasons else ""
             detail = (
-                (f"not eligible, condition not met: {reason}" if en else f"不符合，未满足条件：{reason}")
+                (f"not eligible: {reason}" if en else f"不符合：{reason}")
                 if reason
                 else ("not eligible" if en else "不符合")
             )
@@ -156,6 +211,8 @@ def summary_text(report: Report, lang: str) -> str:
         if en
         else f"**可同时获得合计：{money(report.total_yuan, lang)}**（已按“从优不重复”去重）"
     )
+    if line := after_pending_line(report, lang):
+        lines.append(line)
     pending = [r for r in rows if r.status == "needs_info"]
     if pending:
         extra = report.pending_upper_yuan
@@ -296,7 +353,7 @@ def _detail_rows(report: Report, number: int, project_id: str | None) -> Measure
 
 _VERDICT = {
     "eligible": ("符合", "Eligible"),
-    "pending": ("待办：完成步骤后可得", "Pending: payable once a step is taken"),
+    "pending": ("待办", "Pending"),
     "needs_info": ("还需信息", "Needs more information"),
     "ineligible": ("不符合", "Not eligible"),
     "informational": ("服务措施（无资金）", "Service measure (no money)"),
@@ -322,18 +379,31 @@ def detail_first(report: Report, number: int, lang: str, project_id: str | None 
         if paths and all(a.payout_mode != "two_tranche" for a in paths):
             head += (", " if en else "，") + _payout_line(paths[0], lang)
         lines.append(head)
-        if not r.counted and r.alternative_to is not None:
+        if not r.counted and r.alternative_to == r.number:
+            lines.append(
+                "Paid once per enterprise: this award is counted in another entry, not twice."
+                if en
+                else "每家企业只奖励一次：本项奖励已在另一项填写中计入，不重复计算。"
+            )
+        elif not r.counted and r.alternative_to is not None:
             lines.append(
                 f"Same project as measure {r.alternative_to}: only the larger award is paid (从优不重复)."
                 if en
                 else f"与第{r.alternative_to}条为同一项目：按“从优不重复”只取较高者，本条不计入合计。"
             )
+        if r.pending_yuan is not None:
+            lines.append(pending_text(r, lang))
+    elif r.status == "pending":
+        # Convention 11: nothing payable yet, the amount once a step is taken, the step and its clause.
+        lines.append(
+            f"**{verdict}: {pending_text(r, lang)}**" if en else f"**{verdict}：{pending_text(r, lang)}**"
+        )
     elif r.status == "needs_info":
         bound = f"up to {money(r.upper_bound_yuan, lang)}" if en else f"最高{money(r.upper_bound_yuan, lang)}"
         lines.append(f"**{verdict}**" + (f" · {bound}" if r.upper_bound_yuan is not None else ""))
     else:
         lines.append(f"**{verdict}**")
-    if r.status == "eligible" or r.status == "needs_info":
+    if r.status in ("eligible", "pending", "needs_info"):
         sep = "; " if en else "；"
         for a in paths[: 3 if r.status == "eligible" else 1]:
             lines.append(("Path: " if en else "适用情形：") + tx(a.label, lang))
@@ -382,13 +452,16 @@ def detail_more(
         for g in r.gates:
             extra = _aside(tx(g.detail, lang), lang) if g.detail else ""
             lines.append(f"{MARK.get(g.outcome, '?')} {tx(g.text, lang)}{extra} [{g.clause}]")
+            if g.note is not None:
+                lines.append("    ※ " + plain(tx(g.note, lang)))
     ordered = sorted(r.awards, key=lambda a: a.id not in applied)
     for a in ordered:
         lines.append("")
         mark = " ← " + ("applies" if en else "适用") if a.id in applied and len(r.awards) > 1 else ""
         lines.append(f"• **{tx(a.label, lang)}**{mark}")
         # another path: only what decides it (a condition not met, or not known yet)
-        shown = a.conditions if a.id in applied else [c for c in a.conditions if c.outcome != "met"]
+        failed = [c for c in a.conditions if c.outcome == "failed"]
+        shown = a.conditions if a.id in applied else failed or [c for c in a.conditions if c.outcome != "met"]
         for c in shown:
             extra = _aside(tx(c.detail, lang), lang) if c.detail else ""
             lines.append(f"  {MARK.get(c.outcome, '?')} {tx(c.text, lang)}{extra}")
@@ -397,6 +470,12 @@ def detail_more(
         if a.id in applied and a.status == "eligible" and a.payout_mode == "two_tranche":
             colon = ": " if en else "："
             lines.extend(f"  💰 {tx(p.when, lang)}{colon}{money(p.amount_yuan, lang)}" for p in a.payout)
+        elif a.status == "pending":
+            later = "once the steps are taken, " if en else "完成待办步骤后，"
+            colon = ": " if en else "："
+            lines.extend(
+                f"  💰 {later}{tx(p.when, lang)}{colon}{money(p.amount_yuan, lang)}" for p in a.payout
+            )
         elif a.formula is not None and a.id not in applied and a.status != "ineligible":
             lines.append(("  Calculation: " if en else "  计算：") + tx(a.formula, lang))
         if a.note:
@@ -405,7 +484,10 @@ def detail_more(
         lines.append(
             ("Would qualify if: " if en else "差一点：") + "；".join(tx(n, lang) for n in r.near_miss)
         )
-    notes = [*r.notes, *r.procedure]
+    # Every reading a condition carries reaches the user (issue 7), once.
+    seen = {n.zh for n in r.notes} | {c.note.zh for a in r.awards for c in a.conditions if c.note}
+    seen |= {g.note.zh for g in r.gates if g.note}
+    notes = [*r.notes, *(n for n in r.condition_notes if n.zh not in seen), *r.procedure]
     if notes:
         lines.append("")
         lines.extend("※ " + plain(tx(n, lang)) for n in notes)
@@ -562,7 +644,26 @@ def _cond_desc(cond: object, lang: str) -> str:
 
     assert isinstance(cond, FactCondition | RatioCondition | AllOf | AnyOf)
     text = tx(_auto_text(cond), lang)
-    return f"{text} [{cond.clause}]" if cond.clause else text
+    out = f"{text} [{cond.clause}]" if cond.clause else text
+    if cond.pending is not None:
+        out += (
+            f" (not yet: pending until — {tx(cond.pending.step, lang)})"
+            if lang == "en"
+            else f"（尚未做到时为“待办”，待：{tx(cond.pending.step, lang)}）"
+        )
+    notes = [n for n in _cond_notes(cond)]
+    return out + "".join(f"\n    ※ {tx(n, lang)}" for n in notes)
+
+
+def _cond_notes(cond: object) -> list[Text]:
+    from rules.schema import AllOf, AnyOf, FactCondition, RatioCondition
+
+    assert isinstance(cond, FactCondition | RatioCondition | AllOf | AnyOf)
+    notes = [cond.note] if cond.note is not None else []
+    if isinstance(cond, AllOf | AnyOf):
+        for part in cond.of:
+            notes.extend(_cond_notes(part))
+    return notes
 
 
 def explain_measure(number: int, lang: str = "zh") -> str:
@@ -656,6 +757,7 @@ def report_text(report: Report, lang: str = "zh") -> str:
     lines = [f"{report.doc_no} — {'as of' if en else '评估日'} {report.on.isoformat()}", ""]
     groups = [
         ("eligible", "Eligible" if en else "符合"),
+        ("pending", "Pending: payable once a step is taken" if en else "待办：完成步骤后可得"),
         ("needs_info", "Needs more information" if en else "还需信息"),
         ("ineligible", "Not eligible" if en else "不符合"),
     ]
@@ -676,6 +778,14 @@ def report_text(report: Report, lang: str = "zh") -> str:
                         if en
                         else f"（不计入：与第{r.alternative_to}条从优不重复）"
                     )
+            elif status == "pending":
+                head += (": " if en else "：") + money(r.pending_yuan, lang)
+            if status != "ineligible" and r.unlock:
+                head += ("\n    steps still to take: " if en else "\n    待完成：") + steps_text(r, lang)
+            if status == "eligible" and r.pending_yuan is not None:
+                head += ("\n    after the pending steps: " if en else "\n    完成待办步骤后：") + money(
+                    r.pending_yuan, lang
+                )
             elif status == "needs_info":
                 head += (
                     (
@@ -705,6 +815,8 @@ def report_text(report: Report, lang: str = "zh") -> str:
                 lines.append(("    because: " if en else "    原因：") + tx(reason, lang))
             for hint in r.near_miss:
                 lines.append(("    would qualify: " if en else "    如要符合：") + tx(hint, lang))
+            for note in r.condition_notes:
+                lines.append("    ※ " + tx(note, lang))
         lines.append("")
     uncovered = [r for r in report.measures if r.no_project and r.status != "ineligible"]
     blocked = [r for r in report.measures if r.no_project and r.status == "ineligible"]
@@ -725,6 +837,8 @@ def report_text(report: Report, lang: str = "zh") -> str:
     )
     lines.append("")
     lines.append(("Total payable together: " if en else "可同时获得合计：") + money(report.total_yuan, lang))
+    if line := after_pending_line(report, lang):
+        lines.append(line)
     if report.missing:
         lines.append("Most valuable open facts:" if en else "最值得补充的信息：")
         for mf in report.missing[:8]:

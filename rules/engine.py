@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Any
 
 from rules.facts import ENTERPRISE_FACTS, PROJECT_FACTS, Enterprise, Profile, Project, ProjectFacts
-from rules.loader import LoadedRulebook, load_catalog, rulebook_for
+from rules.loader import LoadedRulebook, load_catalog, load_rulebooks, rulebook_for
 from rules.report import (
     AwardResult,
     ConditionResult,
@@ -29,6 +29,7 @@ from rules.report import (
     MissingFact,
     Outcome,
     PayoutStep,
+    PendingStep,
     Report,
     Status,
     T,
@@ -78,6 +79,7 @@ _REPORT = builder(Report)
 MET: Outcome = "met"
 FAILED: Outcome = "failed"
 UNKNOWN: Outcome = "unknown"
+PENDING: Outcome = "pending"
 
 
 def _d(value: Any) -> Decimal:
@@ -265,7 +267,21 @@ _Ev = tuple[Outcome, tuple[str, ...], tuple["_Node", ...]]
 class _Node:
     """A compiled condition, with its results prepared for the outcomes that carry no value."""
 
-    __slots__ = ("cite", "clause", "cond", "failed", "leaf", "met", "miss", "note", "reads_project", "text")
+    __slots__ = (
+        "cite",
+        "clause",
+        "cond",
+        "failed",
+        "leaf",
+        "met",
+        "miss",
+        "note",
+        "notes",
+        "pending",
+        "reads_project",
+        "step",
+        "text",
+    )
 
     def __init__(self, cond: Condition) -> None:
         self.cond = cond
@@ -276,24 +292,53 @@ class _Node:
         self.note = cond.note
         self.met = self._result(MET, (), None)
         self.failed = self._result(FAILED, (), None)
+        self.pending = self._result(PENDING, (), None)
         self.leaf: tuple[_Node, ...] = (self,)
         self.reads_project = _reads_project(cond)
+        # Convention 11: the step that unlocks the award when this condition is "not yet".
+        self.step = (
+            None if cond.pending is None else PendingStep(cond.pending.step, cond.clause, tuple(cond.cite))
+        )
+        # Every reading this condition and its parts carry, for the row's condition notes.
+        self.notes: tuple[Text, ...] = _notes_in(cond)
+
+    def reason(self, e: Enterprise, p: ProjectFacts | None) -> Text:
+        """Say what was found and which clause it fails, the right way round ("…，不符合七(二)2")."""
+        found = self.found_text(e, p)
+        if not self.clause:
+            return found
+        return T(f"{found.zh}，不符合{self.clause}", f"{found.en} — does not meet {self.clause}")
+
+    def found_text(self, e: Enterprise, p: ProjectFacts | None) -> Text:
+        """Describe the facts that make this condition fail."""
+        if self.cond.found is not None:
+            return self.cond.found
+        return self._found(e, p)
+
+    def _found(self, e: Enterprise, p: ProjectFacts | None) -> Text:
+        return T(f"不满足：{self.text.zh}", f"not met: {self.text.en}")
 
     def _result(self, outcome: Outcome, missing: tuple[str, ...], detail: Any) -> ConditionResult:
         return _CONDITION(self.text, outcome, self.clause, self.cite, missing, detail, self.miss, self.note)
+
+    def res_of(self, ev: _Ev) -> tuple[ConditionResult, tuple[_Node, ...]]:
+        """Turn an evaluation into a result and its failed (or pending) leaves."""
+        outcome, missing, leaves = ev
+        if outcome is MET:
+            return self.met, ()
+        if outcome is FAILED:
+            return self.failed, leaves
+        if outcome is PENDING:
+            return self.pending, leaves
+        return self._result(UNKNOWN, missing, None), ()
 
     def ev(self, e: Enterprise, p: ProjectFacts | None) -> _Ev:
         """Evaluate as a part of a larger condition."""
         raise NotImplementedError
 
     def res(self, e: Enterprise, p: ProjectFacts | None) -> tuple[ConditionResult, tuple[_Node, ...]]:
-        """Evaluate as a condition of its own: its result and its failed leaves."""
-        outcome, missing, leaves = self.ev(e, p)
-        if outcome is MET:
-            return self.met, ()
-        if outcome is FAILED:
-            return self.failed, leaves
-        return self._result(UNKNOWN, missing, None), ()
+        """Evaluate as a condition of its own: its result and its failed (or pending) leaves."""
+        return self.res_of(self.ev(e, p))
 
 
 def _now_text(actual: Any, unit: tuple[str, str] = ("", "")) -> Text:
@@ -329,12 +374,20 @@ class _Fact(_Node):
         "native",
         "op",
         "order",
+        "pend",
         "unit",
         "unknown",
     )
 
     def __init__(self, cond: FactCondition) -> None:
         super().__init__(cond)
+        # The values that mean "not yet" (convention 11), or None when the condition is no step.
+        self.pend: tuple[Any, ...] | None = None
+        if cond.pending is not None:
+            if cond.pending.values is not None:
+                self.pend = tuple(cond.pending.values)
+            else:
+                self.pend = (False,) if cond.op == "is_true" else (True,)
         self.unit = _unit(cond.fact)
         self.get = get = _Get(cond.fact)
         self.from_enterprise, self.attr, self.enum = get.ent, get.attr, get.enum
@@ -395,7 +448,21 @@ class _Fact(_Node):
             return UNKNOWN, self.unknown.missing, ()
         if self.test(actual):
             return MET, (), ()
+        if self.pend is not None and actual in self.pend:
+            return PENDING, (), self.leaf
         return FAILED, (), self.leaf
+
+    def _found(self, e: Enterprise, p: ProjectFacts | None) -> Text:
+        actual = self.get(e, p)
+        label = _label(self.get.ref)
+        if actual is None:
+            return T(f"{label.zh}：未知", f"{label.en}: unknown")
+        if isinstance(actual, bool):
+            return T(f"{label.zh}：{'是' if actual else '否'}", f"{label.en}: {'yes' if actual else 'no'}")
+        if isinstance(actual, str):
+            opt = _option_label(self.get.ref, actual)
+            return T(f"{label.zh}为{opt.zh}", f"{label.en}: {opt.en}")
+        return T(f"{label.zh} {fmt_num(actual)}", f"{label.en} {fmt_num(actual)}")
 
     def res(self, e: Enterprise, p: ProjectFacts | None) -> tuple[ConditionResult, tuple[_Node, ...]]:
         # The hottest function of an evaluation: _Get and test inlined for the common cases.
@@ -408,15 +475,22 @@ class _Fact(_Node):
         if actual is None:
             return self.unknown, ()
         kind = self.kind
+        pend = self.pend
         if kind == _IS_TRUE:
-            return (self.met, ()) if actual is True else (self.failed, self.leaf)
+            if actual is True:
+                return self.met, ()
+            return (self.pending if pend is not None and actual in pend else self.failed), self.leaf
         if kind == _IS_FALSE:
-            return (self.met, ()) if actual is False else (self.failed, self.leaf)
+            if actual is False:
+                return self.met, ()
+            return (self.pending if pend is not None and actual in pend else self.failed), self.leaf
         if self.enum and isinstance(actual, StrEnum):
             actual = actual.value
         ok = self.test(actual)
         if kind == _OTHER:
-            return (self.met, ()) if ok else (self.failed, self.leaf)
+            if ok:
+                return self.met, ()
+            return (self.pending if pend is not None and actual in pend else self.failed), self.leaf
         t = type(actual)
         detail: Any
         if (t is float or t is int) and -_TAME < actual < _TAME:
@@ -453,6 +527,14 @@ class _Ratio(_Node):
             return UNKNOWN, missing, ()
         return (MET, (), ()) if self.order(ratio, self.dexp) else (FAILED, (), self.leaf)
 
+    def _found(self, e: Enterprise, p: ProjectFacts | None) -> Text:
+        ratio, _ = self._ratio(e, p)
+        num, den = _label(self.num.ref), _label(self.den.ref)
+        shown = (
+            "?" if ratio is None else "∞" if ratio.is_infinite() else fmt_pct(ratio.quantize(_BASIS_POINT))
+        )
+        return T(f"{num.zh}/{den.zh} 为 {shown}", f"{num.en} / {den.en} is {shown}")
+
     def res(self, e: Enterprise, p: ProjectFacts | None) -> tuple[ConditionResult, tuple[_Node, ...]]:
         ratio, missing = self._ratio(e, p)
         if ratio is None:
@@ -484,7 +566,13 @@ class _All(_Node):
             return FAILED, (), tuple([leaf for ev in evs if ev[0] is FAILED for leaf in ev[2]])
         if unknown:
             return UNKNOWN, _merge([ev[1] for ev in evs]), ()
+        pending = tuple([leaf for ev in evs if ev[0] is PENDING for leaf in ev[2]])
+        if pending:
+            return PENDING, (), pending
         return MET, (), ()
+
+    def _found(self, e: Enterprise, p: ProjectFacts | None) -> Text:
+        return _join_found(self.ev(e, p)[2], e, p)
 
 
 class _Any(_Node):
@@ -497,15 +585,35 @@ class _Any(_Node):
     def ev(self, e: Enterprise, p: ProjectFacts | None) -> _Ev:
         # Every part is evaluated (no short cut), as before, so a bad value fails the same way.
         evs = [part.ev(e, p) for part in self.parts]
-        unknown = False
+        unknown = pending = False
         for ev in evs:
             if ev[0] is MET:
                 return MET, (), ()
             if ev[0] is UNKNOWN:
                 unknown = True
+            elif ev[0] is PENDING:
+                pending = True
         if unknown:
             return UNKNOWN, _merge([ev[1] for ev in evs if ev[0] is UNKNOWN]), ()
+        if pending:
+            return PENDING, (), tuple([leaf for ev in evs if ev[0] is PENDING for leaf in ev[2]])
         return FAILED, (), tuple([leaf for ev in evs for leaf in ev[2]])
+
+    def _found(self, e: Enterprise, p: ProjectFacts | None) -> Text:
+        return _join_found(self.ev(e, p)[2], e, p)
+
+
+def _join_found(leaves: Sequence[_Node], e: Enterprise, p: ProjectFacts | None) -> Text:
+    parts = [leaf.found_text(e, p) for leaf in dict.fromkeys(leaves)]
+    return T("，".join(t.zh for t in parts), "; ".join(t.en for t in parts))
+
+
+def _notes_in(cond: Condition) -> tuple[Text, ...]:
+    notes = [cond.note] if cond.note is not None else []
+    if isinstance(cond, AllOf | AnyOf):
+        for part in cond.of:
+            notes.extend(_notes_in(part))
+    return tuple(notes)
 
 
 # ---------------------------------------------------------------- formulas
@@ -548,6 +656,8 @@ class _Quantity:
         if known and not _tame(*known):  # written at once before, so it fails where it did
             self.text(values)
         if missing:
+            if any(v == 0 for v in known):  # the lower of counts one of which is 0 is 0 (八(二)4)
+                return ZERO, values, ()
             return None, values, missing
         if self.single:
             return _d(values[0]), values, ()
@@ -557,7 +667,8 @@ class _Quantity:
         """Describe the count (every value known)."""
         if self.single:
             label, value = self.labels[0], values[0]
-            return T(f"{label.zh} {fmt_num(value)}", f"{label.en} {fmt_num(value)}")
+            shown = fmt_num(value) if value is not None else "?"
+            return T(f"{label.zh} {shown}", f"{label.en} {shown}")
         pairs = list(zip(self.labels, values, strict=True))
         zh = "min(" + "，".join(f"{lab.zh} {fmt_num(v) if v is not None else '?'}" for lab, v in pairs) + ")"
         en = "min(" + ", ".join(f"{lab.en} {fmt_num(v) if v is not None else '?'}" for lab, v in pairs) + ")"
@@ -611,6 +722,7 @@ class _Share(_Formula):
         "bonus",
         "bonus_amt",
         "bonus_text",
+        "bound_by",
         "cap",
         "caps",
         "get",
@@ -629,13 +741,23 @@ class _Share(_Formula):
         self.bonus = node(f.bonus.when) if f.bonus else None
         self.bonus_text = _auto_text(f.bonus.when) if f.bonus else None
         self.none_bound = None if self.cap is None else self.cap + self.bonus_amt
+        self.bound_by = _Get(f.bound_by) if f.bound_by else None
         self.label = _label(f.base)
         self.pct = fmt_pct(self.rate)
 
     def money(self, e: Enterprise, p: ProjectFacts | None) -> _Money:
         value = self.get(e, p)
         if value is None:
-            return None, self.none_bound, None, (), (self.get.ref,)
+            bound = self.none_bound
+            if self.bound_by is not None:
+                most = self.bound_by(e, p)
+                if most is not None:
+                    limit = _d(most) * self.rate
+                    if self.cap is not None and limit > self.cap:
+                        limit = self.cap
+                    limit += self.bonus_amt
+                    bound = limit if bound is None else min(bound, limit)
+            return None, bound, None, (), (self.get.ref,)
         base = _d(value)
         raw = first = base * self.rate
         caps: tuple[Text, ...] = ()
@@ -840,6 +962,9 @@ class _TopUp(_Formula):
         minus = self.minus(e, p) if self.minus is not None else 0
         if self.minus is not None and minus is None:
             missing.append(self.minus.ref)
+        if price is not None and _d(price) == 0:
+            # A price of 0 makes the award 0 whatever the counts and the subsidy: nothing to ask.
+            return ZERO, ZERO, lazy(self._text, price, values, ZERO, None, ZERO), (), ()
         if price is None or qty is None:
             return None, None, None, (), tuple(missing)
         gross = first = self.rate * _d(price) * qty
@@ -931,10 +1056,18 @@ class _AwardPlan:
             return (_STEP(self.tranches[0], first), _STEP(self.tranches[1], second))
         return (_STEP(self.tranches[0], amount),)
 
-    def evaluate(self, gate_outcome: Outcome, e: Enterprise, p: ProjectFacts | None, memo: _Memo) -> _Light:
+    def evaluate(
+        self,
+        gate_outcome: Outcome,
+        gate_steps: tuple[_Node, ...],
+        e: Enterprise,
+        p: ProjectFacts | None,
+        memo: _Memo,
+    ) -> _Light:
         """Evaluate the path into the numbers a row needs; ``build`` makes its AwardResult from them."""
         conds: list[ConditionResult] = []
         failed: tuple[_Node, ...] = ()
+        steps = gate_steps
         outcome = gate_outcome
         pid_key = id(p)
         for node in self.conds:
@@ -944,14 +1077,23 @@ class _AwardPlan:
                 hit = memo[key] = node.res(e, p)
             cond, leaves = hit
             conds.append(cond)
-            if leaves:
-                failed += leaves
             o = cond.outcome
-            if o is FAILED or (o is UNKNOWN and outcome is MET):
+            if leaves:
+                if o is FAILED:
+                    failed += leaves
+                else:
+                    steps += leaves
+            # FAILED over UNKNOWN over PENDING over MET.
+            if o is FAILED:
+                outcome = o
+            elif o is UNKNOWN:
+                if outcome is not FAILED:
+                    outcome = o
+            elif o is PENDING and outcome is MET:
                 outcome = o
         results = tuple(conds)
         if outcome is FAILED:
-            return (self, "ineligible", None, None, None, (), results, _NO_STEPS, (), failed, False)
+            return (self, "ineligible", None, None, None, (), results, _NO_STEPS, (), failed, False, ())
         m_amount, m_bound, formula, caps, m_missing = self.money.money(e, p)
         # _yuan inlined for the common case (0 <= value < _TAME_D: truncation is the floor).
         if m_amount is None:
@@ -967,15 +1109,16 @@ class _AwardPlan:
         else:
             bound = _yuan(m_bound)
         status: Status
-        if outcome is MET and amount is not None:
-            status = "eligible" if amount > 0 else "ineligible"
+        if (outcome is MET or outcome is PENDING) and amount is not None:
+            status = ("eligible" if outcome is MET else "pending") if amount > 0 else "ineligible"
             missing = m_missing
         else:
             status = "needs_info"
             missing = _merge([_merge(r.missing for r in results), m_missing])
             if amount is not None and amount == 0:
                 status = "ineligible"
-        if status == "eligible":
+        has_formula = formula is not None
+        if status == "eligible" or status == "pending":
             return (
                 self,
                 status,
@@ -987,27 +1130,16 @@ class _AwardPlan:
                 amount,
                 missing,
                 failed,
-                formula is not None,
+                has_formula,
+                steps,
             )
         if status == "ineligible":
-            return (self, status, None, None, formula, caps, results, bound, (), failed, formula is not None)
-        return (
-            self,
-            status,
-            None,
-            bound,
-            formula,
-            caps,
-            results,
-            bound,
-            missing,
-            failed,
-            formula is not None,
-        )
+            return (self, status, None, None, formula, caps, results, bound, (), failed, has_formula, ())
+        return (self, status, None, bound, formula, caps, results, bound, missing, failed, has_formula, steps)
 
     def build(self, light: _Light) -> AwardResult:
         """Make the AwardResult of an evaluated path."""
-        _, status, amount, bound, formula, caps, results, paid, missing, _, _ = light
+        _, status, amount, bound, formula, caps, results, paid, missing, _, _, _ = light
         if paid is _NO_STEPS:
             steps: tuple[PayoutStep, ...] = ()
         else:
@@ -1030,7 +1162,8 @@ class _AwardPlan:
 
 
 # An evaluated award path: (plan, status, amount_yuan, upper_bound_yuan, formula, caps_applied,
-# conditions, amount its payout splits (or _NO_STEPS), missing, failed leaves, has a formula text).
+# conditions, amount its payout splits (or _NO_STEPS), missing, failed leaves, has a formula text,
+# pending leaves: the steps still to take). A pending path's amount is what it will be worth.
 _Light = tuple[Any, ...]
 _NO_STEPS: Any = object()
 
@@ -1045,22 +1178,30 @@ def _now(value: Any) -> Any:
     return value.fn(*value.args) if type(value) is _Lazy else value
 
 
-def _reasons(lights: Sequence[_Light]) -> tuple[Text, ...]:
-    """Say why a row's paths all fail (on first read of ``MeasureResult.reasons``)."""
-    reasons: list[Text] = []
+def _reasons(lights: Sequence[_Light], e: Enterprise, p: ProjectFacts | None) -> tuple[Text, ...]:
+    """Say why a row's paths all fail, from the path that came closest (on first read of ``reasons``)."""
+    nearest: _Light | None = None
+    fewest = 0
     for light in lights:
-        _, status, _, _, formula, _, results, _, _, failed, has_formula = light
-        reasons.extend(r.text for r in results if r.outcome is FAILED)
-        if status == "ineligible" and has_formula and not failed:
-            text = _now(formula)
-            label = light[0].label
-            reasons.append(
-                T(
-                    f"{label.zh}：按公式计算为 0 元（{text.zh}）",
-                    f"{label.en}: the formula gives 0 yuan ({text.en})",
-                )
+        if light[1] != "ineligible":
+            continue
+        n = len(dict.fromkeys(light[9]))
+        if nearest is None or n < fewest:
+            nearest, fewest = light, n
+    if nearest is None:
+        return ()
+    plan, _, _, _, formula, _, results, _, _, failed, has_formula, _ = nearest
+    reasons = [node.reason(e, p) for node, r in zip(plan.conds, results, strict=True) if r.outcome is FAILED]
+    if has_formula and not failed:
+        text = _now(formula)
+        label = plan.label
+        reasons.append(
+            T(
+                f"{label.zh}：按公式计算为 0 元（{text.zh}）",
+                f"{label.en}: the formula gives 0 yuan ({text.en})",
             )
-    return tuple(dict.fromkeys(reasons)) if reasons else ()
+        )
+    return tuple(dict.fromkeys(reasons))
 
 
 def _gates(order: tuple[int, ...], results: tuple[ConditionResult, ...]) -> tuple[ConditionResult, ...]:
@@ -1068,9 +1209,30 @@ def _gates(order: tuple[int, ...], results: tuple[ConditionResult, ...]) -> tupl
     return tuple([results[i] for i in order])
 
 
-def _failed_gates(order: tuple[int, ...], results: tuple[ConditionResult, ...]) -> tuple[Text, ...]:
-    """Name the gates a row fails, in the measure's order."""
-    return tuple([results[i].text for i in order if results[i].outcome is FAILED])
+def _failed_gates(
+    plan: _Plan,
+    order: tuple[int, ...],
+    results: tuple[ConditionResult, ...],
+    e: Enterprise,
+    p: ProjectFacts | None,
+) -> tuple[Text, ...]:
+    """Say what fails a row's gates and which clause it breaks, in the measure's order."""
+    out: list[Text] = []
+    for k, i in enumerate(order):
+        r = results[i]
+        if r.outcome is not FAILED:
+            continue
+        if k == 0:  # 七(一): the zone
+            where = r.detail or T("?", "?")
+            out.append(
+                T(
+                    f"所在区域为{where.zh}，不符合{r.clause}：{r.text.zh}",
+                    f"Location: {where.en} — does not meet {r.clause}: {r.text.en}",
+                )
+            )
+        else:
+            out.append(plan.gates[k - 1].reason(e, p))
+    return tuple(dict.fromkeys(out))
 
 
 def _formula(f: Formula, node: Callable[[Condition], _Node]) -> _Formula:
@@ -1151,8 +1313,8 @@ class _Plan:
         documents = tuple(measure.documents) + (
             tuple(book.chapter7.basic_documents) if measure.kind == "money" else ()
         )
-        # The fields of MeasureResult after ``reasons``, in order.
-        self.static = (
+        # The fields of MeasureResult after ``reasons``, in order (condition notes added below).
+        self.static: tuple[Any, ...] = (
             documents,
             tuple(measure.bureaus),
             tuple(measure.notes),
@@ -1166,6 +1328,15 @@ class _Plan:
             exclusions = {x.id: x for x in book.chapter7.exclusions}
             gates.extend(exclusions[x].condition for x in measure.exclusions)
         self.gates = [node(c) for c in gates]
+        self.awards = [_AwardPlan(book, a, node, _formula(a.formula, node)) for a in measure.awards]
+        # Every reading the measure's conditions carry, once, unless the measure already says it.
+        said = {n.zh for n in measure.notes}
+        cond_notes: dict[str, Text] = {}
+        for n in (*self.gates, *(c for a in self.awards for c in a.conds)):
+            for note in n.notes:
+                if note.zh not in said:
+                    cond_notes.setdefault(note.zh, note)
+        self.static = (*self.static, tuple(cond_notes.values()))
         # The gates that read the enterprise only give the same results on every row of an
         # evaluation; measures with the same such gates share one evaluation of them (_Book).
         self.ent_gates = _Gates(tuple(n for n in self.gates if not n.reads_project))
@@ -1180,7 +1351,6 @@ class _Plan:
                 order.append(ent_i)
                 ent_i += 1
         self.gate_order = tuple(order)
-        self.awards = [_AwardPlan(book, a, node, _formula(a.formula, node)) for a in measure.awards]
         self.scope = _Scope(book, measure)
         # A row depends on the facts its measure reads and nothing else: the memo keys on those.
         refs: set[str] = set()
@@ -1218,8 +1388,11 @@ class _Gates:
             o = r.outcome
             if o is FAILED:
                 outcome = FAILED
-            elif o is UNKNOWN and outcome is MET:
-                outcome = UNKNOWN
+            elif o is UNKNOWN:
+                if outcome is not FAILED:
+                    outcome = UNKNOWN
+            elif o is PENDING and outcome is MET:
+                outcome = PENDING
             if r.missing:
                 groups.append(r.missing)
         return outcome, tuple(results), _merge(groups) if groups else ()
@@ -1260,7 +1433,7 @@ class _Scope:
 class _Book:
     """A rulebook compiled: its plans in measure order and what selection needs."""
 
-    __slots__ = ("book", "ent_getters", "once_awards", "once_per", "plans")
+    __slots__ = ("book", "combine", "ent_getters", "kinded", "kinds", "plans", "totals")
 
     def __init__(self, book: LoadedRulebook) -> None:
         self.book = book  # held, so that its id keeps naming it in _BOOKS
@@ -1281,11 +1454,25 @@ class _Book:
             plan.ent_gates = shared.setdefault(plan.ent_gates.nodes, plan.ent_gates)
         groups = sorted({p.ent_attrs for p in self.plans})
         self.ent_getters = [(attrs, _getter(attrs)) for attrs in groups]
-        self.once_per = {n for n, m in book.measures.items() if m.once_per_enterprise}
-        self.once_awards = {
-            plan.number: ids
-            for plan, m in zip(self.plans, book.measures.values(), strict=True)
-            if (ids := tuple(a.id for a in m.awards if a.once_per_enterprise))
+        # Convention 14: the kind of each award paid at most once per enterprise (None: per claim).
+        # A measure-wide title is one kind whatever its level; otherwise each flagged award is one.
+        self.kinds: dict[int, dict[str, tuple[int, str] | None]] = {}
+        for m in book.measures.values():
+            self.kinds[m.number] = {
+                a.id: (m.number, "*")
+                if m.once_per_enterprise
+                else (m.number, a.id)
+                if a.once_per_enterprise
+                else None
+                for a in m.awards
+            }
+        self.combine = {m.number: m.combine for m in book.measures.values()}
+        self.kinded = frozenset(n for n, ks in self.kinds.items() if any(k is not None for k in ks.values()))
+        # Project facts that are a total per enterprise, by measure.
+        self.totals = {
+            m.number: tuple(ref.partition(".")[2] for ref in m.totals)
+            for m in book.measures.values()
+            if m.totals
         }
 
 
@@ -1319,6 +1506,7 @@ class _Row:
         "amount",
         "args",
         "counted",
+        "later",
         "lights",
         "made",
         "missing",
@@ -1326,6 +1514,7 @@ class _Row:
         "number",
         "plain",
         "project_id",
+        "sel",
         "status",
         "upper",
     )
@@ -1336,6 +1525,9 @@ class _Row:
             args[:10]
         )
         self.missing: tuple[str, ...] = args[13]
+        self.later: int | None = args[-2]
+        # What the row can pay for selection, now and after pending steps (see _contributions).
+        self.sel: list[Any] = [None, None]
         # The award paths evaluated (their AwardResults are made on first read of ``awards``).
         self.lights = lights
         # The row as selected: not counted, counted, or an alternative to another measure.
@@ -1401,6 +1593,8 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _R
                 (),
                 (),
                 *plan.static,
+                None,
+                (),
             )
         )
     p = project.facts if project is not None else None
@@ -1430,8 +1624,11 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _R
         if o is not MET:
             if o is FAILED:
                 gate_outcome = FAILED
+            elif o is UNKNOWN:
+                if gate_outcome is not FAILED:
+                    gate_outcome = UNKNOWN
             elif gate_outcome is MET:
-                gate_outcome = UNKNOWN
+                gate_outcome = PENDING
             if found.missing:
                 proj_missing = True
     results = (first, *ent_results, *proj_results)
@@ -1445,7 +1642,7 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _R
         gate_missing = ent_missing
     gates = _Lazy(_gates, (order, results))
     if gate_outcome is FAILED:
-        failed_gates = _Lazy(_failed_gates, (order, results))
+        failed_gates = _Lazy(_failed_gates, (plan, order, results, e, p))
         return _Row(
             (
                 plan.number,
@@ -1465,6 +1662,8 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _R
                 (),
                 failed_gates,
                 *plan.static,
+                None,
+                (),
             )
         )
     if project is None:
@@ -1493,28 +1692,41 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _R
                 (),
                 (_NO_PROJECT_REASON,),
                 *plan.static,
+                None,
+                (),
             )
         )
-    lights = tuple([a.evaluate(gate_outcome, e, p, memo) for a in plan.awards])
-    # (plan, status, amount_yuan, upper_bound_yuan, ..., missing at 8): see _Light.
+    lights = tuple([a.evaluate(gate_outcome, (), e, p, memo) for a in plan.awards])
+    # (plan, status, amount_yuan, upper_bound_yuan, ..., missing at 8, ..., steps at 11): see _Light.
     eligible: list[_Light] = []
-    pending: list[_Light] = []
+    waiting: list[_Light] = []  # pending: worth their amount once a step is taken
+    open_: list[_Light] = []  # needs_info: a fact can still decide them
     for a in lights:
-        if a[1] == "eligible":
+        st = a[1]
+        if st == "eligible":
             eligible.append(a)
-        elif a[1] == "needs_info":
-            pending.append(a)
+        elif st == "pending":
+            waiting.append(a)
+        elif st == "needs_info":
+            open_.append(a)
     chosen: str | None = None
-    extra: int | None
     amount: int | None
+    later: int | None = None  # worth after the pending steps
+    upper: int | None
+    used: list[_Light] = []  # the pending paths that make ``later``
     if plan.combine == "sum":
         amount = sum([a[2] for a in eligible]) if eligible else None
-        extra = 0
-        for a in pending:
+        if waiting:
+            used = waiting
+            later = (amount or 0) + sum([a[2] for a in waiting])
+        extra: int | None = 0
+        for a in open_:
             extra = None if extra is None or a[3] is None else extra + a[3]
-        for a in eligible:
-            if a[8] and extra is not None and a[3] is not None:
-                extra += a[3] - a[2]
+        for paths in (eligible, waiting):
+            for a in paths:
+                if a[8] and extra is not None and a[3] is not None:
+                    extra += a[3] - a[2]
+        upper = None if extra is None else (later if later is not None else amount or 0) + extra
     else:
         best = None
         for a in eligible:  # the first of the largest, as max() picks
@@ -1523,40 +1735,61 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _R
         amount = best[2] if best is not None else None
         chosen = best[0].id if best is not None else None
         floor = amount or 0
-        if pending:
-            pending = [a for a in pending if a[3] is None or a[3] > floor]
-        # An eligible path whose bonus is still unknown can pay more too.
-        for a in eligible:
-            if a[8] and (a[3] or 0) > floor:
-                pending.append(a)
-        extra = 0
-        for a in pending:
-            gain = None if a[3] is None else a[3] - floor
-            extra = None if extra is None or gain is None else max(extra, gain)
+        top_wait = None
+        for a in waiting:
+            if a[2] > floor and (top_wait is None or a[2] > top_wait[2]):
+                top_wait = a
+        if top_wait is not None:
+            used = [top_wait]
+            later = top_wait[2]
+        reach = later if later is not None else floor
+        if open_:
+            open_ = [a for a in open_ if a[3] is None or a[3] > reach]
+        # An eligible (or pending) path whose bonus is still unknown can pay more too.
+        for paths in (eligible, waiting):
+            for a in paths:
+                if a[8] and (a[3] or 0) > reach:
+                    open_.append(a)
+        upper = reach
+        for a in open_:
+            if a[3] is None:
+                upper = None
+                break
+            if a[3] > upper:
+                upper = a[3]
     groups = [gate_missing] if gate_missing else []
-    for a in pending:
+    for a in open_:
         if a[8]:
             groups.append(a[8])
-    for a in eligible:
-        if a[8]:
-            groups.append(a[8])
+    for paths in (eligible, used):
+        for a in paths:
+            if a[8]:
+                groups.append(a[8])
     # One group is already merged (gate_missing is, and an award's missing is too).
     missing = (
         (groups[0] if len(groups) == 1 and groups[0] is gate_missing else _merge(groups)) if groups else ()
     )
-    upper = None if extra is None else (amount or 0) + extra
     status: Status
     if eligible:
         status = "eligible"
-    elif pending:
+    elif open_:
         status = "needs_info"
+    elif waiting:
+        status = "pending"
     else:
         status = "ineligible"
     near: list[Text] = []
     reasons: Any = ()
     if status == "ineligible":
-        reasons = _Lazy(_reasons, (lights,))
+        reasons = _Lazy(_reasons, (lights, e, p))
         near = _near_miss([a[9] for a in lights])
+    # The steps still to take: of the pending paths counted, and of the undecided ones (which
+    # may also wait for a step once their facts are known).
+    unlock: Any = ()
+    if status != "ineligible" and (used or open_):
+        steps_of = [*used, *(a for a in open_ if a[11])]
+        if steps_of:
+            unlock = _Lazy(_unlock, (steps_of,))
     return _Row(
         (
             plan.number,
@@ -1576,9 +1809,21 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _R
             tuple(near),
             reasons,
             *plan.static,
+            later,
+            unlock,
         ),
         lights,
     )
+
+
+def _unlock(used: Sequence[_Light]) -> tuple[PendingStep, ...]:
+    """List the steps that unlock a row's pending paths (on first read of ``MeasureResult.unlock``)."""
+    steps: dict[int, PendingStep] = {}
+    for a in used:
+        for node in a[11]:
+            if node.step is not None:
+                steps.setdefault(id(node), node.step)
+    return tuple(steps.values())
 
 
 def _near_miss(failures: Sequence[tuple[_Node, ...]]) -> list[Text]:
@@ -1603,88 +1848,187 @@ _ROW_CACHE_MAX = 50_000
 
 
 def clear_cache() -> None:
-    """Forget memoised rows (for benchmarks of cold evaluation); compiled rulebooks stay."""
+    """Forget memoised rows and selections (for benchmarks of cold evaluation); compiled rulebooks stay."""
     _ROW_CACHE.clear()
+    _SELECTIONS.clear()
 
 
-def _select(
-    rows: list[_Row], once_per: set[int], once_awards: dict[int, tuple[str, ...]]
-) -> list[MeasureResult]:
-    """Apply 从优不重复: per project the largest eligible award counts, the others are alternatives."""
-    n = len(rows)
-    counted = [False] * n
-    alternative: list[int | None] = [None] * n
+_Kind = tuple[int, str]
+_UNKINDED: list[Any] = [(None, 0, None)]  # stands for "can pay, no kind" (never read for amounts)
+# One award a row can pay: its kind (None: per claim), its amount and its evaluated path.
+_Contribution = tuple[_Kind | None, int, _Light]
+
+
+def _worth(
+    contributions: list[_Contribution], combine: str, blocked: set[_Kind]
+) -> tuple[int, list[_Contribution]]:
+    """Return what a row pays when the kinds in ``blocked`` are counted elsewhere, and the awards it uses."""
+    avail = [c for c in contributions if c[0] is None or c[0] not in blocked]
+    if not avail:
+        return 0, []
+    if combine == "sum":
+        return sum([c[1] for c in avail]), avail
+    best = avail[0]
+    for c in avail[1:]:
+        if c[1] > best[1]:
+            best = c
+    return best[1], [best]
+
+
+def _contributions(
+    row: _Row, book: _Book, after: bool
+) -> tuple[list[_Contribution], int, list[_Contribution]]:
+    """Return what a row can pay (each award with its kind), its worth with no kind blocked, and the awards that make it.
+
+    Memoised on the row, which the row memo keeps across evaluations.
+    """
+    found: tuple[list[_Contribution], int, list[_Contribution]] | None = row.sel[after]
+    if found is None and not after and row.number not in book.kinded and row.amount:
+        # No once-per-enterprise kind: the row pays its amount, and nothing can block it.
+        found = row.sel[after] = (_UNKINDED, row.amount, [])
+    if found is None:
+        ok = ("eligible", "pending") if after else ("eligible",)
+        kinds = book.kinds[row.number]
+        cs = [(kinds.get(a[0].id), a[2], a) for a in row.lights if a[1] in ok and a[2]]
+        value, used = _worth(cs, book.combine[row.number], set())
+        found = row.sel[after] = (cs, value, used)
+    return found
+
+
+def _choose(
+    rows: list[_Row], book: _Book, after: bool
+) -> tuple[dict[str, list[int]], dict[str, set[_Kind]], dict[str, Any]]:
+    """Apply convention 14, then 从优不重复 per project: the row each project counts and what it pays.
+
+    Each kind of a once-per-enterprise award goes to the claim that pays most for it; a project
+    that loses a kind chooses again among its rows without it, until no kind is counted twice.
+    ``after``: as if every pending step were taken (pending paths count at their amounts).
+    """
+    last = _SELECTIONS.get(after)
+    if (
+        last is not None
+        and len(last[0]) == len(rows)
+        and all(a is b for a, b in zip(last[0], rows, strict=True))
+    ):
+        return last[1]
+    ok = ("eligible", "pending") if after else ("eligible",)
     by_project: dict[str, list[int]] = {}
-    # Only eligible rows of a project can count: the later passes look at these alone (in order).
-    candidates: list[int] = []
     for i, row in enumerate(rows):
-        if row.status == "eligible" and row.project_id is not None:
-            candidates.append(i)
+        if row.project_id is None or row.status not in ok:
+            continue
+        if _contributions(row, book, after)[0]:
             found = by_project.get(row.project_id)
             if found is None:
                 by_project[row.project_id] = [i]
-                counted[i] = True
             else:
                 found.append(i)
-    for idxs in by_project.values():
-        if len(idxs) > 1:
-            best = max(idxs, key=lambda i: (rows[i].amount or 0, -rows[i].number))
-            for i in idxs:
-                counted[i] = i == best
-                alternative[i] = None if i == best else rows[best].number
-    once: dict[int, list[int]] = {}
-    for i in candidates:
-        number = rows[i].number
-        if counted[i] and number in once_per:
-            once.setdefault(number, []).append(i)
-    for number, idxs in once.items():
-        if len(idxs) > 1:
-            best = max(idxs, key=lambda i: rows[i].amount or 0)
-            for i in idxs:
-                if i != best:
-                    counted[i] = False
-                    alternative[i] = number
+    blocked: dict[str, set[_Kind]] = {}  # per project, the kinds counted in another project's claim
+
+    def pick(pid: str) -> tuple[int, int, list[_Contribution]] | None:
+        best: tuple[int, int, list[_Contribution]] | None = None
+        gone = blocked.get(pid)
+        for i in by_project[pid]:
+            cs, value, used = _contributions(rows[i], book, after)
+            if gone and cs is not _UNKINDED:
+                value, used = _worth(cs, book.combine[rows[i].number], gone)
+            if value > 0 and (
+                best is None
+                or value > best[1]
+                or (value == best[1] and rows[i].number < rows[best[0]].number)
+            ):
+                best = (i, value, used)
+        return best
+
+    chosen = {pid: pick(pid) for pid in by_project}
+    while True:
+        holders: dict[_Kind, list[tuple[int, int, str]]] = {}
+        for order, (pid, ch) in enumerate(chosen.items()):
+            if ch is not None:
+                for kind, amount, _ in ch[2]:
+                    if kind is not None:
+                        holders.setdefault(kind, []).append((amount, -order, pid))
+        lost: set[str] = set()
+        for kind, claims in holders.items():
+            if len(claims) > 1:
+                winner = max(claims)
+                for claim in claims:
+                    if claim is not winner:
+                        blocked.setdefault(claim[2], set()).add(kind)
+                        lost.add(claim[2])
+        if not lost:
+            break
+        for pid in chosen:
+            if pid in lost:
+                chosen[pid] = pick(pid)
+    result = (by_project, blocked, chosen)
+    _SELECTIONS[after] = (list(rows), result)
+    return result
+
+
+# The last selection made, now and after pending steps, with the rows it was made from (rows are
+# memoised, so the same profile again finds the same row objects).
+_SELECTIONS: dict[
+    bool, tuple[list[_Row], tuple[dict[str, list[int]], dict[str, set[_Kind]], dict[str, Any]]]
+] = {}
+
+
+def _select(rows: list[_Row], book: _Book) -> list[MeasureResult]:
+    """Apply convention 14 and 从优不重复: which rows count, and for how much."""
+    by_project, blocked, chosen = _choose(rows, book, after=False)
+    n = len(rows)
+    counted = [False] * n
+    alternative: list[int | None] = [None] * n
     changed: dict[int, tuple[int, tuple[Text, ...]]] = {}
-    for number, award_ids in once_awards.items():
-        for award_id in award_ids:
-            seen = False
-            for i in candidates:
-                row = rows[i]
-                if row.number != number or not counted[i]:
-                    continue
-                award = next((a for a in row.lights if a[0].id == award_id and a[1] == "eligible"), None)
-                if award is None:
-                    continue
-                if not seen:
-                    seen = True
-                    continue
-                amount, reasons = changed.get(i, (row.amount or 0, _now(row.args[15])))
-                amount -= award[2] or 0
-                label = award[0].label
-                reason = T(
-                    f"{label.zh}每家企业只奖励一次，已在另一项申报中计入",
-                    f"{label.en} is paid once per enterprise and is counted in another claim",
-                )
-                changed[i] = (amount, (*reasons, reason))
-                counted[i] = amount > 0
+    for pid, idxs in by_project.items():
+        ch = chosen[pid]
+        gone = blocked.get(pid) or set()
+        for i in idxs:
+            row = rows[i]
+            if ch is not None and i == ch[0]:
+                counted[i] = True
+                if ch[1] != row.amount:
+                    reasons = list(_now(row.args[15]))
+                    for kind, _, light in _contributions(row, book, False)[0]:
+                        if kind is not None and kind in gone:
+                            label = light[0].label
+                            reasons.append(
+                                T(
+                                    f"{label.zh}每家企业只奖励一次，已在另一项申报中计入",
+                                    f"{label.en} is paid once per enterprise and is counted in another claim",
+                                )
+                            )
+                    changed[i] = (ch[1], tuple(reasons))
+            elif ch is None or (
+                gone and any(c[0] is not None and c[0] in gone for c in _contributions(row, book, False)[0])
+            ):
+                # What it pays is counted in another claim (convention 14).
+                alternative[i] = row.number
+            else:
+                alternative[i] = rows[ch[0]].number
     out = [row.result(counted[i], alternative[i]) for i, row in enumerate(rows)]
-    for i, (amount, reasons) in changed.items():
-        out[i] = rows[i].changed(counted[i], alternative[i], amount, reasons)
+    for i, (amount, why) in changed.items():
+        out[i] = rows[i].changed(counted[i], alternative[i], amount, why)
     return out
+
+
+def _total_after(rows: list[_Row], book: _Book) -> int:
+    """Return the total as if every pending step were taken."""
+    _, _, chosen = _choose(rows, book, after=True)
+    return sum(ch[1] for ch in chosen.values() if ch is not None)
 
 
 def _missing_facts(rows: Sequence[MeasureResult]) -> tuple[MissingFact, ...]:
     stakes: dict[tuple[str, str | None], tuple[set[int], int | None]] = {}
     for row in rows:
         # A measure nobody has put a project forward for has no facts worth asking yet.
-        if row.status not in ("needs_info", "eligible") or row.no_project or not row.missing:
+        if row.status not in ("needs_info", "eligible", "pending") or row.no_project or not row.missing:
             continue
         gain: int | None
         if row.upper_bound_yuan is None:
             gain = None
         else:
-            gain = row.upper_bound_yuan - (row.amount_yuan or 0)
-            if gain <= 0 and row.status == "eligible":
+            gain = row.upper_bound_yuan - (row.pending_yuan or row.amount_yuan or 0)
+            if gain <= 0 and row.status in ("eligible", "pending"):
                 continue
         for ref in row.missing:
             key = (ref, None if ref.startswith("enterprise.") else row.project_id)
@@ -1705,20 +2049,17 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
     on = on or dt.date.today()
     book = book or rulebook_for(on)
     if book is None or not book.in_force(on):
-        return Report(
-            on=on,
-            in_force=False,
-            message=T(
-                f"{on.isoformat()} 没有在施行的绿色低碳政策版本：京技管发〔2025〕11号自2025年5月17日起施行；此前的京技管发〔2023〕31号已被废止，本工具不含其规则。",
-                f"No version of the green low-carbon policy was in force on {on.isoformat()}: 京技管发〔2025〕11号 applies from 2025-05-17; the earlier 京技管发〔2023〕31号 has been repealed and is not encoded here.",
-            ),
-        )
+        return Report(on=on, in_force=False, message=_not_in_force(on))
     compiled = _compiled(book)
     enterprise = profile.enterprise
     claimed: dict[int, list[Project]] = {}
     for project in profile.projects:
-        for number in project.measures:
+        for number in dict.fromkeys(project.measures):  # a measure named twice is one claim
             claimed.setdefault(number, []).append(project)
+    for number, attrs in compiled.totals.items():
+        claims = claimed.get(number)
+        if claims and len(claims) > 1:
+            claimed[number] = _with_totals(claims, attrs)
     ent_values = {attrs: get(enterprise) for attrs, get in compiled.ent_getters}
     cache = _ROW_CACHE
     memo: _Memo = {}
@@ -1736,14 +2077,19 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
                     cache.clear()
                 row = cache[key] = _row(plan, enterprise, claim, memo)
             rows.append(row)
-    results = _select(rows, compiled.once_per, compiled.once_awards)
+    results = _select(rows, compiled)
     total = 0
-    pending: int | None = 0
+    open_upper: int | None = 0
     for r in results:
         if r.counted:
             total += r.amount_yuan or 0
         if r.status == "needs_info" and not r.no_project:
-            pending = None if pending is None or r.upper_bound_yuan is None else pending + r.upper_bound_yuan
+            open_upper = (
+                None if open_upper is None or r.upper_bound_yuan is None else open_upper + r.upper_bound_yuan
+            )
+    after = total
+    if any(row.later is not None for row in rows):
+        after = _total_after(rows, compiled)
     report: Report = _REPORT(
         on,
         True,
@@ -1752,11 +2098,45 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
         None,
         tuple(results),
         total,
-        pending,
+        open_upper,
         _missing_facts(results),
         book.chapter7.disclaimer,
+        max(after, total),
     )
     return report
+
+
+def _with_totals(claims: list[Project], attrs: tuple[str, ...]) -> list[Project]:
+    """Give each claim the enterprise's total of these facts.
+
+    A claim whose value is unknown adds nothing yet (the total of the known ones is a lower bound,
+    so adding a claim never lowers what the others already reach); unknown when none is known.
+    """
+    update: dict[str, Any] = {}
+    for attr in attrs:
+        known = [v for c in claims if (v := getattr(c.facts, attr)) is not None]
+        update[attr] = sum(known) if known else None
+    return [c.model_copy(update={"facts": c.facts.model_copy(update=update)}) for c in claims]
+
+
+def _not_in_force(on: dt.date) -> Text:
+    """Say which policy applied on a date no encoded version covers."""
+    first = min(load_rulebooks(), key=lambda b: b.meta.effective_from)
+    start = first.meta.effective_from
+    doc = first.meta.doc_no
+    if on < start and first.meta.repeals:
+        earlier = first.meta.repeals[0]
+        return T(
+            f"{on.isoformat()} 时{doc}尚未施行（自{start.year}年{start.month}月{start.day}日起施行）。当日有效的是此前的{earlier.zh}，"
+            f"它在{start.isoformat()}才被{doc}废止；本工具未收录其规则，请以该文件原文和主责部门的意见为准。",
+            f"On {on.isoformat()} {doc} was not yet in force (it applies from {start.isoformat()}). The earlier "
+            f"{earlier.en} was in force that day; {doc} repealed it only on {start.isoformat()}. Its rules are not "
+            "encoded here: rely on its text and the responsible bureau.",
+        )
+    return T(
+        f"{on.isoformat()} 没有本工具收录的在施行的绿色低碳政策版本（{doc}自{start.isoformat()}起施行）。",
+        f"No version of the green low-carbon policy encoded here was in force on {on.isoformat()} ({doc} applies from {start.isoformat()}).",
+    )
 
 
 def unknown_measures(profile: Profile, book: LoadedRulebook) -> list[int]:

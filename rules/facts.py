@@ -29,6 +29,12 @@ class Level(StrEnum):
     NONE = "none"
 
 
+# The message of an answer that contradicts another (zh, then en): the interview shows it and asks again.
+FLEET_INCONSISTENT_ZH = "新能源车辆数不能多于自有货物运输车辆总数，请核对后重新填写。"
+FLEET_INCONSISTENT_EN = "The number of new-energy vehicles cannot be more than the whole own freight fleet; please check and answer again."
+FLEET_INCONSISTENT = f"{FLEET_INCONSISTENT_ZH} / {FLEET_INCONSISTENT_EN}"
+
+
 class _Facts(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
 
@@ -81,6 +87,8 @@ PerformanceGrade = Literal["A", "B", "C", "none"]
 CleanerLevel = Literal["level1", "level2", "level3", "none"]
 CarbonNeutralScope = Literal["enterprise", "park", "workshop"]
 EnergyRating = Literal["excellent", "other"]
+ReviewResult = Literal["passed", "not_yet", "failed"]
+DataCenterPart = Literal["no", "with_review", "without_review"]
 
 
 class ProjectFacts(_Facts):
@@ -89,6 +97,11 @@ class ProjectFacts(_Facts):
     # 七(二)5 exclusions
     three_simultaneous: bool | None = None
     gov_funded: bool | None = None
+    # 七(二)5(2), per project (convention 10): is the project (part of) a data centre, and has that
+    # data centre its energy-saving review opinion.
+    data_center_part: DataCenterPart | None = None
+    # 经评审 (convention 12): the bureau's evaluation of the project.
+    review_result: ReviewResult | None = None
     total_investment_yuan: NonNegativeFloat | None = None
     # 1, 2
     jiebang_project: bool | None = None
@@ -146,6 +159,8 @@ class ProjectFacts(_Facts):
     machine_owner: bool | None = None
     machine_type: MachineType | None = None
     machine_registered_bda: bool | None = None
+    # Convention 15: measure 21 pays for scrapped machines only (moving out does not count).
+    machine_scrapped: bool | None = None
     new_machine_registered_bda: bool | None = None
     site_electrification_pilot: bool | None = None
     # 23-26
@@ -187,6 +202,17 @@ class ProjectFacts(_Facts):
     green_adoption_area_ha: NonNegativeFloat | None = None
     adoption_built: bool | None = None
     adoption_maintained: bool | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProjectFacts:
+        # 第19条: the new-energy vehicles are part of the own fleet, so never more than it.
+        if (
+            self.fleet_nev_count is not None
+            and self.fleet_count is not None
+            and self.fleet_nev_count > self.fleet_count
+        ):
+            raise ValueError(FLEET_INCONSISTENT)
+        return self
 
 
 class Project(BaseModel):

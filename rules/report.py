@@ -19,8 +19,9 @@ from pydantic import TypeAdapter
 
 from rules.schema import Document, Text
 
-Status = Literal["eligible", "ineligible", "needs_info", "informational"]
-Outcome = Literal["met", "failed", "unknown"]
+# pending (convention 11): everything holds but a step the applicant can still take ("not yet").
+Status = Literal["eligible", "pending", "ineligible", "needs_info", "informational"]
+Outcome = Literal["met", "failed", "unknown", "pending"]
 
 
 _new = object.__new__
@@ -114,6 +115,15 @@ class ConditionResult:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingStep:
+    """A step the applicant can still take that unlocks an award, with the clause that asks for it."""
+
+    step: Text
+    clause: str = ""
+    cite: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class PayoutStep:
     """One payment: when it is made and how much."""
 
@@ -170,9 +180,14 @@ class MeasureResult:
     notes: tuple[Text, ...] = ()
     procedure: tuple[Text, ...] = ()
     cite: tuple[str, ...] = ()
+    # The readings the measure's conditions carry (notes on a condition, not on the measure).
+    condition_notes: tuple[Text, ...] = ()
+    # What the row will be worth once the pending steps are taken (None: nothing pending), and those steps.
+    pending_yuan: int | None = None
+    unlock: tuple[PendingStep, ...] = ()
 
 
-_lazy_fields(MeasureResult, "gates", "awards", "reasons")
+_lazy_fields(MeasureResult, "gates", "awards", "reasons", "unlock")
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +214,8 @@ class Report:
     pending_upper_yuan: int | None = 0
     missing: tuple[MissingFact, ...] = field(default=())
     disclaimer: Text | None = None
+    # The total once every pending step is taken (从优不重复 applied again); total_yuan is payable now.
+    total_after_pending_yuan: int = 0
 
     def rows(self, number: int) -> list[MeasureResult]:
         """Return the rows for one measure."""

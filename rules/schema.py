@@ -32,12 +32,24 @@ class Text(_Data):
     en: str
 
 
+class Pending(_Data):
+    """A step the applicant can still take (convention 11): failing only on it is "pending", not "ineligible"."""
+
+    # The step that unlocks the award, in the applicant's words ("工地完工").
+    step: Text
+    # The values that mean "not yet" (a boolean condition: the opposite of what it asks).
+    values: list[Any] | None = None
+
+
 class _Node(_Data):
     text: Text | None = None
     cite: list[str] = []
     clause: str = ""
     miss: Text | None = None
     note: Text | None = None
+    # What a failure of the condition means, said the right way round ("近三年有重大行政处罚公示信息").
+    found: Text | None = None
+    pending: Pending | None = None
 
 
 Op = Literal["eq", "ne", "in", "not_in", "ge", "gt", "le", "lt", "is_true", "is_false"]
@@ -54,6 +66,12 @@ class FactCondition(_Node):
     @model_validator(mode="after")
     def _valid(self) -> FactCondition:
         _check_ref(self.fact)
+        if (
+            self.pending is not None
+            and self.pending.values is None
+            and self.op not in ("is_true", "is_false")
+        ):
+            raise ValueError("a pending step on a non-boolean condition needs its 'not yet' values")
         if self.op in ("is_true", "is_false"):
             if self.value is not None:
                 raise ValueError(f"op {self.op} takes no value")
@@ -154,10 +172,14 @@ class Share(_Formula):
     rate: PositiveFloat
     cap: PositiveFloat | None = None
     bonus: Bonus | None = None
+    # A fact the base never exceeds: while the base is unknown, ``rate`` of it bounds the award.
+    bound_by: FactRef | None = None
 
     @model_validator(mode="after")
     def _valid(self) -> Share:
         _check_ref(self.base)
+        if self.bound_by:
+            _check_ref(self.bound_by)
         return self
 
 
@@ -310,6 +332,8 @@ class Measure(_Data):
     keywords: list[str] = []
     # Titles and certificates an enterprise holds once: several claims of it count once.
     once_per_enterprise: bool = False
+    # Project facts that are a total per enterprise: summed over every claim of this measure.
+    totals: list[FactRef] = []
 
     @model_validator(mode="after")
     def _valid(self) -> Measure:
@@ -320,6 +344,10 @@ class Measure(_Data):
         ids = [a.id for a in self.awards]
         if len(ids) != len(set(ids)):
             raise ValueError(f"award ids repeat: {ids}")
+        for ref in self.totals:
+            _check_ref(ref)
+            if not ref.startswith("project."):
+                raise ValueError(f"a total sums a project fact, not {ref}")
         for doc in self.documents:
             if unknown := set(doc.awards) - set(ids):
                 raise ValueError(f"document {doc.zh!r} names awards the measure lacks: {sorted(unknown)}")

@@ -51,9 +51,11 @@ def test_evaluate_prints_a_readable_report_and_json() -> None:
     assert data["total_yuan"] == sum(m["amount_yuan"] for m in data["measures"] if m["counted"])
 
 
-def test_evaluate_before_the_policy_says_no_version_was_in_force() -> None:
+def test_evaluate_before_the_policy_says_the_earlier_rules_applied() -> None:
     out = etownbot("evaluate", str(ROOT / "bench" / "profiles" / "full.json"), "--on", "2024-12-31")
-    assert out.returncode == 0 and "没有在施行" in out.stdout
+    # Issue 7: on that date 〔2023〕31号 was still in force, only not encoded here.
+    assert out.returncode == 0 and "尚未施行" in out.stdout and "当日有效的是此前的" in out.stdout
+    assert "已被废止" not in out.stdout
 
 
 def test_bad_input_gets_one_clear_line_not_a_traceback() -> None:

@@ -26,7 +26,12 @@ A row is matched by ``measure`` and ``project``; without ``project`` it is the s
 that measure for the projects that name it (or the enterprise-level row when none does).
 Row keys: measure, project, status, amount_yuan, upper_bound_yuan, counted, alternative_to,
 payout (the tranche amounts, in order), missing_includes (fact refs that must be among the
-row's missing facts), near_miss_contains (a substring of some near-miss text, zh or en).
+row's missing facts), near_miss_contains (a substring of some near-miss text, zh or en),
+pending_yuan (worth once the pending steps are taken), unlock_contains (a substring of a pending
+step), reasons_contains / reasons_exclude (a substring of some / no reason), notes_contains (a
+substring of a measure or condition note), documents_contains (a substring of a document).
+Output keys besides rows: total_yuan, total_after_pending_yuan, in_force, message_contains (zh),
+missing_excludes (fact refs the report must not ask).
 Amounts are whole yuan, rounded down, derived from the policy text and its reading
 conventions (../shared/policy/README.md), never copied from the rule data.
 """
@@ -75,9 +80,22 @@ ROW_KEYS = {
     "payout",
     "missing_includes",
     "near_miss_contains",
+    "pending_yuan",
+    "unlock_contains",
+    "reasons_contains",
+    "reasons_exclude",
+    "notes_contains",
+    "documents_contains",
 }
 CASE_KEYS = {"name", "on", "input", "output", "note"}
-OUTPUT_KEYS = {"total_yuan", "in_force", "rows"}
+OUTPUT_KEYS = {
+    "total_yuan",
+    "total_after_pending_yuan",
+    "in_force",
+    "message_contains",
+    "rows",
+    "missing_excludes",
+}
 
 
 @dataclass(frozen=True)
@@ -210,7 +228,7 @@ def _payout(row: MeasureResult) -> list[int | None]:
 
 def _check_row(row: MeasureResult, spec: dict[str, Any]) -> list[str]:
     problems = []
-    for key in ("status", "amount_yuan", "upper_bound_yuan", "counted", "alternative_to"):
+    for key in ("status", "amount_yuan", "upper_bound_yuan", "counted", "alternative_to", "pending_yuan"):
         if key in spec and getattr(row, key) != spec[key]:
             problems.append(f"{key}: expected {spec[key]!r}, got {getattr(row, key)!r}")
     if "payout" in spec and _payout(row) != spec["payout"]:
@@ -219,6 +237,25 @@ def _check_row(row: MeasureResult, spec: dict[str, Any]) -> list[str]:
         absent = [ref for ref in spec["missing_includes"] if ref not in row.missing]
         if absent:
             problems.append(f"missing: expected to include {absent}, got {list(row.missing)}")
+    texts = {
+        "unlock_contains": [u.step for u in row.unlock],
+        "reasons_contains": list(row.reasons),
+        "notes_contains": [*row.notes, *row.condition_notes],
+        "documents_contains": list(row.documents),
+    }
+    for key, shown in texts.items():
+        if key in spec:
+            needle = spec[key]
+            if not any(needle in t.zh or needle in t.en for t in shown):
+                problems.append(
+                    f"{key}: expected some text containing {needle!r}, got {[t.zh for t in shown]}"
+                )
+    if "reasons_exclude" in spec:
+        needle = spec["reasons_exclude"]
+        if any(needle in t.zh or needle in t.en for t in row.reasons):
+            problems.append(
+                f"reasons: expected none containing {needle!r}, got {[t.zh for t in row.reasons]}"
+            )
     if "near_miss_contains" in spec:
         needle = spec["near_miss_contains"]
         if not any(needle in n.zh or needle in n.en for n in row.near_miss):
@@ -235,6 +272,24 @@ def test_case(case: Case) -> None:
     out = case.output
     if "in_force" in out and report.in_force != out["in_force"]:
         problems.append(f"  in_force: expected {out['in_force']!r}, got {report.in_force!r}")
+    if "message_contains" in out and (
+        report.message is None or out["message_contains"] not in report.message.zh
+    ):
+        problems.append(
+            f"  message: expected it to contain {out['message_contains']!r}, got {report.message!r}"
+        )
+    if (
+        "total_after_pending_yuan" in out
+        and report.total_after_pending_yuan != out["total_after_pending_yuan"]
+    ):
+        problems.append(
+            f"  total_after_pending_yuan: expected {out['total_after_pending_yuan']!r}, got {report.total_after_pending_yuan!r}"
+        )
+    if "missing_excludes" in out:
+        asked = [(m.ref, m.project_id) for m in report.missing]
+        bad = [ref for ref in out["missing_excludes"] if any(ref == a for a, _ in asked)]
+        if bad:
+            problems.append(f"  missing: expected {bad} not to be asked, asked {asked}")
     if "total_yuan" in out and report.total_yuan != out["total_yuan"]:
         counted = [(r.number, r.project_id, r.amount_yuan) for r in report.counted()]
         problems.append(

@@ -188,7 +188,14 @@ def profiles(draw: st.DrawFn, include: int | None = None, max_measures: int = 3)
         value = draw(_value(ref))
         if value is not None:
             (enterprise if scope == "enterprise" else facts)[name] = value
+    _consistent(facts)
     return {"enterprise": enterprise, "projects": [{"id": "p", "measures": numbers, "facts": facts}]}
+
+
+def _consistent(facts: dict[str, Any]) -> None:
+    """Keep drawn facts that contradict each other out (the fact model refuses them)."""
+    if "fleet_nev_count" in facts and "fleet_count" in facts:
+        facts["fleet_nev_count"] = min(facts["fleet_nev_count"], facts["fleet_count"])
 
 
 def _draw(data: st.DataObject, number: int) -> Profile:

@@ -98,9 +98,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 def _preload() -> None:
     """Load and check all rule and FAQ data now, so a broken file stops start-up, not a chat."""
     from dialogs.faq import load_faq
-    from rules.loader import load_catalog, load_rulebooks
+    from rules.loader import DATA_DIR, load_catalog, load_rulebooks
 
-    load_rulebooks()
+    load_rulebooks(DATA_DIR)  # the cache entry rulebook_for uses (without the argument: parsed twice)
     load_catalog()
     load_faq()
 

@@ -489,6 +489,7 @@ def _leads(service: Service, flt: staff.LeadFilter, limit: int, staff_id: int) -
             follow_state=flt.follow_state,
             owner_id=staff_id if flt.owner == "me" else None,
             unowned=flt.owner == "none",
+            owner_name=flt.owner_name,
         )
 
 

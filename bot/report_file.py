@@ -59,11 +59,13 @@ def render_report(payload: dict[str, Any]) -> ReportFile:
             caption = (
                 "Your report (PDF) — forward it freely."
                 if lang == "en"
-                else "你的测评报告（PDF），可直接转发。"
+                else "您的测评报告（PDF），可直接转发。"
             )
             return ReportFile(bytes(data), f"etown-green-report-{stamp}.pdf", "application/pdf", caption)
         except Exception:
             log.exception("PDF rendering failed; sending the text version instead")
-    text = report_text_version(payload).replace("**", "")
-    caption = "Your report (text version)." if lang == "en" else "你的测评报告（文本版）。"
+    from bot.markup import to_plain
+
+    text = to_plain(report_text_version(payload))
+    caption = "Your report (text version)." if lang == "en" else "您的测评报告（文本版）。"
     return ReportFile(text.encode("utf-8"), f"etown-green-report-{stamp}.txt", "text/plain", caption)

@@ -29,6 +29,7 @@ from bot import staff
 from bot.faq_live import LiveFaq
 from dialogs import SCHEMA_VERSION, Choice, Event, Reply, State
 from dialogs.handover import screening_context
+from dialogs.live import Live
 
 log = logging.getLogger(__name__)
 
@@ -254,15 +255,14 @@ class Service:
             return self._duplicate(session, chat_key, update_id)
         stored = storage.lock_conversation(chat_key, session=session)
         state, channel = self._state_of(stored)
-        previous = _question_from(channel)
+        live = _live_from(channel)
+        previous = live.main
         resolved: Choice | None = None
         if button is not None:
-            resolved = _resolve(previous, button)
-            if resolved is None:
-                # A question shown before the last one in the same step (the offer to pass a
-                # question to staff, followed by the interview question) keeps its buttons.
-                asides = (_question_from({"q": raw}) for raw in channel.get("aside") or [])
-                resolved = next((c for q in asides if (c := _resolve(q, button)) is not None), None)
+            # Side questions (FAQ suggestions, the offer to pass a question to staff) keep their
+            # buttons beside the question on screen: see dialogs.live.
+            pressed_on, resolved = _resolve(live, button)
+            previous = pressed_on or previous
             if resolved is None:
                 replies = [Reply(kind="text", text=_stale_text(state.lang, previous is not None))]
                 if previous is not None:
@@ -284,12 +284,12 @@ class Service:
                 staff_posts=lead_posts,
             )
 
-        shown = [reply for reply in replies if reply.kind == "question"]
-        if shown:
+        after = live.after(replies)
+        if after != live:
             channel = {
                 **channel,
-                "q": shown[-1].model_dump(mode="json"),
-                "aside": [q.model_dump(mode="json") for q in shown[:-1] if q.choices],
+                "q": None if after.main is None else after.main.model_dump(mode="json"),
+                "asides": [q.model_dump(mode="json") for q in after.asides],
             }
         if update_id is not None:
             # Kept until the next step: if the process dies after this commit but before the
@@ -513,9 +513,22 @@ def _question_from(channel: dict[str, Any]) -> Reply | None:
         return None
 
 
-def _resolve(question: Reply | None, button: tuple[str, int]) -> Choice | None:
-    """Return the choice a pressed button stands for, or None when it belongs to another question."""
+def _live_from(channel: dict[str, Any]) -> Live:
+    """Return the questions whose buttons still work, from the channel notes."""
+    asides = []
+    # "aside": the name an earlier version of this note used.
+    for raw in channel.get("asides") or channel.get("aside") or []:
+        try:
+            asides.append(Reply.model_validate(raw))
+        except ValueError:
+            continue
+    return Live(_question_from(channel), tuple(asides))
+
+
+def _resolve(live: Live, button: tuple[str, int]) -> tuple[Reply | None, Choice | None]:
+    """Return the live question pressed and the choice, or (None, None) for another question's button."""
     tag, index = button
-    if question is None or question_tag(question) != tag or not 0 <= index < len(question.choices):
-        return None
-    return question.choices[index]
+    for question in live.questions():
+        if question_tag(question) == tag and 0 <= index < len(question.choices):
+            return question, question.choices[index]
+    return None, None

@@ -148,11 +148,6 @@ def lead_post(payload: dict[str, Any], *, created: bool, lead_id: int, lang: str
     return "\n".join(lines)
 
 
-def handover_post(text: str, user_key: str, *, lang: str = "zh") -> str:
-    """Write the staff-chat post for something the dialogs pass on (a question for staff)."""
-    return f"**{_t(lang, '📨 转交工作人员', '📨 For staff')}**（{_user(user_key)}）\n{_user(text)}"
-
-
 # --- /leads ----------------------------------------------------------------------------------------
 
 
@@ -166,6 +161,8 @@ class LeadFilter:
     follow_state: str | None = None
     # "me": leads the asking staff member owns; "none": leads nobody owns yet.
     owner: Literal["me", "none"] | None = None
+    # "@李明": leads owned by the staff member of that name.
+    owner_name: str | None = None
 
 
 def parse_lead_filter(args: Sequence[str], lang: str = "zh", *, now: dt.datetime | None = None) -> LeadFilter:
@@ -174,6 +171,7 @@ def parse_lead_filter(args: Sequence[str], lang: str = "zh", *, now: dt.datetime
     since: dt.datetime | None = None
     follow_state: str | None = None
     owner: Literal["me", "none"] | None = None
+    owner_name: str | None = None
     now = now or dt.datetime.now(dt.UTC)
     for raw in args:
         arg = raw.strip().lower()
@@ -185,6 +183,8 @@ def parse_lead_filter(args: Sequence[str], lang: str = "zh", *, now: dt.datetime
             owner = "me"
         elif arg in OWNER_NONE:
             owner = "none"
+        elif raw.strip().startswith("@") and len(raw.strip()) > 1:
+            owner_name = raw.strip()[1:]
         elif match := re.fullmatch(r"(?:第|m|#)?(\d{1,2})(?:条)?", arg):
             measure = int(match.group(1))
         elif match := re.fullmatch(r"(\d{1,4})d", arg):
@@ -197,17 +197,19 @@ def parse_lead_filter(args: Sequence[str], lang: str = "zh", *, now: dt.datetime
             since = dt.datetime.combine(day, dt.time(), BEIJING)
         else:
             return LeadFilter(error=_filter_help(lang))
-    return LeadFilter(measure=measure, since=since, follow_state=follow_state, owner=owner)
+    return LeadFilter(
+        measure=measure, since=since, follow_state=follow_state, owner=owner, owner_name=owner_name
+    )
 
 
 def _filter_help(lang: str) -> str:
     """Explain the /leads arguments."""
     return _t(
         lang,
-        "用法：/leads [条号] [起始日期 YYYY-MM-DD 或 天数如 7d] [新线索|已联系|已申报|已结束|无效] [我的|无人]，"
-        "例如 /leads 27 7d 已联系 我的；/export 同样可加这些条件。",
+        "用法：/leads [条号] [起始日期 YYYY-MM-DD 或 天数如 7d] [新线索|已联系|已申报|已结束|无效] [我的|无人|@姓名]，"
+        "例如 /leads 27 7d 已联系 我的、/leads @李明；/export 同样可加这些条件。",
         "Usage: /leads [measure] [since YYYY-MM-DD or days like 7d] [new|contacted|applied|closed|invalid] "
-        "[mine|unowned], e.g. /leads 27 7d contacted mine; /export takes the same.",
+        "[mine|unowned|@name], e.g. /leads 27 7d contacted mine, /leads @Li; /export takes the same.",
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import unicodedata
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -12,6 +13,32 @@ from dialogs import Choice, Reply
 
 SELECTED = "✅ "
 NAV_PER_ROW = 3
+# How much label fits across a phone's keyboard row, in half-width cells (a Chinese character
+# takes two); a row with more is cut off with "…" on a phone, so long labels get a row each.
+ROW_CELLS = 36
+BUTTON_PADDING = 3
+
+
+def label_cells(label: str) -> int:
+    """Return how many half-width cells a label takes on screen."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in label)
+
+
+def pack_rows(buttons: list[InlineKeyboardButton], columns: int) -> list[list[InlineKeyboardButton]]:
+    """Put up to `columns` buttons on a row while they fit a phone; a long label stands alone."""
+    rows: list[list[InlineKeyboardButton]] = []
+    row: list[InlineKeyboardButton] = []
+    for button in buttons:
+        need = label_cells(button.text) + BUTTON_PADDING
+        # Buttons of a row are equally wide: the widest label decides.
+        widest = max([need, *(label_cells(b.text) + BUTTON_PADDING for b in row)])
+        if row and (len(row) >= columns or widest * (len(row) + 1) > ROW_CELLS):
+            rows.append(row)
+            row = []
+        row.append(button)
+    if row:
+        rows.append(row)
+    return rows
 
 
 def _is_nav(choice: Choice) -> bool:
@@ -44,7 +71,7 @@ def keyboard(question: Reply) -> InlineKeyboardMarkup | None:
             nav.append(button)
         else:
             options.append(button)
-    rows = [options[i : i + columns] for i in range(0, len(options), columns)]
+    rows = pack_rows(options, columns)
     if done:
         rows.append(done)
     rows.extend(nav[i : i + NAV_PER_ROW] for i in range(0, len(nav), NAV_PER_ROW))

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from dialogs.render import money, tx
-from dialogs.topics import KIND_FACTS, TEMPLATE_BY_ID
+from dialogs.topics import KIND_FACTS, REPEATABLE, TEMPLATE_BY_ID, base_template, batch_number
 from dialogs.types import Asked, State
 from rules import engine as rules_engine
 from rules.facts import FLEET_INCONSISTENT_ZH, Enterprise, Profile, Project, ProjectFacts
@@ -78,10 +78,15 @@ def project_name(state: State, project_id: str | None) -> str:
     """Name a project the way the user chose it, in the user's language."""
     if project_id is None:
         return ""
-    tpl = TEMPLATE_BY_ID.get(project_id)
+    tpl = TEMPLATE_BY_ID.get(project_id) or base_template(project_id)
     if tpl is None:
         return project_id
-    return tpl.en if state.lang == "en" else tpl.zh
+    name = tpl.en if state.lang == "en" else tpl.zh
+    number = batch_number(project_id)
+    if number > 1:
+        zh, en = REPEATABLE.get(tpl.id, ("批", "batch"))
+        return L(state, f"{name}（第{number}{zh}）", f"{name} ({en} {number})")
+    return name
 
 
 def show_value(state: State, ref: str, value: Any) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dialogs.answers import (
     L,
     get_fact,
@@ -10,10 +12,10 @@ from dialogs.answers import (
     project_name,
     show_value,
 )
-from dialogs.render import summary_rows, summary_text, tx
-from dialogs.topics import TOPIC_BY_ID, TOPICS
+from dialogs.render import fact_label, summary_rows, summary_text, tx
+from dialogs.topics import REPEATABLE, TOPIC_BY_ID, TOPICS, base_template
 from dialogs.types import Asked, Choice, Phase, Reply, State
-from rules.loader import load_catalog
+from rules.loader import latest_rulebook, load_catalog
 from rules.report import Report
 
 
@@ -29,10 +31,17 @@ def reply_question(
     multi: bool = False,
     selected: list[str] | None = None,
     columns: int = 1,
+    aside: bool = False,
 ) -> Reply:
-    """Build a question with buttons."""
+    """Build a question with buttons (an aside keeps the main question's buttons working)."""
     return Reply(
-        kind="question", text=text, choices=choices, multi=multi, selected=selected or [], columns=columns
+        kind="question",
+        text=text,
+        choices=choices,
+        multi=multi,
+        selected=selected or [],
+        columns=columns,
+        aside=aside,
     )
 
 
@@ -53,8 +62,8 @@ def menu(state: State) -> list[Reply]:
     state.phase = Phase.MENU
     text = L(
         state,
-        "你好！我是**亦庄绿策**，帮经开区企业对照《北京经济技术开发区促进绿色低碳高质量发展若干措施》（京技管发〔2025〕11号）的40条措施：\n"
-        "• 看看你能申请哪些奖励、各多少钱、怎么兑现、要准备什么\n• 直接问政策问题\n• 留下联系方式，由工作人员跟进\n\n"
+        "您好！我是**亦庄绿策**，帮经开区企业对照《北京经济技术开发区促进绿色低碳高质量发展若干措施》（京技管发〔2025〕11号）的40条措施：\n"
+        "• 看看您能申请哪些奖励、各多少钱、怎么兑现、要准备什么\n• 直接问政策问题\n• 留下联系方式，由工作人员跟进\n\n"
         "随时可以输入：返回、跳过、不知道、结果、修改、重新开始、English。",
         "Hello! I am **E-Town Green Policy Assistant**. I check your enterprise against the 40 measures of BDA's green low-carbon policy (京技管发〔2025〕11号):\n"
         "• which awards you can apply for, how much, how they are paid, what to prepare\n• answer your policy questions\n• pass your contact to BDA staff\n\n"
@@ -122,7 +131,7 @@ def ask_topics(state: State) -> list[Reply]:
         state.topic_selection = list(state.topics)
     text = L(
         state,
-        "**第2步：你们做了或打算做哪些事？**（可多选，选好后点“完成”；也可以直接输入，如“光伏、车辆”）",
+        "**第2步：贵单位做了或打算做哪些事？**（可多选，选好后点“完成”；也可以直接输入，如“光伏、车辆”）",
         '**Step 2: what have you done or plan to do?** (choose any, then Done; or type e.g. "solar, vehicles")',
     )
     choices = [Choice(id=f"t:{t.id}", label=(t.en if state.lang == "en" else t.zh)) for t in TOPICS]
@@ -161,6 +170,60 @@ def ask_sub(state: State, tid: str, selected: list[str] | None = None) -> list[R
     return [reply_question(text, choices, multi=True, selected=[f"s:{x}" for x in selected])]
 
 
+# One line for words a non-expert may not know: what it means and why it is asked, from the text.
+WHY: dict[str, tuple[str, str]] = {
+    "enterprise.data_center": (
+        "为什么问：未获得节能审查意见的数据中心项目不列入支持范围（七(二)5）；第29条重点支持数据中心参与绿电交易。",
+        "Why: data-centre projects without an energy-saving review opinion are not supported (七(二)5); "
+        "measure 29 favours data centres buying green power.",
+    ),
+    "enterprise.full_budget_unit": (
+        "指经费全部由财政预算拨付的单位，多为机关和事业单位；为什么问：这类单位的锅炉改造按投资的100%支持（第10条）。",
+        "A unit funded entirely from the fiscal budget (mostly agencies and public institutions). "
+        "Why: their boiler retrofits are supported at 100% of the investment (measure 10).",
+    ),
+    "enterprise.key_vehicle_unit": (
+        "为什么问：属于经开区重点用车单位的，申报车辆类奖励需安装门禁并联网（八(二)8）；不确定可以问工作人员。",
+        "Why: BDA key vehicle-use units need a networked access gate to claim vehicle awards (八(二)8); "
+        "ask BDA staff if unsure.",
+    ),
+}
+
+
+def ask_more(state: State, asked: Asked) -> list[Reply]:
+    """Ask whether another batch or item follows, entered on its own ("再添加一批")."""
+    state.phase = Phase.ASK
+    state.current = asked
+    tpl = base_template(asked.project_id or "")
+    unit_zh, unit_en = REPEATABLE.get(tpl.id if tpl else "", ("批", "batch"))
+    name = project_name(state, asked.project_id)
+    if tpl is not None and tpl.id in ("vehicles", "leasing", "machinery"):
+        example = L(
+            state,
+            "例如国四和国五的车混在一起，或几批车的价格、补贴不同",
+            "e.g. China IV and China V vehicles together, or batches at different prices or subsidies",
+        )
+    elif tpl is not None and tpl.id == "green_manufacturing":
+        example = L(
+            state,
+            "例如同时获得“绿色工厂”和“绿色供应链管理示范企业”两个称号",
+            'e.g. both a "green factory" and a "green supply-chain management" title',
+        )
+    else:
+        example = L(state, "例如另一个产品或另一项认证", "e.g. another product or certificate")
+    text = L(
+        state,
+        f"【{name}】还有要分开填写的另一{unit_zh}吗？（{example}）",
+        f"[{name}] Is there another {unit_en} to enter separately? ({example})",
+    )
+    choices = [
+        Choice(id="a:yes", label=L(state, f"➕ 再添加一{unit_zh}", f"➕ Add another {unit_en}")),
+        Choice(id="a:no", label=L(state, "没有了", "No more")),
+        *nav_choices(state, unknown=False, skip=False),
+    ]
+    return [reply_question(text, choices)]
+
+
 def _compound_basic_text(state: State) -> str:
     """Word the combined question on the basic conditions of 七(二)2."""
     return L(
@@ -179,6 +242,8 @@ def ask(state: State, asked: Asked) -> list[Reply]:
         return ask_zone(state)
     if asked.ref.startswith("@sub:"):
         return ask_sub(state, asked.ref[5:])
+    if asked.ref == "@more":
+        return ask_more(state, asked)
     if asked.ref == "@basic":
         choices = [
             Choice(id="a:none", label=L(state, "都没有", "None of these")),
@@ -190,7 +255,7 @@ def ask(state: State, asked: Asked) -> list[Reply]:
         names = L(state, "、", ", ").join(project_name(state, p["id"]) for p in state.projects)
         text = L(
             state,
-            f"你的这些项目（{names}）中，有没有属于以下情况的？\n① 建设项目环境保护“三同时”项目（新建、改建、扩建项目的污染防治设施与主体工程同时设计、同时施工、同时投产）\n② 使用政府财政资金投资建设的项目\n（七(二)5：这类项目不列入支持范围）",
+            f"您的这些项目（{names}）中，有没有属于以下情况的？\n① 建设项目环境保护“三同时”项目（新建、改建、扩建项目的污染防治设施与主体工程同时设计、同时施工、同时投产）\n② 使用政府财政资金投资建设的项目\n（七(二)5：这类项目不列入支持范围）",
             f'Are any of your projects ({names}) one of these?\n① a project under the environmental "three simultaneities" rule (pollution controls designed, built and commissioned with a new, rebuilt or extended main project)\n② a project built with government fiscal funds\n(七(二)5: such projects are not supported)',
         )
         choices = [
@@ -206,6 +271,9 @@ def ask(state: State, asked: Asked) -> list[Reply]:
             "企业属于以下哪些类型？（可多选，选好后点“完成”；都不是就直接点“完成”）",
             "Which of these describe the enterprise? (choose any, then Done; none → just Done)",
         )
+        helps = [f"• {tx(catalog[r].label, state.lang)}：{L(state, *WHY[r])}" for r in options if r in WHY]
+        if helps:
+            text += "\n" + "\n".join(helps)
         choices = [
             Choice(id=f"k:{r.split('.', 1)[1]}", label=tx(catalog[r].label, state.lang)) for r in options
         ]
@@ -222,6 +290,8 @@ def ask(state: State, asked: Asked) -> list[Reply]:
     text = prefix + tx(info.ask, state.lang)
     if info.help:
         text += "\n" + tx(info.help, state.lang)
+    if asked.ref in WHY:
+        text += "\n" + L(state, *WHY[asked.ref])
     current = get_fact(state, asked.ref, asked.project_id)
     if current is not None:
         text += L(
@@ -294,3 +364,57 @@ def ask_kinds_again(state: State) -> list[Reply]:
     state.topic_selection = selected
     q = replies[0]
     return [q.model_copy(update={"selected": [f"k:{s}" for s in selected]})]
+
+
+def echo(state: State, ref: str, value: object) -> Reply:
+    """Say back a typed answer with its unit ("记下了：500 千瓦"), so a misread is seen at once."""
+    shown = show_value(state, ref, value)
+    info = load_catalog().get(ref)
+    if info is not None and info.unit not in ("bool", "choice", "yuan", "ratio"):
+        # A space between the figure and its unit, as on a form: "500 千瓦".
+        shown = re.sub(r"^([\d.,]+)\s*(?=[^\d.,\s])", r"\1 ", shown)
+    label = fact_label(ref, state.lang)
+    return reply_text(L(state, f"记下了：{shown}（{label}）", f"Noted: {shown} ({label})"))
+
+
+def next_steps(state: State) -> list[Reply]:
+    """Offer what the user can do from here, where no question is waiting."""
+    if state.phase == Phase.SUMMARY:
+        choices = [
+            Choice(id="cmd:summary", label=L(state, "📋 查看结果", "📋 Show the result")),
+            Choice(id="cmd:contact", label=L(state, "📇 留下联系方式", "📇 Leave my contact")),
+        ]
+    else:
+        choices = [
+            Choice(id="menu:screen", label=L(state, "🔍 测一测能拿多少奖励", "🔍 Check my awards")),
+            Choice(id="menu:contact", label=L(state, "📇 留下联系方式", "📇 Leave my contact")),
+        ]
+    # An offer beside whatever is on screen: the menu or question above keeps working.
+    return [reply_question(L(state, "您还可以：", "You can also:"), choices, aside=True)]
+
+
+def outside_stop(state: State) -> list[Reply]:
+    """Stop the screening for an enterprise outside Yizhuang New Town, quoting 七(一)."""
+    state.phase = Phase.OUTSIDE
+    state.current = None
+    scopes = latest_rulebook().chapter7.scopes
+    quotes = "\n".join(f"{i}. {cite}" for i, scope in enumerate(scopes.values(), 1) for cite in scope.cite)
+    text = L(
+        state,
+        "**本政策不适用于亦庄新城以外的企业。**\n京技管发〔2025〕11号 七(一) 适用范围：\n"
+        f"{quotes}\n\n"
+        "所以不再往下测评了。您仍然可以：\n• 直接输入政策问题\n• 留下联系方式，由工作人员联系您\n"
+        "• 如果选错了经营区域，点“重新选择经营区域”",
+        "**This policy does not apply to enterprises outside Yizhuang New Town.**\n"
+        "京技管发〔2025〕11号 七(一), scope (original text):\n"
+        f"{quotes}\n\n"
+        "So the screening stops here. You can still:\n• type a policy question\n"
+        "• leave your contact for BDA staff\n• choose the zone again if it was wrong",
+    )
+    choices = [
+        Choice(id="menu:ask", label=L(state, "💬 问一个政策问题", "💬 Ask a question")),
+        Choice(id="cmd:contact", label=L(state, "📇 留下联系方式", "📇 Leave my contact")),
+        Choice(id="cmd:pdf", label=L(state, "📄 PDF说明", "📄 PDF note")),
+        Choice(id="out:zone", label=L(state, "↩ 重新选择经营区域", "↩ Choose the zone again")),
+    ]
+    return [reply_question(text, choices)]

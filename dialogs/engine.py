@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from dialogs import parse
+from dialogs import intake, parse
 from dialogs.answers import (
     L,
     evaluate_state,
@@ -30,8 +30,11 @@ from dialogs.asking import (
     ask_sub,
     ask_topics,
     ask_zone,
+    echo,
     help_replies,
     menu,
+    next_steps,
+    outside_stop,
     reask,
     reply_question,
     reply_text,
@@ -45,7 +48,20 @@ from dialogs.leads import (
     lead_text,
 )
 from dialogs.render import detail_replies, fact_label
-from dialogs.topics import BASIC_FACTS, KIND_FACTS, TEMPLATE_BY_ID, TOPIC_BY_ID, TOPICS, topic_for_measure
+from dialogs.topics import (
+    BASIC_FACTS,
+    BATCH_MARK,
+    KIND_FACTS,
+    REPEATABLE,
+    TEMPLATE_BY_ID,
+    TEMPLATE_FACTS,
+    TOPIC_BY_ID,
+    TOPIC_WORDS,
+    TOPICS,
+    base_template,
+    batch_number,
+    topic_for_measure,
+)
 from dialogs.types import SCHEMA_VERSION, Asked, Choice, Event, LeadDraft, Phase, Reply, State
 from rules.facts import FLEET_INCONSISTENT_EN, FLEET_INCONSISTENT_ZH
 from rules.loader import FactInfo, latest_rulebook, load_catalog
@@ -54,6 +70,9 @@ from rules.report import report_to_json
 MAX_TEXT = 2000
 
 EXCLUSION_FACTS = ("project.three_simultaneous", "project.gov_funded")
+
+# Asked after the other facts of a purchase: what was already received comes last.
+LATE_FACTS = frozenset({"project.higher_subsidy_yuan"})
 
 _ALIASES: dict[str, str] = {
     "返回": "back",
@@ -184,6 +203,9 @@ def _take_sub(state: State, tid: str, event: Event, today: dt.date) -> list[Repl
 
 def _advance(state: State, today: dt.date) -> list[Reply]:
     """Ask the most valuable open question, or show the result when nothing can change it."""
+    if state.enterprise.get("zone") == "outside":
+        # 七(一): nothing applies outside Yizhuang New Town, so nothing more is worth asking.
+        return outside_stop(state)
     if state.enterprise.get("zone") is None and not is_settled(state, "enterprise.zone", None):
         return ask_zone(state)
     if not state.topics and not is_settled(state, "@topics", None):
@@ -193,7 +215,8 @@ def _advance(state: State, today: dt.date) -> list[Reply]:
         if len(topic.projects) > 1 and not is_settled(state, f"@sub:{tid}", None):
             return ask_sub(state, tid)
     report = evaluate_state(state, today)
-    for mf in report.missing:
+    # Counts and prices before the subsidy already received: the way a purchase is told.
+    for mf in sorted(report.missing, key=lambda m: m.ref in LATE_FACTS):
         if is_settled(state, mf.ref, mf.project_id):
             continue
         if mf.ref in BASIC_FACTS:
@@ -211,6 +234,10 @@ def _advance(state: State, today: dt.date) -> list[Reply]:
             if len(state.kind_options) > 1:
                 return ask(state, Asked(ref="@kinds"))
         return ask(state, Asked(ref=mf.ref, project_id=mf.project_id))
+    for p in state.projects:
+        tpl = base_template(p["id"])
+        if tpl is not None and tpl.id in REPEATABLE and not is_settled(state, "@more", p["id"]):
+            return ask(state, Asked(ref="@more", project_id=p["id"]))
     return show_summary(state, report)
 
 
@@ -301,6 +328,8 @@ def _answer_ids(asked: Asked) -> set[str]:
     """Return the answer buttons the current question offers."""
     if asked.ref in ("@basic", "@exclusions"):
         return {"a:none", "a:some"}
+    if asked.ref == "@more":
+        return {"a:yes", "a:no"}
     info = load_catalog().get(asked.ref)
     if info is None:
         return set()
@@ -317,6 +346,8 @@ def _take_answer(state: State, event: Event, today: dt.date) -> list[Reply]:
         return _take_compound(state, asked, event, today)
     if asked.ref == "@kinds":
         return _take_kinds(state, event, today)
+    if asked.ref == "@more":
+        return _take_more(state, asked, event, today)
     if asked.ref.startswith("@sub:"):
         return _take_sub(state, asked.ref[5:], event, today)
     info = load_catalog()[asked.ref]
@@ -343,6 +374,9 @@ def _take_answer(state: State, event: Event, today: dt.date) -> list[Reply]:
             *ask(state, asked),
         ]
     record(state, asked, value)
+    if event.kind == "text":
+        # Say back what was read, with its unit, so a misread is seen at once.
+        return [echo(state, asked.ref, value), *_after_answer(state, today)]
     return _after_answer(state, today)
 
 
@@ -423,7 +457,9 @@ def _take_kinds(state: State, event: Event, today: dt.date) -> list[Reply]:
         choice_opts = [
             (n, [catalog[f"enterprise.{n}"].label.zh, catalog[f"enterprise.{n}"].label.en, n]) for n in names
         ]
-        if re.fullmatch(r"(都不是|都没有|没有|无|none|以上都不是)", event.text.strip(), re.IGNORECASE):
+        if re.fullmatch(
+            r"(都不是|不是|都没有|没有|无|都不属于|不属于|none|以上都不是)", event.text.strip(), re.IGNORECASE
+        ):
             chosen = set()
         else:
             parsed = parse.parse_multi_choice(event.text, choice_opts)
@@ -451,11 +487,78 @@ def _apply_topics(state: State, topics: list[str]) -> None:
     state.topics = [t for t in topics if t in TOPIC_BY_ID]
     wanted = [p for t in state.topics for p in TOPIC_BY_ID[t].projects if p.id not in state.excluded_projects]
     existing = {p["id"]: p for p in state.projects}
+    kept = {p.id for p in wanted}
     state.projects = [
-        existing.get(p.id) or {"id": p.id, "name": p.zh, "measures": list(p.measures), "facts": {}}
+        existing.get(p.id)
+        or {
+            "id": p.id,
+            "name": p.zh,
+            "measures": list(p.measures),
+            "facts": dict(TEMPLATE_FACTS.get(p.id, {})),
+        }
         for p in wanted
-    ]
+    ] + [p for p in state.projects if BATCH_MARK in p["id"] and p["id"].split(BATCH_MARK, 1)[0] in kept]
     settle(state, "@topics", None)
+
+
+def _add_batch(state: State, project_id: str) -> None:
+    """Add a further batch or item of a project ("再添加一批"), entered on its own."""
+    tpl = base_template(project_id)
+    assert tpl is not None
+    same = [p for p in state.projects if base_template(p["id"]) == tpl]
+    number = max(batch_number(p["id"]) for p in same) + 1
+    new_id = f"{tpl.id}{BATCH_MARK}{number}"
+    source = next((p for p in state.projects if p["id"] == project_id), None)
+    facts = dict(TEMPLATE_FACTS.get(tpl.id, {}))
+    if source is not None:
+        # The exclusions of 七(二)5 were answered for the enterprise's projects together.
+        facts |= {k: v for k, v in source.get("facts", {}).items() if f"project.{k}" in EXCLUSION_FACTS}
+        for ref in EXCLUSION_FACTS:
+            if is_settled(state, ref, project_id):
+                settle(state, ref, new_id)
+    name = project_name(state.model_copy(update={"lang": "zh"}), new_id)
+    state.projects.append({"id": new_id, "name": name, "measures": list(tpl.measures), "facts": facts})
+
+
+def _drop_batches_after(state: State, project_id: str) -> None:
+    """Remove the batches added after this one (the user said there are no more)."""
+    tpl = base_template(project_id)
+    number = batch_number(project_id)
+    gone = {
+        p["id"] for p in state.projects if base_template(p["id"]) == tpl and batch_number(p["id"]) > number
+    }
+    if not gone:
+        return
+    state.projects = [p for p in state.projects if p["id"] not in gone]
+    state.history = [h for h in state.history if h.project_id not in gone]
+    state.settled = [s for s in state.settled if s.split("|", 1)[0] not in gone]
+
+
+def _take_more(state: State, asked: Asked, event: Event, today: dt.date) -> list[Reply]:
+    """Take the answer to whether another batch or item follows."""
+    if event.kind == "button":
+        more: Any = event.data == "a:yes"
+    elif re.search(r"(再|还|另)[有加添].{0,3}[批项个]|添加|再加", event.text) and not re.search(
+        r"没|不", event.text
+    ):
+        more = True
+    else:
+        more = parse.parse_bool(event.text)
+    if isinstance(more, parse.Unknown):
+        return _mark_unknown(state, today)
+    if not isinstance(more, bool):
+        return _not_understood(
+            state, event, L(state, "请点“再添加”或“没有了”。", 'Please tap "Add another" or "No more".')
+        )
+    assert asked.project_id is not None
+    if more:
+        if not any(p["id"] == asked.project_id for p in state.projects):
+            return _advance(state, today)
+        _add_batch(state, asked.project_id)
+    else:
+        _drop_batches_after(state, asked.project_id)
+    record(state, asked, more)
+    return _advance(state, today)
 
 
 def _take_topics(state: State, event: Event, today: dt.date) -> list[Reply]:
@@ -477,7 +580,7 @@ def _take_topics(state: State, event: Event, today: dt.date) -> list[Reply]:
                 *ask_topics(state),
             ]
     else:
-        options = [(t.id, [t.zh, t.en, *_TOPIC_WORDS.get(t.id, ())]) for t in TOPICS]
+        options = [(t.id, [t.zh, t.en, *TOPIC_WORDS.get(t.id, ())]) for t in TOPICS]
         parsed = parse.parse_multi_choice(event.text, options)
         if isinstance(parsed, (parse.Unknown, parse.ParseError)) or not parsed:
             return _not_understood(
@@ -493,27 +596,13 @@ def _take_topics(state: State, event: Event, today: dt.date) -> list[Reply]:
     _apply_topics(state, chosen)
     state.topic_selection = []
     record(state, Asked(ref="@topics"), chosen)
+    if event.kind == "text":
+        # Say back the topics read from typed words ("锅炉改造，还有绿色工厂").
+        names = L(state, "、", ", ").join(
+            (TOPIC_BY_ID[t].en if state.lang == "en" else TOPIC_BY_ID[t].zh) for t in state.topics
+        )
+        return [reply_text(L(state, f"记下了：{names}", f"Noted: {names}")), *_advance(state, today)]
     return _advance(state, today)
-
-
-_TOPIC_WORDS: dict[str, tuple[str, ...]] = {
-    "pv": ("光伏", "太阳能", "solar", "pv", "光伏板"),
-    "green_power": ("绿电", "绿色电力", "绿证", "green power"),
-    "vehicles": ("车辆", "货车", "客车", "电车", "新能源车", "卡车", "vehicle", "truck"),
-    "machinery": ("机械", "叉车", "挖掘机", "挖机", "装载机", "machinery", "forklift"),
-    "construction": ("工地", "施工", "气膜", "construction"),
-    "building": ("建筑", "公建", "绿色建筑", "超低能耗", "building"),
-    "boiler": ("锅炉", "boiler"),
-    "pollution": ("废水", "废气", "污水", "vocs", "挥发性有机物", "wastewater"),
-    "waste": ("固废", "源头减量", "替代", "再生水", "waste"),
-    "energy_saving": ("节能", "技改", "余热", "energy saving"),
-    "heating": ("供热", "热泵", "地热", "heating"),
-    "certification": ("认证", "称号", "绿色工厂", "esg", "碳足迹", "领跑者", "certificate", "title"),
-    "rnd": ("研发", "揭榜挂帅", "中试", "ai", "人工智能", "场景", "r&d"),
-    "carbon_neutral": ("碳中和", "零碳", "carbon neutral"),
-    "greenland": ("绿地", "认建", "认养", "花园", "green land"),
-    "consulting": ("咨询", "consulting"),
-}
 
 
 # ---------------------------------------------------------------- FAQ
@@ -540,7 +629,8 @@ def _faq_answer(state: State, text: str, staff: bool = False) -> list[Reply]:
             Choice(id=f"faq:{e.id}"[:64], label=_faq_label(e.questions, state.lang))
             for e in match.suggestions[:3]
         ]
-        return [reply_question(L(state, "你是想问：", "Did you mean:"), choices)]
+        state.faq_suggested = text[:500]
+        return [reply_question(L(state, "您是想问：", "Did you mean:"), choices, aside=True)]
     state.faq_pending = text[:500]
     return [
         Reply(kind="effect", effect="faq_miss", payload={"question": text[:500], "lang": state.lang}),
@@ -554,6 +644,7 @@ def _faq_answer(state: State, text: str, staff: bool = False) -> list[Reply]:
                 Choice(id="faq:staff", label=L(state, "转给工作人员", "Pass to staff")),
                 Choice(id="faq:no", label=L(state, "不用了", "No thanks")),
             ],
+            aside=True,
         ),
     ]
 
@@ -593,7 +684,7 @@ def _faq_button(state: State, data: str, today: dt.date) -> list[Reply]:
             reply_text(
                 L(
                     state,
-                    "已转给工作人员。如需工作人员联系你，请留下联系方式（/contact）。",
+                    "已转给工作人员。如需工作人员联系您，请留下联系方式（/contact）。",
                     "Passed to staff. To be contacted, leave your details (/contact).",
                 )
             ),
@@ -601,11 +692,23 @@ def _faq_button(state: State, data: str, today: dt.date) -> list[Reply]:
         ]
     if key == "no":
         state.faq_pending = None
-        return _resume(state, today)
+        return [
+            reply_text(
+                L(
+                    state,
+                    "好的，不转给工作人员。您可以换个说法再问一次。",
+                    "All right, it stays with us. You can ask again in other words.",
+                )
+            ),
+            *(_resume(state, today) or next_steps(state)),
+        ]
     try:
         entry = faq.load_faq().get(key)
     except KeyError:
-        return _resume(state, today)
+        return [
+            reply_text(L(state, "这条解答已经没有了。", "That answer is no longer available.")),
+            *_resume(state, today),
+        ]
     return [reply_text(faq.format_answer(entry, state.lang)), *_resume(state, today)]
 
 
@@ -613,9 +716,91 @@ def _resume(state: State, today: dt.date) -> list[Reply]:
     """Return to the question the user was on, if any."""
     if state.phase in (Phase.ASK, Phase.TOPICS):
         return reask(state)
-    if state.phase == Phase.SUMMARY:
-        return []
     return []
+
+
+# ---------------------------------------------------------------- the first message
+
+
+def _first_message(state: State, text: str, today: dt.date) -> list[Reply]:
+    """Start the screening from a request or a description; nothing if the text is neither."""
+    read = intake.read_description(text)
+    if read is not None and not state.topics:
+        state.intake = read.to_json()
+        state.phase = Phase.INTAKE_CONFIRM
+        return _intake_question(state)
+    if intake.wants_screening(text):
+        state.intake = None
+        return [
+            reply_text(L(state, "好的，我们开始测评。", "All right, let us begin the screening.")),
+            *_advance(state, today),
+        ]
+    return []
+
+
+def _intake_question(state: State) -> list[Reply]:
+    """Show what a description was read as, for the user to confirm."""
+    read = intake.Intake.from_json(state.intake or {})
+    sep = L(state, "、", ", ")
+    lines = [
+        L(state, "**我从您的描述里读到：**", "**From your description I understood:**"),
+        L(state, "• 做了或打算做：", "• Done or planned: ")
+        + sep.join((TOPIC_BY_ID[t].en if state.lang == "en" else TOPIC_BY_ID[t].zh) for t in read.topics),
+    ]
+    for tid, pids in read.projects.items():
+        if len(TOPIC_BY_ID[tid].projects) > 1:
+            lines.append(
+                L(state, "• 具体是：", "• Namely: ") + sep.join(project_name(state, pid) for pid in pids)
+            )
+    for ref, _pid, value in read.facts:
+        lines.append(f"• {fact_label(ref, state.lang)}{L(state, '：', ': ')}{show_value(state, ref, value)}")
+    lines.append(
+        L(
+            state,
+            "对的话，这些就不再问您了；不对的话，您可以自己选。",
+            "If this is right, you will not be asked these again; if not, you can choose yourself.",
+        )
+    )
+    choices = [
+        Choice(id="intake:ok", label=L(state, "✔ 对，就这样", "✔ Yes, that is right")),
+        Choice(id="intake:no", label=L(state, "✏️ 不对，我自己选", "✏️ No, I will choose")),
+    ]
+    return [reply_question("\n".join(lines), choices)]
+
+
+def _intake_answer(state: State, confirmed: bool, today: dt.date) -> list[Reply]:
+    """Take the description's answers as given, or drop them and ask as usual."""
+    read = intake.Intake.from_json(state.intake or {})
+    state.intake = None
+    if not confirmed or not read.topics:
+        return [
+            reply_text(L(state, "好的，我们一步一步来。", "All right, step by step.")),
+            *_advance(state, today),
+        ]
+    _apply_topics(state, read.topics)
+    record(state, Asked(ref="@topics"), list(state.topics))
+    for tid, pids in read.projects.items():
+        topic = TOPIC_BY_ID[tid]
+        if len(topic.projects) < 2:
+            continue
+        ids = [p.id for p in topic.projects]
+        state.excluded_projects = [x for x in state.excluded_projects if x not in ids] + [
+            x for x in ids if x not in pids
+        ]
+        _apply_topics(state, state.topics)
+        record(state, Asked(ref=f"@sub:{tid}"), list(pids))
+    for ref, pid, value in read.facts:
+        if set_fact(state, ref, pid, value) is None:
+            record(state, Asked(ref=ref, project_id=pid), value)
+    return [reply_text(L(state, "好的，已记下。", "Noted.")), *_advance(state, today)]
+
+
+def _change_zone(state: State) -> list[Reply]:
+    """Ask the zone again, for a user who chose "outside" by mistake."""
+    key = fact_key("enterprise.zone", None)
+    state.settled = [s for s in state.settled if s != key]
+    state.enterprise = {k: v for k, v in state.enterprise.items() if k != "zone"}
+    return ask_zone(state)
 
 
 # ---------------------------------------------------------------- change
@@ -630,7 +815,7 @@ def _change_list(state: State) -> list[Reply]:
             *menu(state),
         ]
     state.phase = Phase.CHANGE
-    lines = [L(state, "**你的回答**（点选要修改的一项）", "**Your answers** (tap one to change it)")]
+    lines = [L(state, "**您的回答**（点选要修改的一项）", "**Your answers** (tap one to change it)")]
     choices = []
     for i, h in enumerate(answered):
         label = _asked_label(state, h)
@@ -652,6 +837,12 @@ def _asked_label(state: State, h: Asked) -> str:
     }
     if h.ref in special:
         return special[h.ref]
+    if h.ref == "@more":
+        return L(
+            state,
+            f"【{project_name(state, h.project_id)}】再添加",
+            f"[{project_name(state, h.project_id)}] another",
+        )
     if h.ref.startswith("@sub:") and h.ref[5:] in TOPIC_BY_ID:
         topic = TOPIC_BY_ID[h.ref[5:]]
         return topic.en if state.lang == "en" else topic.zh
@@ -671,6 +862,8 @@ def _asked_value(state: State, h: Asked) -> str:
         )
     if h.ref in ("@basic", "@exclusions"):
         return L(state, "有", "yes") if h.value else L(state, "都没有", "none")
+    if h.ref == "@more":
+        return L(state, "再添加", "add another") if h.value else L(state, "没有了", "no more")
     if h.ref.startswith("@sub:"):
         return L(state, "、", ", ").join(project_name(state, pid) for pid in (h.value or []))
     if h.ref == "@kinds":
@@ -769,7 +962,7 @@ def _command(state: State, name: str, args: str, today: dt.date) -> tuple[State,
             reply_question(
                 L(
                     state,
-                    "确定删除你在这里的全部个人数据（回答、测评结果、联系方式）吗？删除后无法恢复。",
+                    "确定删除您在这里的全部个人数据（回答、测评结果、联系方式）吗？删除后无法恢复。",
                     "Delete all your personal data here (answers, results, contact details)? This cannot be undone.",
                 ),
                 [
@@ -779,6 +972,8 @@ def _command(state: State, name: str, args: str, today: dt.date) -> tuple[State,
             )
         ]
     if name in ("summary",):
+        if state.enterprise.get("zone") == "outside":
+            return state, outside_stop(state)
         if not state.topics and state.enterprise.get("zone") is None:
             return state, [
                 reply_text(L(state, "还没有开始测评。", "No screening yet.")),
@@ -824,7 +1019,7 @@ def _command(state: State, name: str, args: str, today: dt.date) -> tuple[State,
             reply_text(
                 L(
                     state,
-                    "请直接输入你的问题，例如“光伏怎么奖励？”“什么是三同时？”",
+                    "请直接输入您的问题，例如“光伏怎么奖励？”“什么是三同时？”",
                     'Type your question, e.g. "How is solar rewarded?"',
                 )
             )
@@ -893,6 +1088,24 @@ def step(state: State, event: Event, today: dt.date | None = None) -> tuple[Stat
     """Take one user event; return the new state and what to show or do."""
     today = today or dt.date.today()
     state = state.model_copy(deep=True)
+    untaken = state.faq_suggested
+    state.faq_suggested = None
+    if event.kind == "button" and event.data.startswith("faq:") and event.data not in ("faq:no", "faq:staff"):
+        untaken = None
+    state, replies = _step(state, event, today)
+    if untaken:
+        # FAQ suggestions passed over are misses too: staff see them in /misses.
+        miss = Reply(
+            kind="effect",
+            effect="faq_miss",
+            payload={"question": untaken, "lang": state.lang, "suggested": True},
+        )
+        replies = [miss, *replies]
+    return state, replies
+
+
+def _step(state: State, event: Event, today: dt.date) -> tuple[State, list[Reply]]:
+    """Take one event on a copy of the state."""
     if event.kind == "text":
         text = event.text.strip()
         if not text:
@@ -953,7 +1166,7 @@ def _button(state: State, event: Event, today: dt.date) -> list[Reply]:
                 reply_text(
                     L(
                         state,
-                        "请直接输入你的问题，例如“光伏怎么奖励？”“什么是三同时？”",
+                        "请直接输入您的问题，例如“光伏怎么奖励？”“什么是三同时？”",
                         'Type your question, e.g. "How is solar rewarded?"',
                     )
                 )
@@ -965,6 +1178,10 @@ def _button(state: State, event: Event, today: dt.date) -> list[Reply]:
             return replies
     if data.startswith("faq:"):
         return _faq_button(state, data, today)
+    if data.startswith("intake:") and state.phase == Phase.INTAKE_CONFIRM:
+        return _intake_answer(state, data == "intake:ok", today)
+    if data == "out:zone" and state.phase == Phase.OUTSIDE:
+        return _change_zone(state)
     if data.startswith("d:"):
         parts = data.split(":")
         if len(parts) >= 2 and parts[1].isdigit():
@@ -1005,7 +1222,7 @@ def _button(state: State, event: Event, today: dt.date) -> list[Reply]:
                 reply_text(
                     L(
                         state,
-                        "你的个人数据已全部删除。发送 /start 可以重新开始。",
+                        "您的个人数据已全部删除。发送 /start 可以重新开始。",
                         "All your personal data has been deleted. Send /start to begin again.",
                     )
                 ),
@@ -1062,6 +1279,25 @@ def _text_event(state: State, event: Event, today: dt.date) -> list[Reply]:
         return _take_topics(state, event, today)
     if state.phase == Phase.ASK and state.current is not None:
         return _take_answer(state, event, today)
+    if state.phase == Phase.INTAKE_CONFIRM:
+        yes = parse.parse_bool(text)
+        if isinstance(yes, bool):
+            return _intake_answer(state, yes, today)
+    if state.phase in (Phase.START, Phase.MENU, Phase.FAQ, Phase.INTAKE_CONFIRM):
+        started = _first_message(state, text, today)
+        if started:
+            return started
+    if state.phase == Phase.INTAKE_CONFIRM:
+        return [
+            reply_text(
+                L(
+                    state,
+                    "请点“对，就这样”或“不对，我自己选”。",
+                    'Please tap "Yes, that is right" or "No, I will choose".',
+                )
+            ),
+            *_intake_question(state),
+        ]
     if state.phase == Phase.START:
         faq_replies = _faq_if_question(state, text, event.staff)
         return faq_replies + menu(state) if faq_replies else menu(state)

@@ -45,9 +45,10 @@ class FaqEntry:
 class FaqMatch:
     """What a question led to: a confident answer, up to three suggestions, or nothing.
 
-    ``others`` holds, for a question with several parts ("光伏补多少？要什么材料？"), the
-    confident answers to the parts after the one ``entry`` answers, best first, so the
-    channel can show them or offer them as buttons.
+    For a question in several parts ("光伏补多少？要什么材料？另外储能有补贴吗"), ``entry``
+    answers the first part answered outright, ``others`` holds the confident answers to the
+    other parts (to show or offer as buttons), and ``suggestions`` (with outcome "answer")
+    the entries a part that could not be answered outright may be about.
     """
 
     outcome: Literal["answer", "suggest", "unknown"]
@@ -133,7 +134,9 @@ class _Source:
 def _read_yaml(path: Path) -> list[object]:
     """Read faq.yaml as a list of raw entries; a missing or malformed file names itself."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(
+            path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        )
     except FileNotFoundError as exc:
         raise FaqDataError(path, None, "file not found") from exc
     except yaml.YAMLError as exc:
@@ -820,9 +823,11 @@ _COMMON_UNIGRAM = 0.2  # drop single characters found in more than this share of
 _ANSWER_MIN = 0.22
 _ANSWER_MARGIN = 0.05
 _SUGGEST_MIN = 0.16
-# A word found in this few entries' questions and keywords (idf >= log((n+1)/(6+0.5))) is rare
-# enough that an answer not mentioning it is probably about something else.
-_ANCHOR_DF = 6
+# A keyword of at most this many subjects is rare enough that an answer not mentioning it is
+# probably about something else.
+_ANCHOR_SUBJECTS = 2
+_ANCHOR_ENTRIES = 8
+_SUBJECT_RE = re.compile(r"m\d+$|outside-")  # ... and that this few entries' questions and keywords contain
 _CLOSE = 0.6  # a candidate scoring this share of the best one is a real alternative
 
 Intent = Literal["what", "who", "docs", "bureau"]
@@ -833,7 +838,7 @@ _INTENTS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     (
         "who",
         re.compile(
-            r"谁|条件|范围|算不算|哪些企业|什么企业|能否申请|能申请|能参加|能否参加|适用|符合|满足|哪里"
+            r"谁|条件|范围|算不算|哪些企业|什么企业|能否申请|能申请|能参加|能否参加|适用|符合|满足|哪里|发给|给到"
         ),
     ),
     ("what", re.compile(r"多少|奖励|是什么|什么是|比例|最高|上限|几")),
@@ -893,19 +898,34 @@ class Faq:
         top_idf = math.log((n + 1) / 0.5)
         self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
         self._unseen_idf = _BODY_IDF_CAP * top_idf
-        self._anchor_idf = math.log((n + 1) / (_ANCHOR_DF + 0.5))
         # Topic words: what entries' keywords are made of (租赁, 挖掘), not chance pairs (车换).
-        self._topic_words = frozenset(t for ks in kw_tokens for k in ks for t in k if not t.startswith("~"))
-        # Which subjects (a measure's four entries, or one general entry) use each topic word.
+        # Which subjects (a measure's four entries, or one general entry) name each keyword:
+        # a keyword of one or two subjects (租赁, 挖掘机) is a rare word worth checking answers by.
         self._subject = [
             f"m{e.measures[0]}" if self._kind[i] and e.measures else e.id for i, e in enumerate(self._entries)
         ]
         self._word_subjects: dict[str, set[str]] = {}
-        for i, ks in enumerate(kw_tokens):
-            for k in ks:
-                for t in k:
-                    if not t.startswith("~"):
-                        self._word_subjects.setdefault(t, set()).add(self._subject[i])
+        for i, src in enumerate(sources):
+            for k in src.keywords:
+                word = _normalised(k, known_measures).replace(" ", "")
+                if len(word) >= 2 and not word.startswith(_MARK):
+                    self._word_subjects.setdefault(word, set()).add(self._subject[i])
+        asked = [
+            " ".join([*(q.replace(" ", "") for q in qs), *self._word_subjects_of(src, known_measures)])
+            for qs, src in zip(norm_q, sources, strict=True)
+        ]
+        generic = set(_GENERIC_WORDS) | set(_FUNCTION_WORDS)
+        rare = sorted(
+            (
+                w
+                for w, who in self._word_subjects.items()
+                if len(who) <= _ANCHOR_SUBJECTS
+                and w not in generic
+                and sum(w in text for text in asked) <= _ANCHOR_ENTRIES
+            ),
+            key=len,
+        )
+        self._rare_re = _alternation(reversed(rare)) if rare else None
         common = {t for t, c in df.items() if t.startswith("~") and c > _COMMON_UNIGRAM * n}
         self._generic = frozenset(t for w in _GENERIC_WORDS for t in _tokens(w)) | common
         # Questions: token -> [(question index, weight)], and each question's total weight.
@@ -1088,6 +1108,11 @@ class Faq:
             for sc in self._score(question)[:k]
         ]
 
+    @staticmethod
+    def _word_subjects_of(src: _Source, known: int) -> list[str]:
+        """Return an entry's keywords normalised, without spaces."""
+        return [_normalised(k, known).replace(" ", "") for k in src.keywords]
+
     def _says(self, i: int) -> str:
         """Return everything entry ``i`` says, normalised and without spaces (built once)."""
         if i not in self._said:
@@ -1099,13 +1124,11 @@ class Faq:
         return self._said[i]
 
     def _anchors(self, question: str) -> set[str]:
-        """Return the question's rare words that the knowledge base knows (租赁 in 租的燃油车…)."""
-        toks = _tokens(normalise(question[:_MAX_CHARS], self._known))
-        return {
-            t
-            for t in toks
-            if t in self._topic_words and t not in self._generic and self._idf.get(t, 0.0) >= self._anchor_idf
-        }
+        """Return the rare keywords the question uses (租赁 in 租的燃油车…), longest at each place."""
+        if self._rare_re is None:
+            return set()
+        flat = normalise(question[:_MAX_CHARS], self._known).replace(" ", "")
+        return set(self._rare_re.findall(flat))
 
     def _on_topic(self, question: str, entry: FaqEntry, top: list[tuple[FaqEntry, float]]) -> bool:
         """Tell whether an answer may be given outright.
@@ -1117,7 +1140,10 @@ class Faq:
         i = self._by_id[entry.id]
         anchors = self._anchors(question)
         said = self._says(i)
-        if any(t not in said for t in anchors):
+        # Only the subject words of measures (and of topics the policy does not cover) count here;
+        # a general entry's keywords (政策, 谁来申请) are ways of asking, not subjects.
+        subjects = [t for t in anchors if any(_SUBJECT_RE.match(w) for w in self._word_subjects.get(t, ()))]
+        if any(t not in said for t in subjects):
             return False
         best = top[0][1]
         # A general entry about a measure (its ``measures``) is on that measure's subject too.
@@ -1129,10 +1155,37 @@ class Faq:
     def match(self, question: str, lang: str = "zh") -> FaqMatch:
         """Answer when one entry is clearly best, suggest when some are plausible, else unknown.
 
-        ``lang`` is the user's language; matching itself is language-neutral (English words map
-        onto the same canonical terms as Chinese ones).
+        A question in several parts ("光伏补多少？要准备什么材料？") is matched part by part:
+        the first part answered outright is the answer, the other parts' answers come in
+        ``others``. ``lang`` is the user's language; matching itself is language-neutral
+        (English words map onto the same canonical terms as Chinese ones).
         """
         del lang
+        whole = self._match_one(question)
+        parts = [p for p in _PARTS_RE.split(question[:_MAX_CHARS]) if len(_PUNCT_RE.sub("", p).strip()) >= 4]
+        if len(parts) < 2:
+            return whole
+        answered: list[FaqEntry] = []
+        offered: list[FaqEntry] = []
+        for k, part in enumerate(parts):
+            m = self._match_one(part)
+            if m.outcome != "answer" and k > 0:
+                # "光伏补多少？要准备什么材料？": the later part is about the earlier one's subject.
+                m = self._match_one(f"{parts[k - 1]} {part}")
+            if m.outcome == "answer" and m.entry is not None:
+                if m.entry not in answered:
+                    answered.append(m.entry)
+            else:
+                offered += [e for e in m.suggestions if e not in offered]
+        if whole.outcome == "answer" and whole.entry is not None and whole.entry not in answered:
+            answered.insert(0, whole.entry)
+        if not answered:
+            return whole
+        offered = [e for e in offered if e not in answered][:3]
+        return FaqMatch("answer", answered[0], tuple(offered), whole.score, tuple(answered[1:]))
+
+    def _match_one(self, question: str) -> FaqMatch:
+        """Match one question (one part of a longer message)."""
         top = self.ranked(question, k=6)
         if not top or top[0][1] < _SUGGEST_MIN:
             return FaqMatch("unknown", None, (), top[0][1] if top else 0.0)
@@ -1147,6 +1200,10 @@ class Faq:
         return FaqMatch("suggest", None, plausible, score)
 
 
+# Where a message splits into separate questions: sentence ends and "另外/还有/此外".
+_PARTS_RE = re.compile(r"[?？。；;！!\n]+|[,，]\s*(?:另外|还有|此外|以及|再问一下|还想问)|另外|此外")
+
+
 def build_faq(book: LoadedRulebook, path: Path = FAQ_PATH, extra: Sequence[FaqEntry] = ()) -> Faq:
     """Build the knowledge base from a rulebook's measures, a faq.yaml file and extra (staff) entries."""
     general = _load_yaml_entries(path, book.policy_text, set(book.measures))
@@ -1157,8 +1214,10 @@ def build_faq(book: LoadedRulebook, path: Path = FAQ_PATH, extra: Sequence[FaqEn
 
 @functools.cache
 def _shipped_faq() -> Faq:
-    """Return the knowledge base as released (built once)."""
-    return build_faq(latest_rulebook())
+    """Return the knowledge base as released (built once; from the disk cache when unchanged)."""
+    from dialogs.buildcache import cached
+
+    return cached("faq", lambda: build_faq(latest_rulebook()))
 
 
 # The shipped entries plus staff entries from the database, swapped whole (bot/faq_live.py).
@@ -1180,7 +1239,10 @@ def use_extra_entries(entries: Sequence[FaqEntry]) -> None:
 
 _Q_MARKERS = re.compile(
     r"[?？]|什么|啥|怎么|咋|如何|为什么|为啥|哪|谁|多少|几[个条项类种次批年月天辆台]|是否|能否|可否|"
-    r"(.)[不没]\1|[吗呢]|请问|想知道|想问|告诉我|介绍|解释|说明一下|意思|区别"
+    r"(.)[不没]\1|[吗呢]|请问|想知道|想问|告诉我|介绍|解释|说明一下|意思|区别|"
+    # questions typed as a heading: "分布式光伏奖励标准", "锅炉改造申报材料", "第三十二条"
+    r"(?:奖励|补贴|补助|支持|申报|申请)(?:标准|金额|额度|条件|材料|流程|范围|时间|政策|比例|上限)|"
+    r"^第\s*[\d一二三四五六七八九十两]+\s*条$|^(?:措施|measure)\s*\d+$"
 )
 _Q_EN = re.compile(
     r"^(what|how|who|which|where|when|why|can|could|is|are|do|does|should|may|will|tell me|explain)(?=\s)|\?",

@@ -33,9 +33,9 @@ def lead_start(state: State) -> list[Reply]:
     state.phase = Phase.LEAD_CONSENT
     text = L(
         state,
-        "**留下联系方式前，请先确认：**\n我们会保存：企业名称、统一社会信用代码、联系人姓名、手机号，以及你在这里的回答和测评结果。\n"
-        "用途：仅供经开区工作人员就本政策的申报与你联系、跟进。\n保存期限：12个月，或直到你发送 /delete 删除（随时可删）。\n"
-        "依据《个人信息保护法》，你可以随时查询、更正或删除这些信息。同意吗？",
+        "**留下联系方式前，请先确认：**\n我们会保存：企业名称、统一社会信用代码、联系人姓名、手机号，以及您在这里的回答和测评结果。\n"
+        "用途：仅供经开区工作人员就本政策的申报与您联系、跟进。\n保存期限：12个月，或直到您发送 /delete 删除（随时可删）。\n"
+        "依据《个人信息保护法》，您可以随时查询、更正或删除这些信息。同意吗？",
         "**Before you leave your contact, please confirm:**\nWe keep: company name, unified social credit code, contact name, mobile number, and your answers and result here.\n"
         "Purpose: only for BDA staff to contact you and follow up on applying under this policy.\nRetention: 12 months, or until you send /delete (at any time).\n"
         "Under China's Personal Information Protection Law you may access, correct or delete them at any time. Do you agree?",
@@ -184,7 +184,7 @@ def lead_submit(state: State, today: dt.date) -> list[Reply]:
         reply_text(
             L(
                 state,
-                "已提交，工作人员会尽快联系你。想删除这些信息，随时发送 /delete。",
+                "已提交，工作人员会尽快联系您。想删除这些信息，随时发送 /delete。",
                 "Submitted; staff will contact you soon. To delete these details at any time, send /delete.",
             )
         ),

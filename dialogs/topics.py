@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,27 @@ def topic_for_measure(number: int) -> Topic | None:
     return None
 
 
+# Words enterprises type for each topic (the topics question and a first message's description).
+TOPIC_WORDS: dict[str, tuple[str, ...]] = {
+    "pv": ("光伏", "太阳能", "solar", "pv", "光伏板"),
+    "green_power": ("绿电", "绿色电力", "绿证", "green power"),
+    "vehicles": ("车辆", "货车", "客车", "电车", "新能源车", "卡车", "vehicle", "truck"),
+    "machinery": ("机械", "叉车", "挖掘机", "挖机", "装载机", "machinery", "forklift"),
+    "construction": ("工地", "施工", "气膜", "construction"),
+    "building": ("建筑", "公建", "绿色建筑", "超低能耗", "building"),
+    "boiler": ("锅炉", "boiler"),
+    "pollution": ("废水", "废气", "污水", "vocs", "挥发性有机物", "wastewater"),
+    "waste": ("固废", "源头减量", "替代", "再生水", "waste"),
+    "energy_saving": ("节能", "技改", "余热", "energy saving"),
+    "heating": ("供热", "热泵", "地热", "heating"),
+    "certification": ("认证", "称号", "绿色工厂", "esg", "碳足迹", "领跑者", "certificate", "title"),
+    "rnd": ("研发", "揭榜挂帅", "中试", "ai", "人工智能", "场景", "r&d"),
+    "carbon_neutral": ("碳中和", "零碳", "carbon neutral"),
+    "greenland": ("绿地", "认建", "认养", "花园", "green land"),
+    "consulting": ("咨询", "consulting"),
+}
+
+
 # 七(二)2: asked together as one question.
 BASIC_FACTS: tuple[str, ...] = (
     "enterprise.major_penalty_3y",
@@ -180,3 +202,32 @@ KIND_FACTS: tuple[str, ...] = (
     "enterprise.data_center",
     "enterprise.key_vehicle_unit",
 )
+
+
+# Facts the choice of a project already says, so they are never asked ("自有车辆置换" → own vehicles).
+TEMPLATE_FACTS: dict[str, dict[str, Any]] = {
+    "vehicles": {"own_vehicles": True},  # 第18条: 加速自有商用车新能源更新
+}
+
+# Projects that may come in several batches or items, each entered on its own: (zh, en) unit word.
+REPEATABLE: dict[str, tuple[str, str]] = {
+    "vehicles": ("批", "batch"),
+    "leasing": ("批", "batch"),
+    "machinery": ("批", "batch"),
+    "green_manufacturing": ("项", "title"),
+    "footprint": ("项", "certificate"),
+    "international": ("项", "certificate"),
+}
+
+BATCH_MARK = "#"
+
+
+def base_template(project_id: str) -> ProjectTemplate | None:
+    """Return the template of a project, or of the project a further batch was added to."""
+    return TEMPLATE_BY_ID.get(project_id.split(BATCH_MARK, 1)[0])
+
+
+def batch_number(project_id: str) -> int:
+    """Return which batch a project is: 1 for the first, 2 for "vehicles#2"."""
+    _, sep, number = project_id.partition(BATCH_MARK)
+    return int(number) if sep and number.isdigit() else 1

@@ -28,6 +28,8 @@ class Phase(StrEnum):
     LEAD_PHONE = "lead_phone"
     LEAD_CONFIRM = "lead_confirm"
     DELETE_CONFIRM = "delete_confirm"
+    INTAKE_CONFIRM = "intake_confirm"
+    OUTSIDE = "outside"
 
 
 class Event(BaseModel):
@@ -85,6 +87,9 @@ class Reply(BaseModel):
     multi: bool = False
     selected: list[str] = []
     columns: int = 1
+    # A side question (FAQ suggestions, an offer): its buttons keep working while the main
+    # question on screen stays the same, so answering it never strands the interview.
+    aside: bool = False
     attachment: Literal["report_pdf"] | None = None
     effect: Literal["save_lead", "faq_miss", "delete_data", "notify_staff"] | None = None
     payload: dict[str, Any] = {}
@@ -139,6 +144,12 @@ class State(BaseModel):
     change_ref: str | None = None
     kind_options: list[str] = []
     excluded_projects: list[str] = []
+    # What the first message described (topics, projects, facts), waiting for the user's yes.
+    intake: dict[str, Any] | None = None
+    # The question behind FAQ suggestions on screen; logged for staff if none is taken.
+    faq_suggested: str | None = None
+    # Projects added as further batches or items ("再添加一批"): how many of each template.
+    batches: dict[str, int] = {}
 
     def to_json(self) -> dict[str, Any]:
         """Return the JSON form stored in the database."""

@@ -230,7 +230,9 @@ Within a second every bot process answers with it.
     shot("/lead 1 备注 … then /lead 1 已申报: the card with the whole history", card)
     shot("/leads 已申报 我的", await staff_types(fake, STAFF_CHAT, "/leads 已申报 我的"))
     say(
-        "`/export` sends CSV and XLSX with 跟进状态, 负责人, 最新备注, 备注时间 and 跟进更新时间 "
+        "`/leads` filters by state (新线索 已联系 已申报 已结束 无效), owner (我的, 无人, `@姓名`), "
+        "measure and date, in any order. "
+        "`/export` takes the same filters and sends CSV and XLSX with 跟进状态, 负责人, 最新备注, 备注时间 and 跟进更新时间 "
         "next to every lead's data. A user's `/delete` removes the lead and all its notes."
     )
 
@@ -250,6 +252,30 @@ Within a second every bot process answers with it.
     shot("/questions", await staff_types(fake, STAFF_CHAT, "/questions"))
     stats = await staff_types(fake, STAFF_CHAT, "/stats")
     shot("/stats (the help-desk lines at the end)", stats)
+
+    say(
+        "## 7. When an answer cannot arrive\n\nThe user of question #2 blocks the bot; another "
+        "deletes their data (`/delete`) after asking. Staff are told, and the deleted user's post "
+        "loses the question text."
+    )
+    waiting = newest(fake, STAFF_CHAT, "用户提问 #2")
+    fake.user_blocks_bot(6003)
+    blocked = await staff_types(fake, STAFF_CHAT, "周末有值班电话。", reply_to_message_id=waiting.message_id)
+    shot("Staff chat: replying to #2", [m for m in blocked if m.message_id != waiting.message_id])
+    leaving = Talk(fake, 6004)
+    await leaving.say("/start")
+    asked = await leaving.say("我们公司的电费发票怎么开？")
+    offer = next(m for m in asked if "转给工作人员" in m.button_texts)
+    mark = fake.mark()
+    await leaving.press("转给工作人员", offer)
+    gone = await fake.wait_for_bot_message(
+        STAFF_CHAT, lambda m: "电费发票" in m.content, since=mark, timeout=TIMEOUT
+    )
+    await leaving.say("/delete")
+    await leaving.press("确定删除")
+    shot("Staff chat: the post of a user who deleted their data", [fake.message(STAFF_CHAT, gone.message_id)])
+    note = await staff_types(fake, STAFF_USER, "/reply 3 可以在网上营业厅开具。")
+    shot("/reply 3 … in a private chat with the bot", note)
     text = "\n".join(out)
     print(re.sub(r"\n{3,}", "\n\n", text))
 

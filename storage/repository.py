@@ -401,6 +401,7 @@ def list_leads(
     follow_state: str | None = None,
     owner_id: int | None = None,
     unowned: bool = False,
+    owner_name: str | None = None,
 ) -> list[Lead]:
     """Return leads newest first, optionally filtered by date, measure, follow-up state and owner."""
     stmt = select(Lead)
@@ -410,6 +411,8 @@ def list_leads(
         stmt = stmt.where(Lead.owner_id == owner_id)
     if unowned:
         stmt = stmt.where(Lead.owner_id.is_(None))
+    if owner_name is not None:
+        stmt = stmt.where(Lead.owner_name == owner_name)
     if since is not None:
         stmt = stmt.where(Lead.created_at >= since)
     if measure is not None:
@@ -752,6 +755,18 @@ def answer_staff_question(
         .returning(StaffQuestion.id)
         .execution_options(synchronize_session=False)
     ).first()
+    if stored is not None:
+        # The same question waits in /misses too (logged when the FAQ missed it): it is handled.
+        session.execute(
+            update(FaqMiss)
+            .where(
+                FaqMiss.user_key == StaffQuestion.user_key,
+                FaqMiss.question == StaffQuestion.question,
+                StaffQuestion.id == question_id,
+            )
+            .values(resolved=True)
+            .execution_options(synchronize_session=False)
+        )
     return stored is not None
 
 

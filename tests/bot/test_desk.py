@@ -81,6 +81,7 @@ async def test_question_reaches_staff_and_the_reply_reaches_the_user(
 
     stats = await staff_says(fake, STAFF_CHAT, "/stats")
     assert "待答复：0" in stats and "今日已答复：1" in stats and "答复用时中位数" in stats
+    assert UNKNOWN not in await staff_says(fake, STAFF_CHAT, "/misses")
 
 
 async def test_two_staff_claim_one_question_only_one_gets_it(fake: FakeTelegram, sqlite_url: str) -> None:
@@ -207,6 +208,8 @@ async def test_a_lead_moves_through_its_states_and_the_export_shows_them(
     assert "状态 → 已结束" in done
 
     assert COMPANY in await staff_says(fake, STAFF_CHAT, "/leads 已结束 我的")
+    assert COMPANY in await staff_says(fake, STAFF_CHAT, "/leads @王芳")
+    assert "没有符合条件的线索" in await staff_says(fake, STAFF_CHAT, "/leads @李明")
     assert "没有符合条件的线索" in await staff_says(fake, STAFF_CHAT, "/leads 已联系")
     assert "没有符合条件的线索" in await staff_says(fake, STAFF_CHAT, "/leads 无人")
     assert "用法" in await staff_says(fake, STAFF_CHAT, f"/lead {lead_id} 飞了")
@@ -262,3 +265,36 @@ async def test_the_desk_in_english(fake: FakeTelegram, sqlite_url: str) -> None:
         assert "Answer from BDA staff" in talk.since(mark)[0].content
         stats = await staff_says(fake, STAFF_CHAT, "/stats")
         assert "Help desk" in stats and "Answered today: 1" in stats
+
+
+async def test_faq_entry_edits_are_checked(fake: FakeTelegram, bot: BotRunner) -> None:
+    """存为问答 on an unanswered question; edits that would break the entry are refused and said why."""
+    talk = Talk(fake, 4030)
+    await talk.say("/start")
+    post = await pass_to_staff(fake, talk)
+    data = next(b["callback_data"] for b in post.buttons if b["text"] == "存为问答")
+    mark = fake.mark()
+    toast = await fake.wait_for_callback_answer(
+        fake.user_presses_button(STAFF_CHAT, post.message_id, data, user_id=STAFF_USER), TIMEOUT
+    )
+    assert toast.text is not None and "F1" in toast.text
+    card = "\n".join(
+        m.content for m in fake.bot_messages(STAFF_CHAT) if m.seq > mark and m.message_id != post.message_id
+    )
+    assert "zh 答复为空" in card and "en 答复为空" in card and UNKNOWN in card
+    assert "存为问答" not in fake.message(STAFF_CHAT, post.message_id).button_texts
+    assert "已存为问答 F1" in fake.message(STAFF_CHAT, post.message_id).content
+
+    assert "未修改" in await staff_says(fake, STAFF_CHAT, "/faq 1 删问 1")  # the only phrasing stays
+    added = await staff_says(fake, STAFF_CHAT, "/faq 1 问 食堂什么时候开饭")
+    assert "2. 食堂什么时候开饭" in added and "v2" in added
+    dropped = await staff_says(fake, STAFF_CHAT, "/faq 1 删问 1")
+    assert UNKNOWN not in dropped and "1. 食堂什么时候开饭" in dropped
+    markup = await staff_says(fake, STAFF_CHAT, "/faq 1 答 **午饭 11:30")
+    assert "zh 答复格式" in markup
+    clause = await staff_says(fake, STAFF_CHAT, "/faq 1 条款 第27条")
+    assert "措施 27" in clause
+    assert "用法" in await staff_says(fake, STAFF_CHAT, "/faq 1 飞")
+    assert "没有问答 F9" in await staff_says(fake, STAFF_CHAT, "/faq 9")
+    listing = await staff_says(fake, STAFF_CHAT, "/faq")
+    assert "F1 ⏸" in listing

@@ -83,3 +83,15 @@ async def test_a_measure_detail_is_one_phone_screen_with_the_rest_behind_a_butto
     assert "需准备的材料" in rest.content and "投资方与场地业主方之间的合同" not in rest.content
     back = (await talk.press("⬅️ 返回结果"))[-1]
     assert "测评结果" in back.content
+
+
+async def test_the_result_in_the_225_area_fits_on_a_phone(fake: FakeTelegram, bot: BotRunner) -> None:
+    """A solar firm in the 225 km² area sees its measure and one line for the rest, not 19 ❌."""
+    talk = Talk(fake, 1204)
+    await start_screening(talk)
+    answers = [(r"企业在哪里经营", "@亦庄新城225"), *PV_ANSWERS[1:]]
+    summary = await talk.interview(answers)
+    assert "第27条 分布式光伏发电" in summary.content and "40万元" in summary.content
+    assert "❌" not in summary.content
+    assert "其余39条与您填写的情况无关" in summary.content
+    assert len(summary.content) < 400, len(summary.content)

@@ -115,7 +115,9 @@ async def test_killed_mid_conversation_and_restarted_continues(fake: FakeTelegra
         summary = await talk.interview(PV_ANSWERS)
     # A graceful stop (SIGTERM above) confirms what it processed: the next process repeats nothing.
     shown = len(fake.bot_messages(3001))
+    calls = len(fake.calls)
     with bot_process(env, tmp_path, "fourth"):
+        await wait_polling(fake, calls)  # a loaded machine can take longer to start than a reply
         replies = await talk.say("/summary")
     assert len(replies) == 1 and "测评结果" in replies[0].content
     assert len(fake.bot_messages(3001)) == shown + 1

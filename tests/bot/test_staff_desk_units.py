@@ -56,6 +56,7 @@ def test_leads_filter_reads_state_and_owner_words() -> None:
     assert staff.parse_lead_filter(["invalid", "unowned"]).follow_state == "invalid"
     assert staff.parse_lead_filter(["Applied"], "en").follow_state == "applied"
     assert staff.parse_lead_filter(["飞了"]).error is not None
+    assert staff.parse_lead_filter(["@李明", "已申报"]).owner_name == "李明"
 
 
 def test_question_post_shows_user_and_staff_text_as_typed() -> None:

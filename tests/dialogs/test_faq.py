@@ -65,7 +65,8 @@ def test_top1_and_top3_accuracy(faq):
         if not ids or ids[0] not in good:
             misses.append((row["q"], row["id"], ids))
     n = len(PARAPHRASES)
-    assert top1 / n >= 0.90, misses
+    # Issue 10's goals are 97% / 99.5% (docs/performance.md has the figures reached).
+    assert top1 / n >= 0.94, misses
     assert top3 / n >= 0.98, misses
 
 
@@ -76,7 +77,8 @@ def test_confident_answers_are_right(faq):
         m = faq.match(row["q"])
         if m.outcome == "answer" and m.entry is not None and m.entry.id not in _good(row):
             wrong.append((row["q"], row["id"], m.entry.id))
-    assert len(wrong) <= len(PARAPHRASES) * 0.03, wrong
+    # One known wrong answer remains (the 50% roof rule, docs/performance.md); the goal is none.
+    assert len(wrong) <= 1, wrong
 
 
 @pytest.mark.parametrize(
@@ -360,3 +362,73 @@ def test_answers_are_not_taken_for_questions(text):
 
 def test_question_table_is_large_enough():
     assert len(QUESTIONS) + len(ANSWERS) >= 30
+
+
+# ---------------------------------------------------------------- issue 10: right, or says it does not know
+
+
+def test_leased_vehicle_question_is_not_answered_with_another_entry(faq):
+    """Measure 20 in users' words: never the entry about vehicles registered after the policy."""
+    m = faq.match("租的燃油车换成新能源的有奖励吗")
+    assert not (m.outcome == "answer" and m.entry is not None and m.entry.id != "m20-what")
+    offered = [m.entry] if m.entry else list(m.suggestions)
+    assert "m20-what" in [e.id for e in offered if e is not None]
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("我们的车是长租的，换电动的有奖励吗", "m20-what"),
+        ("补贴能不能先给一半", "payout-tranches"),
+        ("外地企业能不能申请", "scope-zones"),
+        ("原辅材料替代补贴多少", "m07-what"),
+        ("屋頂光伏補貼", "m27-what"),
+        ("分布式光伏奖励标准", "m27-what"),
+        ("第三十二条", "m32-what"),
+    ],
+)
+def test_users_words_reach_the_entry(faq, question, entry_id):
+    assert faq.ranked(question, k=1)[0][0].id == entry_id
+
+
+def test_material_in_raw_materials_is_not_a_documents_question(faq):
+    assert faq.ranked("原辅材料替代补贴多少", k=1)[0][0].id != "m07-docs"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("有税收优惠吗", "outside-tax"),
+        ("人才补贴怎么拿", "outside-talent"),
+        ("高新技术企业认定有奖励吗", "outside-high-tech"),
+        ("充电桩建设有补贴吗", "outside-charging"),
+        ("储能电站有奖励吗", "outside-storage"),
+        ("租金补贴有吗", "outside-rent"),
+    ],
+)
+def test_questions_outside_the_policy_say_so_and_where_to_ask(faq, question, entry_id):
+    m = faq.match(question)
+    assert m.outcome == "answer" and m.entry is not None and m.entry.id == entry_id
+    assert not m.entry.covered
+    text = format_answer(m.entry, "zh")
+    assert "本政策" in text and ("不涉及" in text or "没有" in text)
+    assert "请咨询" in text
+    assert "Policy text" not in format_answer(m.entry, "en") or m.entry.cite
+
+
+def test_a_question_in_two_parts_answers_both(faq):
+    m = faq.match("光伏补多少？要准备什么材料？")
+    assert m.outcome == "answer" and m.entry is not None
+    assert m.entry.id == "m27-what"
+    assert [e.id for e in m.others] == ["m27-docs"]
+
+
+def test_a_part_that_cannot_be_answered_outright_is_offered(faq):
+    m = faq.match("锅炉改造奖励多少？另外储能有补贴吗")
+    assert m.outcome == "answer" and m.entry is not None and m.entry.id == "outside-storage"
+    assert "m10-what" in [e.id for e in m.suggestions]
+
+
+@pytest.mark.parametrize("text", ["分布式光伏奖励标准", "第三十二条", "锅炉改造申报材料", "绿电交易补贴标准"])
+def test_questions_without_a_question_mark_are_questions(text):
+    assert looks_like_question(text)

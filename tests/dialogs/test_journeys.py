@@ -175,7 +175,7 @@ def test_vehicle_replacement_counts_the_lower_of_scrapped_and_new() -> None:
             "enterprise.data_center": "b:a:no",
             "enterprise.key_vehicle_unit": "b:a:no",
             "@exclusions": "b:a:none",
-            "project.own_vehicles": "b:a:yes",
+            "@more": "b:a:no",  # one batch
             "project.old_vehicle_class": "b:a:cn5plus_truck_bus",
             "project.old_scrapped_or_moved_out": "b:a:yes",
             "project.old_count": "10辆",
@@ -207,11 +207,16 @@ def test_certificates_ask_only_about_the_titles_the_enterprise_holds() -> None:
     assert len(j.state.history) <= 6
 
 
-def test_outside_the_new_town_nothing_applies() -> None:
-    j = clean_start(Journey(), zone="outside")
-    j.answer_until_summary({**PV_SELF})
-    assert "❌" in j.text
-    assert "可同时获得合计：0元" in j.text
+def test_outside_the_new_town_the_screening_stops_at_once_quoting_the_scope() -> None:
+    j = Journey().say("/start").press("menu:screen").press("a:outside")
+    assert j.state.phase == Phase.OUTSIDE
+    assert "七(一)" in j.text and "其余的支持措施，适用于亦庄新城 225 平方公里范围" in j.text
+    assert "❌" not in j.text and "第2步" not in j.text  # no topics question, no list of ❌
+    assert {"menu:ask", "cmd:contact", "out:zone"} <= set(j.choices())
+    j.say("/summary")
+    assert "❌" not in j.text and "七(一)" in j.text
+    j.press("out:zone").press("a:core60")
+    assert j.state.phase == Phase.TOPICS
 
 
 def test_a_bad_record_rules_everything_out_and_says_why() -> None:

@@ -73,6 +73,7 @@ def title_result(diagnosis: str = "b:a:no", funding: str = "288万元") -> Journ
             "project.green_manufacturing_title": "b:a:national",
             "@exclusions": "b:a:none",
             "enterprise.data_center": "b:a:no",
+            "@more": "b:a:no",  # one title only
         }
     )
 

@@ -26,9 +26,11 @@ from storage import (
     last_lead_notes,
     lead_history,
     list_faq_entries,
+    list_faq_misses,
     list_leads,
     list_staff_questions,
     migrate,
+    record_faq_miss,
     session_scope,
     set_lead_owner,
     set_lead_state,
@@ -77,6 +79,8 @@ class TestStaffQuestions:
     def test_answer_only_by_the_claimer_and_first_time_kept(self, db: Backend) -> None:
         qid = ask(db)
         with session_scope(db.factory) as session:
+            record_faq_miss("tg:1", "食堂几点开饭？", "zh", session=session)
+            record_faq_miss("tg:2", "食堂几点开饭？", "zh", session=session)
             assert claim_staff_question(qid, 1, "王芳", session=session)
             assert not claim_staff_question(qid, 2, "李明", session=session)
             assert not answer_staff_question(qid, 2, "李明", "抢答", session=session)
@@ -95,6 +99,8 @@ class TestStaffQuestions:
                 "王芳",
             )
             assert again.answered_at == answered_at
+            # The user's own FAQ miss of that question is handled; another user's is not.
+            assert [m.user_key for m in list_faq_misses(session=session)] == ["tg:2"]
 
     def test_reminders_are_taken_once_per_period(self, db: Backend) -> None:
         old, new = ask(db), ask(db, question="新问题")
@@ -183,6 +189,8 @@ class TestLeadFollowUp:
             assert set(notes) == {lead_id} and notes[lead_id].value == "材料已递交"
             assert [x.id for x in list_leads(session=session, follow_state="applied")] == [lead_id]
             assert [x.id for x in list_leads(session=session, owner_id=2)] == [lead_id]
+            assert [x.id for x in list_leads(session=session, owner_name="李明")] == [lead_id]
+            assert list_leads(session=session, owner_name="王芳") == []
             assert [x.id for x in list_leads(session=session, unowned=True)] == [other_id]
             assert list_leads(session=session, follow_state="invalid") == []
         with session_scope(db.factory) as session:

@@ -460,7 +460,8 @@ def detail_more(
         mark = " ← " + ("applies" if en else "适用") if a.id in applied and len(r.awards) > 1 else ""
         lines.append(f"• **{tx(a.label, lang)}**{mark}")
         # another path: only what decides it (a condition not met, or not known yet)
-        shown = a.conditions if a.id in applied else [c for c in a.conditions if c.outcome != "met"]
+        failed = [c for c in a.conditions if c.outcome == "failed"]
+        shown = a.conditions if a.id in applied else failed or [c for c in a.conditions if c.outcome != "met"]
         for c in shown:
             extra = _aside(tx(c.detail, lang), lang) if c.detail else ""
             lines.append(f"  {MARK.get(c.outcome, '?')} {tx(c.text, lang)}{extra}")

@@ -205,9 +205,10 @@ def _changes(raw: dict[str, Any], shown: Any, answers: list[tuple[str, str | Non
 def test_only_questions_that_can_change_the_answer_are_asked(data: st.DataObject) -> None:
     """Every fact the report asks has an answer that changes a status or an amount the user sees.
 
-    A gating question ("运营数据中心吗", "是重点用车单位吗") or a limit (measure 24's investment, which
-    caps the matching of a municipal award not known yet) may matter only together with another
-    question the report asks too: then some answer to the two together must change it.
+    A gating question ("运营数据中心吗", "是重点用车单位吗"), a limit (measure 24's investment, which caps
+    the matching of a municipal award not known yet) or a count that is a share of another (第19条:
+    new-energy vehicles of the fleet) may matter only together with another question the report asks
+    too: then some answer to the two together must change it.
     """
     raw = data.draw(many(MONEY, most=2), label="profile")
     report = evaluate(Profile.model_validate(raw), on=ON)

@@ -34,6 +34,14 @@ TEXTS = (
     "/restart",
     "english",
     "asdf",
+    "大兴采育，不在亦庄新城",
+    "经开区里面",
+    "车辆",
+    "再添加一批",
+    "对",
+    "不对",
+    "都不是",
+    "0.5兆瓦",
 )
 
 # An event: type a text, or press the n-th button of the k-th newest question ever shown.
@@ -43,7 +51,7 @@ EVENTS = st.one_of(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(EVENTS, min_size=1, max_size=25))
 def test_every_event_gets_a_reply_and_live_buttons_work(events: list[tuple[str, object, int]]) -> None:
     service = Service("sqlite://")

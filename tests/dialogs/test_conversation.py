@@ -321,3 +321,11 @@ def test_kinds_a_non_expert_may_not_know_are_explained_in_one_line() -> None:
         if any(c.label == word for r in j.replies for c in r.choices):
             assert any(line.startswith(f"• {word}：") for line in lines), word
     assert any("八(二)8" in line for line in lines)
+
+
+def test_a_question_about_one_measure_stays_a_policy_question() -> None:
+    j = Journey().say("/start").press("menu:ask").say("光伏有什么补贴？")
+    assert j.state.phase != Phase.INTAKE_CONFIRM and j.asking is None
+    assert "第27条" in j.text and "答不上来" not in j.text
+    j = Journey().say("/start").press("menu:ask").say("我们公司想装光伏，帮我算一下能拿多少")
+    assert j.state.phase == Phase.INTAKE_CONFIRM and "光伏" in j.text

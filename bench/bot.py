@@ -575,6 +575,7 @@ async def webhook_once(
                 "RATE_LIMIT_BURST": "0",
                 "STAFF_USER_IDS": "",
                 "LOG_LEVEL": "WARNING",
+                "PYTHONPATH": str(ROOT),  # this tree's code (not whatever the venv has installed)
             }
             procs.append(
                 subprocess.Popen(

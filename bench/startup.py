@@ -177,6 +177,36 @@ async def measure_run(rounds: int, before: str | None) -> dict[str, list[tuple[f
     return results
 
 
+HEAVY = ("telegram", "sqlalchemy", "alembic", "httpx", "tornado", "rapidfuzz", "opencc", "fpdf", "openpyxl")
+
+
+def import_profile(command: list[str], runs: int = 3) -> tuple[list[tuple[str, float]], list[str]]:
+    """Return each top-level package's median share of `-X importtime` self time, and the heavy ones loaded."""
+    shares: dict[str, list[float]] = {}
+    loaded: set[str] = set()
+    for _ in range(runs):
+        err = subprocess.run(
+            [command[0], "-X", "importtime", *command[1:]],
+            capture_output=True,
+            text=True,
+            cwd=tempfile.gettempdir(),
+            check=False,
+        ).stderr
+        own: dict[str, int] = {}
+        for line in err.splitlines():
+            parts = line.split("|")
+            if len(parts) != 3 or not parts[0].startswith("import time:") or "self" in parts[0]:
+                continue
+            top = parts[2].strip().split(".")[0]
+            own[top] = own.get(top, 0) + int(parts[0].split(":")[1])
+            loaded.update(name for name in HEAVY if top == name)
+        total = sum(own.values()) or 1
+        for name, value in own.items():
+            shares.setdefault(name, []).append(100 * value / total)
+    ranked = sorted(((statistics.median(v), k) for k, v in shares.items()), reverse=True)
+    return [(name, share) for share, name in ranked[:8]], sorted(loaded)
+
+
 def _median_range(values: list[float], digits: int = 2) -> str:
     """Return 'median (min–max)'."""
     return f"{statistics.median(values):.{digits}f} ({min(values):.{digits}f}–{max(values):.{digits}f})"
@@ -198,6 +228,11 @@ def main() -> None:
         for name, command in one_shot.items():
             shots[name].append(run_one_shot(command))
     polls = asyncio.run(measure_run(args.rounds, args.before))
+    python = sys.executable
+    profiles = {
+        "etownbot evaluate full.json": import_profile([python, "-m", "bot", "evaluate", str(PROFILE)]),
+        "etownbot run (import bot.app)": import_profile([python, "-c", "import bot.cli, bot.app"]),
+    }
     load_after = f"{os.getloadavg()[0]:.1f}"
 
     floor = shots["python -c pass"]
@@ -225,6 +260,14 @@ def main() -> None:
             f"| `{name}` | {_median_range([w for w, _ in rows])} | **{_median_range([c for _, c in rows])}** | "
             f"{_median_range(ratio, 2)} | {goal} |"
         )
+    lines += [
+        "",
+        "| `-X importtime`: share of import time by top-level package (median of 3) | heavy packages loaded |",
+        "|---|---|",
+    ]
+    for name, (ranked, loaded) in profiles.items():
+        shares = ", ".join(f"{package} {share:.0f} %" for package, share in ranked)
+        lines.append(f"| `{name}`: {shares} | {', '.join(loaded) or 'none of ' + '/'.join(HEAVY[:3])} |")
     table = "\n".join(lines)
     before_note = (
         "\n\nRows marked *before* run the same commands from a git worktree of the code before the "

@@ -1913,15 +1913,27 @@ def _choose(
         return last[1]
     ok = ("eligible", "pending") if after else ("eligible",)
     by_project: dict[str, list[int]] = {}
+    # First pass, nothing blocked: per project the row worth most (the first of the largest, the
+    # lower measure number on a tie), as 从优不重复 alone would choose.
+    chosen: dict[str, Any] = {}
     for i, row in enumerate(rows):
-        if row.project_id is None or row.status not in ok:
+        pid = row.project_id
+        if pid is None or row.status not in ok:
             continue
-        if _contributions(row, book, after)[0]:
-            found = by_project.get(row.project_id)
-            if found is None:
-                by_project[row.project_id] = [i]
-            else:
-                found.append(i)
+        sel = row.sel[after]
+        if sel is None:
+            sel = _contributions(row, book, after)
+        if not sel[0]:
+            continue
+        found = by_project.get(pid)
+        if found is None:
+            by_project[pid] = [i]
+            chosen[pid] = (i, sel[1], sel[2])
+        else:
+            found.append(i)
+            cur = chosen[pid]
+            if sel[1] > cur[1] or (sel[1] == cur[1] and row.number < rows[cur[0]].number):
+                chosen[pid] = (i, sel[1], sel[2])
     blocked: dict[str, set[_Kind]] = {}  # per project, the kinds counted in another project's claim
 
     def pick(pid: str) -> tuple[int, int, list[_Contribution]] | None:
@@ -1939,7 +1951,6 @@ def _choose(
                 best = (i, value, used)
         return best
 
-    chosen = {pid: pick(pid) for pid in by_project}
     while True:
         holders: dict[_Kind, list[tuple[int, int, str]]] = {}
         for order, (pid, ch) in enumerate(chosen.items()):
@@ -2064,6 +2075,7 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
     cache = _ROW_CACHE
     memo: _Memo = {}
     rows: list[_Row] = []
+    waits = False  # some row has a pending path
     for plan in compiled.plans:
         ent_key = ent_values[plan.ent_attrs]
         for claim in claimed.get(plan.number) or (None,):
@@ -2077,6 +2089,8 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
                     cache.clear()
                 row = cache[key] = _row(plan, enterprise, claim, memo)
             rows.append(row)
+            if row.later is not None:
+                waits = True
     results = _select(rows, compiled)
     total = 0
     open_upper: int | None = 0
@@ -2087,9 +2101,7 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
             open_upper = (
                 None if open_upper is None or r.upper_bound_yuan is None else open_upper + r.upper_bound_yuan
             )
-    after = total
-    if any(row.later is not None for row in rows):
-        after = _total_after(rows, compiled)
+    after = _total_after(rows, compiled) if waits else total
     report: Report = _REPORT(
         on,
         True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -181,6 +182,13 @@ class _Options:
 
 
 def _option_keys(options: Sequence[tuple[str, Sequence[str]]]) -> _Options:
+    """Return the options prepared for matching, made once per distinct option list (read only)."""
+    # The same few questions come back on every step; preparing one was ~a third of a step's CPU.
+    return _prepare_options(tuple((value, tuple(labels)) for value, labels in options))
+
+
+@functools.lru_cache(maxsize=256)
+def _prepare_options(options: tuple[tuple[str, tuple[str, ...]], ...]) -> _Options:
     """Normalise each option's value and labels; add the words of each label that no other option has."""
     keyed: list[tuple[str, list[str]]] = []
     for value, labels in options:

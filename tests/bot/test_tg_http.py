@@ -1,0 +1,41 @@
+"""The bot's Bot API client: calls without files go as JSON and arrive exactly as sent; files still upload."""
+
+from __future__ import annotations
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+
+from bot.tg_http import BotRequest
+from tests.fakebotapi import FakeTelegram
+
+TEXT = "<b>测评结果</b>\n第27条 分布式光伏发电：按装机容量 0.2元/瓦 &amp; “附件” <i>共 3 项</i> 😀"
+
+
+async def test_messages_keyboards_and_documents_arrive_as_sent() -> None:
+    async with FakeTelegram() as fake:
+        fake.add_chat(4242)
+        bot = Bot(fake.token, base_url=fake.base_url, request=BotRequest(connection_pool_size=4))
+        async with bot:
+            markup = InlineKeyboardMarkup(
+                [
+                    [InlineKeyboardButton("光伏 ✓", callback_data="a1b2c3d4:0")],
+                    [InlineKeyboardButton("完成", callback_data="a1b2c3d4:9")],
+                ]
+            )
+            sent = await bot.send_message(4242, TEXT, parse_mode="HTML", reply_markup=markup)
+            (arrived,) = fake.bot_messages(4242)
+            assert arrived.raw_text == TEXT and arrived.parse_mode == "HTML"
+            assert arrived.text == "测评结果\n第27条 分布式光伏发电：按装机容量 0.2元/瓦 & “附件” 共 3 项 😀"
+            assert arrived.reply_markup == markup.to_dict()
+            await bot.edit_message_text("已选：光伏", chat_id=4242, message_id=sent.message_id)
+            await bot.send_document(
+                4242, InputFile(b"%PDF-1.4 report", filename="报告.pdf"), caption="你的报告"
+            )
+        first, document = fake.bot_messages(4242)
+        assert first.content == "已选：光伏"
+        assert document.document is not None and document.document.data == b"%PDF-1.4 report"
+        assert document.document.filename == "报告.pdf" and document.caption == "你的报告"
+        sent_markup = next(c for c in fake.calls if c.method == "sendMessage").params
+        assert sent_markup["reply_markup"]["inline_keyboard"][0][0] == {
+            "text": "光伏 ✓",
+            "callback_data": "a1b2c3d4:0",
+        }

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update, User
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 import storage
 from bot import staff
 from bot.faq_live import staff_entry
-from bot.handlers import Context, Runtime, polite_note, runtime, send_reply, tg_call
+from bot.handlers import Context, Runtime, polite_note, runtime, send_reply, staff_gate, tg_call
 from bot.markup import split_html
 from bot.service import Service
 from dialogs import staff_faq
@@ -474,37 +474,9 @@ async def deliver_answer(bot: Bot, rt: Runtime, question_id: int, user: User, te
 # --- handlers --------------------------------------------------------------------------------------
 
 
-async def _staff_gate(update: Update, context: Context) -> tuple[Runtime, int, User] | None:
-    """Let staff through in a private chat or the staff chat; refuse others as /leads does."""
-    rt = runtime(context)
-    message, chat, user = update.message, update.effective_chat, update.effective_user
-    if message is None or chat is None or user is None:
-        return None
-    if not rt.is_staff(user.id):
-        log.warning("refused staff command from user %s in chat %s", user.id, chat.id)
-        if chat.type == ChatType.PRIVATE:
-            lang = rt.langs.get(chat.id)
-            await polite_note(
-                context.bot,
-                chat.id,
-                _t(
-                    lang,
-                    "抱歉，这个命令只供管委会工作人员使用。需要帮助可以直接提问，或发送 /start。",
-                    "Sorry, that command is for BDA staff only. Ask me a question or send /start.",
-                ),
-            )
-        return None
-    if chat.type != ChatType.PRIVATE and chat.id != rt.settings.staff_chat_id:
-        log.warning("staff command by user %s refused in chat %s (not the staff chat)", user.id, chat.id)
-        return None
-    if not await rt.call(rt.service.mark_processed, update.update_id):
-        return None
-    return rt, chat.id, user
-
-
 async def on_reply_command(update: Update, context: Context) -> None:
     """`/reply N text`: answer question N in the user's chat."""
-    gate = await _staff_gate(update, context)
+    gate = await staff_gate(update, context)
     if gate is None or update.message is None or not isinstance(update.message.text, str):
         return
     rt, chat_id, user = gate
@@ -524,7 +496,7 @@ async def on_reply_command(update: Update, context: Context) -> None:
 
 async def on_questions_command(update: Update, context: Context) -> None:
     """`/questions`: list the questions still waiting."""
-    gate = await _staff_gate(update, context)
+    gate = await staff_gate(update, context)
     if gate is None:
         return
     rt, chat_id, _ = gate
@@ -642,7 +614,7 @@ async def _lead_button(
 
 async def on_lead_command(update: Update, context: Context) -> None:
     """`/lead N [state | 我来 | 备注 text]`: show a lead with its history, or follow it up."""
-    gate = await _staff_gate(update, context)
+    gate = await staff_gate(update, context)
     if gate is None or update.message is None or not isinstance(update.message.text, str):
         return
     rt, chat_id, user = gate
@@ -680,7 +652,7 @@ async def on_lead_command(update: Update, context: Context) -> None:
 
 async def on_faq_command(update: Update, context: Context) -> None:
     """`/faq`: list staff FAQ entries; `/faq N`: show one; `/faq N verb text`: edit, switch on/off, export."""
-    gate = await _staff_gate(update, context)
+    gate = await staff_gate(update, context)
     if gate is None or update.message is None or not isinstance(update.message.text, str):
         return
     rt, chat_id, user = gate

@@ -28,6 +28,7 @@ from telegram import (
     InputFile,
     Message,
     Update,
+    User,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -421,39 +422,45 @@ async def on_callback(update: Update, context: Context) -> None:
 # --- staff -----------------------------------------------------------------------------------------
 
 
-async def on_staff_command(update: Update, context: Context) -> None:
-    """Run /leads, /export, /stats or /misses for staff; refuse anyone else politely and log it."""
+async def staff_gate(update: Update, context: Context) -> tuple[Runtime, int, User] | None:
+    """Let staff through in a private chat or the staff chat, once per update; refuse others politely."""
     rt = runtime(context)
     message, chat, user = update.message, update.effective_chat, update.effective_user
-    if message is None or chat is None or user is None or not isinstance(message.text, str):
-        return
-    event = Event.from_text(message.text)
-    lang: str = rt.settings.bot_lang
+    if message is None or chat is None or user is None:
+        return None
+    command = (message.text or "?").split(maxsplit=1)[0] if message.text else "?"
     if not rt.is_staff(user.id):
-        log.warning("refused staff command /%s from user %s in chat %s", event.command, user.id, chat.id)
+        log.warning("refused staff command %s from user %s in chat %s", command, user.id, chat.id)
         if chat.type == ChatType.PRIVATE:
-            lang = rt.langs.get(chat.id)
             await polite_note(
                 context.bot,
                 chat.id,
                 _t(
-                    lang,
+                    rt.langs.get(chat.id),
                     "抱歉，这个命令只供管委会工作人员使用。需要帮助可以直接提问，或发送 /start。",
                     "Sorry, that command is for BDA staff only. Ask me a question or send /start.",
                 ),
             )
-        return
+        return None
     if chat.type != ChatType.PRIVATE and chat.id != rt.settings.staff_chat_id:
         # Lead data must not land in whatever group the bot was added to.
         log.warning(
-            "staff command /%s by user %s refused in chat %s (not the staff chat)",
-            event.command,
-            user.id,
-            chat.id,
+            "staff command %s by user %s refused in chat %s (not the staff chat)", command, user.id, chat.id
         )
-        return
+        return None
     if not await rt.call(rt.service.mark_processed, update.update_id):
+        return None
+    return rt, chat.id, user
+
+
+async def on_staff_command(update: Update, context: Context) -> None:
+    """Run /leads, /export, /stats or /misses for staff; refuse anyone else politely and log it."""
+    gate = await staff_gate(update, context)
+    if gate is None or update.message is None or not isinstance(update.message.text, str):
         return
+    rt, chat_id, user = gate
+    event = Event.from_text(update.message.text)
+    lang: str = rt.settings.bot_lang
     args = event.args.split()
     log.info("staff command /%s by user %s", event.command, user.id)
     if event.command == "stats":
@@ -462,20 +469,20 @@ async def on_staff_command(update: Update, context: Context) -> None:
         figures = await rt.call(_stats, rt.service)
         desk_figures = await rt.call(desk.desk_stats, rt.service)
         text = "\n".join([staff.stats_text(figures, lang), *staff.desk_lines(desk_figures, lang)])
-        await polite_note(context.bot, chat.id, text)
+        await polite_note(context.bot, chat_id, text)
     elif event.command == "misses":
-        await _misses(context.bot, rt, chat.id, args, lang)
+        await _misses(context.bot, rt, chat_id, args, lang)
     elif event.command in ("leads", "export"):
         flt = staff.parse_lead_filter(args, lang)
         if flt.error:
-            await polite_note(context.bot, chat.id, flt.error)
+            await polite_note(context.bot, chat_id, flt.error)
             return
         limit = staff.LEADS_SHOWN if event.command == "leads" else staff.EXPORT_LIMIT
         leads = await rt.call(_leads, rt.service, flt, limit, user.id)
         if event.command == "leads":
-            await polite_note(context.bot, chat.id, staff.leads_text(leads, lang, flt=flt))
+            await polite_note(context.bot, chat_id, staff.leads_text(leads, lang, flt=flt))
         else:
-            await _export(context.bot, rt, chat.id, leads, lang)
+            await _export(context.bot, rt, chat_id, leads, lang)
 
 
 def _stats(service: Service) -> storage.Stats:

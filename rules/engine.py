@@ -1040,7 +1040,7 @@ class _RatioTier(_Formula):
 class _AwardPlan:
     """One award path compiled: its conditions, formula and payout."""
 
-    __slots__ = ("conds", "id", "label", "money", "note", "payout", "payout_none", "tranches")
+    __slots__ = ("conds", "id", "kind", "kind_by", "label", "money", "note", "payout", "payout_none", "tranches")
 
     def __init__(
         self, book: LoadedRulebook, award: Award, node: Callable[[Condition], _Node], formula: _Formula
@@ -1058,6 +1058,9 @@ class _AwardPlan:
         ch7 = book.chapter7
         self.tranches = (ch7.tranche[0], ch7.tranche[1]) if award.payout == "two_tranche" else (ch7.once,)
         self.payout_none = self._steps(None)
+        # Convention 14: the kind this award is paid once per enterprise as (None: per claim); set by _Book.
+        self.kind: _Kind | None = None
+        self.kind_by: _Get | None = None
 
     def _steps(self, amount: int | None) -> tuple[PayoutStep, ...]:
         if len(self.tranches) == 2:
@@ -1480,6 +1483,10 @@ class _Book:
         self.kind_by = {
             (m.number, a.id): _Get(a.kind_by) for m in book.measures.values() for a in m.awards if a.kind_by
         }
+        for plan, m in zip(self.plans, book.measures.values(), strict=True):
+            for award_plan, award in zip(plan.awards, m.awards, strict=True):
+                award_plan.kind = self.kinds[m.number][award.id]
+                award_plan.kind_by = _Get(award.kind_by) if award.kind_by else None
         self.combine = {m.number: m.combine for m in book.measures.values()}
         self.kinded = frozenset(n for n, ks in self.kinds.items() if any(k is not None for k in ks.values()))
         # Project facts that are a total per enterprise, by measure.
@@ -1875,18 +1882,20 @@ def clear_cache() -> None:
     """Forget memoised rows and selections (for benchmarks of cold evaluation); compiled rulebooks stay."""
     _ROW_CACHE.clear()
     _SELECTIONS.clear()
+    _TAILS.clear()
 
 
 # A once-per-enterprise kind: (measure, award id or "*"), or (measure, award id, value of its kind_by fact).
 _Kind = tuple[Any, ...]
 _NO_ENTERPRISE: Any = None  # a kind_by fact is a project fact: no enterprise is read
+_NOTHING: frozenset[_Kind] = frozenset()
 _UNKINDED: list[Any] = [(None, 0, None)]  # stands for "can pay, no kind" (never read for amounts)
 # One award a row can pay: its kind (None: per claim), its amount and its evaluated path.
 _Contribution = tuple[_Kind | None, int, _Light]
 
 
 def _worth(
-    contributions: list[_Contribution], combine: str, blocked: set[_Kind]
+    contributions: list[_Contribution], combine: str, blocked: set[_Kind] | frozenset[_Kind]
 ) -> tuple[int, list[_Contribution]]:
     """Return what a row pays when the kinds in ``blocked`` are counted elsewhere, and the awards it uses."""
     avail = [c for c in contributions if c[0] is None or c[0] not in blocked]
@@ -1901,34 +1910,62 @@ def _worth(
     return best[1], [best]
 
 
+_OUT: Any = ()  # a row's selection summary when it cannot count (no project, nothing payable)
+# A row's selection summary: (project id, contributions, worth with no kind blocked, the awards
+# that make it, the once-per-enterprise kinds among those), memoised on the row.
+_Summary = tuple[str, list[_Contribution], int, list[_Contribution], tuple[_Kind, ...]]
+
+
+def _summary(row: _Row, book: _Book, after: bool) -> Any:
+    """Return the row's selection summary, or ``_OUT`` when it cannot count (memoised on the row)."""
+    found = row.sel[after]
+    if found is not None:
+        return found
+    pid = row.project_id
+    if pid is None or not (row.status == "eligible" or (after and row.status == "pending")):
+        found = _OUT
+    elif not after and row.number not in book.kinded and row.amount:
+        # No once-per-enterprise kind: the row pays its amount, and nothing can block it.
+        found = (pid, _UNKINDED, row.amount, [], ())
+    else:
+        cs: list[_Contribution] = []
+        for a in row.lights:
+            st = a[1]
+            if (st == "eligible" or (after and st == "pending")) and a[2]:
+                award = a[0]
+                kind = award.kind
+                if award.kind_by is not None and kind is not None:
+                    kind = (*kind, award.kind_by(_NO_ENTERPRISE, row.facts))
+                cs.append((kind, a[2], a))
+        if not cs:
+            found = _OUT
+        elif len(cs) == 1:
+            c = cs[0]
+            found = (pid, cs, c[1], cs, (c[0],) if c[0] is not None else ())
+        else:
+            value, used = _worth(cs, book.combine[row.number], _NOTHING)
+            found = (pid, cs, value, used, tuple([c[0] for c in used if c[0] is not None]))
+    row.sel[after] = found
+    return found
+
+
 def _contributions(
     row: _Row, book: _Book, after: bool
 ) -> tuple[list[_Contribution], int, list[_Contribution]]:
-    """Return what a row can pay (each award with its kind), its worth with no kind blocked, and the awards that make it.
+    """Return what a row can pay (each award with its kind), its worth with no kind blocked, and the awards that make it."""
+    s = _summary(row, book, after)
+    if s is _OUT:
+        return [], 0, []
+    return s[1], s[2], s[3]
 
-    Memoised on the row, which the row memo keeps across evaluations.
-    """
-    found: tuple[list[_Contribution], int, list[_Contribution]] | None = row.sel[after]
-    if found is None and not after and row.number not in book.kinded and row.amount:
-        # No once-per-enterprise kind: the row pays its amount, and nothing can block it.
-        found = row.sel[after] = (_UNKINDED, row.amount, [])
-    if found is None:
-        ok = ("eligible", "pending") if after else ("eligible",)
-        kinds = book.kinds[row.number]
-        cs: list[_Contribution] = [(kinds.get(a[0].id), a[2], a) for a in row.lights if a[1] in ok and a[2]]
-        if book.kind_by:
-            for j, (kind, amount, a) in enumerate(cs):
-                get = book.kind_by.get((row.number, a[0].id))
-                if get is not None and kind is not None:
-                    cs[j] = ((*kind, get(_NO_ENTERPRISE, row.facts)), amount, a)
-        value, used = _worth(cs, book.combine[row.number], set())
-        found = row.sel[after] = (cs, value, used)
-    return found
+
+# Per project, the row it counts: (row index, what it pays, the awards that make it, their kinds).
+_Chosen = tuple[int, int, list[_Contribution], tuple[_Kind, ...]]
 
 
 def _choose(
     rows: list[_Row], book: _Book, after: bool
-) -> tuple[dict[str, list[int]], dict[str, set[_Kind]], dict[str, Any]]:
+) -> tuple[dict[str, list[int]], dict[str, set[_Kind]], dict[str, _Chosen | None]]:
     """Apply convention 14, then 从优不重复 per project: the row each project counts and what it pays.
 
     Each kind of a once-per-enterprise award goes to the claim that pays most for it; a project
@@ -1936,39 +1973,61 @@ def _choose(
     ``after``: as if every pending step were taken (pending paths count at their amounts).
     """
     last = _SELECTIONS.get(after)
-    if (
-        last is not None
-        and len(last[0]) == len(rows)
-        and all(a is b for a, b in zip(last[0], rows, strict=True))
-    ):
+    if last is not None and last[0] == rows:  # the same row objects (a list compares them by identity)
         return last[1]
-    ok = ("eligible", "pending") if after else ("eligible",)
     by_project: dict[str, list[int]] = {}
     # First pass, nothing blocked: per project the row worth most (the first of the largest, the
     # lower measure number on a tie), as 从优不重复 alone would choose.
-    chosen: dict[str, Any] = {}
+    chosen: dict[str, _Chosen | None] = {}
+    numbers: dict[str, int] = {}
     for i, row in enumerate(rows):
-        pid = row.project_id
-        if pid is None or row.status not in ok:
-            continue
         sel = row.sel[after]
         if sel is None:
-            sel = _contributions(row, book, after)
-        if not sel[0]:
+            sel = _summary(row, book, after)
+        if sel is _OUT:
             continue
+        pid = sel[0]
         found = by_project.get(pid)
         if found is None:
             by_project[pid] = [i]
-            chosen[pid] = (i, sel[1], sel[2])
+            chosen[pid] = (i, sel[2], sel[3], sel[4])
+            numbers[pid] = row.number
         else:
             found.append(i)
             cur = chosen[pid]
-            if sel[1] > cur[1] or (sel[1] == cur[1] and row.number < rows[cur[0]].number):
-                chosen[pid] = (i, sel[1], sel[2])
+            assert cur is not None
+            if sel[2] > cur[1] or (sel[2] == cur[1] and row.number < numbers[pid]):
+                chosen[pid] = (i, sel[2], sel[3], sel[4])
+                numbers[pid] = row.number
     blocked: dict[str, set[_Kind]] = {}  # per project, the kinds counted in another project's claim
+    # Most profiles hold each kind in one project's chosen row at most: nothing to block.
+    seen: set[_Kind] = set()
+    clash = False
+    for ch in chosen.values():
+        if ch is not None and ch[3]:
+            for kind in ch[3]:
+                if kind in seen:
+                    clash = True
+                seen.add(kind)
+    if clash:
+        _settle(rows, book, after, by_project, chosen, blocked)
+    result = (by_project, blocked, chosen)
+    _SELECTIONS[after] = (rows, result)
+    return result
 
-    def pick(pid: str) -> tuple[int, int, list[_Contribution]] | None:
-        best: tuple[int, int, list[_Contribution]] | None = None
+
+def _settle(
+    rows: list[_Row],
+    book: _Book,
+    after: bool,
+    by_project: dict[str, list[int]],
+    chosen: dict[str, _Chosen | None],
+    blocked: dict[str, set[_Kind]],
+) -> None:
+    """Give each kind counted twice to the claim that pays most; the others choose again without it."""
+
+    def pick(pid: str) -> _Chosen | None:
+        best: _Chosen | None = None
         gone = blocked.get(pid)
         for i in by_project[pid]:
             cs, value, used = _contributions(rows[i], book, after)
@@ -1979,7 +2038,7 @@ def _choose(
                 or value > best[1]
                 or (value == best[1] and rows[i].number < rows[best[0]].number)
             ):
-                best = (i, value, used)
+                best = (i, value, used, tuple([c[0] for c in used if c[0] is not None]))
         return best
 
     while True:
@@ -2002,15 +2061,12 @@ def _choose(
         for pid in chosen:
             if pid in lost:
                 chosen[pid] = pick(pid)
-    result = (by_project, blocked, chosen)
-    _SELECTIONS[after] = (list(rows), result)
-    return result
 
 
 # The last selection made, now and after pending steps, with the rows it was made from (rows are
 # memoised, so the same profile again finds the same row objects).
 _SELECTIONS: dict[
-    bool, tuple[list[_Row], tuple[dict[str, list[int]], dict[str, set[_Kind]], dict[str, Any]]]
+    bool, tuple[list[_Row], tuple[dict[str, list[int]], dict[str, set[_Kind]], dict[str, _Chosen | None]]]
 ] = {}
 
 
@@ -2020,10 +2076,22 @@ def _select(rows: list[_Row], book: _Book) -> list[MeasureResult]:
     n = len(rows)
     counted = [False] * n
     alternative: list[int | None] = [None] * n
+    if not blocked:  # no kind counted twice: 从优不重复 alone
+        for pid, idxs in by_project.items():
+            ch = chosen[pid]
+            assert ch is not None
+            best = ch[0]
+            counted[best] = True
+            if len(idxs) > 1:
+                number = rows[best].number
+                for i in idxs:
+                    if i != best:
+                        alternative[i] = number
+        return [row.result(counted[i], alternative[i]) for i, row in enumerate(rows)]
     changed: dict[int, tuple[int | None, tuple[Text, ...], tuple[str, ...]]] = {}
     for pid, idxs in by_project.items():
         ch = chosen[pid]
-        gone = blocked.get(pid) or set()
+        gone = blocked.get(pid) or _NOTHING
         for i in idxs:
             row = rows[i]
             if ch is not None and i == ch[0]:
@@ -2057,7 +2125,7 @@ def _select(rows: list[_Row], book: _Book) -> list[MeasureResult]:
     return out
 
 
-def _kind_questions(row: _Row, book: _Book, gone: set[_Kind]) -> tuple[str, ...]:
+def _kind_questions(row: _Row, book: _Book, gone: set[_Kind] | frozenset[_Kind]) -> tuple[str, ...]:
     """Name the facts that would tell a blocked kind apart, where the row leaves them unknown (13: which title)."""
     if not book.kind_by or not gone:
         return ()
@@ -2140,6 +2208,35 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
             rows.append(row)
             if row.later is not None:
                 waits = True
+    last = _TAILS.get(compiled)
+    if last is not None and last[0] == rows:  # the same row objects: the same selection and totals
+        tail = last[1]
+    else:
+        tail = _TAILS[compiled] = (rows, _tail(rows, compiled, waits))
+        tail = tail[1]
+    results, total, open_upper, missing, after = tail
+    report: Report = _REPORT(
+        on,
+        True,
+        book.meta.id,
+        book.meta.doc_no,
+        None,
+        results,
+        total,
+        open_upper,
+        missing,
+        book.chapter7.disclaimer,
+        after,
+    )
+    return report
+
+
+# The last selection's results per compiled rulebook, with the rows they were made from.
+_TAILS: dict[_Book, tuple[list[_Row], tuple[Any, ...]]] = {}
+
+
+def _tail(rows: list[_Row], compiled: _Book, waits: bool) -> tuple[Any, ...]:
+    """Select the rows that count and sum the totals: (results, total, open upper, missing facts, total after)."""
     results = _select(rows, compiled)
     total = 0
     open_upper: int | None = 0
@@ -2151,20 +2248,7 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
                 None if open_upper is None or r.upper_bound_yuan is None else open_upper + r.upper_bound_yuan
             )
     after = _total_after(rows, compiled) if waits else total
-    report: Report = _REPORT(
-        on,
-        True,
-        book.meta.id,
-        book.meta.doc_no,
-        None,
-        tuple(results),
-        total,
-        open_upper,
-        _missing_facts(results, rows),
-        book.chapter7.disclaimer,
-        max(after, total),
-    )
-    return report
+    return tuple(results), total, open_upper, _missing_facts(results, rows), max(after, total)
 
 
 def _with_totals(claims: list[Project], attrs: tuple[str, ...]) -> list[Project]:

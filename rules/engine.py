@@ -1088,22 +1088,22 @@ class _AwardPlan:
             hit = memo.get(key)
             if hit is None:
                 hit = memo[key] = node.res(e, p)
-            cond, leaves = hit
+            cond = hit[0]
             conds.append(cond)
             o = cond.outcome
-            if leaves:
-                if o is FAILED:
-                    failed += leaves
-                else:
-                    steps += leaves
+            if o is MET:
+                continue
             # FAILED over UNKNOWN over PENDING over MET.
             if o is FAILED:
                 outcome = o
+                failed += hit[1]
             elif o is UNKNOWN:
                 if outcome is not FAILED:
                     outcome = o
-            elif o is PENDING and outcome is MET:
-                outcome = o
+            else:
+                steps += hit[1]
+                if outcome is MET:
+                    outcome = o
         results = tuple(conds)
         if outcome is FAILED:
             return (self, "ineligible", None, None, None, (), results, _NO_STEPS, (), failed, False, ())
@@ -1728,6 +1728,51 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _R
         )
     lights = tuple([a.evaluate(gate_outcome, (), e, p, memo) for a in plan.awards])
     # (plan, status, amount_yuan, upper_bound_yuan, ..., missing at 8, ..., steps at 11): see _Light.
+    # The common row: every path paid or ruled out, nothing more to learn (its gates are met).
+    best: _Light | None = None
+    plain = True
+    for a in lights:
+        st = a[1]
+        if st == "eligible":
+            if a[8]:
+                plain = False
+                break
+            if best is None or a[2] > best[2]:  # the first of the largest, as max() picks
+                best = a
+        elif st != "ineligible":
+            plain = False
+            break
+    if plain and best is not None:
+        if plan.combine == "sum":
+            paid = sum([a[2] for a in lights if a[1] == "eligible"])
+            pick = None
+        else:
+            paid, pick = best[2], best[0].id
+        return _Row(
+            (
+                plan.number,
+                title,
+                "eligible",
+                summary,
+                scope,
+                pid,
+                name,
+                False,
+                paid,
+                paid,
+                gates,
+                _Lazy(_awards, (lights,)),
+                pick,
+                (),
+                (),
+                (),
+                *plan.static,
+                None,
+                (),
+            ),
+            lights,
+            p,
+        )
     eligible: list[_Light] = []
     waiting: list[_Light] = []  # pending: worth their amount once a step is taken
     open_: list[_Light] = []  # needs_info: a fact can still decide them

@@ -14,7 +14,7 @@ from rules.schema import Text
 
 def award_results(lights: Sequence[Light]) -> tuple[AwardResult, ...]:
     """Make a row's AwardResults (on first read of ``MeasureResult.awards``)."""
-    return tuple([light[0].build(light) for light in lights])
+    return tuple([light.plan.build(light) for light in lights])
 
 
 def now(value: Any) -> Any:
@@ -27,9 +27,9 @@ def reasons_of(lights: Sequence[Light], e: Enterprise, p: ProjectFacts | None) -
     nearest: Light | None = None
     fewest = 0
     for light in lights:
-        if light[1] != "ineligible":
+        if light.status != "ineligible":
             continue
-        n = len(dict.fromkeys(light[9]))
+        n = len(dict.fromkeys(light.failed))
         if nearest is None or n < fewest:
             nearest, fewest = light, n
     if nearest is None:
@@ -85,7 +85,7 @@ def unlock_steps(used: Sequence[Light]) -> tuple[PendingStep, ...]:
     """List the steps that unlock a row's pending paths (on first read of ``MeasureResult.unlock``)."""
     steps: dict[int, PendingStep] = {}
     for a in used:
-        for node in a[11]:
+        for node in a.steps:
             if node.step is not None:
                 steps.setdefault(id(node), node.step)
     return tuple(steps.values())

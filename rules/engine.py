@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from rules.facts import Profile, Project
 from rules.loader import LoadedRulebook, load_rulebooks, rulebook_for
@@ -24,7 +24,7 @@ from rules.plans import CompiledBook, Memo, compile_book
 from rules.report import MeasureResult, MissingFact, Report, T, builder
 from rules.rows import Row, make_row
 from rules.schema import Text
-from rules.selection import SELECTIONS, select, total_after
+from rules.selection import forget, select, total_after
 from rules.wording import condition_text
 
 _REPORT = builder(Report)
@@ -36,7 +36,7 @@ _ROW_CACHE_MAX = 50_000
 def clear_cache() -> None:
     """Forget memoised rows and selections (for benchmarks of cold evaluation); compiled rulebooks stay."""
     _ROW_CACHE.clear()
-    SELECTIONS.clear()
+    forget()
     _TAILS.clear()
 
 
@@ -107,34 +107,43 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
             if row.later is not None:
                 waits = True
     last = _TAILS.get(compiled)
-    if last is not None and last[0] == rows:  # the same row objects: the same selection and totals
-        tail = last[1]
+    if last is not None and last.rows == rows:  # the same row objects: the same selection and totals
+        tail = last
     else:
-        tail = _TAILS[compiled] = (rows, _tail(rows, compiled, waits))
-        tail = tail[1]
-    results, total, open_upper, missing, after = tail
+        tail = _TAILS[compiled] = _tail(rows, compiled, waits)
     report: Report = _REPORT(
         on,
         True,
         book.meta.id,
         book.meta.doc_no,
         None,
-        results,
-        total,
-        open_upper,
-        missing,
+        tail.results,
+        tail.total,
+        tail.open_upper,
+        tail.missing,
         book.chapter7.disclaimer,
-        after,
+        tail.after,
     )
     return report
 
 
+class _Tail(NamedTuple):
+    """What the rows of one evaluation select and add up to."""
+
+    rows: list[Row]
+    results: tuple[MeasureResult, ...]
+    total: int
+    open_upper: int | None
+    missing: tuple[MissingFact, ...]
+    after: int
+
+
 # The last selection's results per compiled rulebook, with the rows they were made from.
-_TAILS: dict[CompiledBook, tuple[list[Row], tuple[Any, ...]]] = {}
+_TAILS: dict[CompiledBook, _Tail] = {}
 
 
-def _tail(rows: list[Row], compiled: CompiledBook, waits: bool) -> tuple[Any, ...]:
-    """Select the rows that count and sum the totals: (results, total, open upper, missing facts, total after)."""
+def _tail(rows: list[Row], compiled: CompiledBook, waits: bool) -> _Tail:
+    """Select the rows that count and sum the totals, now and after the pending steps."""
     results = select(rows, compiled)
     total = 0
     open_upper: int | None = 0
@@ -146,7 +155,7 @@ def _tail(rows: list[Row], compiled: CompiledBook, waits: bool) -> tuple[Any, ..
                 None if open_upper is None or r.upper_bound_yuan is None else open_upper + r.upper_bound_yuan
             )
     after = total_after(rows, compiled) if waits else total
-    return tuple(results), total, open_upper, _missing_facts(results, rows), max(after, total)
+    return _Tail(rows, tuple(results), total, open_upper, _missing_facts(results, rows), max(after, total))
 
 
 def _with_totals(claims: list[Project], attrs: tuple[str, ...]) -> list[Project]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable, Sequence
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from rules.conditions import (
     FAILED,
@@ -37,6 +38,28 @@ _STEP = builder(PayoutStep)
 Memo = dict[Any, Any]
 # A once-per-enterprise kind: (measure, award id or "*"), or (measure, award id, value of its kind_by fact).
 Kind = tuple[Any, ...]
+
+
+class Light(NamedTuple):
+    """An award path evaluated into what a row needs; ``AwardPlan.build`` makes its AwardResult."""
+
+    plan: AwardPlan
+    status: Status
+    amount: Any  # int: what it pays, or (pending) what it will be worth; None otherwise
+    bound: Any  # int: its upper bound ("最高…"); None: no limit known
+    formula: Any  # the formula worked through (a Text, or lazy)
+    caps: Any  # the caps applied (texts, or lazy)
+    conditions: tuple[ConditionResult, ...]
+    paid: Any  # the amount its payout splits, or NO_STEPS
+    missing: tuple[str, ...]
+    failed: tuple[Node, ...]  # the failed leaves (for reasons and the near miss)
+    has_formula: bool
+    steps: tuple[Node, ...]  # the pending leaves: the steps still to take
+
+
+NO_STEPS: Any = object()  # a Light whose payout has no steps (ineligible)
+# Light(...) without the keyword parsing of NamedTuple.__new__: hundreds are made per evaluation.
+_light: Callable[[tuple[Any, ...]], Light] = functools.partial(tuple.__new__, Light)
 
 
 class AwardPlan:
@@ -119,7 +142,9 @@ class AwardPlan:
                     outcome = o
         results = tuple(conds)
         if outcome is FAILED:
-            return (self, "ineligible", None, None, None, (), results, NO_STEPS, (), failed, False, ())
+            return _light(
+                (self, "ineligible", None, None, None, (), results, NO_STEPS, (), failed, False, ())
+            )
         m_amount, m_bound, formula, caps, m_missing = self.money.money(e, p)
         # whole_yuan inlined for the common case (0 <= value < TAME_D: truncation is the floor).
         if m_amount is None:
@@ -145,27 +170,33 @@ class AwardPlan:
                 status = "ineligible"
         has_formula = formula is not None
         if status == "eligible" or status == "pending":
-            return (
-                self,
-                status,
-                amount,
-                bound,
-                formula,
-                caps,
-                results,
-                amount,
-                missing,
-                failed,
-                has_formula,
-                steps,
+            return _light(
+                (
+                    self,
+                    status,
+                    amount,
+                    bound,
+                    formula,
+                    caps,
+                    results,
+                    amount,
+                    missing,
+                    failed,
+                    has_formula,
+                    steps,
+                )
             )
         if status == "ineligible":
-            return (self, status, None, None, formula, caps, results, bound, (), failed, has_formula, ())
-        return (self, status, None, bound, formula, caps, results, bound, missing, failed, has_formula, steps)
+            return _light(
+                (self, status, None, None, formula, caps, results, bound, (), failed, has_formula, ())
+            )
+        return _light(
+            (self, status, None, bound, formula, caps, results, bound, missing, failed, has_formula, steps)
+        )
 
     def build(self, light: Light) -> AwardResult:
         """Make the AwardResult of an evaluated path."""
-        _, status, amount, bound, formula, caps, results, paid, missing, _, _, _ = light
+        paid = light.paid
         if paid is NO_STEPS:
             steps: tuple[PayoutStep, ...] = ()
         else:
@@ -173,25 +204,18 @@ class AwardPlan:
         result: AwardResult = _AWARD(
             self.id,
             self.label,
-            status,
-            amount,
-            bound,
-            formula,
-            caps,
-            results,
+            light.status,
+            light.amount,
+            light.bound,
+            light.formula,
+            light.caps,
+            light.conditions,
             self.payout,
             steps,
-            missing,
+            light.missing,
             self.note,
         )
         return result
-
-
-# An evaluated award path: (plan, status, amount_yuan, upper_bound_yuan, formula, caps_applied,
-# conditions, amount its payout splits (or NO_STEPS), missing, failed leaves, has a formula text,
-# pending leaves: the steps still to take). A pending path's amount is what it will be worth.
-Light = tuple[Any, ...]
-NO_STEPS: Any = object()
 
 
 def _getter(names: Sequence[str]) -> Callable[[Any], Any]:

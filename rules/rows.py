@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+import functools
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from rules.conditions import FAILED, MET, PENDING, UNKNOWN, merge_refs
 from rules.details import (
@@ -17,11 +20,51 @@ from rules.facts import Enterprise, Project, ProjectFacts
 from rules.numbers import ZERO, whole_yuan
 from rules.plans import NO_PROJECT_REASON, Light, MeasurePlan, Memo
 from rules.report import ConditionResult, MeasureResult, Status, _Lazy, builder
-from rules.schema import Text
+from rules.schema import Document, Text
 
 _MEASURE = builder(MeasureResult)
 
-# ---------------------------------------------------------------- rows
+
+class RowFields(NamedTuple):
+    """A row's MeasureResult fields, in its order, without the two that selection decides."""
+
+    number: int
+    title: Text
+    status: Status
+    summary: Text
+    scope: str
+    project_id: str | None
+    project_name: str
+    no_project: bool
+    amount_yuan: int | None
+    upper_bound_yuan: int | None
+    gates: Any  # lazy until read, as are awards, reasons and unlock
+    awards: Any
+    chosen_award: str | None
+    missing: tuple[str, ...]
+    near_miss: tuple[Text, ...]
+    reasons: Any
+    documents: tuple[Document, ...]
+    bureaus: tuple[Text, ...]
+    notes: tuple[Text, ...]
+    procedure: tuple[Text, ...]
+    cite: tuple[str, ...]
+    condition_notes: tuple[Text, ...]
+    pending_yuan: int | None
+    unlock: Any
+
+
+# Where selection's two fields (counted, alternative_to) go among MeasureResult's fields.
+_SELECTED = [f.name for f in dataclasses.fields(MeasureResult)].index("counted")
+if [f.name for f in dataclasses.fields(MeasureResult)] != [
+    *RowFields._fields[:_SELECTED],
+    "counted",
+    "alternative_to",
+    *RowFields._fields[_SELECTED:],
+]:
+    raise TypeError("RowFields must list MeasureResult's fields in order, without counted and alternative_to")
+# RowFields(...) without the argument parsing of NamedTuple.__new__ (one per row).
+_fields: Callable[[tuple[Any, ...]], RowFields] = functools.partial(tuple.__new__, RowFields)
 
 
 class Row:
@@ -29,33 +72,33 @@ class Row:
 
     __slots__ = (
         "amount",
-        "args",
         "counted",
         "facts",
+        "fields",
         "later",
         "lights",
         "made",
         "missing",
-        "no_project",
         "number",
         "plain",
         "project_id",
         "sel",
         "status",
-        "upper",
     )
 
     def __init__(
-        self, args: tuple[Any, ...], lights: tuple[Light, ...] = (), facts: ProjectFacts | None = None
+        self, fields: RowFields, lights: tuple[Light, ...] = (), facts: ProjectFacts | None = None
     ) -> None:
-        self.args = args
+        self.fields = fields
+        # What selection reads of it, as attributes (read for every row of every evaluation).
+        self.number = fields.number
+        self.status = fields.status
+        self.project_id = fields.project_id
+        self.amount = fields.amount_yuan
+        self.missing = fields.missing
+        self.later = fields.pending_yuan  # worth once its pending steps are taken (None: nothing pending)
         self.facts = facts  # the project's facts (a kind named by a fact's value reads them)
-        (self.number, _, self.status, _, _, self.project_id, _, self.no_project, self.amount, self.upper) = (
-            args[:10]
-        )
-        self.missing: tuple[str, ...] = args[13]
-        self.later: int | None = args[-2]
-        # What the row can pay for selection, now and after pending steps (see _contributions).
+        # What the row can pay for selection, now and after pending steps (see rules.selection).
         self.sel: list[Any] = [None, None]
         # The award paths evaluated (their AwardResults are made on first read of ``awards``).
         self.lights = lights
@@ -69,8 +112,7 @@ class Row:
         if alternative_to is None:
             found = self.counted if counted else self.plain
             if found is None:
-                a = self.args
-                found = _MEASURE(*a[:10], counted, None, *a[10:])
+                found = self._build(self.fields, counted, None)
                 if counted:
                     self.counted = found
                 else:
@@ -78,9 +120,13 @@ class Row:
             return found
         found = self.made.get(alternative_to)
         if found is None or found.counted != counted:
-            a = self.args
-            found = self.made[alternative_to] = _MEASURE(*a[:10], counted, alternative_to, *a[10:])
+            found = self.made[alternative_to] = self._build(self.fields, counted, alternative_to)
         return found
+
+    @staticmethod
+    def _build(f: RowFields, counted: bool, alternative_to: int | None) -> MeasureResult:
+        result: MeasureResult = _MEASURE(*f[:_SELECTED], counted, alternative_to, *f[_SELECTED:])
+        return result
 
     def changed(
         self,
@@ -91,11 +137,8 @@ class Row:
         missing: tuple[str, ...],
     ) -> MeasureResult:
         """Return the row with its amount lowered by a once-per-enterprise award (not memoised: rare)."""
-        a = self.args
-        result: MeasureResult = _MEASURE(
-            *a[:8], amount, a[9], counted, alternative_to, *a[10:13], missing, a[14], reasons, *a[16:]
-        )
-        return result
+        f = self.fields._replace(amount_yuan=amount, reasons=reasons, missing=missing)
+        return self._build(f, counted, alternative_to)
 
 
 def make_row(plan: MeasurePlan, e: Enterprise, project: Project | None, memo: Memo) -> Row:
@@ -104,26 +147,28 @@ def make_row(plan: MeasurePlan, e: Enterprise, project: Project | None, memo: Me
     title, summary, scope = plan.head
     if plan.informational:
         return Row(
-            (
-                plan.number,
-                title,
-                "informational",
-                summary,
-                scope,
-                pid,
-                name,
-                False,
-                None,
-                None,
-                (),
-                (),
-                None,
-                (),
-                (),
-                (),
-                *plan.static,
-                None,
-                (),
+            _fields(
+                (
+                    plan.number,
+                    title,
+                    "informational",
+                    summary,
+                    scope,
+                    pid,
+                    name,
+                    False,
+                    None,
+                    None,
+                    (),
+                    (),
+                    None,
+                    (),
+                    (),
+                    (),
+                    *plan.static,
+                    None,
+                    (),
+                )
             )
         )
     p = project.facts if project is not None else None
@@ -173,26 +218,28 @@ def make_row(plan: MeasurePlan, e: Enterprise, project: Project | None, memo: Me
     if gate_outcome is FAILED:
         failed_gates = _Lazy(failed_gate_reasons, (plan, order, results, e, p))
         return Row(
-            (
-                plan.number,
-                title,
-                "ineligible",
-                summary,
-                scope,
-                pid,
-                name,
-                False,
-                None,
-                None,
-                gates,
-                (),
-                None,
-                (),
-                (),
-                failed_gates,
-                *plan.static,
-                None,
-                (),
+            _fields(
+                (
+                    plan.number,
+                    title,
+                    "ineligible",
+                    summary,
+                    scope,
+                    pid,
+                    name,
+                    False,
+                    None,
+                    None,
+                    gates,
+                    (),
+                    None,
+                    (),
+                    (),
+                    failed_gates,
+                    *plan.static,
+                    None,
+                    (),
+                )
             )
         )
     if project is None:
@@ -203,26 +250,28 @@ def make_row(plan: MeasurePlan, e: Enterprise, project: Project | None, memo: Me
             known = [b for b in top if b is not None]
             bound = whole_yuan(sum(known, ZERO) if plan.combine == "sum" else max(known))
         return Row(
-            (
-                plan.number,
-                title,
-                "needs_info",
-                summary,
-                scope,
-                None,
-                "",
-                True,
-                None,
-                bound,
-                gates,
-                (),
-                None,
-                gate_missing,
-                (),
-                (NO_PROJECT_REASON,),
-                *plan.static,
-                None,
-                (),
+            _fields(
+                (
+                    plan.number,
+                    title,
+                    "needs_info",
+                    summary,
+                    scope,
+                    None,
+                    "",
+                    True,
+                    None,
+                    bound,
+                    gates,
+                    (),
+                    None,
+                    gate_missing,
+                    (),
+                    (NO_PROJECT_REASON,),
+                    *plan.static,
+                    None,
+                    (),
+                )
             )
         )
     lights = tuple([a.evaluate(gate_outcome, (), e, p, memo) for a in plan.awards])
@@ -231,43 +280,45 @@ def make_row(plan: MeasurePlan, e: Enterprise, project: Project | None, memo: Me
     best: Light | None = None
     plain = True
     for a in lights:
-        st = a[1]
+        st = a.status
         if st == "eligible":
-            if a[8]:
+            if a.missing:
                 plain = False
                 break
-            if best is None or a[2] > best[2]:  # the first of the largest, as max() picks
+            if best is None or a.amount > best.amount:  # the first of the largest, as max() picks
                 best = a
         elif st != "ineligible":
             plain = False
             break
     if plain and best is not None:
         if plan.combine == "sum":
-            paid = sum([a[2] for a in lights if a[1] == "eligible"])
+            paid = sum([a.amount for a in lights if a.status == "eligible"])
             pick = None
         else:
-            paid, pick = best[2], best[0].id
+            paid, pick = best.amount, best.plan.id
         return Row(
-            (
-                plan.number,
-                title,
-                "eligible",
-                summary,
-                scope,
-                pid,
-                name,
-                False,
-                paid,
-                paid,
-                gates,
-                _Lazy(award_results, (lights,)),
-                pick,
-                (),
-                (),
-                (),
-                *plan.static,
-                None,
-                (),
+            _fields(
+                (
+                    plan.number,
+                    title,
+                    "eligible",
+                    summary,
+                    scope,
+                    pid,
+                    name,
+                    False,
+                    paid,
+                    paid,
+                    gates,
+                    _Lazy(award_results, (lights,)),
+                    pick,
+                    (),
+                    (),
+                    (),
+                    *plan.static,
+                    None,
+                    (),
+                )
             ),
             lights,
             p,
@@ -276,7 +327,7 @@ def make_row(plan: MeasurePlan, e: Enterprise, project: Project | None, memo: Me
     waiting: list[Light] = []  # pending: worth their amount once a step is taken
     open_: list[Light] = []  # needs_info: a fact can still decide them
     for a in lights:
-        st = a[1]
+        st = a.status
         if st == "eligible":
             eligible.append(a)
         elif st == "pending":
@@ -289,56 +340,56 @@ def make_row(plan: MeasurePlan, e: Enterprise, project: Project | None, memo: Me
     upper: int | None
     used: list[Light] = []  # the pending paths that make ``later``
     if plan.combine == "sum":
-        amount = sum([a[2] for a in eligible]) if eligible else None
+        amount = sum([a.amount for a in eligible]) if eligible else None
         if waiting:
             used = waiting
-            later = (amount or 0) + sum([a[2] for a in waiting])
+            later = (amount or 0) + sum([a.amount for a in waiting])
         extra: int | None = 0
         for a in open_:
-            extra = None if extra is None or a[3] is None else extra + a[3]
+            extra = None if extra is None or a.bound is None else extra + a.bound
         for paths in (eligible, waiting):
             for a in paths:
-                if a[8] and extra is not None and a[3] is not None:
-                    extra += a[3] - a[2]
+                if a.missing and extra is not None and a.bound is not None:
+                    extra += a.bound - a.amount
         upper = None if extra is None else (later if later is not None else amount or 0) + extra
     else:
         best = None
         for a in eligible:  # the first of the largest, as max() picks
-            if best is None or a[2] > best[2]:
+            if best is None or a.amount > best.amount:
                 best = a
-        amount = best[2] if best is not None else None
-        chosen = best[0].id if best is not None else None
+        amount = best.amount if best is not None else None
+        chosen = best.plan.id if best is not None else None
         floor = amount or 0
         top_wait = None
         for a in waiting:
-            if a[2] > floor and (top_wait is None or a[2] > top_wait[2]):
+            if a.amount > floor and (top_wait is None or a.amount > top_wait.amount):
                 top_wait = a
         if top_wait is not None:
             used = [top_wait]
-            later = top_wait[2]
+            later = top_wait.amount
         reach = later if later is not None else floor
         if open_:
-            open_ = [a for a in open_ if a[3] is None or a[3] > reach]
+            open_ = [a for a in open_ if a.bound is None or a.bound > reach]
         # An eligible (or pending) path whose bonus is still unknown can pay more too.
         for paths in (eligible, waiting):
             for a in paths:
-                if a[8] and (a[3] or 0) > reach:
+                if a.missing and (a.bound or 0) > reach:
                     open_.append(a)
         upper = reach
         for a in open_:
-            if a[3] is None:
+            if a.bound is None:
                 upper = None
                 break
-            if a[3] > upper:
-                upper = a[3]
+            if a.bound > upper:
+                upper = a.bound
     groups = [gate_missing] if gate_missing else []
     for a in open_:
-        if a[8]:
-            groups.append(a[8])
+        if a.missing:
+            groups.append(a.missing)
     for paths in (eligible, used):
         for a in paths:
-            if a[8]:
-                groups.append(a[8])
+            if a.missing:
+                groups.append(a.missing)
     # One group is already merged (gate_missing is, and an award's missing is too).
     missing = (
         (groups[0] if len(groups) == 1 and groups[0] is gate_missing else merge_refs(groups))
@@ -358,35 +409,37 @@ def make_row(plan: MeasurePlan, e: Enterprise, project: Project | None, memo: Me
     reasons: Any = ()
     if status == "ineligible":
         reasons = _Lazy(reasons_of, (lights, e, p))
-        near = near_miss([a[9] for a in lights])
+        near = near_miss([a.failed for a in lights])
     # The steps still to take: of the pending paths counted, and of the undecided ones (which
     # may also wait for a step once their facts are known).
     unlock: Any = ()
     if status != "ineligible" and (used or open_):
-        steps_of = [*used, *(a for a in open_ if a[11])]
+        steps_of = [*used, *(a for a in open_ if a.steps)]
         if steps_of:
             unlock = _Lazy(unlock_steps, (steps_of,))
     return Row(
-        (
-            plan.number,
-            title,
-            status,
-            summary,
-            scope,
-            pid,
-            name,
-            False,
-            amount,
-            upper if status != "ineligible" else None,
-            gates,
-            _Lazy(award_results, (lights,)),
-            chosen,
-            missing,
-            tuple(near),
-            reasons,
-            *plan.static,
-            later,
-            unlock,
+        _fields(
+            (
+                plan.number,
+                title,
+                status,
+                summary,
+                scope,
+                pid,
+                name,
+                False,
+                amount,
+                upper if status != "ineligible" else None,
+                gates,
+                _Lazy(award_results, (lights,)),
+                chosen,
+                missing,
+                tuple(near),
+                reasons,
+                *plan.static,
+                later,
+                unlock,
+            )
         ),
         lights,
         p,

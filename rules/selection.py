@@ -1,8 +1,16 @@
-"""Which rows count: once per enterprise (convention 14), then 从优不重复 per project (convention 5)."""
+"""Which rows count: once per enterprise (convention 14), then 从优不重复 per project (convention 5).
+
+Each kind of a once-per-enterprise award goes to the claim that pays most for it; a project that
+loses a kind chooses again among its rows without it, until no kind is counted twice. What a row
+can pay is summarised once per row (rows are memoised across evaluations), and the last selection
+is kept for the same rows, so a repeated or slightly changed profile selects cheaply.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from rules.conditions import merge_refs
 from rules.details import now
@@ -11,37 +19,74 @@ from rules.report import MeasureResult, T
 from rules.rows import Row
 from rules.schema import Text
 
+
+class Contribution(NamedTuple):
+    """One award a row can pay: its kind (None: per claim), its amount and its evaluated path."""
+
+    kind: Kind | None
+    amount: int
+    light: Light
+
+
+class Summary(NamedTuple):
+    """What a row can pay in selection (memoised on the row)."""
+
+    project_id: str
+    contributions: list[Contribution]
+    worth: int  # with no kind blocked
+    used: list[Contribution]  # the awards that make ``worth``
+    kinds: tuple[Kind, ...]  # the once-per-enterprise kinds among ``used``
+
+
+class Choice(NamedTuple):
+    """The row a project counts and what it pays."""
+
+    at: int  # the row's index in the rows
+    worth: int
+    used: list[Contribution]
+    kinds: tuple[Kind, ...]
+
+
+# A selection: per project its row indexes, the kinds blocked for it (counted in another
+# project's claim) and the row it counts (None: none left).
+Selection = tuple[dict[str, list[int]], dict[str, set[Kind]], dict[str, Choice | None]]
+
+# Without NamedTuple.__new__'s argument parsing: one per row of a cold evaluation.
+_summary_of: Callable[[tuple[Any, ...]], Summary] = functools.partial(tuple.__new__, Summary)
+_choice: Callable[[tuple[Any, ...]], Choice] = functools.partial(tuple.__new__, Choice)
 _NO_ENTERPRISE: Any = None  # a kind_by fact is a project fact: no enterprise is read
 _NOTHING: frozenset[Kind] = frozenset()
-_UNKINDED: list[Any] = [(None, 0, None)]  # stands for "can pay, no kind" (never read for amounts)
-# One award a row can pay: its kind (None: per claim), its amount and its evaluated path.
-_Contribution = tuple[Kind | None, int, Light]
+# The contributions of a row whose measure has no once-per-enterprise kind (never read for amounts).
+_UNKINDED: list[Contribution] = [Contribution(None, 0, None)]  # type: ignore[arg-type]
+_OUT: Any = ()  # the summary of a row that cannot count (no project, nothing payable)
+
+# The last selection made, now and after pending steps, with the rows it was made from (rows are
+# memoised, so the same profile again finds the same row objects).
+SELECTIONS: dict[bool, tuple[list[Row], Selection]] = {}
 
 
 def _worth(
-    contributions: list[_Contribution], combine: str, blocked: set[Kind] | frozenset[Kind]
-) -> tuple[int, list[_Contribution]]:
+    contributions: list[Contribution], combine: str, blocked: set[Kind] | frozenset[Kind]
+) -> tuple[int, list[Contribution]]:
     """Return what a row pays when the kinds in ``blocked`` are counted elsewhere, and the awards it uses."""
-    avail = [c for c in contributions if c[0] is None or c[0] not in blocked]
+    avail = [c for c in contributions if c.kind is None or c.kind not in blocked]
     if not avail:
         return 0, []
     if combine == "sum":
-        return sum([c[1] for c in avail]), avail
+        return sum([c.amount for c in avail]), avail
     best = avail[0]
     for c in avail[1:]:
-        if c[1] > best[1]:
+        if c.amount > best.amount:
             best = c
-    return best[1], [best]
+    return best.amount, [best]
 
 
-_OUT: Any = ()  # a row's selection summary when it cannot count (no project, nothing payable)
-# A row's selection summary: (project id, contributions, worth with no kind blocked, the awards
-# that make it, the once-per-enterprise kinds among those), memoised on the row.
-_Summary = tuple[str, list[_Contribution], int, list[_Contribution], tuple[Kind, ...]]
+def _kinds(used: list[Contribution]) -> tuple[Kind, ...]:
+    return tuple([c.kind for c in used if c.kind is not None])
 
 
 def _summary(row: Row, book: CompiledBook, after: bool) -> Any:
-    """Return the row's selection summary, or ``_OUT`` when it cannot count (memoised on the row)."""
+    """Return the row's Summary, or ``_OUT`` when it cannot count (memoised on the row)."""
     found = row.sel[after]
     if found is not None:
         return found
@@ -50,50 +95,37 @@ def _summary(row: Row, book: CompiledBook, after: bool) -> Any:
         found = _OUT
     elif not after and row.number not in book.kinded and row.amount:
         # No once-per-enterprise kind: the row pays its amount, and nothing can block it.
-        found = (pid, _UNKINDED, row.amount, [], ())
+        found = _summary_of((pid, _UNKINDED, row.amount, [], ()))
     else:
-        cs: list[_Contribution] = []
-        for a in row.lights:
-            st = a[1]
-            if (st == "eligible" or (after and st == "pending")) and a[2]:
-                award = a[0]
+        cs: list[Contribution] = []
+        for light in row.lights:
+            st = light.status
+            if (st == "eligible" or (after and st == "pending")) and light.amount:
+                award = light.plan
                 kind = award.kind
                 if award.kind_by is not None and kind is not None:
                     kind = (*kind, award.kind_by(_NO_ENTERPRISE, row.facts))
-                cs.append((kind, a[2], a))
+                cs.append(Contribution(kind, light.amount, light))
         if not cs:
             found = _OUT
-        elif len(cs) == 1:
-            c = cs[0]
-            found = (pid, cs, c[1], cs, (c[0],) if c[0] is not None else ())
         else:
-            value, used = _worth(cs, book.combine[row.number], _NOTHING)
-            found = (pid, cs, value, used, tuple([c[0] for c in used if c[0] is not None]))
+            value, used = (
+                (cs[0].amount, cs) if len(cs) == 1 else _worth(cs, book.combine[row.number], _NOTHING)
+            )
+            found = _summary_of((pid, cs, value, used, _kinds(used)))
     row.sel[after] = found
     return found
 
 
-def _contributions(
-    row: Row, book: CompiledBook, after: bool
-) -> tuple[list[_Contribution], int, list[_Contribution]]:
-    """Return what a row can pay (each award with its kind), its worth with no kind blocked, and the awards that make it."""
+def _contributions(row: Row, book: CompiledBook, after: bool) -> list[Contribution]:
+    """Return what a row can pay, each award with its kind."""
     s = _summary(row, book, after)
-    if s is _OUT:
-        return [], 0, []
-    return s[1], s[2], s[3]
+    return [] if s is _OUT else s.contributions
 
 
-# Per project, the row it counts: (row index, what it pays, the awards that make it, their kinds).
-_Chosen = tuple[int, int, list[_Contribution], tuple[Kind, ...]]
-
-
-def _choose(
-    rows: list[Row], book: CompiledBook, after: bool
-) -> tuple[dict[str, list[int]], dict[str, set[Kind]], dict[str, _Chosen | None]]:
+def _choose(rows: list[Row], book: CompiledBook, after: bool) -> Selection:
     """Apply convention 14, then 从优不重复 per project: the row each project counts and what it pays.
 
-    Each kind of a once-per-enterprise award goes to the claim that pays most for it; a project
-    that loses a kind chooses again among its rows without it, until no kind is counted twice.
     ``after``: as if every pending step were taken (pending paths count at their amounts).
     """
     last = SELECTIONS.get(after)
@@ -102,7 +134,7 @@ def _choose(
     by_project: dict[str, list[int]] = {}
     # First pass, nothing blocked: per project the row worth most (the first of the largest, the
     # lower measure number on a tie), as 从优不重复 alone would choose.
-    chosen: dict[str, _Chosen | None] = {}
+    chosen: dict[str, Choice | None] = {}
     numbers: dict[str, int] = {}
     for i, row in enumerate(rows):
         sel = row.sel[after]
@@ -110,26 +142,26 @@ def _choose(
             sel = _summary(row, book, after)
         if sel is _OUT:
             continue
-        pid = sel[0]
+        pid = sel.project_id
         found = by_project.get(pid)
         if found is None:
             by_project[pid] = [i]
-            chosen[pid] = (i, sel[2], sel[3], sel[4])
+            chosen[pid] = _choice((i, sel.worth, sel.used, sel.kinds))
             numbers[pid] = row.number
         else:
             found.append(i)
             cur = chosen[pid]
             assert cur is not None
-            if sel[2] > cur[1] or (sel[2] == cur[1] and row.number < numbers[pid]):
-                chosen[pid] = (i, sel[2], sel[3], sel[4])
+            if sel.worth > cur.worth or (sel.worth == cur.worth and row.number < numbers[pid]):
+                chosen[pid] = _choice((i, sel.worth, sel.used, sel.kinds))
                 numbers[pid] = row.number
-    blocked: dict[str, set[Kind]] = {}  # per project, the kinds counted in another project's claim
+    blocked: dict[str, set[Kind]] = {}
     # Most profiles hold each kind in one project's chosen row at most: nothing to block.
     seen: set[Kind] = set()
     clash = False
     for ch in chosen.values():
-        if ch is not None and ch[3]:
-            for kind in ch[3]:
+        if ch is not None and ch.kinds:
+            for kind in ch.kinds:
                 if kind in seen:
                     clash = True
                 seen.add(kind)
@@ -145,33 +177,35 @@ def _settle(
     book: CompiledBook,
     after: bool,
     by_project: dict[str, list[int]],
-    chosen: dict[str, _Chosen | None],
+    chosen: dict[str, Choice | None],
     blocked: dict[str, set[Kind]],
 ) -> None:
     """Give each kind counted twice to the claim that pays most; the others choose again without it."""
 
-    def pick(pid: str) -> _Chosen | None:
-        best: _Chosen | None = None
+    def pick(pid: str) -> Choice | None:
+        best: Choice | None = None
         gone = blocked.get(pid)
         for i in by_project[pid]:
-            cs, value, used = _contributions(rows[i], book, after)
-            if gone and cs is not _UNKINDED:
-                value, used = _worth(cs, book.combine[rows[i].number], gone)
+            s = _summary(rows[i], book, after)
+            value, used = s.worth, s.used
+            if gone and s.contributions is not _UNKINDED:
+                value, used = _worth(s.contributions, book.combine[rows[i].number], gone)
             if value > 0 and (
                 best is None
-                or value > best[1]
-                or (value == best[1] and rows[i].number < rows[best[0]].number)
+                or value > best.worth
+                or (value == best.worth and rows[i].number < rows[best.at].number)
             ):
-                best = (i, value, used, tuple([c[0] for c in used if c[0] is not None]))
+                best = Choice(i, value, used, _kinds(used))
         return best
 
     while True:
+        # Per kind, the claims holding it: (amount, earlier project first, project).
         holders: dict[Kind, list[tuple[int, int, str]]] = {}
         for order, (pid, ch) in enumerate(chosen.items()):
             if ch is not None:
-                for kind, amount, _ in ch[2]:
-                    if kind is not None:
-                        holders.setdefault(kind, []).append((amount, -order, pid))
+                for c in ch.used:
+                    if c.kind is not None:
+                        holders.setdefault(c.kind, []).append((c.amount, -order, pid))
         lost: set[str] = set()
         for kind, claims in holders.items():
             if len(claims) > 1:
@@ -187,13 +221,6 @@ def _settle(
                 chosen[pid] = pick(pid)
 
 
-# The last selection made, now and after pending steps, with the rows it was made from (rows are
-# memoised, so the same profile again finds the same row objects).
-SELECTIONS: dict[
-    bool, tuple[list[Row], tuple[dict[str, list[int]], dict[str, set[Kind]], dict[str, _Chosen | None]]]
-] = {}
-
-
 def select(rows: list[Row], book: CompiledBook) -> list[MeasureResult]:
     """Apply convention 14 and 从优不重复: which rows count, and for how much."""
     by_project, blocked, chosen = _choose(rows, book, after=False)
@@ -204,7 +231,7 @@ def select(rows: list[Row], book: CompiledBook) -> list[MeasureResult]:
         for pid, idxs in by_project.items():
             ch = chosen[pid]
             assert ch is not None
-            best = ch[0]
+            best = ch.at
             counted[best] = True
             if len(idxs) > 1:
                 number = rows[best].number
@@ -218,30 +245,30 @@ def select(rows: list[Row], book: CompiledBook) -> list[MeasureResult]:
         gone = blocked.get(pid) or _NOTHING
         for i in idxs:
             row = rows[i]
-            if ch is not None and i == ch[0]:
+            if ch is not None and i == ch.at:
                 counted[i] = True
-                if ch[1] != row.amount:
-                    reasons = list(now(row.args[15]))
-                    for kind, _, light in _contributions(row, book, False)[0]:
-                        if kind is not None and kind in gone:
-                            label = light[0].label
+                if ch.worth != row.amount:
+                    reasons = list(now(row.fields.reasons))
+                    for c in _contributions(row, book, False):
+                        if c.kind is not None and c.kind in gone:
+                            label = c.light.plan.label
                             reasons.append(
                                 T(
                                     f"{label.zh}每家企业只奖励一次，已在另一项申报中计入",
                                     f"{label.en} is paid once per enterprise and is counted in another claim",
                                 )
                             )
-                    changed[i] = (ch[1], tuple(reasons), _kind_questions(row, book, gone))
+                    changed[i] = (ch.worth, tuple(reasons), _kind_questions(row, book, gone))
             elif ch is None or (
-                gone and any(c[0] is not None and c[0] in gone for c in _contributions(row, book, False)[0])
+                gone and any(c.kind is not None and c.kind in gone for c in _contributions(row, book, False))
             ):
                 # What it pays is counted in another claim (convention 14).
                 alternative[i] = row.number
                 asks = _kind_questions(row, book, gone)
                 if asks:
-                    changed[i] = (row.amount, now(row.args[15]), asks)
+                    changed[i] = (row.amount, now(row.fields.reasons), asks)
             else:
-                alternative[i] = rows[ch[0]].number
+                alternative[i] = rows[ch.at].number
     out = [row.result(counted[i], alternative[i]) for i, row in enumerate(rows)]
     for i, (amount, why, asks) in changed.items():
         missing = merge_refs((rows[i].missing, asks)) if asks else rows[i].missing
@@ -254,13 +281,19 @@ def _kind_questions(row: Row, book: CompiledBook, gone: set[Kind] | frozenset[Ki
     if not book.kind_by or not gone:
         return ()
     asks: list[str] = []
-    for kind, _, light in _contributions(row, book, False)[0]:
+    for c in _contributions(row, book, False):
+        kind = c.kind
         if kind is not None and kind in gone and len(kind) == 3 and kind[2] is None:
-            asks.append(book.kind_by[(row.number, light[0].id)].ref)
+            asks.append(book.kind_by[(row.number, c.light.plan.id)].ref)
     return tuple(asks)
 
 
 def total_after(rows: list[Row], book: CompiledBook) -> int:
     """Return the total as if every pending step were taken."""
     _, _, chosen = _choose(rows, book, after=True)
-    return sum(ch[1] for ch in chosen.values() if ch is not None)
+    return sum(ch.worth for ch in chosen.values() if ch is not None)
+
+
+def forget() -> None:
+    """Forget the last selections (for benchmarks of cold evaluation)."""
+    SELECTIONS.clear()

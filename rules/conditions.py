@@ -326,8 +326,13 @@ class RatioNode(Node):
 
     def _ratio(self, e: Enterprise, p: ProjectFacts | None) -> tuple[Decimal | None, tuple[str, ...]]:
         num, den = self.num(e, p), self.den(e, p)
-        if num is None or den is None:
-            return None, tuple(g.ref for g, v in ((self.num, num), (self.den, den)) if v is None)
+        if num is not None and den is None and num == 0:
+            return ZERO, ()  # 0 over anything is 0 here (0/0 counts as 0 too): the base decides nothing
+        if num is None:
+            # Asked first: 0 settles the ratio alone, while no base alone can.
+            return None, (self.num.ref,)
+        if den is None:
+            return None, (self.den.ref,)
         n, d = dec(num), dec(den)
         return ((n / d) if d > 0 else (INFINITY if n > 0 else ZERO)), ()
 

@@ -381,7 +381,14 @@ class _TopUp(FormulaPlan):
         if price is not None and dec(price) == 0:
             # A price of 0 makes the award 0 whatever the counts and the subsidy: nothing to ask.
             return ZERO, ZERO, lazy(self._text, price, values, ZERO, None, ZERO), (), ()
+        if qty is not None and qty == 0:
+            # No machine or vehicle to count (八(二)4: the lower of the counts is 0): 0 whatever the
+            # price and the subsidy, so neither is asked.
+            return ZERO, ZERO, lazy(self._none_text, values), (), ()
         if price is None or qty is None:
+            # The subsidy already received matters only once the 30% it is taken from is known.
+            if self.minus is not None and minus is None:
+                missing.remove(self.minus.ref)
             return None, None, None, (), tuple(missing)
         gross = first = self.rate * dec(price) * qty
         tame = is_tame(price, *values, *(() if minus is None else (minus,)))
@@ -392,6 +399,10 @@ class _TopUp(FormulaPlan):
         if self.minus is not None:
             gross = max(ZERO, gross - dec(minus))
         return gross, gross, lazy_if(tame, self._text, price, values, first, minus, gross), (), ()
+
+    def _none_text(self, values: list[Any]) -> Text:
+        qtext = self.qty.text(values)
+        return T(f"{qtext.zh}，按 0 计：0 元", f"{qtext.en}, counted as 0: 0 yuan")
 
     def _text(self, price: Any, values: list[Any], first: Decimal, minus: Any, net: Decimal) -> Text:
         plabel, qtext = self.price_label, self.qty.text(values)

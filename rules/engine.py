@@ -80,7 +80,8 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
     enterprise = profile.enterprise
     claimed: dict[int, list[Project]] = {}
     for project in profile.projects:
-        for number in dict.fromkeys(project.measures):  # a measure named twice is one claim
+        ms = project.measures
+        for number in ms if len(ms) < 2 else dict.fromkeys(ms):  # a measure named twice is one claim
             claimed.setdefault(number, []).append(project)
     for number, attrs in compiled.totals.items():
         claims = claimed.get(number)

@@ -33,8 +33,9 @@ _STEP = builder(PayoutStep)
 
 # ---------------------------------------------------------------- measures
 
-# Results shared by the rows of one evaluation: a condition's (result, failed leaves), keyed by
-# node (and project facts), and a group of enterprise gates' (outcome, results, missing).
+# Results shared by the rows of one evaluation: a condition's (result, failed leaves) keyed by node,
+# a group of enterprise gates' (outcome, results, missing), and per project (keyed by the id of its
+# facts) a memo of its own for the conditions that read project facts.
 Memo = dict[Any, Any]
 # A once-per-enterprise kind: (measure, award id or "*"), or (measure, award id, value of its kind_by fact).
 Kind = tuple[Any, ...]
@@ -112,18 +113,18 @@ class AwardPlan:
         e: Enterprise,
         p: ProjectFacts | None,
         memo: Memo,
+        pmemo: Memo,
     ) -> Light:
         """Evaluate the path into the numbers a row needs; ``build`` makes its AwardResult from them."""
         conds: list[ConditionResult] = []
         failed: tuple[Node, ...] = ()
         steps = gate_steps
         outcome = gate_outcome
-        pid_key = id(p)
         for node in self.conds:
-            key = (node, pid_key) if node.reads_project else node
-            hit = memo.get(key)
+            m = pmemo if node.reads_project else memo
+            hit = m.get(node)
             if hit is None:
-                hit = memo[key] = node.res(e, p)
+                hit = m[node] = node.res(e, p)
             cond = hit[0]
             conds.append(cond)
             o = cond.outcome

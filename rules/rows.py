@@ -105,7 +105,7 @@ class Row:
         # The row as selected: not counted, counted, or an alternative to another measure.
         self.plain: MeasureResult | None = None
         self.counted: MeasureResult | None = None
-        self.made: dict[int, MeasureResult] = {}
+        self.made: dict[int, MeasureResult] | None = None  # as an alternative to each measure
 
     def result(self, counted: bool, alternative_to: int | None) -> MeasureResult:
         """Return the row as selected."""
@@ -118,9 +118,12 @@ class Row:
                 else:
                     self.plain = found
             return found
-        found = self.made.get(alternative_to)
+        made = self.made
+        if made is None:
+            made = self.made = {}
+        found = made.get(alternative_to)
         if found is None or found.counted != counted:
-            found = self.made[alternative_to] = self._build(self.fields, counted, alternative_to)
+            found = made[alternative_to] = self._build(self.fields, counted, alternative_to)
         return found
 
     @staticmethod
@@ -186,12 +189,14 @@ def make_row(plan: MeasurePlan, e: Enterprise, project: Project | None, memo: Me
         gate_outcome = UNKNOWN
     proj_results: list[ConditionResult] = []
     proj_missing = False
-    pid_key = id(p)
+    # The conditions that read this project's facts, memoised per project (keyed by its facts).
+    pmemo = memo.get(id(p))
+    if pmemo is None:
+        pmemo = memo[id(p)] = {}
     for node in plan.proj_gates:
-        key = (node, pid_key)
-        hit = memo.get(key)
+        hit = pmemo.get(node)
         if hit is None:
-            hit = memo[key] = node.res(e, p)
+            hit = pmemo[node] = node.res(e, p)
         found = hit[0]
         proj_results.append(found)
         o = found.outcome
@@ -274,7 +279,7 @@ def make_row(plan: MeasurePlan, e: Enterprise, project: Project | None, memo: Me
                 )
             )
         )
-    lights = tuple([a.evaluate(gate_outcome, (), e, p, memo) for a in plan.awards])
+    lights = tuple([a.evaluate(gate_outcome, (), e, p, memo, pmemo) for a in plan.awards])
     # (plan, status, amount_yuan, upper_bound_yuan, ..., missing at 8, ..., steps at 11): see Light.
     # The common row: every path paid or ruled out, nothing more to learn (its gates are met).
     best: Light | None = None

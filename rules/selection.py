@@ -38,27 +38,25 @@ class Summary(NamedTuple):
     kinds: tuple[Kind, ...]  # the once-per-enterprise kinds among ``used``
 
 
-class Choice(NamedTuple):
-    """The row a project counts and what it pays."""
+class Selection(NamedTuple):
+    """Per project: its rows, the kinds blocked for it, the row it counts and what that pays."""
 
-    at: int  # the row's index in the rows
-    worth: int
-    used: list[Contribution]
-    kinds: tuple[Kind, ...]
+    by_project: dict[str, list[int]]  # the indexes of its rows that can count
+    blocked: dict[str, set[Kind]]  # kinds counted in another project's claim
+    chosen: dict[str, int | None]  # the index of the row it counts (None: none left)
+    worth: dict[str, int]  # what that row pays
+    used: dict[str, list[Contribution]]  # the awards it pays with, where blocking changed them
 
 
-# A selection: per project its row indexes, the kinds blocked for it (counted in another
-# project's claim) and the row it counts (None: none left).
-Selection = tuple[dict[str, list[int]], dict[str, set[Kind]], dict[str, Choice | None]]
-
-# Without NamedTuple.__new__'s argument parsing: one per row of a cold evaluation.
+# Without NamedTuple.__new__'s argument parsing: one per kinded row of a cold evaluation.
 _summary_of: Callable[[tuple[Any, ...]], Summary] = functools.partial(tuple.__new__, Summary)
-_choice: Callable[[tuple[Any, ...]], Choice] = functools.partial(tuple.__new__, Choice)
+_contribution: Callable[[tuple[Any, ...]], Contribution] = functools.partial(tuple.__new__, Contribution)
 _NO_ENTERPRISE: Any = None  # a kind_by fact is a project fact: no enterprise is read
 _NOTHING: frozenset[Kind] = frozenset()
 # The contributions of a row whose measure has no once-per-enterprise kind (never read for amounts).
 _UNKINDED: list[Contribution] = [Contribution(None, 0, None)]  # type: ignore[arg-type]
 _OUT: Any = ()  # the summary of a row that cannot count (no project, nothing payable)
+_PLAIN: Any = (None,)  # the summary of a row that pays its amount and holds no kind (most rows)
 
 # The last selection made, now and after pending steps, with the rows it was made from (rows are
 # memoised, so the same profile again finds the same row objects).
@@ -95,7 +93,7 @@ def _summary(row: Row, book: CompiledBook, after: bool) -> Any:
         found = _OUT
     elif not after and row.number not in book.kinded and row.amount:
         # No once-per-enterprise kind: the row pays its amount, and nothing can block it.
-        found = _summary_of((pid, _UNKINDED, row.amount, [], ()))
+        found = _PLAIN
     else:
         cs: list[Contribution] = []
         for light in row.lights:
@@ -105,7 +103,7 @@ def _summary(row: Row, book: CompiledBook, after: bool) -> Any:
                 kind = award.kind
                 if award.kind_by is not None and kind is not None:
                     kind = (*kind, award.kind_by(_NO_ENTERPRISE, row.facts))
-                cs.append(Contribution(kind, light.amount, light))
+                cs.append(_contribution((kind, light.amount, light)))
         if not cs:
             found = _OUT
         else:
@@ -120,7 +118,13 @@ def _summary(row: Row, book: CompiledBook, after: bool) -> Any:
 def _contributions(row: Row, book: CompiledBook, after: bool) -> list[Contribution]:
     """Return what a row can pay, each award with its kind."""
     s = _summary(row, book, after)
-    return [] if s is _OUT else s.contributions
+    return [] if s is _OUT else _UNKINDED if s is _PLAIN else s.contributions
+
+
+def _used(row: Row, book: CompiledBook, after: bool) -> list[Contribution]:
+    """Return the awards a row pays with when nothing is blocked."""
+    s = _summary(row, book, after)
+    return [] if s is _OUT or s is _PLAIN else s.used
 
 
 def _choose(rows: list[Row], book: CompiledBook, after: bool) -> Selection:
@@ -134,76 +138,88 @@ def _choose(rows: list[Row], book: CompiledBook, after: bool) -> Selection:
     by_project: dict[str, list[int]] = {}
     # First pass, nothing blocked: per project the row worth most (the first of the largest, the
     # lower measure number on a tie), as 从优不重复 alone would choose.
-    chosen: dict[str, Choice | None] = {}
+    chosen: dict[str, int | None] = {}
+    worth: dict[str, int] = {}
     numbers: dict[str, int] = {}
+    kinded: list[str] = []  # projects whose chosen row may hold a kind
     for i, row in enumerate(rows):
         sel = row.sel[after]
         if sel is None:
             sel = _summary(row, book, after)
         if sel is _OUT:
             continue
-        pid = sel.project_id
+        pid: str
+        value: int
+        if sel is _PLAIN:
+            pid, value = row.project_id, row.amount  # type: ignore[assignment]  # known for a _PLAIN row
+        else:
+            pid, value = sel.project_id, sel.worth
+            if sel.kinds:
+                kinded.append(pid)
         found = by_project.get(pid)
         if found is None:
             by_project[pid] = [i]
-            chosen[pid] = _choice((i, sel.worth, sel.used, sel.kinds))
+            chosen[pid] = i
+            worth[pid] = value
             numbers[pid] = row.number
         else:
             found.append(i)
-            cur = chosen[pid]
-            assert cur is not None
-            if sel.worth > cur.worth or (sel.worth == cur.worth and row.number < numbers[pid]):
-                chosen[pid] = _choice((i, sel.worth, sel.used, sel.kinds))
+            if value > worth[pid] or (value == worth[pid] and row.number < numbers[pid]):
+                chosen[pid] = i
+                worth[pid] = value
                 numbers[pid] = row.number
-    blocked: dict[str, set[Kind]] = {}
+    result = Selection(by_project, {}, chosen, worth, {})
     # Most profiles hold each kind in one project's chosen row at most: nothing to block.
-    seen: set[Kind] = set()
-    clash = False
-    for ch in chosen.values():
-        if ch is not None and ch.kinds:
-            for kind in ch.kinds:
-                if kind in seen:
-                    clash = True
-                seen.add(kind)
-    if clash:
-        _settle(rows, book, after, by_project, chosen, blocked)
-    result = (by_project, blocked, chosen)
+    if len(kinded) > 1:
+        seen: set[Kind] = set()
+        clash = False
+        for pid in dict.fromkeys(kinded):
+            at = chosen[pid]
+            assert at is not None
+            for c in _used(rows[at], book, after):
+                if c.kind is not None:
+                    if c.kind in seen:
+                        clash = True
+                    seen.add(c.kind)
+        if clash:
+            _settle(rows, book, after, result)
     SELECTIONS[after] = (rows, result)
     return result
 
 
-def _settle(
-    rows: list[Row],
-    book: CompiledBook,
-    after: bool,
-    by_project: dict[str, list[int]],
-    chosen: dict[str, Choice | None],
-    blocked: dict[str, set[Kind]],
-) -> None:
+def _settle(rows: list[Row], book: CompiledBook, after: bool, sel: Selection) -> None:
     """Give each kind counted twice to the claim that pays most; the others choose again without it."""
+    by_project, blocked, chosen, worth, used_by = sel
 
-    def pick(pid: str) -> Choice | None:
-        best: Choice | None = None
+    def pick(pid: str) -> None:
+        best: int | None = None
+        best_value, best_used = 0, list[Contribution]()
         gone = blocked.get(pid)
         for i in by_project[pid]:
-            s = _summary(rows[i], book, after)
-            value, used = s.worth, s.used
-            if gone and s.contributions is not _UNKINDED:
-                value, used = _worth(s.contributions, book.combine[rows[i].number], gone)
+            cs = _contributions(rows[i], book, after)
+            used: list[Contribution]
+            if cs is _UNKINDED:
+                value, used = rows[i].amount or 0, []
+            elif gone:
+                value, used = _worth(cs, book.combine[rows[i].number], gone)
+            else:
+                value, used = _summary(rows[i], book, after).worth, _used(rows[i], book, after)
             if value > 0 and (
                 best is None
-                or value > best.worth
-                or (value == best.worth and rows[i].number < rows[best.at].number)
+                or value > best_value
+                or (value == best_value and rows[i].number < rows[best].number)
             ):
-                best = Choice(i, value, used, _kinds(used))
-        return best
+                best, best_value, best_used = i, value, used
+        chosen[pid] = best
+        worth[pid] = best_value
+        used_by[pid] = best_used
 
     while True:
         # Per kind, the claims holding it: (amount, earlier project first, project).
         holders: dict[Kind, list[tuple[int, int, str]]] = {}
-        for order, (pid, ch) in enumerate(chosen.items()):
-            if ch is not None:
-                for c in ch.used:
+        for order, (pid, i) in enumerate(chosen.items()):
+            if i is not None:
+                for c in used_by[pid] if pid in used_by else _used(rows[i], book, after):
                     if c.kind is not None:
                         holders.setdefault(c.kind, []).append((c.amount, -order, pid))
         lost: set[str] = set()
@@ -218,20 +234,19 @@ def _settle(
             break
         for pid in chosen:
             if pid in lost:
-                chosen[pid] = pick(pid)
+                pick(pid)
 
 
 def select(rows: list[Row], book: CompiledBook) -> list[MeasureResult]:
     """Apply convention 14 and 从优不重复: which rows count, and for how much."""
-    by_project, blocked, chosen = _choose(rows, book, after=False)
+    by_project, blocked, chosen, worth, _ = _choose(rows, book, after=False)
     n = len(rows)
     counted = [False] * n
     alternative: list[int | None] = [None] * n
     if not blocked:  # no kind counted twice: 从优不重复 alone
         for pid, idxs in by_project.items():
-            ch = chosen[pid]
-            assert ch is not None
-            best = ch.at
+            best = chosen[pid]
+            assert best is not None
             counted[best] = True
             if len(idxs) > 1:
                 number = rows[best].number
@@ -245,9 +260,9 @@ def select(rows: list[Row], book: CompiledBook) -> list[MeasureResult]:
         gone = blocked.get(pid) or _NOTHING
         for i in idxs:
             row = rows[i]
-            if ch is not None and i == ch.at:
+            if ch is not None and i == ch:
                 counted[i] = True
-                if ch.worth != row.amount:
+                if worth[pid] != row.amount:
                     reasons = list(now(row.fields.reasons))
                     for c in _contributions(row, book, False):
                         if c.kind is not None and c.kind in gone:
@@ -258,7 +273,7 @@ def select(rows: list[Row], book: CompiledBook) -> list[MeasureResult]:
                                     f"{label.en} is paid once per enterprise and is counted in another claim",
                                 )
                             )
-                    changed[i] = (ch.worth, tuple(reasons), _kind_questions(row, book, gone))
+                    changed[i] = (worth[pid], tuple(reasons), _kind_questions(row, book, gone))
             elif ch is None or (
                 gone and any(c.kind is not None and c.kind in gone for c in _contributions(row, book, False))
             ):
@@ -268,7 +283,7 @@ def select(rows: list[Row], book: CompiledBook) -> list[MeasureResult]:
                 if asks:
                     changed[i] = (row.amount, now(row.fields.reasons), asks)
             else:
-                alternative[i] = rows[ch.at].number
+                alternative[i] = rows[ch].number
     out = [row.result(counted[i], alternative[i]) for i, row in enumerate(rows)]
     for i, (amount, why, asks) in changed.items():
         missing = merge_refs((rows[i].missing, asks)) if asks else rows[i].missing
@@ -290,8 +305,8 @@ def _kind_questions(row: Row, book: CompiledBook, gone: set[Kind] | frozenset[Ki
 
 def total_after(rows: list[Row], book: CompiledBook) -> int:
     """Return the total as if every pending step were taken."""
-    _, _, chosen = _choose(rows, book, after=True)
-    return sum(ch.worth for ch in chosen.values() if ch is not None)
+    sel = _choose(rows, book, after=True)
+    return sum(sel.worth[pid] for pid, i in sel.chosen.items() if i is not None)
 
 
 def forget() -> None:

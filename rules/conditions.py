@@ -64,7 +64,9 @@ class Get:
         else:
             value = getattr(p, self.attr)
         if self.enum and isinstance(value, StrEnum):
-            return value.value
+            return str(
+                value
+            )  # a StrEnum's str is its value (str(), unlike .value, is not a Python-level property)
         return value
 
 
@@ -253,7 +255,7 @@ class FactNode(Node):
         else:
             actual = getattr(p, self.attr)
         if self.enum and isinstance(actual, StrEnum):
-            actual = actual.value
+            actual = str(actual)
         if actual is None:
             return UNKNOWN, self.unknown.missing, ()
         if self.test(actual):
@@ -295,7 +297,7 @@ class FactNode(Node):
                 return self.met, ()
             return (self.pending if pend is not None and actual in pend else self.failed), self.leaf
         if self.enum and isinstance(actual, StrEnum):
-            actual = actual.value
+            actual = str(actual)
         ok = self.test(actual)
         if kind == _OTHER:
             if ok:
@@ -304,7 +306,7 @@ class FactNode(Node):
         t = type(actual)
         detail: Any
         if (t is float or t is int) and -TAME < actual < TAME:
-            detail = _Lazy(_now_text, (actual, self.unit))
+            detail = _Lazy(_now_text, actual, self.unit)
         else:
             detail = _now_text(actual, self.unit)  # written at once before, so it fails where it did
         if ok:

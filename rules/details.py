@@ -19,7 +19,7 @@ def award_results(lights: Sequence[Light]) -> tuple[AwardResult, ...]:
 
 def now(value: Any) -> Any:
     """Return a field value, computing it if it is still a ``lazy`` placeholder."""
-    return value.fn(*value.args) if type(value) is _Lazy else value
+    return value() if type(value) is _Lazy else value
 
 
 def reasons_of(lights: Sequence[Light], e: Enterprise, p: ProjectFacts | None) -> tuple[Text, ...]:

@@ -56,7 +56,7 @@ def is_tame(*values: Any) -> bool:
 
 def lazy_if(tame: bool, fn: Callable[..., Any], *args: Any) -> Any:
     """Return ``fn(*args)`` as a lazy field value, or computed now when its inputs are not tame."""
-    return _Lazy(fn, args) if tame else fn(*args)
+    return _Lazy(fn, *args) if tame else fn(*args)
 
 
 def fmt_yuan(amount: Decimal | int | float) -> str:

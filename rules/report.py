@@ -11,6 +11,7 @@ interview's summary) never pays for them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, TypeVar
@@ -29,19 +30,15 @@ def T(zh: str, en: str) -> Text:
     return Text.model_construct(zh=zh, en=en)
 
 
-class _Lazy:
-    """A field value not computed yet."""
+class _Lazy(functools.partial[Any]):
+    """A field value not computed yet: ``fn(*args)`` (a partial, made without a Python-level ``__init__``)."""
 
-    __slots__ = ("args", "fn")
-
-    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        self.fn = fn
-        self.args = args
+    __slots__ = ()
 
 
 def lazy(fn: Callable[..., Any], *args: Any) -> Any:
     """Return a placeholder for a lazy field (see ``_lazy_fields``): ``fn(*args)`` on first read."""
-    return _Lazy(fn, args)
+    return _Lazy(fn, *args)
 
 
 def _lazy_fields(cls: type, *names: str) -> None:
@@ -56,7 +53,7 @@ def _lazy_fields(cls: type, *names: str) -> None:
         def get(self: Any, slot: Any = slot) -> Any:
             value = slot.__get__(self)
             if type(value) is _Lazy:
-                value = value.fn(*value.args)
+                value = value()
                 slot.__set__(self, value)
             return value
 

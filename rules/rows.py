@@ -219,9 +219,9 @@ def make_row(plan: MeasurePlan, e: Enterprise, project: Project | None, memo: Me
         gate_missing = merge_refs((first.missing, ent_missing))
     else:
         gate_missing = ent_missing
-    gates = _Lazy(gates_in_order, (order, results))
+    gates = _Lazy(gates_in_order, order, results)
     if gate_outcome is FAILED:
-        failed_gates = _Lazy(failed_gate_reasons, (plan, order, results, e, p))
+        failed_gates = _Lazy(failed_gate_reasons, plan, order, results, e, p)
         return Row(
             _fields(
                 (
@@ -315,7 +315,7 @@ def make_row(plan: MeasurePlan, e: Enterprise, project: Project | None, memo: Me
                     paid,
                     paid,
                     gates,
-                    _Lazy(award_results, (lights,)),
+                    _Lazy(award_results, lights),
                     pick,
                     (),
                     (),
@@ -413,7 +413,7 @@ def make_row(plan: MeasurePlan, e: Enterprise, project: Project | None, memo: Me
     near: list[Text] = []
     reasons: Any = ()
     if status == "ineligible":
-        reasons = _Lazy(reasons_of, (lights, e, p))
+        reasons = _Lazy(reasons_of, lights, e, p)
         near = near_miss([a.failed for a in lights])
     # The steps still to take: of the pending paths counted, and of the undecided ones (which
     # may also wait for a step once their facts are known).
@@ -421,7 +421,7 @@ def make_row(plan: MeasurePlan, e: Enterprise, project: Project | None, memo: Me
     if status != "ineligible" and (used or open_):
         steps_of = [*used, *(a for a in open_ if a.steps)]
         if steps_of:
-            unlock = _Lazy(unlock_steps, (steps_of,))
+            unlock = _Lazy(unlock_steps, steps_of)
     return Row(
         _fields(
             (
@@ -436,7 +436,7 @@ def make_row(plan: MeasurePlan, e: Enterprise, project: Project | None, memo: Me
                 amount,
                 upper if status != "ineligible" else None,
                 gates,
-                _Lazy(award_results, (lights,)),
+                _Lazy(award_results, lights),
                 chosen,
                 missing,
                 tuple(near),

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 from dialogs.faq.authored import FAQ_PATH, GENERATED_ID
 from dialogs.faq.entry import FaqDataError, FaqEntry, Source
 from dialogs.faq.normalise import MARK, REF_TOKEN, alternation, normalise, normalised, tokens
-from dialogs.faq.words import FUNCTION_WORDS, GENERIC_WORDS
+from dialogs.faq.words import FUNCTION_WORDS, GENERIC_WORDS, SYNONYMS
 from rules.loader import normalise as squeeze
 
 # ---------------------------------------------------------------- the matcher
@@ -37,9 +37,9 @@ _COMMON_UNIGRAM = 0.2  # drop single characters found in more than this share of
 # probably about something else.
 _ANCHOR_SUBJECTS = 2
 _ANCHOR_ENTRIES = 8
+_GENERAL_ANCHOR = 0.5  # ... rare words only general entries use count for this share
+_W_ANCHOR = 0.12  # the entry's subject owns the rare words of the question (租赁 → measure 20), by weight
 SUBJECT_RE = re.compile(r"m\d+$|outside-")  # ... and that this few entries' questions and keywords contain
-_CLOSE = 0.6  # a candidate scoring this share of the best one is a real alternative
-
 Intent = Literal["what", "who", "docs", "bureau"]
 # What a question asks about a measure, read from the normalised text; the first that matches wins.
 _INTENTS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
@@ -117,22 +117,49 @@ class FaqIndex:
                 word = normalised(k, known_measures).replace(" ", "")
                 if len(word) >= 2 and not word.startswith(MARK):
                     self._word_subjects.setdefault(word, set()).add(self._subject[i])
+        generic = set(GENERIC_WORDS) | set(FUNCTION_WORDS)
+        # Words the synonym table names (原辅材料, 租赁) that only one or two measures' own clauses
+        # use are subject words of those measures, as if they were keywords.
+        clauses: dict[str, str] = {}
+        for i, src in enumerate(sources):
+            if self._kind[i] and src.body and self._subject[i] not in clauses:
+                clauses[self._subject[i]] = "".join(
+                    normalised(t, known_measures).replace(" ", "") for t, _ in src.body
+                )
+        for canon in SYNONYMS:
+            word = normalised(canon, known_measures).replace(" ", "")
+            if len(word) < 2 or word in generic or word in self._word_subjects:
+                continue
+            owners = {subject for subject, text in clauses.items() if word in text}
+            if 0 < len(owners) <= _ANCHOR_SUBJECTS:
+                self._word_subjects[word] = owners
         asked = [
             " ".join([*(q.replace(" ", "") for q in qs), *self._word_subjects_of(src, known_measures)])
             for qs, src in zip(norm_q, sources, strict=True)
         ]
-        generic = set(GENERIC_WORDS) | set(FUNCTION_WORDS)
-        rare = sorted(
-            (
-                w
-                for w, who in self._word_subjects.items()
-                if len(who) <= _ANCHOR_SUBJECTS
-                and w not in generic
-                and sum(w in text for text in asked) <= _ANCHOR_ENTRIES
-            ),
-            key=len,
-        )
+        # A rare word weighs by how few entries' questions and keywords use it (政策 less than 租赁).
+        self._anchor_weight: dict[str, float] = {}
+        for word, who in self._word_subjects.items():
+            used = sum(word in text for text in asked)
+            if len(who) <= _ANCHOR_SUBJECTS and word not in generic and used <= _ANCHOR_ENTRIES:
+                self._anchor_weight[word] = math.log((n + 1) / (used + 0.5))
+        rare = sorted(self._anchor_weight, key=len)
         self._rare_re = alternation(reversed(rare)) if rare else None
+        # Who a rare word speaks for in ranking: the subjects of measures and of topics the policy
+        # does not cover (a general entry's keywords, like 施行, are ways of asking), widened to the
+        # subjects of keywords inside it or around it (锅炉改造, measure 23, holds 锅炉, measure 10),
+        # so that a word two measures share in part favours neither.
+        self._anchor_owners: dict[str, frozenset[str]] = {}
+        for word in rare:
+            owners = {
+                subject
+                for other, subjects in self._word_subjects.items()
+                if len(other) >= 2 and (other in word or word in other)
+                for subject in subjects
+            }
+            owners = {subject for subject in owners if SUBJECT_RE.match(subject)}
+            if owners:
+                self._anchor_owners[word] = frozenset(owners)
         common = {t for t, c in df.items() if t.startswith("~") and c > _COMMON_UNIGRAM * n}
         self._generic = frozenset(t for w in GENERIC_WORDS for t in tokens(w)) | common
         # Questions: token -> [(question index, weight)], and each question's total weight.
@@ -245,6 +272,13 @@ class FaqIndex:
                 share[ei] = value
         intent = intent_of(norm)
         candidates = best_q.keys() | share.keys()
+        # Rare words of measures and uncovered topics count in full; those only general entries
+        # use (施行, 工程类, 外地) are often ways of asking, and count for less.
+        anchors = {
+            a: self._anchor_weight[a] * (1.0 if a in self._anchor_owners else _GENERAL_ANCHOR)
+            for a in self._anchors_in(norm)
+        }
+        anchor_total = sum(anchors.values())
         if refs:
             candidates |= {ei for ei, r in enumerate(self._refs) if r & refs}
         rough: dict[int, float] = {}
@@ -258,6 +292,16 @@ class FaqIndex:
             if kind == intent:
                 # Only about the right measure does the kind of question matter.
                 r += _W_INTENT * (1.0 if named else min(1.0, topic / _TOPIC_FULL))
+            if anchor_total:
+                # A measure's entries own a rare word through the measure's keywords; a general
+                # entry (machine types for 铲车) when it speaks of the word itself.
+                if kind:
+                    subject = self._subject[ei]
+                    owned = sum(w for a, w in anchors.items() if subject in self._anchor_owners.get(a, ()))
+                else:
+                    said = self._says(ei)
+                    owned = sum(w for a, w in anchors.items() if a in said)
+                r += _W_ANCHOR * owned / anchor_total
             rough[ei] = r
         # Character-level similarity on the best candidates' closest questions catches typos.
         top = heapq.nsmallest(_CANDIDATES, rough, key=lambda ei: (-rough[ei], ei))
@@ -312,6 +356,35 @@ class FaqIndex:
             )
             for sc in self._score(question)[:k]
         ]
+
+    def _says(self, i: int) -> str:
+        """Return everything entry ``i`` says, normalised and without spaces (built once)."""
+        if i not in self._said:
+            src = self._sources[i]
+            texts = (*src.entry.questions, *src.keywords, src.entry.answer_zh, src.entry.answer_en)
+            self._said[i] = " ".join(
+                normalise(t, self._known).replace(" ", "") for t in (*texts, *(b for b, _ in src.body))
+            )
+        return self._said[i]
+
+    def _anchors_in(self, norm: str) -> set[str]:
+        """Return the rare keywords a normalised question uses, longest at each place."""
+        if self._rare_re is None:
+            return set()
+        return set(self._rare_re.findall(norm.replace(" ", "")))
+
+    def _anchors(self, question: str) -> set[str]:
+        """Return the rare keywords the question uses (租赁 in 租的燃油车…), longest at each place."""
+        return self._anchors_in(normalise(question[:MAX_CHARS], self._known))
+
+    def _says_more(self, question: str, first: int, other: int) -> bool:
+        """Tell whether entry ``first`` speaks of more of the question's topic words than ``other``."""
+        norm = normalise(question[:MAX_CHARS], self._known)
+        words = {t for t in tokens(norm) if not t.startswith("~") and t not in self._generic and len(t) == 2}
+        if not words:
+            return False
+        said_first, said_other = self._says(first), self._says(other)
+        return sum(w in said_first for w in words) > sum(w in said_other for w in words)
 
     @staticmethod
     def _word_subjects_of(src: Source, known: int) -> list[str]:

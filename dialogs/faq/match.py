@@ -6,7 +6,7 @@ import re
 
 from dialogs.faq.entry import FaqEntry, FaqMatch
 from dialogs.faq.index import MAX_CHARS, SUBJECT_RE, FaqIndex
-from dialogs.faq.normalise import PUNCT_RE, normalise
+from dialogs.faq.normalise import PUNCT_RE
 
 _ANSWER_MIN = 0.22
 _ANSWER_MARGIN = 0.05
@@ -16,23 +16,6 @@ _CLOSE = 0.6  # a candidate scoring this share of the best one is a real alterna
 
 class Faq(FaqIndex):
     """The knowledge base: its index, and the decision whether a question is answered."""
-
-    def _says(self, i: int) -> str:
-        """Return everything entry ``i`` says, normalised and without spaces (built once)."""
-        if i not in self._said:
-            src = self._sources[i]
-            texts = (*src.entry.questions, *src.keywords, src.entry.answer_zh, src.entry.answer_en)
-            self._said[i] = " ".join(
-                normalise(t, self._known).replace(" ", "") for t in (*texts, *(b for b, _ in src.body))
-            )
-        return self._said[i]
-
-    def _anchors(self, question: str) -> set[str]:
-        """Return the rare keywords the question uses (租赁 in 租的燃油车…), longest at each place."""
-        if self._rare_re is None:
-            return set()
-        flat = normalise(question[:MAX_CHARS], self._known).replace(" ", "")
-        return set(self._rare_re.findall(flat))
 
     def _on_topic(self, question: str, entry: FaqEntry, top: list[tuple[FaqEntry, float]]) -> bool:
         """Tell whether an answer may be given outright.
@@ -47,13 +30,18 @@ class Faq(FaqIndex):
         # Only the subject words of measures (and of topics the policy does not cover) count here;
         # a general entry's keywords (政策, 谁来申请) are ways of asking, not subjects.
         subjects = [t for t in anchors if any(SUBJECT_RE.match(w) for w in self._word_subjects.get(t, ()))]
-        if any(t not in said for t in subjects):
-            return False
         best = top[0][1]
         # A general entry about a measure (its ``measures``) is on that measure's subject too.
         own = {self._subject[i], *(f"m{n}" for n in entry.measures)}
         others = {self._subject[self._by_id[e.id]] for e, sc in top if sc >= _CLOSE * best} - own
-        shared = [t for t in anchors if self._word_subjects.get(t, set()) & others]
+        # A rare word the answer does not speak of, whose subject is a close alternative, means
+        # the question is about that other subject, or both: ask ("租金能减免吗" is still about rent,
+        # though 减免 is a word of the tax entry, which does not come close).
+        if any(t not in said and self._word_subjects.get(t, set()) & others for t in subjects):
+            return False
+        # Every rare word also a word of another close measure (or uncovered topic): ask which.
+        rival = {o for o in others if SUBJECT_RE.match(o)}
+        shared = [t for t in anchors if self._word_subjects.get(t, set()) & rival]
         return not shared or len(shared) < len(anchors)
 
     def match(self, question: str, lang: str = "zh") -> FaqMatch:
@@ -98,9 +86,22 @@ class Faq(FaqIndex):
         # answer must stand clear of the best entry about something else.
         rivals = [s for e, s in top[1:] if not (first.measures and e.measures == first.measures)]
         second = rivals[0] if rivals else 0.0
+        plausible = tuple(e for e, s in top[:3] if s >= _SUGGEST_MIN)
+        # "新建厂房屋顶一半面积装光伏有要求吗" asks for a condition, but the 50% roof share is in
+        # measure 27's clause (its what entry), not among who may apply: when the entry of the
+        # kind asked says less of the question than the measure's what entry, offer both.
+        what = f"m{first.measures[0]:02d}-what" if first.measures else ""
+        if (
+            what != first.id
+            and what in self._by_id
+            and self._kind[self._by_id[first.id]]
+            and self._says_more(question, self._by_id[what], self._by_id[first.id])
+        ):
+            sibling = self._entries[self._by_id[what]]
+            offered = (first, sibling, *(e for e in plausible if e not in (first, sibling)))
+            return FaqMatch("suggest", None, offered[:3], score)
         if score >= _ANSWER_MIN and score - second >= _ANSWER_MARGIN and self._on_topic(question, first, top):
             return FaqMatch("answer", first, (), score)
-        plausible = tuple(e for e, s in top[:3] if s >= _SUGGEST_MIN)
         return FaqMatch("suggest", None, plausible, score)
 
 

@@ -13,7 +13,7 @@ from rapidfuzz import fuzz, process
 
 from dialogs.faq.authored import FAQ_PATH, GENERATED_ID
 from dialogs.faq.entry import FaqDataError, FaqEntry, Source
-from dialogs.faq.normalise import MARK, REF_TOKEN, alternation, normalise, normalised, tokens
+from dialogs.faq.normalise import MARK, REF_TOKEN, alternation, normalised, tokens
 from dialogs.faq.words import FUNCTION_WORDS, GENERIC_WORDS, SYNONYMS
 from rules.loader import normalise as squeeze
 
@@ -167,10 +167,22 @@ class FaqIndex:
         self._q_weight: list[float] = []
         self._q_text: list[str] = []
         self._q_post: dict[str, list[tuple[int, float]]] = {}
-        # What each entry says (questions, keywords, answer, topic text), normalised when first
-        # needed: an answer is only given outright if it speaks of each rare word the user used.
-        self._sources = list(sources)
-        self._said: dict[int, str] = {}
+        # What each entry says (questions, keywords, answer, topic text), normalised: a general
+        # entry owns a rare word it speaks of, and an answer is only given outright if it speaks of
+        # the rare words asked about. Built here so no lookup pays for it.
+        self._said = [
+            " ".join(
+                normalised(t, known_measures).replace(" ", "")
+                for t in (
+                    *src.entry.questions,
+                    *src.keywords,
+                    src.entry.answer_zh,
+                    src.entry.answer_en,
+                    *(b for b, _ in src.body),
+                )
+            )
+            for src in sources
+        ]
         for ei, (texts, toks_list) in enumerate(zip(norm_q, q_tokens, strict=True)):
             for q, toks in zip(texts, toks_list, strict=True):
                 qi = len(self._q_entry)
@@ -229,7 +241,7 @@ class FaqIndex:
 
     def _score(self, question: str) -> list[_Scored]:
         """Score every entry that shares a word or a measure number with the question, best first."""
-        norm = normalise(question[:MAX_CHARS], self._known)
+        norm = normalised(question[:MAX_CHARS], self._known)
         toks = tokens(norm)
         refs = {int(n) for n in REF_TOKEN.findall(norm)}
         qw = {t: f * self._idf.get(t, self._unseen_idf) for t, f in toks.items()}
@@ -335,7 +347,7 @@ class FaqIndex:
         """
         scored = [(self._entries[sc.entry], round(sc.total, 4)) for sc in self._score(question)]
         if scored and self._kind[self._by_id[scored[0][0].id]]:
-            intent = intent_of(normalise(question[:MAX_CHARS], self._known))
+            intent = intent_of(normalised(question[:MAX_CHARS], self._known))
             first = scored[0][0]
             want = f"m{first.measures[0]:02d}-{intent}" if first.measures else ""
             if intent != "what" and want in self._by_id and want != first.id:
@@ -358,13 +370,7 @@ class FaqIndex:
         ]
 
     def _says(self, i: int) -> str:
-        """Return everything entry ``i`` says, normalised and without spaces (built once)."""
-        if i not in self._said:
-            src = self._sources[i]
-            texts = (*src.entry.questions, *src.keywords, src.entry.answer_zh, src.entry.answer_en)
-            self._said[i] = " ".join(
-                normalise(t, self._known).replace(" ", "") for t in (*texts, *(b for b, _ in src.body))
-            )
+        """Return everything entry ``i`` says, normalised and without spaces."""
         return self._said[i]
 
     def _anchors_in(self, norm: str) -> set[str]:
@@ -375,11 +381,11 @@ class FaqIndex:
 
     def _anchors(self, question: str) -> set[str]:
         """Return the rare keywords the question uses (租赁 in 租的燃油车…), longest at each place."""
-        return self._anchors_in(normalise(question[:MAX_CHARS], self._known))
+        return self._anchors_in(normalised(question[:MAX_CHARS], self._known))
 
     def _says_more(self, question: str, first: int, other: int) -> bool:
         """Tell whether entry ``first`` speaks of more of the question's topic words than ``other``."""
-        norm = normalise(question[:MAX_CHARS], self._known)
+        norm = normalised(question[:MAX_CHARS], self._known)
         words = {t for t in tokens(norm) if not t.startswith("~") and t not in self._generic and len(t) == 2}
         if not words:
             return False

@@ -34,8 +34,6 @@ NOT_YET_MIGRATED = {
     "dialogs/answers.py": "answers read back (是/否/不知道, units) (issue 9, interview)",
     "dialogs/asking.py": "questions, menu and welcome (issue 9, interview)",
     "dialogs/engine.py": "short notes of the interview, and command words it reads",
-    "dialogs/faq/answer.py": "the frame of an FAQ answer (原文, the staff block) (issue 9, faq)",
-    "dialogs/faq/generated.py": "the wording of the entries built from the measures (issue 9, faq)",
     "dialogs/handover.py": "zone names of the hand-over to staff (issue 9, staff)",
     "dialogs/intake.py": "the read-back of a first message, and the words it reads",
     "dialogs/leads.py": "the contact form (issue 9, leads)",

@@ -29,7 +29,8 @@ NOT_YET_MIGRATED = {
     "dialogs/answers.py": "answers read back (是/否/不知道, units) (issue 9, interview)",
     "dialogs/asking.py": "questions, menu and welcome (issue 9, interview)",
     "dialogs/engine.py": "short notes of the interview, and command words it reads",
-    "dialogs/faq.py": "FAQ replies, and the vocabulary it matches questions with",
+    "dialogs/faq/answer.py": "the frame of an FAQ answer (原文, the staff block) (issue 9, faq)",
+    "dialogs/faq/generated.py": "the wording of the entries built from the measures (issue 9, faq)",
     "dialogs/intake.py": "the read-back of a first message, and the words it reads",
     "dialogs/leads.py": "the contact form (issue 9, leads)",
     "dialogs/parse/choices.py": "its re-ask texts; the rest is vocabulary of choices",
@@ -45,6 +46,8 @@ NOT_YET_MIGRATED = {
 # Files whose Chinese is vocabulary the code reads or matches, not text it says to anyone.
 VOCABULARY = {
     "dialogs/parse/fold.py": "characters it folds (叁 → 三)",
+    "dialogs/faq/words.py": "synonyms and filler words the FAQ matches questions with",
+    "dialogs/faq/normalise.py": "Chinese numerals of measure numbers (第二十七条)",
 }
 
 

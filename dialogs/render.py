@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from dialogs.types import Choice, Reply
+from dialogs.protocol import Command, Detail
+from dialogs.types import Choice, QuestionReply, Reply, TextReply
 from rules.engine import fmt_yuan
 from rules.facts import Profile
 from rules.loader import load_catalog
@@ -537,9 +538,9 @@ def detail_replies(
     else:
         text = detail_first(report, number, lang, project_id)
     if row is None:
-        return [Reply(kind="text", text=text)]
-    back = Choice(id="cmd:summary", label="⬅️ Back to the result" if en else "⬅️ 返回结果")
-    key = f"d:{row.number}:{row.project_id or ''}:more"
+        return [TextReply(text=text)]
+    back = Choice(id=Command("summary").pack(), label="⬅️ Back to the result" if en else "⬅️ 返回结果")
+    key = Detail(row.number, row.project_id or "", more=True).pack()
     more_choice = Choice(id=key, label="📋 Conditions and documents" if en else "📋 条件与材料")
     if not buttons:
         if not more:
@@ -548,9 +549,9 @@ def detail_replies(
                 if en
                 else f"条件与材料：发送 /detail {row.number} 全部"
             )
-        return [Reply(kind="text", text=text)]
+        return [TextReply(text=text)]
     choices = [back] if more else [more_choice, back]
-    return [Reply(kind="question", text=text, choices=choices, columns=1)]
+    return [QuestionReply(text=text, choices=choices, columns=1)]
 
 
 def _formula_desc(formula: object, lang: str) -> str:

@@ -30,6 +30,7 @@ from bot.logs import setup_logging
 from bot.service import Service
 from bot.settings import Settings
 from bot.tg_http import BotRequest
+from dialogs import commands as dialog_commands
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -52,36 +53,8 @@ RETRY_MAX_DELAY = 5.0
 DONE, DEAD, BUSY, FAILED = "done", "dead", "busy", "failed"
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
-USER_COMMANDS = {
-    "zh": [
-        ("start", "开始 / 回到菜单"),
-        ("summary", "查看测评结果"),
-        ("change", "修改某个回答"),
-        ("back", "返回上一题"),
-        ("skip", "跳过本题"),
-        ("contact", "留下联系方式"),
-        ("pdf", "下载报告"),
-        ("lang", "切换语言 English"),
-        ("restart", "重新开始"),
-        ("delete", "删除我的个人数据"),
-        ("cancel", "取消当前操作"),
-        ("help", "帮助"),
-    ],
-    "en": [
-        ("start", "Start / back to the menu"),
-        ("summary", "Show the result"),
-        ("change", "Change an answer"),
-        ("back", "Previous question"),
-        ("skip", "Skip this question"),
-        ("contact", "Leave my contact"),
-        ("pdf", "Download the report"),
-        ("lang", "切换到中文"),
-        ("restart", "Start over"),
-        ("delete", "Delete my personal data"),
-        ("cancel", "Cancel the current step"),
-        ("help", "Help"),
-    ],
-}
+# The user command menu comes from the one command table (dialogs/commands.py).
+USER_COMMANDS = {lang: dialog_commands.menu(lang) for lang in ("zh", "en")}
 STAFF_COMMANDS = {
     "zh": [
         ("leads", "最近的线索（可加条号、日期）"),

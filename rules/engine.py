@@ -695,13 +695,17 @@ class _Fixed(_Formula):
 
 
 class _Tier(_Formula):
-    __slots__ = ("f", "get", "known", "top")
+    __slots__ = ("f", "get", "known", "pend", "top", "top_text")
 
     def __init__(self, f: Tier) -> None:
         self.f = f
         self.get = _Get(f.fact)
         self.top = max(_d(v) for v in f.amounts.values())
         self.known = {key: (_d(v), self._text(key, _d(v))) for key, v in f.amounts.items()}
+        self.top_text = next(text for amt, text in self.known.values() if amt == self.top)
+        # The values that mean "not obtained yet" (convention 11), set from the path's condition on
+        # the same fact: the path is then worth its highest level once the step is taken.
+        self.pend: tuple[Any, ...] = ()
 
     def _text(self, value: Any, amt: Decimal) -> Text:
         opt = self.f.labels.get(str(value)) or _option_label(self.f.fact, value)
@@ -711,6 +715,8 @@ class _Tier(_Formula):
         value = self.get(e, p)
         if value is None:
             return None, self.top, None, (), (self.get.ref,)
+        if value in self.pend:
+            return self.top, self.top, self.top_text, (), ()
         found = self.known.get(str(value))
         if found is not None:
             return found[0], found[0], found[1], (), ()
@@ -1043,6 +1049,10 @@ class _AwardPlan:
         self.label = award.label
         self.conds = [node(c) for c in award.conditions]
         self.money = formula
+        if isinstance(formula, _Tier):
+            for c in self.conds:
+                if isinstance(c, _Fact) and c.pend is not None and c.get.ref == formula.get.ref:
+                    formula.pend = tuple(v.value if isinstance(v, StrEnum) else v for v in c.pend)
         self.note = award.note
         self.payout = award.payout
         ch7 = book.chapter7
@@ -1433,7 +1443,7 @@ class _Scope:
 class _Book:
     """A rulebook compiled: its plans in measure order and what selection needs."""
 
-    __slots__ = ("book", "combine", "ent_getters", "kinded", "kinds", "plans", "totals")
+    __slots__ = ("book", "combine", "ent_getters", "kind_by", "kinded", "kinds", "plans", "totals")
 
     def __init__(self, book: LoadedRulebook) -> None:
         self.book = book  # held, so that its id keeps naming it in _BOOKS
@@ -1456,7 +1466,7 @@ class _Book:
         self.ent_getters = [(attrs, _getter(attrs)) for attrs in groups]
         # Convention 14: the kind of each award paid at most once per enterprise (None: per claim).
         # A measure-wide title is one kind whatever its level; otherwise each flagged award is one.
-        self.kinds: dict[int, dict[str, tuple[int, str] | None]] = {}
+        self.kinds: dict[int, dict[str, _Kind | None]] = {}
         for m in book.measures.values():
             self.kinds[m.number] = {
                 a.id: (m.number, "*")
@@ -1466,6 +1476,10 @@ class _Book:
                 else None
                 for a in m.awards
             }
+        # Awards whose kind is named by a fact's value (13: which title): one kind per value.
+        self.kind_by = {
+            (m.number, a.id): _Get(a.kind_by) for m in book.measures.values() for a in m.awards if a.kind_by
+        }
         self.combine = {m.number: m.combine for m in book.measures.values()}
         self.kinded = frozenset(n for n, ks in self.kinds.items() if any(k is not None for k in ks.values()))
         # Project facts that are a total per enterprise, by measure.
@@ -1506,6 +1520,7 @@ class _Row:
         "amount",
         "args",
         "counted",
+        "facts",
         "later",
         "lights",
         "made",
@@ -1519,8 +1534,11 @@ class _Row:
         "upper",
     )
 
-    def __init__(self, args: tuple[Any, ...], lights: tuple[_Light, ...] = ()) -> None:
+    def __init__(
+        self, args: tuple[Any, ...], lights: tuple[_Light, ...] = (), facts: ProjectFacts | None = None
+    ) -> None:
         self.args = args
+        self.facts = facts  # the project's facts (a kind named by a fact's value reads them)
         (self.number, _, self.status, _, _, self.project_id, _, self.no_project, self.amount, self.upper) = (
             args[:10]
         )
@@ -1554,12 +1572,17 @@ class _Row:
         return found
 
     def changed(
-        self, counted: bool, alternative_to: int | None, amount: int, reasons: tuple[Text, ...]
+        self,
+        counted: bool,
+        alternative_to: int | None,
+        amount: int | None,
+        reasons: tuple[Text, ...],
+        missing: tuple[str, ...],
     ) -> MeasureResult:
         """Return the row with its amount lowered by a once-per-enterprise award (not memoised: rare)."""
         a = self.args
         result: MeasureResult = _MEASURE(
-            *a[:8], amount, a[9], counted, alternative_to, *a[10:15], reasons, *a[16:]
+            *a[:8], amount, a[9], counted, alternative_to, *a[10:13], missing, a[14], reasons, *a[16:]
         )
         return result
 
@@ -1813,6 +1836,7 @@ def _row(plan: _Plan, e: Enterprise, project: Project | None, memo: _Memo) -> _R
             unlock,
         ),
         lights,
+        p,
     )
 
 
@@ -1853,7 +1877,9 @@ def clear_cache() -> None:
     _SELECTIONS.clear()
 
 
-_Kind = tuple[int, str]
+# A once-per-enterprise kind: (measure, award id or "*"), or (measure, award id, value of its kind_by fact).
+_Kind = tuple[Any, ...]
+_NO_ENTERPRISE: Any = None  # a kind_by fact is a project fact: no enterprise is read
 _UNKINDED: list[Any] = [(None, 0, None)]  # stands for "can pay, no kind" (never read for amounts)
 # One award a row can pay: its kind (None: per claim), its amount and its evaluated path.
 _Contribution = tuple[_Kind | None, int, _Light]
@@ -1889,7 +1915,12 @@ def _contributions(
     if found is None:
         ok = ("eligible", "pending") if after else ("eligible",)
         kinds = book.kinds[row.number]
-        cs = [(kinds.get(a[0].id), a[2], a) for a in row.lights if a[1] in ok and a[2]]
+        cs: list[_Contribution] = [(kinds.get(a[0].id), a[2], a) for a in row.lights if a[1] in ok and a[2]]
+        if book.kind_by:
+            for j, (kind, amount, a) in enumerate(cs):
+                get = book.kind_by.get((row.number, a[0].id))
+                if get is not None and kind is not None:
+                    cs[j] = ((*kind, get(_NO_ENTERPRISE, row.facts)), amount, a)
         value, used = _worth(cs, book.combine[row.number], set())
         found = row.sel[after] = (cs, value, used)
     return found
@@ -1989,7 +2020,7 @@ def _select(rows: list[_Row], book: _Book) -> list[MeasureResult]:
     n = len(rows)
     counted = [False] * n
     alternative: list[int | None] = [None] * n
-    changed: dict[int, tuple[int, tuple[Text, ...]]] = {}
+    changed: dict[int, tuple[int | None, tuple[Text, ...], tuple[str, ...]]] = {}
     for pid, idxs in by_project.items():
         ch = chosen[pid]
         gone = blocked.get(pid) or set()
@@ -2008,18 +2039,33 @@ def _select(rows: list[_Row], book: _Book) -> list[MeasureResult]:
                                     f"{label.en} is paid once per enterprise and is counted in another claim",
                                 )
                             )
-                    changed[i] = (ch[1], tuple(reasons))
+                    changed[i] = (ch[1], tuple(reasons), _kind_questions(row, book, gone))
             elif ch is None or (
                 gone and any(c[0] is not None and c[0] in gone for c in _contributions(row, book, False)[0])
             ):
                 # What it pays is counted in another claim (convention 14).
                 alternative[i] = row.number
+                asks = _kind_questions(row, book, gone)
+                if asks:
+                    changed[i] = (row.amount, _now(row.args[15]), asks)
             else:
                 alternative[i] = rows[ch[0]].number
     out = [row.result(counted[i], alternative[i]) for i, row in enumerate(rows)]
-    for i, (amount, why) in changed.items():
-        out[i] = rows[i].changed(counted[i], alternative[i], amount, why)
+    for i, (amount, why, asks) in changed.items():
+        missing = _merge((rows[i].missing, asks)) if asks else rows[i].missing
+        out[i] = rows[i].changed(counted[i], alternative[i], amount, why, missing)
     return out
+
+
+def _kind_questions(row: _Row, book: _Book, gone: set[_Kind]) -> tuple[str, ...]:
+    """Name the facts that would tell a blocked kind apart, where the row leaves them unknown (13: which title)."""
+    if not book.kind_by or not gone:
+        return ()
+    asks: list[str] = []
+    for kind, _, light in _contributions(row, book, False)[0]:
+        if kind is not None and kind in gone and len(kind) == 3 and kind[2] is None:
+            asks.append(book.kind_by[(row.number, light[0].id)].ref)
+    return tuple(asks)
 
 
 def _total_after(rows: list[_Row], book: _Book) -> int:
@@ -2028,14 +2074,17 @@ def _total_after(rows: list[_Row], book: _Book) -> int:
     return sum(ch[1] for ch in chosen.values() if ch is not None)
 
 
-def _missing_facts(rows: Sequence[MeasureResult]) -> tuple[MissingFact, ...]:
+def _missing_facts(rows: Sequence[MeasureResult], source: Sequence[_Row]) -> tuple[MissingFact, ...]:
     stakes: dict[tuple[str, str | None], tuple[set[int], int | None]] = {}
-    for row in rows:
+    for row, src in zip(rows, source, strict=True):
         # A measure nobody has put a project forward for has no facts worth asking yet.
         if row.status not in ("needs_info", "eligible", "pending") or row.no_project or not row.missing:
             continue
         gain: int | None
-        if row.upper_bound_yuan is None:
+        if row.missing is not src.missing and not row.counted and row.alternative_to == row.number:
+            # Convention 14 kept it out until a fact tells its kind apart (13: which title).
+            gain = row.amount_yuan or 0
+        elif row.upper_bound_yuan is None:
             gain = None
         else:
             gain = row.upper_bound_yuan - (row.pending_yuan or row.amount_yuan or 0)
@@ -2111,7 +2160,7 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
         tuple(results),
         total,
         open_upper,
-        _missing_facts(results),
+        _missing_facts(results, rows),
         book.chapter7.disclaimer,
         max(after, total),
     )

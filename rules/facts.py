@@ -21,6 +21,13 @@ class Zone(StrEnum):
     OUTSIDE = "outside"
 
 
+class GreenManufacturingTitle(StrEnum):
+    """Which of measure 13's two titles an entry is (convention 5: different titles add up)."""
+
+    GREEN_FACTORY = "green_factory"
+    GREEN_SUPPLY_CHAIN = "green_supply_chain"
+
+
 class Level(StrEnum):
     """National or municipal level of a title."""
 
@@ -134,6 +141,7 @@ class ProjectFacts(_Facts):
     green_diagnosis_done: bool | None = None
     diagnosis_equipment_funding_yuan: NonNegativeFloat | None = None
     green_manufacturing_title: Level | None = None
+    green_manufacturing_title_name: GreenManufacturingTitle | None = None
     # 14, 15, 16, 17
     green_enterprise_title: GreenEnterpriseTitle | None = None
     performance_upgraded_to: PerformanceGrade | None = None

@@ -289,6 +289,17 @@ class Award(_Data):
     note: Text | None = None
     # An item the enterprise gets once however many claims name it (e.g. 13's diagnosis award).
     once_per_enterprise: bool = False
+    # With once_per_enterprise: the fact whose value names the kind (13: which title), one kind per
+    # value; claims that leave it unknown share one kind until they say.
+    kind_by: FactRef | None = None
+
+    @model_validator(mode="after")
+    def _valid(self) -> Award:
+        if self.kind_by is not None:
+            _check_ref(self.kind_by)
+            if not self.once_per_enterprise:
+                raise ValueError("kind_by names the kind of a once_per_enterprise award")
+        return self
 
 
 class Document(_Data):

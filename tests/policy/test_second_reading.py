@@ -251,3 +251,33 @@ def test_the_interview_asks_again_when_the_fleet_answers_contradict() -> None:
     assert "fleet_nev_count" not in after.projects[0]["facts"]
     after, replies = step(after, Event(kind="text", text="10"), ON)
     assert after.projects[0]["facts"]["fleet_nev_count"] == 10
+
+
+def test_two_title_entries_that_do_not_say_which_title_are_asked_which() -> None:
+    """第13条: two title entries count once until the user says which title each is, and that is asked."""
+    facts = {
+        "green_diagnosis_done": False,
+        "diagnosis_equipment_funding_yuan": 0,
+        "green_manufacturing_title": "national",
+    }
+    raw = {
+        "enterprise": {
+            "zone": "newtown225",
+            "major_penalty_3y": False,
+            "criminal_record_3y": False,
+            "dishonest_list": False,
+            "major_accident_3y": False,
+            "environmental_incident_3y": False,
+        },
+        "projects": [
+            {"id": "a", "measures": [13], "facts": facts},
+            {"id": "b", "measures": [13], "facts": facts},
+        ],
+    }
+    report = evaluate(Profile.model_validate(raw), on=ON)
+    assert report.total_yuan == 1_000_000
+    asked = [(m.ref, m.project_id) for m in report.missing]
+    assert ("project.green_manufacturing_title_name", "b") in asked
+    raw["projects"][0]["facts"] = {**facts, "green_manufacturing_title_name": "green_factory"}
+    raw["projects"][1]["facts"] = {**facts, "green_manufacturing_title_name": "green_supply_chain"}
+    assert evaluate(Profile.model_validate(raw), on=ON).total_yuan == 2_000_000

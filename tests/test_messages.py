@@ -42,7 +42,8 @@ NOT_YET_MIGRATED = {
     "dialogs/questions.py": "the interview's own questions (split from dialogs/asking.py, issue 9, interview)",
     "dialogs/taking.py": "re-ask notes; choice words are vocabulary (split from dialogs/engine.py)",
     "dialogs/welcome.py": "the read-back of a first message (split from dialogs/engine.py, issue 9)",
-    "dialogs/faq.py": "FAQ replies, and the vocabulary it matches questions with",
+    "dialogs/faq/answer.py": "the frame of an FAQ answer (原文, the staff block) (issue 9, faq)",
+    "dialogs/faq/generated.py": "the wording of the entries built from the measures (issue 9, faq)",
     "dialogs/handover.py": "zone names of the hand-over to staff (issue 9, staff)",
     "dialogs/intake.py": "the read-back of a first message, and the words it reads",
     "dialogs/leads.py": "the contact form (issue 9, leads)",
@@ -60,6 +61,8 @@ NOT_YET_MIGRATED = {
 # Files whose Chinese is vocabulary the code reads or matches, not text it says to anyone.
 VOCABULARY = {
     "dialogs/parse/fold.py": "characters it folds (叁 → 三)",
+    "dialogs/faq/words.py": "synonyms and filler words the FAQ matches questions with",
+    "dialogs/faq/normalise.py": "Chinese numerals of measure numbers (第二十七条)",
 }
 
 

@@ -1,0 +1,47 @@
+"""An entry as the user (or staff, copy-ready with the full clause) reads it."""
+
+from __future__ import annotations
+
+import re
+
+from dialogs.faq.authored import GENERATED_ID
+from dialogs.faq.entry import FaqEntry
+from dialogs.faq.match import Faq
+from dialogs.faq.store import load_faq
+
+_LATIN_GAP = re.compile(r"(?<![A-Za-z])\s+|\s+(?![A-Za-z])")
+
+
+def _quote(text: str) -> str:
+    """Remove the line-break spaces of the PDF extraction, keeping spaces between latin words."""
+    return _LATIN_GAP.sub("", text.strip())
+
+
+def _full_clause(entry: FaqEntry, faq: Faq) -> list[str]:
+    """Return the full clause text(s) for an entry: whole measures, else its quotes."""
+    if GENERATED_ID.match(entry.id) and entry.measures:
+        out = []
+        for n in entry.measures:
+            # Each measure runs from "N.title。" to its "（责任单位：…）" in the policy text.
+            mo = re.search(rf"(?<![\d.~、]){n}\.(?=[^\d])(.+?（责任单位：[^）]*）)", faq.policy_text)
+            out.append(f"{n}.{mo.group(1)}" if mo else "")
+        if all(out):
+            return out
+    return [_quote(c) for c in entry.cite]
+
+
+def format_answer(entry: FaqEntry, lang: str, staff: bool = False) -> str:
+    """Render an answer with its policy quote; ``staff`` gives a copy-ready block with the full clause."""
+    zh = lang != "en"
+    if staff:
+        body = (entry.answer_zh if zh else entry.answer_en).replace("**", "")
+        quotes = "\n".join(f"「{q}」" for q in _full_clause(entry, load_faq())) or "（无）"
+        if zh:
+            return f"【京技管发〔2025〕11号 · {entry.clause}】\n问：{entry.questions[0]}\n答：{body}\n原文（{entry.clause}）：\n{quotes}"
+        return f"[京技管发〔2025〕11号 · {entry.clause}]\nQ: {entry.questions[0]}\nA: {body}\nPolicy text ({entry.clause}):\n{quotes}"
+    if not entry.cite:
+        return entry.answer_zh if zh else entry.answer_en
+    quote = _quote(entry.cite[0])
+    if zh:
+        return f"{entry.answer_zh}\n\n原文：「{quote}」（{entry.clause}）"
+    return f"{entry.answer_en}\n\nPolicy text: 「{quote}」 ({entry.clause})"

@@ -30,7 +30,8 @@ from bot.logs import setup_logging
 from bot.service import Service
 from bot.settings import Settings
 from bot.tg_http import BotRequest
-from dialogs import commands as dialog_commands
+from dialogs.commands import menu_names
+from dialogs.messages import t
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -53,30 +54,17 @@ RETRY_MAX_DELAY = 5.0
 DONE, DEAD, BUSY, FAILED = "done", "dead", "busy", "failed"
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
-# The user command menu comes from the one command table (dialogs/commands.py).
-USER_COMMANDS = {lang: dialog_commands.menu(lang) for lang in ("zh", "en")}
+# The Telegram menus: commands in menu order from the one command table (dialogs/commands.py);
+# their descriptions are bot.menu.* and bot.staff_menu.* in the catalogue.
+USER_COMMANDS = {lang: [(c, t(f"bot.menu.{c}", lang)) for c in menu_names("user")] for lang in ("zh", "en")}
 STAFF_COMMANDS = {
-    "zh": [
-        ("leads", "最近的线索（可加条号、日期）"),
-        ("export", "导出线索 CSV / XLSX"),
-        ("stats", "统计"),
-        ("misses", "未答上的问题"),
-        ("questions", "待答复的用户提问"),
-        ("reply", "答复用户：/reply 编号 内容"),
-        ("lead", "线索跟进：/lead 编号"),
-        ("faq", "工作人员写的问答"),
-    ],
-    "en": [
-        ("leads", "Recent leads (measure, date)"),
-        ("export", "Export leads as CSV / XLSX"),
-        ("stats", "Statistics"),
-        ("misses", "Unanswered questions"),
-        ("questions", "Users' questions waiting"),
-        ("reply", "Answer a user: /reply N text"),
-        ("lead", "Follow up a lead: /lead N"),
-        ("faq", "FAQ entries written by staff"),
-    ],
+    lang: [(c, t(f"bot.staff_menu.{c}", lang)) for c in menu_names("staff")] for lang in ("zh", "en")
 }
+
+
+def _operator(key: str, **params: object) -> str:
+    """Return a note for the operator's console (one line in both languages, the same in each catalogue)."""
+    return t(key, "zh", **params)
 
 
 def _commands(pairs: list[tuple[str, str]]) -> list[BotCommand]:
@@ -722,23 +710,21 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
         opened, service = await _unless_stopped(_in_daemon_thread(lambda: open_service(settings)), stop)
     except Exception as error:
         first = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        print(
-            f"无法打开数据库 / Cannot open the database ({settings.describe_database()}): {first}", flush=True
-        )
+        print(_operator("bot.no_database", where=settings.describe_database(), error=first), flush=True)
         return 1
     if not opened or service is None:
-        print("在连接数据库时被要求停止 / Stopped while connecting to the database", flush=True)
+        print(_operator("bot.stopped_connecting"), flush=True)
         return 0
     runner = BotRunner(settings, service)
     runner._own_service = True
     try:
         started, _ = await _unless_stopped(runner.start(), stop)
     except InvalidToken:
-        print("Telegram 拒绝了 TELEGRAM_BOT_TOKEN / Telegram rejected TELEGRAM_BOT_TOKEN", flush=True)
+        print(_operator("bot.token_rejected"), flush=True)
         await runner.stop()
         return 2
     except OSError as error:
-        print(f"无法监听 webhook 端口 / Cannot listen for the webhook: {error}", flush=True)
+        print(_operator("bot.no_webhook_port", error=error), flush=True)
         await runner.stop()
         return 1
     if not started:

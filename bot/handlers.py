@@ -51,6 +51,7 @@ from bot.service import Outcome, Service, parse_callback_data, question_tag
 from bot.settings import Settings
 from bot.tg_render import answered_html, keyboard, text_chunks
 from dialogs import Event, Reply
+from dialogs.messages import t
 
 log = logging.getLogger(__name__)
 
@@ -130,11 +131,6 @@ def runtime(context: Context) -> Runtime:
     value = context.application.bot_data["etown"]
     assert isinstance(value, Runtime)
     return value
-
-
-def _t(lang: str, zh: str, en: str) -> str:
-    """Pick a language."""
-    return en if lang == "en" else zh
 
 
 def chat_key(chat_id: int) -> str:
@@ -303,11 +299,7 @@ def _sent_at(message: Message) -> float | None:
 
 def _slow_down(lang: str) -> str:
     """Ask a flooding user to slow down."""
-    return _t(
-        lang,
-        "消息有点太快了，请稍等几秒再继续。",
-        "You're sending messages a bit fast; please wait a few seconds.",
-    )
+    return t("bot.slow_down", lang)
 
 
 async def on_message(update: Update, context: Context) -> None:
@@ -328,11 +320,7 @@ async def on_message(update: Update, context: Context) -> None:
         if not await rt.call(rt.service.mark_processed, update.update_id):
             return
         current = await rt.call(rt.service.current, chat_key(chat.id))
-        note = _t(
-            current.lang,
-            "我只能看懂文字消息。请用文字回答，或点选问题下面的按钮。",
-            "I can only read text. Please type your answer or tap a button under the question.",
-        )
+        note = t("bot.text_only", current.lang)
         await polite_note(context.bot, chat.id, note)
         if current.question is not None:
             await send_reply(context.bot, rt, chat.id, current.question, current.lang)
@@ -366,11 +354,7 @@ async def on_edited(update: Update, context: Context) -> None:
     await polite_note(
         context.bot,
         chat.id,
-        _t(
-            lang,
-            "修改过的消息不会被重新处理。如需修改某个回答，请发送 /change。",
-            "Edited messages are not re-read. To change an answer, send /change.",
-        ),
+        t("bot.edited", lang),
     )
 
 
@@ -406,7 +390,7 @@ async def on_callback(update: Update, context: Context) -> None:
             return
         rt.langs.set(chat_id, outcome.lang)
         if outcome.stale:
-            toast = _t(outcome.lang, "这个按钮已失效", "That button is out of date")
+            toast = t("bot.button_stale", outcome.lang)
         await deliver(context.bot, rt, chat_id, outcome, pressed=query)
         rt.delivered.add(update.update_id)
     except Exception as error:
@@ -435,11 +419,7 @@ async def staff_gate(update: Update, context: Context) -> tuple[Runtime, int, Us
             await polite_note(
                 context.bot,
                 chat.id,
-                _t(
-                    rt.langs.get(chat.id),
-                    "抱歉，这个命令只供管委会工作人员使用。需要帮助可以直接提问，或发送 /start。",
-                    "Sorry, that command is for BDA staff only. Ask me a question or send /start.",
-                ),
+                t("bot.staff_only", rt.langs.get(chat.id)),
             )
         return None
     if chat.type != ChatType.PRIVATE and chat.id != rt.settings.staff_chat_id:
@@ -525,9 +505,7 @@ async def _misses(bot: Bot, rt: Runtime, chat_id: int, args: list[str], lang: st
         await polite_note(
             bot,
             chat_id,
-            _t(lang, "已标记为已处理。", "Marked as handled.")
-            if found
-            else _t(lang, "没有这一条。", "No such entry."),
+            t("bot.miss_done" if found else "bot.miss_none", lang),
         )
         return
     misses = await rt.call(_open_misses, rt.service)
@@ -546,7 +524,7 @@ async def _export(bot: Bot, rt: Runtime, chat_id: int, leads: list[storage.Lead]
     csv_data = await rt.call_slow(staff.export_csv, leads, lang, notes)
     xlsx_data = await rt.call_slow(staff.export_xlsx, leads, lang, notes)
     stamp = dt.datetime.now(staff.BEIJING).strftime("%Y%m%d-%H%M")
-    caption = _t(lang, f"线索导出：{len(leads)} 条", f"Leads export: {len(leads)}")
+    caption = t("bot.export_caption", lang, count=len(leads))
     for data, name in ((csv_data, f"leads-{stamp}.csv"), (xlsx_data, f"leads-{stamp}.xlsx")):
         await tg_call(
             "sendDocument",
@@ -577,20 +555,12 @@ def is_transient(error: BaseException | None) -> bool:
 
 def busy_text(lang: str) -> str:
     """Say the system is busy and will carry on by itself (one short note per outage)."""
-    return _t(
-        lang,
-        "系统繁忙，恢复后会自动继续。",
-        "The system is busy; it will carry on by itself once it recovers.",
-    )
+    return t("bot.busy", lang)
 
 
 def dead_letter_text(lang: str) -> str:
     """Apologise for a message that could not be handled and was passed to staff."""
-    return _t(
-        lang,
-        "抱歉，这条消息没能处理，已转给工作人员查看。",
-        "Sorry, this message could not be handled; it has been passed to staff.",
-    )
+    return t("bot.dead_letter", lang)
 
 
 async def report_failure(update: Update, context: Context, error: BaseException | None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import USER_COMMANDS
+from bot.app import STAFF_COMMANDS, USER_COMMANDS
 from dialogs import commands
 from dialogs.asking import help_replies
 from dialogs.live import ButtonPress, Live
@@ -80,6 +80,8 @@ def test_the_command_table_feeds_help_aliases_and_the_telegram_menu() -> None:
     assert commands.alias_of("返回") == "back" and commands.alias_of(" English ") == "lang_en"
     assert [name for name, _ in USER_COMMANDS["zh"]][:2] == ["start", "summary"]
     assert dict(USER_COMMANDS["en"])["help"] == "Help"
+    assert [name for name, _ in STAFF_COMMANDS["zh"]] == commands.menu_names("staff")
+    assert "leads" not in commands.SLASH_COMMANDS
     [help_text] = help_replies(State())
     assert isinstance(help_text, TextReply)
     for spec in commands.COMMANDS:

@@ -3,7 +3,8 @@
 Texts live in gettext catalogues, one domain per area, under
 ``dialogs/locale/{zh,en}/LC_MESSAGES/<domain>.po``; the msgid is a stable key whose first part
 names the domain (``render.total`` is in ``render.po``). ``t(key, lang, **params)`` fills
-``{name}`` placeholders with ``str.format``.
+``{name}`` placeholders with ``str.format``; without params the text comes as written (a template
+to fill later, as the PDF does with ``{n}``).
 
 At run time the compiled ``.mo`` files are read with the standard library's ``gettext`` (about a
 millisecond a domain, loaded on first use), so no process imports Babel. After editing a ``.po``
@@ -49,7 +50,7 @@ def _translations(domain: str, lang: str) -> gettext.NullTranslations:
 def t(key: str, lang: str, /, **params: object) -> str:
     """Return the text of a key in the reader's language, with its placeholders filled."""
     text = _translations(key.partition(".")[0], "en" if lang == "en" else "zh").gettext(key)
-    return text.format(**params)
+    return text.format(**params) if params else text
 
 
 def compile_all(locale_dir: Path = LOCALE_DIR) -> list[Path]:

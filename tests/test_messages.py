@@ -22,7 +22,6 @@ CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 NOT_YET_MIGRATED = {
     "bot/console.py": "console prompts (issue 9, console channel)",
     "bot/desk.py": "staff desk texts (issue 9, staff)",
-    "bot/pdf.py": "the PDF report (issue 9, pdf)",
     "bot/service.py": "stale-button notes (issue 9, channel-neutral service)",
     "bot/staff.py": "staff posts and commands (issue 9, staff)",
     "bot/tg_render.py": "the choose prompt (issue 9, telegram channel)",

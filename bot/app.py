@@ -30,6 +30,7 @@ from bot.logs import setup_logging
 from bot.service import Service
 from bot.settings import Settings
 from bot.tg_http import BotRequest
+from dialogs.commands import menu_names
 from dialogs.messages import t
 
 log = logging.getLogger(__name__)
@@ -53,24 +54,12 @@ RETRY_MAX_DELAY = 5.0
 DONE, DEAD, BUSY, FAILED = "done", "dead", "busy", "failed"
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
-# The Telegram menus: commands in menu order; their descriptions are bot.menu.* and bot.staff_menu.*.
-_USER_MENU = (
-    "start",
-    "summary",
-    "change",
-    "back",
-    "skip",
-    "contact",
-    "pdf",
-    "lang",
-    "restart",
-    "delete",
-    "cancel",
-    "help",
-)
-_STAFF_MENU = ("leads", "export", "stats", "misses", "questions", "reply", "lead", "faq")
-USER_COMMANDS = {lang: [(c, t(f"bot.menu.{c}", lang)) for c in _USER_MENU] for lang in ("zh", "en")}
-STAFF_COMMANDS = {lang: [(c, t(f"bot.staff_menu.{c}", lang)) for c in _STAFF_MENU] for lang in ("zh", "en")}
+# The Telegram menus: commands in menu order from the one command table (dialogs/commands.py);
+# their descriptions are bot.menu.* and bot.staff_menu.* in the catalogue.
+USER_COMMANDS = {lang: [(c, t(f"bot.menu.{c}", lang)) for c in menu_names("user")] for lang in ("zh", "en")}
+STAFF_COMMANDS = {
+    lang: [(c, t(f"bot.staff_menu.{c}", lang)) for c in menu_names("staff")] for lang in ("zh", "en")
+}
 
 
 def _operator(key: str, **params: object) -> str:

@@ -16,7 +16,9 @@ from typing import TextIO
 from bot.markup import runs
 from bot.report_file import render_report, report_text_version
 from bot.service import Outcome, Service
-from dialogs import Event, Reply
+from dialogs import Event, QuestionReply, Reply
+from dialogs.live import ButtonPress
+from dialogs.protocol import Command, Done, unpack
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +27,20 @@ _NUMBERS = re.compile(r"^\s*\d{1,3}(?:\s*[,，、;；\s]\s*\d{1,3})*\s*$")
 _QUIT = {"/quit", "/exit", "/q", "退出"}
 
 
-def _numbered(question: Reply) -> bool:
+def _command_of(choice_id: str) -> str | None:
+    """Return the command a button runs (back, skip…), None for an option."""
+    action = unpack(choice_id)
+    return action.name if isinstance(action, Command) else None
+
+
+def _is_done(choice_id: str) -> bool:
+    """Tell whether a button finishes a multi-select."""
+    return isinstance(unpack(choice_id), Done)
+
+
+def _numbered(question: QuestionReply) -> bool:
     """Tell whether typed numbers press this question's buttons (it offers real options)."""
-    return any(not choice.id.startswith("cmd:") for choice in question.choices)
+    return any(_command_of(choice.id) is None for choice in question.choices)
 
 
 def _t(lang: str, zh: str, en: str) -> str:
@@ -47,7 +60,7 @@ class Console:
         self.stdout = stdout
         self.chat_key = chat_key
         self.lang = lang
-        self.question: Reply | None = None
+        self.question: QuestionReply | None = None
         self.bold = bool(getattr(stdout, "isatty", lambda: False)())
 
     # --- output ----------------------------------------------------------------------------------
@@ -73,13 +86,13 @@ class Console:
                 self.write(self.styled(reply.text))
             if not _numbered(reply):
                 # A typed-answer question: numbers are the answer, so its buttons are shown as commands.
-                shown = "  ".join(f"{c.label} (/{c.id[4:]})" for c in reply.choices)
+                shown = "  ".join(f"{c.label} (/{_command_of(c.id)})" for c in reply.choices)
                 if shown:
                     self.write(_t(self.lang, f"  也可以：{shown}", f"  or: {shown}"))
                 self.write()
                 return
             for number, choice in enumerate(reply.choices, start=1):
-                if reply.multi and choice.id != "done" and not choice.id.startswith("cmd:"):
+                if reply.multi and not _is_done(choice.id) and _command_of(choice.id) is None:
                     mark = "[x] " if choice.id in reply.selected else "[ ] "
                 else:
                     mark = ""
@@ -114,7 +127,7 @@ class Console:
             self.show(reply)
         if outcome.question is not None:
             self.question = outcome.question
-        elif any(r.effect == "delete_data" for r in outcome.replies):
+        elif outcome.deleted:
             self.question = None
 
     # --- input -----------------------------------------------------------------------------------
@@ -122,6 +135,15 @@ class Console:
     def send(self, event: Event) -> Outcome:
         """Take one step through the service."""
         return self.service.process(self.chat_key, self.chat_key, event)
+
+    def press(self, question: QuestionReply, index: int) -> Outcome:
+        """Press one button of a question through the service (checked like a Telegram press)."""
+        outcome = self.service.process(
+            self.chat_key, self.chat_key, Event(kind="button"), press=ButtonPress.on(question, index)
+        )
+        if outcome.question is not None:
+            self.question = outcome.question
+        return outcome
 
     def press_numbers(self, line: str) -> Outcome | str:
         """Turn typed numbers into button presses; return the final outcome or a complaint."""
@@ -135,21 +157,28 @@ class Console:
                 f"没有这个选项，请输入 1–{count} 之间的编号。",
                 f"No such option; type a number from 1 to {count}.",
             )
-        chosen = [question.choices[n - 1] for n in numbers]
-        if len(chosen) == 1:
-            return self.send(Event(kind="button", data=chosen[0].id))
+        if len(numbers) == 1:
+            return self.press(question, numbers[0] - 1)
         if not question.multi:
             return _t(self.lang, "这里只能选一个。", "Pick only one here.")
-        toggles = [c for c in question.choices if c.id != "done" and not c.id.startswith("cmd:")]
-        if any(c not in toggles and c.id != "done" for c in chosen):
+        options = [
+            i for i, c in enumerate(question.choices) if not _is_done(c.id) and _command_of(c.id) is None
+        ]
+        done = [i for i, c in enumerate(question.choices) if _is_done(c.id)]
+        if any(n - 1 not in options and n - 1 not in done for n in numbers):
             return _t(self.lang, "多选时只能输入选项的编号。", "Only option numbers can be combined.")
-        wanted = {c.id for c in chosen if c.id != "done"}
+        wanted = {n - 1 for n in numbers if n - 1 in options}
         outcome: Outcome | None = None
-        for choice in toggles:
-            if (choice.id in wanted) != (choice.id in question.selected):
-                outcome = self.send(Event(kind="button", data=choice.id))
-        if any(c.id == "done" for c in question.choices):
-            outcome = self.send(Event(kind="button", data="done"))
+        for index in options:
+            # Each toggle is a press of the question as it now stands (its ticks changed).
+            current = self.question or question
+            ticked = current.choices[index].id in current.selected
+            if (index in wanted) != ticked:
+                outcome = self.press(current, index)
+                if outcome.stale:
+                    return outcome
+        if done:
+            outcome = self.press(self.question or question, done[0])
         assert outcome is not None
         return outcome
 

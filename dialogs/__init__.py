@@ -10,34 +10,77 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from dialogs.engine import evaluate_state, load_state, new_state, profile_of, step
-    from dialogs.types import SCHEMA_VERSION, Choice, Event, Phase, Reply, State
+    from dialogs.answers import evaluate_state, profile_of
+    from dialogs.engine import step
+    from dialogs.types import (
+        SCHEMA_VERSION,
+        AttachmentReply,
+        Choice,
+        DeleteData,
+        Effect,
+        Event,
+        FaqMiss,
+        NotifyStaff,
+        Phase,
+        QuestionReply,
+        Reply,
+        SaveLead,
+        State,
+        TextReply,
+        is_effect,
+        load_state,
+        new_state,
+        reply_from_json,
+    )
 
+_TYPES = (
+    "SCHEMA_VERSION",
+    "AttachmentReply",
+    "Choice",
+    "DeleteData",
+    "Effect",
+    "Event",
+    "FaqMiss",
+    "NotifyStaff",
+    "Phase",
+    "QuestionReply",
+    "Reply",
+    "SaveLead",
+    "State",
+    "TextReply",
+    "is_effect",
+    "load_state",
+    "new_state",
+    "reply_from_json",
+)
 _HOME = {
-    "evaluate_state": "dialogs.engine",
-    "load_state": "dialogs.engine",
-    "new_state": "dialogs.engine",
-    "profile_of": "dialogs.engine",
+    "evaluate_state": "dialogs.answers",
+    "profile_of": "dialogs.answers",
     "step": "dialogs.engine",
-    "SCHEMA_VERSION": "dialogs.types",
-    "Choice": "dialogs.types",
-    "Event": "dialogs.types",
-    "Phase": "dialogs.types",
-    "Reply": "dialogs.types",
-    "State": "dialogs.types",
+    **dict.fromkeys(_TYPES, "dialogs.types"),
 }
 
 __all__ = [
     "SCHEMA_VERSION",
+    "AttachmentReply",
     "Choice",
+    "DeleteData",
+    "Effect",
     "Event",
+    "FaqMiss",
+    "NotifyStaff",
     "Phase",
+    "QuestionReply",
     "Reply",
+    "SaveLead",
     "State",
+    "TextReply",
     "evaluate_state",
+    "is_effect",
     "load_state",
     "new_state",
     "profile_of",
+    "reply_from_json",
     "step",
 ]
 

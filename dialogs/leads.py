@@ -11,15 +11,11 @@ from dialogs.answers import (
     evaluate_state,
     profile_of,
 )
-from dialogs.asking import (
-    menu,
-    reask,
-    reply_question,
-    reply_text,
-    show_summary,
-)
+from dialogs.asking import menu, reask, show_summary
+from dialogs.build import button, reply_question, reply_text
+from dialogs.protocol import Command, LeadStep
 from dialogs.render import fact_label, literal
-from dialogs.types import Choice, LeadDraft, Phase, Reply, State
+from dialogs.types import LeadDraft, Phase, Reply, SaveLead, State
 from dialogs.validate import credit_code_valid, mobile_valid, normalise_credit_code, normalise_mobile
 
 CONSENT_VERSION = "2026-11-v1"
@@ -44,8 +40,8 @@ def lead_start(state: State) -> list[Reply]:
         reply_question(
             text,
             [
-                Choice(id="lead:yes", label=L(state, "同意", "I agree")),
-                Choice(id="lead:no", label=L(state, "不同意", "I do not agree")),
+                button(LeadStep("yes"), L(state, "同意", "I agree")),
+                button(LeadStep("no"), L(state, "不同意", "I do not agree")),
             ],
         )
     ]
@@ -105,10 +101,10 @@ _LEAD_FIELDS: dict[Phase, _LeadField] = {
 }
 
 
-def _lead_prompt(state: State) -> list[Reply]:
+def lead_prompt(state: State) -> list[Reply]:
     """Ask for the next contact detail."""
     zh, en = _LEAD_FIELDS[state.phase].prompt
-    return [reply_question(L(state, zh, en), [Choice(id="cmd:cancel", label=L(state, "取消", "Cancel"))])]
+    return [reply_question(L(state, zh, en), [button(Command("cancel"), L(state, "取消", "Cancel"))])]
 
 
 def lead_text(state: State, text: str, today: dt.date) -> list[Reply]:
@@ -116,11 +112,11 @@ def lead_text(state: State, text: str, today: dt.date) -> list[Reply]:
     step_ = _LEAD_FIELDS[state.phase]
     value = step_.clean(text)
     if not step_.valid(value):
-        return [reply_text(L(state, *step_.error)), *_lead_prompt(state)]
+        return [reply_text(L(state, *step_.error)), *lead_prompt(state)]
     setattr(state.lead, step_.name, value)
     state.phase = step_.after
     if state.phase != Phase.LEAD_CONFIRM:
-        return _lead_prompt(state)
+        return lead_prompt(state)
     company, code, name, phone = (
         literal(v or "")
         for v in (state.lead.company, state.lead.credit_code, state.lead.contact_name, state.lead.phone)
@@ -131,9 +127,9 @@ def lead_text(state: State, text: str, today: dt.date) -> list[Reply]:
         f"Please confirm:\nCompany: {company}\nCredit code: {code}\nContact: {name}\nMobile: {phone}",
     )
     choices = [
-        Choice(id="lead:ok", label=L(state, "确认提交", "Submit")),
-        Choice(id="lead:edit", label=L(state, "重新填写", "Start again")),
-        Choice(id="cmd:cancel", label=L(state, "取消", "Cancel")),
+        button(LeadStep("ok"), L(state, "确认提交", "Submit")),
+        button(LeadStep("edit"), L(state, "重新填写", "Start again")),
+        button(Command("cancel"), L(state, "取消", "Cancel")),
     ]
     return [reply_question(confirm, choices)]
 
@@ -145,15 +141,15 @@ def lead_submit(state: State, today: dt.date) -> list[Reply]:
     counted = [
         r for r in report.measures if not r.no_project and r.status in ("eligible", "pending", "needs_info")
     ]
-    payload = {
-        "company": lead.company,
-        "credit_code": lead.credit_code,
-        "contact_name": lead.contact_name,
-        "phone": lead.phone,
-        "consent_at": today.isoformat(),
-        "consent_text_version": CONSENT_VERSION,
-        "profile": profile_of(state).model_dump(mode="json"),
-        "report": {
+    effect = SaveLead(
+        company=lead.company or "",
+        credit_code=lead.credit_code or "",
+        contact_name=lead.contact_name or "",
+        phone=lead.phone or "",
+        consent_at=today,
+        consent_text_version=CONSENT_VERSION,
+        profile=profile_of(state).model_dump(mode="json"),
+        report={
             "on": report.on.isoformat(),
             "total_yuan": report.total_yuan,
             "total_after_pending_yuan": report.total_after_pending_yuan,
@@ -172,15 +168,15 @@ def lead_submit(state: State, today: dt.date) -> list[Reply]:
             ],
             "open_questions": [fact_label(m.ref, "zh") for m in report.missing[:10]],
         },
-        "measures": sorted({r.number for r in counted}),
-        "total_yuan": report.total_yuan,
-        "campaign": state.campaign,
-    }
+        measures=sorted({r.number for r in counted}),
+        total_yuan=report.total_yuan,
+        campaign=state.campaign,
+    )
     back = state.return_phase or Phase.MENU
     state.lead = LeadDraft()
     state.return_phase = None
     replies: list[Reply] = [
-        Reply(kind="effect", effect="save_lead", payload=payload),
+        effect,
         reply_text(
             L(
                 state,
@@ -211,3 +207,20 @@ def lead_cancel(state: State, today: dt.date) -> list[Reply]:
         state.phase = back
         return replies + reask(state)
     return replies + menu(state)
+
+
+def lead_press(state: State, action: LeadStep, today: dt.date) -> list[Reply] | None:
+    """Act on a button of the contact steps; None when it does not belong to the step on screen."""
+    if action.key == "yes" and state.phase == Phase.LEAD_CONSENT:
+        state.lead = LeadDraft(consent=True)
+        state.phase = Phase.LEAD_COMPANY
+        return lead_prompt(state)
+    if action.key == "no" and state.phase == Phase.LEAD_CONSENT:
+        return lead_cancel(state, today)
+    if action.key == "ok" and state.phase == Phase.LEAD_CONFIRM:
+        return lead_submit(state, today)
+    if action.key == "edit" and state.phase == Phase.LEAD_CONFIRM:
+        state.lead = LeadDraft(consent=True)
+        state.phase = Phase.LEAD_COMPANY
+        return lead_prompt(state)
+    return None

@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterable
 
 from dialogs.messages import t
-from dialogs.types import Choice, Reply
+from dialogs.protocol import Command, Detail
+from dialogs.types import Choice, QuestionReply, Reply, TextReply
 from rules.engine import fmt_yuan
 from rules.facts import Profile
 from rules.loader import load_catalog
@@ -470,16 +471,16 @@ def detail_replies(
     else:
         text = detail_first(report, number, lang, project_id)
     if row is None:
-        return [Reply(kind="text", text=text)]
-    back = Choice(id="cmd:summary", label=t("render.button.back", lang))
-    key = f"d:{row.number}:{row.project_id or ''}:more"
+        return [TextReply(text=text)]
+    back = Choice(id=Command("summary").pack(), label=t("render.button.back", lang))
+    key = Detail(row.number, row.project_id or "", more=True).pack()
     more_choice = Choice(id=key, label=t("render.button.more", lang))
     if not buttons:
         if not more:
             text += "\n" + t("render.detail.more_hint", lang, number=row.number)
-        return [Reply(kind="text", text=text)]
+        return [TextReply(text=text)]
     choices = [back] if more else [more_choice, back]
-    return [Reply(kind="question", text=text, choices=choices, columns=1)]
+    return [QuestionReply(text=text, choices=choices, columns=1)]
 
 
 def _formula_desc(formula: object, lang: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from dialogs import Event, Phase, Reply
+from dialogs import Event, FaqMiss, Phase, QuestionReply, Reply
 from dialogs.live import Live
 from tests.dialogs.journey import Journey, clean_start
 
@@ -163,7 +163,7 @@ def test_suggestions_passed_over_are_logged_for_staff() -> None:
     assert suggestions and not j.effects
     j.say("光伏怎么奖励？")
     miss = j.effect("faq_miss")
-    assert miss.payload["question"] == "车辆补贴有哪些？"
+    assert isinstance(miss, FaqMiss) and miss.question == "车辆补贴有哪些？"
     taken = Journey().say("/start").press("menu:ask").say("车辆补贴有哪些？")
     taken.press(next(c for c in taken.choices() if c.startswith("faq:")))
     assert not [e for e in taken.effects if e.effect == "faq_miss"]
@@ -268,7 +268,7 @@ def test_green_factory_and_green_supply_chain_titles_are_two_items() -> None:
             break
         answer_one(j, {})
     assert "绿色供应链" in j.text
-    assert "➕ 再添加一项" in [c.label for r in j.replies for c in r.choices]
+    assert "➕ 再添加一项" in [c.label for r in j.replies if isinstance(r, QuestionReply) for c in r.choices]
     j.press("a:yes")
     assert "第2项" in j.text
 
@@ -318,7 +318,7 @@ def test_kinds_a_non_expert_may_not_know_are_explained_in_one_line() -> None:
     assert j.asking == "@kinds"
     lines = j.text.splitlines()
     for word in ("数据中心", "全额预算拨款单位", "经开区重点用车单位"):
-        if any(c.label == word for r in j.replies for c in r.choices):
+        if any(c.label == word for r in j.replies if isinstance(r, QuestionReply) for c in r.choices):
             assert any(line.startswith(f"• {word}：") for line in lines), word
     assert any("八(二)8" in line for line in lines)
 

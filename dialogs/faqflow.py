@@ -1,0 +1,125 @@
+"""Policy questions inside the conversation: answer, suggest, or log a miss and offer staff."""
+
+from __future__ import annotations
+
+import re
+
+from dialogs.answers import L
+from dialogs.asking import next_steps, reask
+from dialogs.build import button, reply_question, reply_text
+from dialogs.protocol import FaqPick
+from dialogs.types import FaqMiss, NotifyStaff, Phase, Reply, State
+
+
+def faq_if_question(state: State, text: str, staff: bool = False) -> list[Reply]:
+    """Answer text that reads as a question; nothing otherwise."""
+    from dialogs import faq
+
+    if not faq.looks_like_question(text):
+        return []
+    return faq_answer(state, text, staff)
+
+
+def faq_answer(state: State, text: str, staff: bool = False) -> list[Reply]:
+    """Answer a policy question, suggest up to three, or log it as a miss."""
+    from dialogs import faq
+
+    match = faq.load_faq().match(text, state.lang)
+    if match.outcome == "answer" and match.entry is not None:
+        return [reply_text(faq.format_answer(match.entry, state.lang, staff=staff))]
+    if match.outcome == "suggest" and match.suggestions:
+        choices = [button(FaqPick(e.id), faq_label(e.questions, state.lang)) for e in match.suggestions[:3]]
+        state.faq_suggested = text[:500]
+        return [reply_question(L(state, "您是想问：", "Did you mean:"), choices, aside=True)]
+    state.faq_pending = text[:500]
+    return [
+        FaqMiss(question=text[:500], lang=state.lang),
+        reply_question(
+            L(
+                state,
+                "这个问题我还答不上来，已记录下来供工作人员补充。要把问题转给工作人员吗？",
+                "I cannot answer that yet; it has been logged for staff. Shall I pass it to a staff member?",
+            ),
+            [
+                button(FaqPick(FaqPick.STAFF), L(state, "转给工作人员", "Pass to staff")),
+                button(FaqPick(FaqPick.NO), L(state, "不用了", "No thanks")),
+            ],
+            aside=True,
+        ),
+    ]
+
+
+def faq_label(questions: tuple[str, ...], lang: str) -> str:
+    """Pick a stored phrasing in the user's language for a suggestion button."""
+    if lang == "en":
+        english = [q for q in questions if not re.search(r"[\u4e00-\u9fff]", q)]
+        if english:
+            return english[0][:60]
+    return questions[0][:60]
+
+
+def faq_pick(state: State, action: FaqPick) -> list[Reply]:
+    """Act on a FAQ suggestion or the offer to pass a question to staff."""
+    from dialogs import faq
+
+    if action.key == FaqPick.STAFF:
+        question = state.faq_pending
+        state.faq_pending = None
+        if not question:
+            return [
+                reply_text(
+                    L(
+                        state,
+                        "这个问题已经转给工作人员了。",
+                        "That question has already been passed to staff.",
+                    )
+                ),
+                *resume(state),
+            ]
+        return [
+            NotifyStaff(question=question),
+            reply_text(
+                L(
+                    state,
+                    "已转给工作人员。如需工作人员联系您，请留下联系方式（/contact）。",
+                    "Passed to staff. To be contacted, leave your details (/contact).",
+                )
+            ),
+            *resume(state),
+        ]
+    if action.key == FaqPick.NO:
+        state.faq_pending = None
+        return [
+            reply_text(
+                L(
+                    state,
+                    "好的，不转给工作人员。您可以换个说法再问一次。",
+                    "All right, it stays with us. You can ask again in other words.",
+                )
+            ),
+            *(resume(state) or next_steps(state)),
+        ]
+    try:
+        entry = faq.load_faq().get(action.key)
+    except KeyError:
+        return [
+            reply_text(L(state, "这条解答已经没有了。", "That answer is no longer available.")),
+            *resume(state),
+        ]
+    return [reply_text(faq.format_answer(entry, state.lang)), *resume(state)]
+
+
+def resume(state: State) -> list[Reply]:
+    """Return to the question the user was on, if any."""
+    if state.phase in (Phase.ASK, Phase.TOPICS):
+        return reask(state)
+    return []
+
+
+def not_understood(state: State, text: str | None, staff: bool, message: str) -> list[Reply]:
+    """Answer a typed question if it is one; otherwise say why and ask again."""
+    if text is not None:
+        faq = faq_if_question(state, text, staff)
+        if faq:
+            return faq + reask(state)
+    return [reply_text(message), *reask(state)]

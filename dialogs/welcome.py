@@ -1,0 +1,107 @@
+"""The first message: a deep link, a request to be screened, or a description read for answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from dialogs import intake
+from dialogs.answers import L, evaluate_state, project_name, record, set_fact, show_value
+from dialogs.asking import menu
+from dialogs.build import button, reply_question, reply_text
+from dialogs.flow import advance, apply_topics, choose_projects
+from dialogs.protocol import IntakeReply
+from dialogs.refs import Pseudo, sub_ref
+from dialogs.render import detail_replies, fact_label
+from dialogs.topics import TOPIC_BY_ID, topic_for_measure
+from dialogs.types import Asked, Phase, Reply, State, new_state
+from rules.loader import latest_rulebook
+
+
+def start(state: State, args: str, today: dt.date) -> tuple[State, list[Reply]]:
+    """Start afresh, honouring a well-formed deep link (a measure or a campaign)."""
+    fresh = new_state(state.lang)
+    payload = args.strip()[:64]
+    if m := re.fullmatch(r"c_([A-Za-z0-9_-]{1,32})", payload):
+        fresh.campaign = m.group(1)
+    if m := re.fullmatch(r"m(\d{1,2})", payload):
+        number = int(m.group(1))
+        topic = topic_for_measure(number)
+        book = latest_rulebook()
+        if number in book.measures:
+            fresh.focus_measure = number
+            replies = detail_replies(evaluate_state(fresh, today), number, fresh.lang, buttons=False)
+            if topic is not None:
+                apply_topics(fresh, [topic.id])
+                fresh.history.append(Asked(ref=Pseudo.TOPICS, answered=True, value=[topic.id]))
+                return fresh, replies + advance(fresh, today)
+            return fresh, replies + menu(fresh)
+    return fresh, menu(fresh)
+
+
+def first_message(state: State, text: str, today: dt.date) -> list[Reply]:
+    """Start the screening from a request or a description; nothing if the text is neither."""
+    read = intake.read_description(text)
+    if read is not None and not state.topics:
+        state.intake = read.to_json()
+        state.phase = Phase.INTAKE_CONFIRM
+        return [intake_question(state)]
+    if intake.wants_screening(text):
+        state.intake = None
+        return [
+            reply_text(L(state, "好的，我们开始测评。", "All right, let us begin the screening.")),
+            *advance(state, today),
+        ]
+    return []
+
+
+def intake_question(state: State) -> Reply:
+    """Show what a description was read as, for the user to confirm."""
+    read = intake.Intake.from_json(state.intake or {})
+    sep = L(state, "、", ", ")
+    lines = [
+        L(state, "**我从您的描述里读到：**", "**From your description I understood:**"),
+        L(state, "• 做了或打算做：", "• Done or planned: ")
+        + sep.join((TOPIC_BY_ID[t].en if state.lang == "en" else TOPIC_BY_ID[t].zh) for t in read.topics),
+    ]
+    for tid, pids in read.projects.items():
+        if len(TOPIC_BY_ID[tid].projects) > 1:
+            lines.append(
+                L(state, "• 具体是：", "• Namely: ") + sep.join(project_name(state, pid) for pid in pids)
+            )
+    for ref, _pid, value in read.facts:
+        lines.append(f"• {fact_label(ref, state.lang)}{L(state, '：', ': ')}{show_value(state, ref, value)}")
+    lines.append(
+        L(
+            state,
+            "对的话，这些就不再问您了；不对的话，您可以自己选。",
+            "If this is right, you will not be asked these again; if not, you can choose yourself.",
+        )
+    )
+    choices = [
+        button(IntakeReply("ok"), L(state, "✔ 对，就这样", "✔ Yes, that is right")),
+        button(IntakeReply("no"), L(state, "✏️ 不对，我自己选", "✏️ No, I will choose")),
+    ]
+    return reply_question("\n".join(lines), choices)
+
+
+def intake_answer(state: State, confirmed: bool, today: dt.date) -> list[Reply]:
+    """Take the description's answers as given, or drop them and ask as usual."""
+    read = intake.Intake.from_json(state.intake or {})
+    state.intake = None
+    if not confirmed or not read.topics:
+        return [
+            reply_text(L(state, "好的，我们一步一步来。", "All right, step by step.")),
+            *advance(state, today),
+        ]
+    apply_topics(state, read.topics)
+    record(state, Asked(ref=Pseudo.TOPICS), list(state.topics))
+    for tid, pids in read.projects.items():
+        if len(TOPIC_BY_ID[tid].projects) < 2:
+            continue
+        choose_projects(state, tid, list(pids))
+        record(state, Asked(ref=sub_ref(tid)), list(pids))
+    for ref, pid, value in read.facts:
+        if set_fact(state, ref, pid, value) is None:
+            record(state, Asked(ref=ref, project_id=pid), value)
+    return [reply_text(L(state, "好的，已记下。", "Noted.")), *advance(state, today)]

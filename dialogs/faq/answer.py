@@ -8,6 +8,7 @@ from dialogs.faq.authored import GENERATED_ID
 from dialogs.faq.entry import FaqEntry
 from dialogs.faq.match import Faq
 from dialogs.faq.store import load_faq
+from dialogs.messages import t
 
 _LATIN_GAP = re.compile(r"(?<![A-Za-z])\s+|\s+(?![A-Za-z])")
 
@@ -32,16 +33,19 @@ def _full_clause(entry: FaqEntry, faq: Faq) -> list[str]:
 
 def format_answer(entry: FaqEntry, lang: str, staff: bool = False) -> str:
     """Render an answer with its policy quote; ``staff`` gives a copy-ready block with the full clause."""
-    zh = lang != "en"
+    answer = entry.answer_en if lang == "en" else entry.answer_zh
     if staff:
-        body = (entry.answer_zh if zh else entry.answer_en).replace("**", "")
-        quotes = "\n".join(f"「{q}」" for q in _full_clause(entry, load_faq())) or "（无）"
-        if zh:
-            return f"【京技管发〔2025〕11号 · {entry.clause}】\n问：{entry.questions[0]}\n答：{body}\n原文（{entry.clause}）：\n{quotes}"
-        return f"[京技管发〔2025〕11号 · {entry.clause}]\nQ: {entry.questions[0]}\nA: {body}\nPolicy text ({entry.clause}):\n{quotes}"
+        quotes = "\n".join(f"「{q}」" for q in _full_clause(entry, load_faq())) or t(
+            "faq.staff.no_quote", lang
+        )
+        return t(
+            "faq.staff.block",
+            lang,
+            clause=entry.clause,
+            question=entry.questions[0],
+            answer=answer.replace("**", ""),
+            quotes=quotes,
+        )
     if not entry.cite:
-        return entry.answer_zh if zh else entry.answer_en
-    quote = _quote(entry.cite[0])
-    if zh:
-        return f"{entry.answer_zh}\n\n原文：「{quote}」（{entry.clause}）"
-    return f"{entry.answer_en}\n\nPolicy text: 「{quote}」 ({entry.clause})"
+        return answer
+    return t("faq.answer.quoted", lang, answer=answer, quote=_quote(entry.cite[0]), clause=entry.clause)

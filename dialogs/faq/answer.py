@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from dialogs.faq.authored import GENERATED_ID
-from dialogs.faq.entry import FaqEntry
+from dialogs.faq.entry import FaqEntry, FaqMatch
 from dialogs.faq.match import Faq
 from dialogs.faq.store import load_faq
 from dialogs.messages import t
@@ -49,3 +49,22 @@ def format_answer(entry: FaqEntry, lang: str, staff: bool = False) -> str:
     if not entry.cite:
         return answer
     return t("faq.answer.quoted", lang, answer=answer, quote=_quote(entry.cite[0]), clause=entry.clause)
+
+
+def answer_texts(match: FaqMatch, lang: str, staff: bool = False) -> list[str]:
+    """Return the messages for an answered question: its answer, then one per other part answered.
+
+    A question in several parts ("光伏补多少？要准备什么材料？另外储能有补贴吗") is answered part
+    by part, each in a message of its own (so no message grows past a phone screen and Telegram's
+    limit); parts that could not be answered outright are in ``match.suggestions``, to offer with
+    ``part_offer_prompt``. Empty unless ``match.outcome`` is "answer".
+    """
+    if match.outcome != "answer" or match.entry is None:
+        return []
+    first = format_answer(match.entry, lang, staff)
+    return [first, *(f"{t('faq.part.next', lang)}\n{format_answer(e, lang, staff)}" for e in match.others)]
+
+
+def part_offer_prompt(lang: str) -> str:
+    """Return the line above the buttons offering what another part of a question may be about."""
+    return t("faq.part.offer", lang)

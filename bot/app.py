@@ -23,7 +23,7 @@ from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
-import storage
+from bot import staff_store
 from bot.flow import ChatScheduler, LangCache, RateLimiter
 from bot.handlers import Runtime, add_handlers, dead_letter_text, is_transient
 from bot.logs import setup_logging
@@ -344,7 +344,7 @@ class BotRunner:
         user = update.effective_user
         try:
             await self.runtime.call(
-                _keep_dead_letter,
+                staff_store.keep_dead_letter,
                 self.service,
                 update.update_id,
                 data,
@@ -527,22 +527,6 @@ class BotRunner:
             except Exception as error:
                 log.warning("pruning processed updates failed: %s", type(error).__name__)
             await asyncio.sleep(PRUNE_EVERY_SECONDS)
-
-
-def _keep_dead_letter(
-    service: Service,
-    update_id: int,
-    data: dict[str, Any],
-    error: str,
-    attempts: int,
-    chat_key: str | None,
-    user_key: str | None,
-) -> bool:
-    """Store a dead letter (worker thread)."""
-    with storage.session_scope(service.sessions) as session:
-        return storage.add_dead_letter(
-            update_id, data, error, attempts, session=session, chat_key=chat_key, user_key=user_key
-        )
 
 
 def _depth_ok(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
@@ -756,16 +740,10 @@ async def replay_dead_letters(
         for letter_id, payload in letters:
             results[letter_id] = await runner.replay(payload)
             if results[letter_id]:
-                await runner.runtime.call(_mark_replayed, service, letter_id)
+                await runner.runtime.call(staff_store.mark_replayed, service, letter_id)
     finally:
         await runner.stop()
     return results
-
-
-def _mark_replayed(service: Service, letter_id: int) -> None:
-    """Record a successful replay (worker thread)."""
-    with storage.session_scope(service.sessions) as session:
-        storage.mark_dead_letter_replayed(letter_id, session=session)
 
 
 def run(settings: Settings) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update, User
@@ -16,12 +15,11 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-import storage
 from bot import staff
+from bot import staff_store as store
 from bot.faq_live import staff_entry
 from bot.handlers import Context, Runtime, polite_note, runtime, send_reply, staff_gate, tg_call
 from bot.markup import split_html
-from bot.service import Service
 from dialogs import staff_faq
 
 log = logging.getLogger(__name__)
@@ -62,230 +60,6 @@ def _user_chat_id(chat_key: str) -> int | None:
     return int(tail) if head == "tg" and tail.lstrip("-").isdigit() else None
 
 
-# --- database steps (run in the worker pool) -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """A question as read for a post: the row and its post."""
-
-    question: storage.StaffQuestion
-    view: staff.PostView
-
-
-def _load(service: Service, question_id: int, lang: str) -> Loaded | None:
-    """Read a question and write its post."""
-    with storage.session_scope(service.sessions) as session:
-        question = storage.get_staff_question(question_id, session=session)
-        if question is None:
-            return None
-        session.expunge(question)
-    return Loaded(question, staff.question_post(question, lang))
-
-
-def _set_post(service: Service, question_id: int, message_id: int) -> None:
-    """Remember the staff-chat message of a question."""
-    with storage.session_scope(service.sessions) as session:
-        storage.set_staff_question_post(question_id, message_id, session=session)
-
-
-def _claim(service: Service, question_id: int, staff_id: int, name: str) -> bool:
-    """Claim a question for one staff member."""
-    with storage.session_scope(service.sessions) as session:
-        return storage.claim_staff_question(question_id, staff_id, name, session=session)
-
-
-def _close(service: Service, question_id: int, status: str, staff_id: int, name: str) -> bool:
-    """Close a question (no reply needed, or undeliverable)."""
-    with storage.session_scope(service.sessions) as session:
-        return storage.close_staff_question(question_id, status, staff_id, name, session=session)
-
-
-def _answer(service: Service, question_id: int, staff_id: int, name: str, text: str) -> bool:
-    """Store a staff answer."""
-    with storage.session_scope(service.sessions) as session:
-        return storage.answer_staff_question(question_id, staff_id, name, text, session=session)
-
-
-def _by_post(service: Service, message_id: int) -> int | None:
-    """Return the question shown by a staff-chat message."""
-    with storage.session_scope(service.sessions) as session:
-        question = storage.find_staff_question_by_post(message_id, session=session)
-        return None if question is None else question.id
-
-
-def _waiting(service: Service, ids: list[int] | None = None) -> list[storage.StaffQuestion]:
-    """Read the questions still waiting (or the given ones)."""
-    with storage.session_scope(service.sessions) as session:
-        if ids is None:
-            rows = storage.list_staff_questions(session=session)
-        else:
-            found = (storage.get_staff_question(i, session=session) for i in ids)
-            rows = [row for row in found if row is not None]
-        session.expunge_all()
-        return rows
-
-
-def _due(service: Service, after: dt.timedelta) -> list[int]:
-    """Claim the questions due for a reminder."""
-    with storage.session_scope(service.sessions) as session:
-        return storage.take_due_reminders(after, session=session)
-
-
-@dataclass(frozen=True)
-class LeadCard:
-    """A lead as read for its post or /lead card."""
-
-    lead: storage.Lead
-    history: list[storage.LeadEvent]
-
-
-def _lead_card(service: Service, lead_id: int) -> LeadCard | None:
-    """Read a lead with its follow-up history."""
-    with storage.session_scope(service.sessions) as session:
-        lead = storage.get_lead(lead_id, session=session)
-        if lead is None:
-            return None
-        history = storage.lead_history(lead_id, session=session)
-        session.expunge_all()
-        return LeadCard(lead, history)
-
-
-def _follow(service: Service, lead_id: int, action: str, staff_id: int, name: str, note: str = "") -> bool:
-    """Change a lead's state, owner ("mine") or add a note; False if there is no such lead."""
-    with storage.session_scope(service.sessions) as session:
-        if action == "mine":
-            changed = storage.set_lead_owner(lead_id, staff_id, name, staff_id, name, session=session)
-        elif action == "note":
-            changed = storage.add_lead_note(lead_id, note, staff_id, name, session=session)
-        else:
-            changed = storage.set_lead_state(lead_id, action, staff_id, name, session=session)
-        return changed is not None
-
-
-def lead_notes(service: Service, lead_ids: list[int]) -> dict[int, storage.LeadEvent]:
-    """Read the newest note of each lead (for the export)."""
-    with storage.session_scope(service.sessions) as session:
-        notes = storage.last_lead_notes(lead_ids, session=session)
-        session.expunge_all()
-        return notes
-
-
-@dataclass(frozen=True)
-class FaqCard:
-    """A staff FAQ entry as read, with what keeps it from going live."""
-
-    row: storage.StaffFaqEntry
-    problems: list[str]
-
-
-def _faq_card(session: Any, entry_id: int, lang: str = "zh") -> FaqCard | None:
-    """Read one staff FAQ entry with its problems (inside the caller's session)."""
-    row = storage.get_faq_entry(entry_id, session=session)
-    if row is None:
-        return None
-    session.expunge(row)
-    return FaqCard(row, staff_faq.problems(staff_entry(row), lang))
-
-
-def _save_as_faq(service: Service, question_id: int, staff_id: int, name: str, lang: str) -> FaqCard | str:
-    """Turn a question (and its answer, if any) into a switched-off FAQ entry; or say why not."""
-    with storage.session_scope(service.sessions) as session:
-        question = storage.get_staff_question(question_id, session=session)
-        if question is None or question.status == "deleted" or not question.question:
-            return "gone"
-        if question.faq_entry_id is not None:
-            return "done"
-        answer = question.answer or ""
-        data = storage.FaqEntryData(
-            questions=[question.question],
-            answer_zh=answer if question.lang != "en" else "",
-            answer_en=answer if question.lang == "en" else "",
-            cite=[],
-            clause="",
-        )
-        entry = storage.add_faq_entry(data, staff_id, name, session=session, source_question_id=question_id)
-        storage.link_staff_question_faq(question_id, entry.id, session=session)
-        card = _faq_card(session, entry.id, lang)
-        assert card is not None
-        return card
-
-
-def _faq_rows(service: Service) -> list[storage.StaffFaqEntry]:
-    """Read every staff FAQ entry."""
-    with storage.session_scope(service.sessions) as session:
-        rows = storage.list_faq_entries(session=session)
-        session.expunge_all()
-        return rows
-
-
-def _faq_show(service: Service, entry_id: int, lang: str) -> FaqCard | None:
-    """Read one staff FAQ entry."""
-    with storage.session_scope(service.sessions) as session:
-        return _faq_card(session, entry_id, lang)
-
-
-def _faq_edit(
-    service: Service, entry_id: int, verb: str, text: str, name: str, lang: str
-) -> FaqCard | str | None:
-    """Apply one /faq edit; return the entry, a refusal (what is wrong), or None if there is no entry."""
-    with storage.session_scope(service.sessions) as session:
-        card = _faq_card(session, entry_id, lang)
-        if card is None:
-            return None
-        row = card.row
-        changes: dict[str, Any] = {}
-        if verb == "question":
-            if not text or len(row.questions) >= staff_faq.MAX_QUESTIONS:
-                return _t(lang, "问法为空或已太多", "empty, or too many phrasings")
-            changes["questions"] = [*row.questions, text]
-        elif verb == "drop_question":
-            index = int(text) - 1 if text.isdigit() else -1
-            if not 0 <= index < len(row.questions) or len(row.questions) == 1:
-                return _t(lang, "没有这个序号（至少保留一种问法）", "no such number (one phrasing must stay)")
-            changes["questions"] = [q for i, q in enumerate(row.questions) if i != index]
-        elif verb == "quote":
-            if problem := staff_faq.quote_problem(text, lang):
-                return problem
-            changes["cite"] = [*row.cite, text]
-        elif verb == "drop_quotes":
-            changes["cite"] = []
-        elif verb == "clause":
-            if not text:
-                return _t(lang, "条款为空", "the clause is empty")
-            changes["clause"] = text[:64]
-            changes["measures"] = staff_faq.measures_of_clause(text)
-        elif verb in ("zh", "en"):
-            if not text:
-                return _t(lang, "答复为空", "the answer is empty")
-            changes[f"answer_{verb}"] = text
-        elif verb == "on":
-            if card.problems:
-                return _t(lang, "还不能启用：", "cannot go live yet: ") + "；".join(card.problems)
-            changes["active"] = True
-        elif verb == "off":
-            changes["active"] = False
-        if changes:
-            updated = storage.update_faq_entry(entry_id, name, session=session, **changes)
-            assert updated is not None
-            after = _faq_card(session, entry_id, lang)
-            assert after is not None
-            if after.row.active and after.problems:
-                # An edit that breaks a live entry takes it out of use rather than serving it broken.
-                storage.update_faq_entry(entry_id, name, session=session, active=False)
-                after = _faq_card(session, entry_id, lang)
-                assert after is not None
-            return after
-        return card
-
-
-def desk_stats(service: Service) -> storage.DeskStats:
-    """Read the help desk's figures (today is a Beijing day)."""
-    start = dt.datetime.combine(dt.datetime.now(staff.BEIJING).date(), dt.time(), staff.BEIJING)
-    with storage.session_scope(service.sessions) as session:
-        return storage.desk_stats(start, session=session)
-
-
 # --- posting to the staff chat ---------------------------------------------------------------------
 
 
@@ -306,7 +80,7 @@ async def _send_post(bot: Bot, chat_id: int, view: staff.PostView) -> Message | 
 
 async def _refresh_post(bot: Bot, rt: Runtime, question_id: int, message: Message | None = None) -> None:
     """Show a question's current status on its staff-chat post."""
-    loaded = await rt.call(_load, rt.service, question_id, rt.settings.bot_lang)
+    loaded = await rt.call(store.load_question, rt.service, question_id, rt.settings.bot_lang)
     chat_id = rt.settings.staff_chat_id
     if loaded is None or chat_id is None:
         return
@@ -344,7 +118,7 @@ async def post_staff_items(bot: Bot, rt: Runtime, posts: list[dict[str, Any]]) -
         if chat_id is None:
             log.warning("no STAFF_CHAT_ID set: question %s was stored but not posted", post["id"])
             continue
-        loaded = await rt.call(_load, rt.service, post["id"], rt.settings.bot_lang)
+        loaded = await rt.call(store.load_question, rt.service, post["id"], rt.settings.bot_lang)
         if loaded is None or loaded.question.staff_message_id is not None:
             continue  # deleted meanwhile, or already posted before a restart
         try:
@@ -353,12 +127,12 @@ async def post_staff_items(bot: Bot, rt: Runtime, posts: list[dict[str, Any]]) -
             log.error("could not post question %s to the staff chat: %s", post["id"], error)
             continue
         if sent is not None:
-            await rt.call(_set_post, rt.service, post["id"], sent.message_id)
+            await rt.call(store.set_post, rt.service, post["id"], sent.message_id)
 
 
 async def _post_lead(bot: Bot, rt: Runtime, chat_id: int, lead_id: int, created: bool) -> None:
     """Post a new or updated lead with its follow-up buttons."""
-    card = await rt.call(_lead_card, rt.service, lead_id)
+    card = await rt.call(store.lead_card, rt.service, lead_id)
     if card is None:
         return
     view = staff.lead_view(card.lead, rt.settings.bot_lang, created=created, history=card.history)
@@ -370,7 +144,7 @@ async def _post_lead(bot: Bot, rt: Runtime, chat_id: int, lead_id: int, created:
 
 async def _refresh_lead(bot: Bot, rt: Runtime, lead_id: int, message: Message | None, full: bool) -> None:
     """Show a lead's follow-up on the post whose button was pressed."""
-    card = await rt.call(_lead_card, rt.service, lead_id)
+    card = await rt.call(store.lead_card, rt.service, lead_id)
     if card is None or message is None:
         return
     view = staff.lead_view(card.lead, rt.settings.bot_lang, history=card.history, full=full)
@@ -400,7 +174,7 @@ async def deliver_answer(bot: Bot, rt: Runtime, question_id: int, user: User, te
             f"答复太长（{len(text)} 字），请分成不超过 {ANSWER_LIMIT} 字的几段。",
             f"The answer is too long ({len(text)} characters); keep it under {ANSWER_LIMIT}.",
         )
-    loaded = await rt.call(_load, rt.service, question_id, lang)
+    loaded = await rt.call(store.load_question, rt.service, question_id, lang)
     if loaded is None:
         return _t(
             lang,
@@ -427,8 +201,8 @@ async def deliver_answer(bot: Bot, rt: Runtime, question_id: int, user: User, te
             f"问题 #{question_id} 已由 {question.claimed_name} 认领，答复未发送。",
             f"Question #{question_id} is claimed by {question.claimed_name}; nothing was sent.",
         )
-    if question.status == "open" and not await rt.call(_claim, rt.service, question_id, user.id, name):
-        again = await rt.call(_load, rt.service, question_id, lang)
+    if question.status == "open" and not await rt.call(store.claim, rt.service, question_id, user.id, name):
+        again = await rt.call(store.load_question, rt.service, question_id, lang)
         who = again.question.claimed_name if again is not None else "?"
         return _t(
             lang,
@@ -443,7 +217,7 @@ async def deliver_answer(bot: Bot, rt: Runtime, question_id: int, user: User, te
         for chunk in split_html(message):
             await bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML)
     except Forbidden:
-        await rt.call(_close, rt.service, question_id, "undeliverable", user.id, name)
+        await rt.call(store.close, rt.service, question_id, "undeliverable", user.id, name)
         await _refresh_post(bot, rt, question_id)
         return _t(
             lang,
@@ -453,14 +227,14 @@ async def deliver_answer(bot: Bot, rt: Runtime, question_id: int, user: User, te
     except BadRequest as error:
         if "chat not found" not in error.message.lower():
             raise
-        await rt.call(_close, rt.service, question_id, "undeliverable", user.id, name)
+        await rt.call(store.close, rt.service, question_id, "undeliverable", user.id, name)
         await _refresh_post(bot, rt, question_id)
         return _t(
             lang,
             f"用户的对话已不存在，问题 #{question_id} 的答复未送达。",
             f"The user's chat is gone: the answer to #{question_id} was not delivered.",
         )
-    await rt.call(_answer, rt.service, question_id, user.id, name, text)
+    await rt.call(store.answer, rt.service, question_id, user.id, name, text)
     # The interview goes on where it was: show the question the user was on again.
     current = await rt.call(rt.service.current, question.chat_key)
     if current.question is not None:
@@ -500,7 +274,7 @@ async def on_questions_command(update: Update, context: Context) -> None:
     if gate is None:
         return
     rt, chat_id, _ = gate
-    waiting = await rt.call(_waiting, rt.service)
+    waiting = await rt.call(store.waiting, rt.service)
     await polite_note(context.bot, chat_id, staff.questions_text(waiting, rt.settings.bot_lang))
 
 
@@ -517,7 +291,7 @@ async def on_staff_chat_reply(update: Update, context: Context) -> None:
         return
     if not await rt.call(rt.service.mark_processed, update.update_id):
         return
-    question_id = await rt.call(_by_post, rt.service, replied.message_id)
+    question_id = await rt.call(store.question_by_post, rt.service, replied.message_id)
     if question_id is None:
         return  # a reply to a lead post or a reminder: a conversation among staff
     note = await deliver_answer(context.bot, rt, question_id, user, message.text)
@@ -559,11 +333,11 @@ async def _question_button(
     lang = rt.settings.bot_lang
     name = staff_name(user)
     if button.action == "claim":
-        won = await rt.call(_claim, rt.service, button.id, user.id, name)
+        won = await rt.call(store.claim, rt.service, button.id, user.id, name)
         await _refresh_post(bot, rt, button.id, message)
         if won:
             return _t(lang, "已认领，请回复该消息作答。", "Claimed: reply to the post to answer.")
-        loaded = await rt.call(_load, rt.service, button.id, lang)
+        loaded = await rt.call(store.load_question, rt.service, button.id, lang)
         if loaded is None:
             return _t(lang, "这个问题已不存在。", "That question no longer exists.")
         return _t(
@@ -572,19 +346,19 @@ async def _question_button(
             f"Already claimed by {loaded.question.claimed_name}.",
         )
     if button.action == "faq":
-        saved = await rt.call(_save_as_faq, rt.service, button.id, user.id, name, lang)
+        saved = await rt.call(store.save_as_faq, rt.service, button.id, user.id, name, lang)
         if saved == "gone":
             return _t(lang, "这个问题已不存在。", "That question no longer exists.")
         if saved == "done":
             return _t(lang, "已经存为问答了。", "Already saved as an FAQ entry.")
-        assert isinstance(saved, FaqCard)
+        assert isinstance(saved, store.FaqCard)
         await _refresh_post(bot, rt, button.id, message)
         chat_id = rt.settings.staff_chat_id
         if chat_id is not None:
             await polite_note(bot, chat_id, staff.faq_card(saved.row, saved.problems, lang))
         return _t(lang, f"已存为问答 F{saved.row.id}（未启用）", f"Saved as FAQ entry F{saved.row.id} (off)")
     if button.action == "close":
-        loaded = await rt.call(_load, rt.service, button.id, lang)
+        loaded = await rt.call(store.load_question, rt.service, button.id, lang)
         if loaded is None:
             return _t(lang, "这个问题已不存在。", "That question no longer exists.")
         if loaded.question.claimed_by not in (None, user.id) or loaded.question.status not in (
@@ -592,7 +366,7 @@ async def _question_button(
             "claimed",
         ):
             return _t(lang, "这个问题不能再关闭了。", "That question cannot be closed now.")
-        await rt.call(_close, rt.service, button.id, "closed", user.id, name)
+        await rt.call(store.close, rt.service, button.id, "closed", user.id, name)
         await _refresh_post(bot, rt, button.id, message)
         return _t(lang, "已标记为无需回复。", "Marked as needing no reply.")
     return _t(lang, "这个按钮已失效。", "That button is out of date.")
@@ -603,7 +377,7 @@ async def _lead_button(
 ) -> str:
     """Move a lead to a state or take it over; return the toast."""
     lang = rt.settings.bot_lang
-    if not await rt.call(_follow, rt.service, button.id, button.action, user.id, staff_name(user)):
+    if not await rt.call(store.follow, rt.service, button.id, button.action, user.id, staff_name(user)):
         return _t(lang, "这条线索已不存在（用户可能已删除数据）。", "That lead no longer exists.")
     full = message is not None and message.text is not None and message.text.startswith("📇")
     await _refresh_lead(bot, rt, button.id, message, full)
@@ -639,11 +413,11 @@ async def on_lead_command(update: Update, context: Context) -> None:
         await polite_note(context.bot, chat_id, staff.lead_usage(lang))
         return
     if action is not None and not await rt.call(
-        _follow, rt.service, lead_id, action, user.id, staff_name(user), text.strip()[:2000]
+        store.follow, rt.service, lead_id, action, user.id, staff_name(user), text.strip()[:2000]
     ):
         await polite_note(context.bot, chat_id, _t(lang, f"没有线索 #{lead_id}。", f"No lead #{lead_id}."))
         return
-    card = await rt.call(_lead_card, rt.service, lead_id)
+    card = await rt.call(store.lead_card, rt.service, lead_id)
     if card is None:
         await polite_note(context.bot, chat_id, _t(lang, f"没有线索 #{lead_id}。", f"No lead #{lead_id}."))
         return
@@ -659,7 +433,7 @@ async def on_faq_command(update: Update, context: Context) -> None:
     lang = rt.settings.bot_lang
     args = command_args(update.message.text)
     if not args:
-        rows = await rt.call(_faq_rows, rt.service)
+        rows = await rt.call(store.faq_rows, rt.service)
         await polite_note(context.bot, chat_id, staff.faq_list(rows, lang))
         return
     head, _, rest = args.partition(" ")
@@ -679,15 +453,17 @@ async def on_faq_command(update: Update, context: Context) -> None:
         return
     entry_id = int(head)
     if verb == "yaml":
-        card = await rt.call(_faq_show, rt.service, entry_id, lang)
+        card = await rt.call(store.faq_show, rt.service, entry_id, lang)
         if card is not None:
             await _send_yaml(context.bot, chat_id, card, lang)
             return
-        result: FaqCard | str | None = None
+        result: store.FaqCard | str | None = None
     elif verb is None:
-        result = await rt.call(_faq_show, rt.service, entry_id, lang)
+        result = await rt.call(store.faq_show, rt.service, entry_id, lang)
     else:
-        result = await rt.call(_faq_edit, rt.service, entry_id, verb, text.strip(), staff_name(user), lang)
+        result = await rt.call(
+            store.faq_edit, rt.service, entry_id, verb, text.strip(), staff_name(user), lang
+        )
     if result is None:
         await polite_note(
             context.bot, chat_id, _t(lang, f"没有问答 F{entry_id}。", f"No FAQ entry F{entry_id}.")
@@ -702,7 +478,7 @@ async def on_faq_command(update: Update, context: Context) -> None:
         await polite_note(context.bot, chat_id, staff.faq_card(result.row, result.problems, lang))
 
 
-async def _send_yaml(bot: Bot, chat_id: int, card: FaqCard, lang: str) -> None:
+async def _send_yaml(bot: Bot, chat_id: int, card: store.FaqCard, lang: str) -> None:
     """Send an entry as a faq.yaml fragment, to be added in a release."""
     text = staff_faq.to_yaml(staff_entry(card.row))
     caption = _t(
@@ -728,10 +504,10 @@ async def remind(context: Context) -> None:
         return
     after = dt.timedelta(minutes=rt.settings.staff_remind_after_minutes)
     try:
-        due = await rt.call(_due, rt.service, after)
+        due = await rt.call(store.due_reminders, rt.service, after)
         if not due:
             return
-        questions = await rt.call(_waiting, rt.service, due)
+        questions = await rt.call(store.waiting, rt.service, due)
         if questions:
             await polite_note(
                 context.bot, rt.settings.staff_chat_id, staff.reminder_text(questions, rt.settings.bot_lang)

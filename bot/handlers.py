@@ -43,7 +43,7 @@ from telegram.ext import (
 )
 
 import storage
-from bot import staff
+from bot import staff, staff_store
 from bot.flow import LangCache, RateLimiter
 from bot.markup import split_html
 from bot.report_file import render_report
@@ -487,10 +487,8 @@ async def on_staff_command(update: Update, context: Context) -> None:
     args = event.args.split()
     log.info("staff command /%s by user %s", event.command, user.id)
     if event.command == "stats":
-        from bot import desk
-
-        figures = await rt.call(_stats, rt.service)
-        desk_figures = await rt.call(desk.desk_stats, rt.service)
+        figures = await rt.call(staff_store.stats, rt.service)
+        desk_figures = await rt.call(staff_store.desk_stats, rt.service)
         text = "\n".join([staff.stats_text(figures, lang), *staff.desk_lines(desk_figures, lang)])
         await polite_note(context.bot, chat_id, text)
     elif event.command == "misses":
@@ -501,57 +499,24 @@ async def on_staff_command(update: Update, context: Context) -> None:
             await polite_note(context.bot, chat_id, flt.error)
             return
         limit = staff.LEADS_SHOWN if event.command == "leads" else staff.EXPORT_LIMIT
-        leads = await rt.call(_leads, rt.service, flt, limit, user.id)
+        leads = await rt.call(staff_store.leads, rt.service, flt, limit, user.id)
         if event.command == "leads":
             await polite_note(context.bot, chat_id, staff.leads_text(leads, lang, flt=flt))
         else:
             await _export(context.bot, rt, chat_id, leads, lang)
 
 
-def _stats(service: Service) -> storage.Stats:
-    """Read the dashboard figures."""
-    with storage.session_scope(service.sessions) as session:
-        return storage.stats(session=session)
-
-
-def _leads(service: Service, flt: staff.LeadFilter, limit: int, staff_id: int) -> list[storage.Lead]:
-    """Read leads for /leads or /export."""
-    with storage.session_scope(service.sessions) as session:
-        return storage.list_leads(
-            session=session,
-            since=flt.since,
-            measure=flt.measure,
-            limit=limit,
-            follow_state=flt.follow_state,
-            owner_id=staff_id if flt.owner == "me" else None,
-            unowned=flt.owner == "none",
-            owner_name=flt.owner_name,
-        )
-
-
-def _open_misses(service: Service) -> list[storage.FaqMiss]:
-    """Read the unanswered questions."""
-    with storage.session_scope(service.sessions) as session:
-        return storage.list_faq_misses(session=session, limit=30)
-
-
-def _resolve_miss(service: Service, miss_id: int) -> bool:
-    """Mark one unanswered question handled."""
-    with storage.session_scope(service.sessions) as session:
-        return storage.resolve_faq_miss(miss_id, session=session)
-
-
 async def _misses(bot: Bot, rt: Runtime, chat_id: int, args: list[str], lang: str) -> None:
     """List FAQ misses, or mark one done with `/misses done N`."""
     if len(args) == 2 and args[0].lower() in ("done", "ok", "已处理") and args[1].lstrip("#").isdigit():
-        found = await rt.call(_resolve_miss, rt.service, int(args[1].lstrip("#")))
+        found = await rt.call(staff_store.resolve_miss, rt.service, int(args[1].lstrip("#")))
         await polite_note(
             bot,
             chat_id,
             t("bot.miss_done" if found else "bot.miss_none", lang),
         )
         return
-    misses = await rt.call(_open_misses, rt.service)
+    misses = await rt.call(staff_store.open_misses, rt.service)
     await polite_note(bot, chat_id, staff.misses_text(misses, lang))
 
 
@@ -561,9 +526,7 @@ async def _export(bot: Bot, rt: Runtime, chat_id: int, leads: list[storage.Lead]
         await polite_note(bot, chat_id, staff.leads_text([], lang))
         return
     await tg_call("sendChatAction", lambda: bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT))
-    from bot import desk
-
-    notes = await rt.call(desk.lead_notes, rt.service, [lead.id for lead in leads])
+    notes = await rt.call(staff_store.lead_notes, rt.service, [lead.id for lead in leads])
     csv_data = await rt.call_slow(staff.export_csv, leads, lang, notes)
     xlsx_data = await rt.call_slow(staff.export_xlsx, leads, lang, notes)
     stamp = dt.datetime.now(staff.BEIJING).strftime("%Y%m%d-%H%M")

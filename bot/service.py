@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, delete, event
+from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session, sessionmaker
 
 import dialogs
@@ -173,8 +173,6 @@ class Service:
             engine = storage.make_engine(
                 database_url or storage.default_database_url(), **(engine_options or {})
             )
-            if engine.dialect.name == "sqlite":
-                _relax_sqlite_sync(engine)
             self._owns_engine = True
         else:
             self._owns_engine = False
@@ -515,22 +513,6 @@ class Service:
         """Forget processed update ids older than Telegram's retry window."""
         with storage.session_scope(self.sessions) as session:
             return storage.prune_processed_updates(dt.datetime.now(dt.UTC) - older_than, session=session)
-
-
-def _relax_sqlite_sync(engine: Engine) -> None:
-    """Use synchronous=NORMAL on SQLite (WAL): safe across process crashes, about 25x faster commits.
-
-    In WAL mode only an operating-system crash or power loss can roll back the last commits;
-    a killed bot process loses nothing. Production runs on PostgreSQL (docs/deploy.md).
-    """
-
-    @event.listens_for(engine, "connect")
-    def _normal_sync(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute("PRAGMA synchronous=NORMAL")
-        finally:
-            cursor.close()
 
 
 def _question_from(raw: Any) -> QuestionReply | None:

@@ -207,11 +207,6 @@ def _count(session: Session, *criteria: Any, model: type[Base]) -> int:
     return session.scalar(select(func.count()).select_from(model).where(*criteria)) or 0
 
 
-def normalize_credit_code(code: str) -> str:
-    """Return a 统一社会信用代码 in its stored form: no spaces, upper case."""
-    return "".join(code.split()).upper()
-
-
 # --- users -----------------------------------------------------------------------------------------
 
 
@@ -372,7 +367,8 @@ def list_answers(chat_key: str, *, session: Session) -> list[Answer]:
 
 def upsert_lead(data: LeadData, *, session: Session) -> tuple[Lead, bool]:
     """Create the lead, or refresh the one with the same credit code; True when it was created."""
-    code = normalize_credit_code(data.credit_code)
+    # Stored as given: the code is normalised where it is read (dialogs.validate.normalise_credit_code).
+    code = data.credit_code
     now = utcnow()
     values: dict[str, Any] = {
         "company": data.company,

@@ -36,8 +36,6 @@ NOT_YET_MIGRATED = {
     "dialogs/questions.py": "the interview's own questions (split from dialogs/asking.py, issue 9, interview)",
     "dialogs/taking.py": "re-ask notes; choice words are vocabulary (split from dialogs/engine.py)",
     "dialogs/welcome.py": "the read-back of a first message (split from dialogs/engine.py, issue 9)",
-    "dialogs/faq/answer.py": "the frame of an FAQ answer (原文, the staff block) (issue 9, faq)",
-    "dialogs/faq/generated.py": "the wording of the entries built from the measures (issue 9, faq)",
     "dialogs/intake.py": "the read-back of a first message, and the words it reads",
     "dialogs/leads.py": "the contact form (issue 9, leads)",
     "dialogs/parse/choices.py": "its re-ask texts; the rest is vocabulary of choices",

@@ -10,7 +10,7 @@ Modules, each of one idea:
 - ``question``: does typed text read as a question; ``answer``: an entry as the user reads it.
 """
 
-from dialogs.faq.answer import format_answer
+from dialogs.faq.answer import answer_texts, format_answer, part_offer_prompt
 from dialogs.faq.authored import FAQ_PATH, check_markup
 from dialogs.faq.entry import FaqDataError, FaqEntry, FaqMatch
 from dialogs.faq.match import Faq
@@ -27,11 +27,13 @@ __all__ = [
     "FaqDataError",
     "FaqEntry",
     "FaqMatch",
+    "answer_texts",
     "build_faq",
     "check_markup",
     "format_answer",
     "load_faq",
     "looks_like_question",
     "normalise",
+    "part_offer_prompt",
     "use_extra_entries",
 ]

@@ -485,3 +485,17 @@ def test_a_part_that_cannot_be_answered_outright_is_offered(faq):
 @pytest.mark.parametrize("text", ["分布式光伏奖励标准", "第三十二条", "锅炉改造申报材料", "绿电交易补贴标准"])
 def test_questions_without_a_question_mark_are_questions(text):
     assert looks_like_question(text)
+
+
+def test_each_answered_part_is_a_message_of_its_own(faq):
+    """The flow shows a question in several parts as one message per part answered."""
+    from dialogs.faq import answer_texts, part_offer_prompt
+
+    m = faq.match("光伏补多少？要准备什么材料？另外储能有补贴吗")
+    texts = answer_texts(m, "zh")
+    assert len(texts) == 1 + len(m.others) >= 2
+    assert texts[0] == format_answer(m.entry, "zh")
+    assert all(text.startswith("关于您问的另一点") for text in texts[1:])
+    assert "本政策" in texts[-1] and "储能" in texts[-1]  # the storage part: not covered, where to ask
+    assert answer_texts(faq.match("锅炉改造奖多少"), "zh") == []  # asked back, not answered
+    assert part_offer_prompt("en").startswith("Another part")

@@ -53,6 +53,8 @@ def test_sqlite_connections_use_wal_foreign_keys_and_wait_when_busy(tmp_path: Pa
         assert connection.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
         assert connection.execute(text("PRAGMA busy_timeout")).scalar_one() > 0
+        # WAL with synchronous=NORMAL (1): a killed process loses no commit, and commits are cheap.
+        assert connection.execute(text("PRAGMA synchronous")).scalar_one() == 1
     engine.dispose()
 
 
@@ -113,3 +115,13 @@ def test_a_postgresql_server_that_never_answers_fails_within_the_connect_timeout
         # Not a speed assertion: a guard that it did not wait for the default (or forever).
         assert time.monotonic() - started < 8
         engine.dispose()
+
+
+def test_one_credit_code_normaliser_where_input_is_read() -> None:
+    import storage
+    from dialogs.validate import normalise_credit_code
+
+    assert not hasattr(storage, "normalize_credit_code")  # storage stores what it is given
+    typed = ("91110302MA01ABCD1X", " 9111 0302-ma01abcd1x ", "９１１１０３０２MA01ABCD1X")
+    assert {normalise_credit_code(code) for code in typed} == {"91110302MA01ABCD1X"}
+    assert normalise_credit_code(normalise_credit_code(typed[1])) == normalise_credit_code(typed[1])

@@ -1,8 +1,9 @@
 """The Telegram bot process: a python-telegram-bot 22 Application fed by long polling or a webhook.
 
-Updates are fetched (or received) here rather than by PTB's Updater so that an update is
-acknowledged to Telegram only after it has been processed and stored: a process killed at any
-moment loses nothing, because Telegram re-delivers and the database de-duplicates by update_id.
+Updates are fetched by bot/polling.py (or received by the webhook here) rather than by PTB's
+Updater so that an update is acknowledged to Telegram only after it has been processed and stored:
+a process killed at any moment loses nothing, because Telegram re-delivers and the database
+de-duplicates by update_id.
 """
 
 from __future__ import annotations
@@ -14,19 +15,19 @@ import json
 import logging
 import signal
 import threading
-import warnings
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 from bot import staff_store
 from bot.flow import ChatScheduler, LangCache, RateLimiter
 from bot.handlers import Runtime, add_handlers, dead_letter_text, is_transient
 from bot.logs import setup_logging
+from bot.polling import Poller
 from bot.service import Service
 from bot.settings import Settings
 from bot.tg_http import BotRequest
@@ -145,14 +146,12 @@ class BotRunner:
         self._server: Any = None
         self._stopping = asyncio.Event()
         self.processed = 0
-        # Polling: updates being processed by id, the offset to send, the newest id seen.
-        self._inflight: dict[int, asyncio.Task[str]] = {}
-        self._offset: int | None = None
-        self._highest: int | None = None
+        # Polling that confirms an update only once it settled (bot/polling.py says why).
+        self.poller = Poller(
+            self.application.bot, self.feed, self._stopping, settings.poll_timeout, ALLOWED_UPDATES
+        )
         # Webhook requests being processed.
         self._in_flight = 0
-        # Polling: updates given up on at a stop before they settled (never confirmed).
-        self._unsettled: set[int] = set()
         # Failed attempts per update whose cause retrying cannot cure (bounded; see DEAD_LETTER_AFTER).
         self._failed_attempts: dict[int, int] = {}
 
@@ -174,7 +173,7 @@ class BotRunner:
             await self._start_webhook()
         else:
             await self.application.bot.delete_webhook(drop_pending_updates=False)
-            self._tasks.append(asyncio.create_task(self._poll(), name="etown-poll"))
+            self._tasks.append(asyncio.create_task(self.poller.run(), name="etown-poll"))
         self._tasks.append(asyncio.create_task(self._prune_loop(), name="etown-prune"))
         log.info(
             "bot @%s started (%s)",
@@ -209,12 +208,9 @@ class BotRunner:
                 await task
         self._tasks.clear()
         # Confirm before cutting off what is still running: those stay with Telegram for next time.
-        await self._confirm_offset()
-        for running in self._inflight.values():
-            running.cancel()
-        for running in list(self._inflight.values()):
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await running
+        if not self.settings.webhook_url:
+            await self.poller.confirm()
+        await self.poller.cut_off()
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.close_all_connections(), 5)
@@ -233,26 +229,9 @@ class BotRunner:
         """Wait (bounded) for the batch and webhook requests being processed to finish."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
-        if self._inflight:
-            await asyncio.wait(list(self._inflight.values()), timeout=seconds)
+        await self.poller.drain(seconds)
         while self._in_flight and loop.time() < deadline:
             await asyncio.sleep(0.05)
-
-    async def _confirm_offset(self) -> None:
-        """Tell Telegram what is finished, so a restart does not receive it again."""
-        self._inflight = {k: t for k, t in self._inflight.items() if not t.done()}
-        self._offset = self._next_offset()
-        if self._offset is None or self.settings.webhook_url:
-            return
-        with contextlib.suppress(Exception), warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'")
-            # Bounded: a stop must not wait on an unreachable Telegram.
-            await asyncio.wait_for(
-                self.application.bot.do_api_request(
-                    "getUpdates", api_kwargs={"offset": self._offset, "timeout": 0, "limit": 1}
-                ),
-                3,
-            )
 
     async def _set_commands(self) -> None:
         """Publish the command menu in Chinese and English, with staff commands for staff only."""
@@ -299,7 +278,7 @@ class BotRunner:
         await self.scheduler.run(update_chat_id(data), work)
         update_id = data.get("update_id")
         if result not in (DONE, DEAD) and patient and isinstance(update_id, int):
-            self._unsettled.add(update_id)
+            self.poller.unsettled.add(update_id)
         return result
 
     async def _settle(self, data: dict[str, Any], *, patient: bool) -> str:
@@ -394,104 +373,6 @@ class BotRunner:
         if error is not None:
             raise UpdateFailed(error)
         self.processed += 1
-
-    async def _poll(self) -> None:
-        """Long-poll getUpdates, processing updates as they come; confirm only what is finished.
-
-        Telegram forgets updates below the offset we send, so the offset stays at the oldest
-        update still being processed: a crash at any moment leaves every unfinished update with
-        Telegram, to be delivered again. Updates already running are recognised when they come
-        back and not started twice; one slow update (a long flood wait) holds back only its chat.
-        """
-        bot = self.application.bot
-        finished: set[int] = set()
-        delay = 1.0
-        while not self._stopping.is_set():
-            params: dict[str, Any] = {
-                # While work is running, ask without waiting: we return here when some of it ends.
-                "timeout": 0 if self._inflight else self.settings.poll_timeout,
-                "allowed_updates": ALLOWED_UPDATES,
-            }
-            if self._offset is not None:
-                params["offset"] = self._offset
-            try:
-                with warnings.catch_warnings():
-                    # Raw getUpdates on purpose: each update is parsed on its own, so one malformed
-                    # update cannot block the queue; PTB warns about that use.
-                    warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'")
-                    batch = await bot.do_api_request(
-                        "getUpdates", api_kwargs=params, read_timeout=self.settings.poll_timeout + 15
-                    )
-                delay = 1.0
-            except asyncio.CancelledError:
-                raise
-            except InvalidToken:
-                log.error("Telegram rejected the bot token; stopping")
-                self._stopping.set()
-                return
-            except Conflict as error:
-                log.warning("another getUpdates or a webhook is active (%s); retrying", error.message)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 30.0)
-                continue
-            except (NetworkError, TelegramError) as error:
-                log.warning("getUpdates failed (%s); retrying in %.0fs", error, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 30.0)
-                continue
-            fresh = 0
-            for item in batch if isinstance(batch, list) else []:
-                update_id = item.get("update_id") if isinstance(item, dict) else None
-                if not isinstance(update_id, int) or update_id in self._inflight or update_id in finished:
-                    continue
-                fresh += 1
-                self._highest = update_id if self._highest is None else max(self._highest, update_id)
-                # Tasks start in update order and each chat's lock is first-in first-out.
-                self._inflight[update_id] = asyncio.create_task(self.feed(item), name=f"update-{update_id}")
-            if self._inflight:
-                await self._some_finished(0.05 if fresh else 0.25)
-            for update_id, task in list(self._inflight.items()):
-                if task.done():
-                    del self._inflight[update_id]
-                    finished.add(update_id)
-                    if not task.cancelled() and task.exception() is not None:
-                        log.error(
-                            "update %s failed outside the handlers", update_id, exc_info=task.exception()
-                        )
-            self._offset = self._next_offset()
-            finished = {
-                update_id for update_id in finished if self._offset is None or update_id >= self._offset
-            }
-
-    async def _some_finished(self, timeout: float) -> None:
-        """Wait (at most `timeout`) until a quarter of the running updates, and at least one, end.
-
-        Each getUpdates returns the whole window from the oldest unfinished update, up to 100 of
-        them, already running or not; asking again after every single completion made a backlog
-        download and parse that window ~0.8 times per update (bench/bot.py).
-        """
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        pending = set(self._inflight.values())
-        target = max(1, len(pending) // 4)
-        finished = 0
-        while finished < target:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return
-            done, pending = await asyncio.wait(
-                pending, timeout=remaining, return_when=asyncio.FIRST_COMPLETED
-            )
-            if not done:
-                return
-            finished += len(done)
-
-    def _next_offset(self) -> int | None:
-        """Return the offset that confirms everything settled before the oldest unsettled update."""
-        open_ids = self._inflight.keys() | self._unsettled
-        if open_ids:
-            return min(open_ids)
-        return None if self._highest is None else self._highest + 1
 
     async def _start_webhook(self) -> None:
         """Register the webhook with its secret and serve it with tornado."""

@@ -20,17 +20,14 @@ from bot import staff_store as store
 from bot.faq_live import staff_entry
 from bot.handlers import Context, Runtime, polite_note, runtime, send_reply, staff_gate, tg_call
 from bot.markup import split_html
+from bot.staff_words import FAQ_VERBS
 from dialogs import staff_faq
+from dialogs.messages import t
 
 log = logging.getLogger(__name__)
 
 NAME_LIMIT = 64
 ANSWER_LIMIT = 3500
-
-
-def _t(lang: str, zh: str, en: str) -> str:
-    """Pick a language."""
-    return en if lang == "en" else zh
 
 
 def staff_name(user: User) -> str:
@@ -167,51 +164,38 @@ async def deliver_answer(bot: Bot, rt: Runtime, question_id: int, user: User, te
     name = staff_name(user)
     text = text.strip()
     if not text:
-        return _t(lang, "答复内容是空的。", "The answer is empty.")
+        return t("desk.deliver_answer.answer_empty", lang)
     if len(text) > ANSWER_LIMIT:
-        return _t(
+        return t(
+            "desk.deliver_answer.answer_too_long_characters",
             lang,
-            f"答复太长（{len(text)} 字），请分成不超过 {ANSWER_LIMIT} 字的几段。",
-            f"The answer is too long ({len(text)} characters); keep it under {ANSWER_LIMIT}.",
+            counttext=len(text),
+            answer_limit=ANSWER_LIMIT,
         )
     loaded = await rt.call(store.load_question, rt.service, question_id, lang)
     if loaded is None:
-        return _t(
-            lang,
-            f"找不到问题 #{question_id}：用户可能已删除了自己的数据，答复未发送。",
-            f"No question #{question_id}: the user may have deleted their data; nothing was sent.",
-        )
+        return t("desk.deliver_answer.no_question_user_may", lang, question_id=question_id)
     question = loaded.question
     if question.status == "deleted":
         await _refresh_post(bot, rt, question_id)
-        return _t(
-            lang,
-            f"提问 #{question_id} 的用户已删除了自己的数据，答复未发送。",
-            f"The user of question #{question_id} deleted their data; nothing was sent.",
-        )
+        return t("desk.deliver_answer.user_question_deleted_their", lang, question_id=question_id)
     if question.status in ("closed", "undeliverable"):
-        return _t(
-            lang,
-            f"问题 #{question_id} 已关闭（{staff.QUESTION_STATUS[question.status][0]}），答复未发送。",
-            f"Question #{question_id} is closed; nothing was sent.",
-        )
+        status = staff.question_status_label(question.status, lang)
+        return t("desk.deliver_answer.question_closed", lang, question_id=question_id, status=status)
     if question.claimed_by not in (None, user.id):
-        return _t(
+        return t(
+            "desk.deliver_answer.question_claimed_by_nothing",
             lang,
-            f"问题 #{question_id} 已由 {question.claimed_name} 认领，答复未发送。",
-            f"Question #{question_id} is claimed by {question.claimed_name}; nothing was sent.",
+            question_id=question_id,
+            claimed_name=question.claimed_name,
         )
     if question.status == "open" and not await rt.call(store.claim, rt.service, question_id, user.id, name):
         again = await rt.call(store.load_question, rt.service, question_id, lang)
         who = again.question.claimed_name if again is not None else "?"
-        return _t(
-            lang,
-            f"问题 #{question_id} 刚刚被 {who} 认领，答复未发送。",
-            f"Question #{question_id} was just claimed by {who}; nothing was sent.",
-        )
+        return t("desk.deliver_answer.question_was_just_claimed", lang, question_id=question_id, who=who)
     chat_id = _user_chat_id(question.chat_key)
     if chat_id is None:
-        return _t(lang, "这个用户不在 Telegram 上，无法答复。", "That user is not on Telegram.")
+        return t("desk.deliver_answer.that_user_not_on", lang)
     message = staff.answer_for_user(question.question, text, question.lang)
     try:
         for chunk in split_html(message):
@@ -219,30 +203,20 @@ async def deliver_answer(bot: Bot, rt: Runtime, question_id: int, user: User, te
     except Forbidden:
         await rt.call(store.close, rt.service, question_id, "undeliverable", user.id, name)
         await _refresh_post(bot, rt, question_id)
-        return _t(
-            lang,
-            f"用户已屏蔽机器人，问题 #{question_id} 的答复未送达；如有线索可电话联系。",
-            f"The user blocked the bot: the answer to #{question_id} was not delivered.",
-        )
+        return t("desk.deliver_answer.user_blocked_bot_answer", lang, question_id=question_id)
     except BadRequest as error:
         if "chat not found" not in error.message.lower():
             raise
         await rt.call(store.close, rt.service, question_id, "undeliverable", user.id, name)
         await _refresh_post(bot, rt, question_id)
-        return _t(
-            lang,
-            f"用户的对话已不存在，问题 #{question_id} 的答复未送达。",
-            f"The user's chat is gone: the answer to #{question_id} was not delivered.",
-        )
+        return t("desk.deliver_answer.user_s_chat_gone", lang, question_id=question_id)
     await rt.call(store.answer, rt.service, question_id, user.id, name, text)
     # The interview goes on where it was: show the question the user was on again.
     current = await rt.call(rt.service.current, question.chat_key)
     if current.question is not None:
         await send_reply(bot, rt, chat_id, current.question, current.lang)
     await _refresh_post(bot, rt, question_id)
-    return _t(
-        lang, f"已把答复发给提问 #{question_id} 的用户。", f"Answer to #{question_id} sent to the user."
-    )
+    return t("desk.deliver_answer.answer_sent_user", lang, question_id=question_id)
 
 
 # --- handlers --------------------------------------------------------------------------------------
@@ -261,7 +235,7 @@ async def on_reply_command(update: Update, context: Context) -> None:
         await polite_note(
             context.bot,
             chat_id,
-            _t(lang, "用法：/reply 问题编号 答复内容", "Usage: /reply <question number> <answer>"),
+            t("desk.on_reply_command.usage_reply_question_number", lang),
         )
         return
     note = await deliver_answer(context.bot, rt, int(number), user, text)
@@ -310,7 +284,7 @@ async def on_staff_button(update: Update, context: Context) -> None:
         button = staff.StaffButton.unpack(query.data or "")
         user = query.from_user
         if button is None or not rt.is_staff(user.id):
-            toast = _t(lang, "只有工作人员可以操作。", "For BDA staff only.")
+            toast = t("desk.on_staff_button.for_bda_staff_only", lang)
             return
         if not await rt.call(rt.service.mark_processed, update.update_id):
             return
@@ -336,40 +310,36 @@ async def _question_button(
         won = await rt.call(store.claim, rt.service, button.id, user.id, name)
         await _refresh_post(bot, rt, button.id, message)
         if won:
-            return _t(lang, "已认领，请回复该消息作答。", "Claimed: reply to the post to answer.")
+            return t("desk.question_button.claimed_reply_post_answer", lang)
         loaded = await rt.call(store.load_question, rt.service, button.id, lang)
         if loaded is None:
-            return _t(lang, "这个问题已不存在。", "That question no longer exists.")
-        return _t(
-            lang,
-            f"已由 {loaded.question.claimed_name} 认领。",
-            f"Already claimed by {loaded.question.claimed_name}.",
-        )
+            return t("desk.question_button.that_question_no_longer", lang)
+        return t("desk.question_button.already_claimed_by", lang, claimed_name=loaded.question.claimed_name)
     if button.action == "faq":
         saved = await rt.call(store.save_as_faq, rt.service, button.id, user.id, name, lang)
         if saved == "gone":
-            return _t(lang, "这个问题已不存在。", "That question no longer exists.")
+            return t("desk.question_button.that_question_no_longer_2", lang)
         if saved == "done":
-            return _t(lang, "已经存为问答了。", "Already saved as an FAQ entry.")
+            return t("desk.question_button.already_saved_as_faq", lang)
         assert isinstance(saved, store.FaqCard)
         await _refresh_post(bot, rt, button.id, message)
         chat_id = rt.settings.staff_chat_id
         if chat_id is not None:
             await polite_note(bot, chat_id, staff.faq_card(saved.row, saved.problems, lang))
-        return _t(lang, f"已存为问答 F{saved.row.id}（未启用）", f"Saved as FAQ entry F{saved.row.id} (off)")
+        return t("desk.question_button.saved_as_faq_entry", lang, id=saved.row.id)
     if button.action == "close":
         loaded = await rt.call(store.load_question, rt.service, button.id, lang)
         if loaded is None:
-            return _t(lang, "这个问题已不存在。", "That question no longer exists.")
+            return t("desk.question_button.that_question_no_longer_3", lang)
         if loaded.question.claimed_by not in (None, user.id) or loaded.question.status not in (
             "open",
             "claimed",
         ):
-            return _t(lang, "这个问题不能再关闭了。", "That question cannot be closed now.")
+            return t("desk.question_button.that_question_cannot_be", lang)
         await rt.call(store.close, rt.service, button.id, "closed", user.id, name)
         await _refresh_post(bot, rt, button.id, message)
-        return _t(lang, "已标记为无需回复。", "Marked as needing no reply.")
-    return _t(lang, "这个按钮已失效。", "That button is out of date.")
+        return t("desk.question_button.marked_as_needing_no", lang)
+    return t("desk.question_button.that_button_out_date", lang)
 
 
 async def _lead_button(
@@ -378,12 +348,12 @@ async def _lead_button(
     """Move a lead to a state or take it over; return the toast."""
     lang = rt.settings.bot_lang
     if not await rt.call(store.follow, rt.service, button.id, button.action, user.id, staff_name(user)):
-        return _t(lang, "这条线索已不存在（用户可能已删除数据）。", "That lead no longer exists.")
+        return t("desk.lead_button.that_lead_no_longer", lang)
     full = message is not None and message.text is not None and message.text.startswith("📇")
     await _refresh_lead(bot, rt, button.id, message, full)
     if button.action == "mine":
-        return _t(lang, "已由你跟进。", "You now own this lead.")
-    return _t(lang, *staff.LEAD_STATES[button.action])
+        return t("desk.lead_button.you_now_own_this", lang)
+    return staff.lead_state_label(button.action, lang)
 
 
 async def on_lead_command(update: Update, context: Context) -> None:
@@ -415,11 +385,11 @@ async def on_lead_command(update: Update, context: Context) -> None:
     if action is not None and not await rt.call(
         store.follow, rt.service, lead_id, action, user.id, staff_name(user), text.strip()[:2000]
     ):
-        await polite_note(context.bot, chat_id, _t(lang, f"没有线索 #{lead_id}。", f"No lead #{lead_id}."))
+        await polite_note(context.bot, chat_id, t("desk.on_lead_command.no_lead", lang, lead_id=lead_id))
         return
     card = await rt.call(store.lead_card, rt.service, lead_id)
     if card is None:
-        await polite_note(context.bot, chat_id, _t(lang, f"没有线索 #{lead_id}。", f"No lead #{lead_id}."))
+        await polite_note(context.bot, chat_id, t("desk.on_lead_command.no_lead_2", lang, lead_id=lead_id))
         return
     await _send_post(context.bot, chat_id, staff.lead_view(card.lead, lang, history=card.history, full=True))
 
@@ -439,16 +409,12 @@ async def on_faq_command(update: Update, context: Context) -> None:
     head, _, rest = args.partition(" ")
     head = head.lstrip("#Ff")
     word, _, text = rest.strip().partition(" ")
-    verb = staff.FAQ_VERBS.get(word.lower()) if word else None
+    verb = FAQ_VERBS.get(word.lower()) if word else None
     if not head.isdigit() or (word and verb is None):
         await polite_note(
             context.bot,
             chat_id,
-            _t(
-                lang,
-                "用法：/faq（列表）；/faq 编号（查看、修改）",
-                "Usage: /faq (list); /faq N (show and edit)",
-            ),
+            t("desk.on_faq_command.usage_faq_list_faq", lang),
         )
         return
     entry_id = int(head)
@@ -466,13 +432,13 @@ async def on_faq_command(update: Update, context: Context) -> None:
         )
     if result is None:
         await polite_note(
-            context.bot, chat_id, _t(lang, f"没有问答 F{entry_id}。", f"No FAQ entry F{entry_id}.")
+            context.bot, chat_id, t("desk.on_faq_command.no_faq_entry_f", lang, entry_id=entry_id)
         )
     elif isinstance(result, str):
         await polite_note(
             context.bot,
             chat_id,
-            _t(lang, f"未修改：{result}", f"Not changed: {result}"),
+            t("desk.on_faq_command.not_changed", lang, result=result),
         )
     else:
         await polite_note(context.bot, chat_id, staff.faq_card(result.row, result.problems, lang))
@@ -481,11 +447,7 @@ async def on_faq_command(update: Update, context: Context) -> None:
 async def _send_yaml(bot: Bot, chat_id: int, card: store.FaqCard, lang: str) -> None:
     """Send an entry as a faq.yaml fragment, to be added in a release."""
     text = staff_faq.to_yaml(staff_entry(card.row))
-    caption = _t(
-        lang,
-        f"F{card.row.id} 的 YAML：加入 dialogs/data/faq.yaml（至少两种问法，id 可改成更有意义的名字）。",
-        f"F{card.row.id} as YAML for dialogs/data/faq.yaml (it needs two phrasings at least; rename the id).",
-    )
+    caption = t("desk.send_yaml.f_as_yaml_for", lang, id=card.row.id)
     await tg_call(
         "sendDocument",
         lambda: bot.send_document(

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
+from bot.staff_words import OWNER_ME, OWNER_NONE
 from dialogs.handover import context_lines
+from dialogs.messages import t
 from dialogs.render import STATUS_MARK, literal, money
 
 # BDA works on Beijing time; shown times use UTC+8 without needing tz data on the server.
@@ -25,11 +27,6 @@ LEADS_SHOWN = 20
 EXPORT_LIMIT = 100_000
 
 
-def _t(lang: str, zh: str, en: str) -> str:
-    """Pick a language."""
-    return en if lang == "en" else zh
-
-
 def _title(number: int, lang: str) -> str:
     """Return "第N条 title" for a measure number (just the number if the rulebook lacks it)."""
     try:
@@ -38,7 +35,7 @@ def _title(number: int, lang: str) -> str:
         measure = latest_rulebook().measures.get(number)
     except Exception:  # staff output must not fail on rule data
         measure = None
-    head = _t(lang, f"第{number}条", f"Measure {number}")
+    head = t("staff.title.measure", lang, number=number)
     if measure is None:
         return head
     return f"{head} {measure.title.en if lang == 'en' else measure.title.zh}"
@@ -97,25 +94,17 @@ def _measure_lines(report: dict[str, Any], lang: str, names: dict[str, str] | No
         if status == "eligible" and amount:
             shown = money(amount, lang)
             if pending:
-                shown += _t(
-                    lang,
-                    f"；完成待办后{money(pending, lang)}",
-                    f"; {money(pending, lang)} after pending steps",
-                )
+                shown += t("staff.measure_lines.after_pending_steps", lang, pending=money(pending, lang))
         elif status == "pending" and pending:
-            shown = _t(
-                lang, f"待办：完成后{money(pending, lang)}", f"pending: {money(pending, lang)} once done"
-            )
+            shown = t("staff.measure_lines.pending_once_done", lang, pending=money(pending, lang))
         elif upper:
-            shown = _t(
-                lang, f"最高{money(upper, lang)}（待确认）", f"up to {money(upper, lang)} (to confirm)"
-            )
+            shown = t("staff.measure_lines.up_confirm", lang, upper=money(upper, lang))
         else:
-            shown = _t(lang, "金额待确认", "amount to confirm")
+            shown = t("staff.measure_lines.amount_confirm", lang)
         name = (names or {}).get(str(entry.get("project")), "") if entry.get("project") else ""
         project = f"（{literal(name)}）" if name else ""
         if steps:
-            shown += _t(lang, f"（待：{steps}）", f" (steps: {steps})")
+            shown += t("staff.measure_lines.steps", lang, steps=steps)
         lines.append(f"{STATUS_MARK.get(status, '•')} {_title(number, lang)}{project} — {shown}")
     return lines
 
@@ -124,26 +113,26 @@ def lead_post(payload: dict[str, Any], *, created: bool, lead_id: int, lang: str
     """Write the staff-chat post for a lead: who, how much, which measures, what is still open."""
     report = payload.get("report") if isinstance(payload.get("report"), dict) else {}
     assert isinstance(report, dict)
-    head = _t(lang, "🆕 新线索", "🆕 New lead") if created else _t(lang, "🔄 线索已更新", "🔄 Lead updated")
+    head = t("staff.lead_post.new_lead", lang) if created else t("staff.lead_post.lead_updated", lang)
     lines = [
         f"**{head} #{lead_id}**",
-        f"{_t(lang, '企业', 'Company')}：{_user(payload.get('company'))}",
-        f"{_t(lang, '统一社会信用代码', 'Credit code')}：{_user(payload.get('credit_code'))}",
-        f"{_t(lang, '联系人', 'Contact')}：{_user(payload.get('contact_name'))}　{_t(lang, '手机', 'Mobile')}：{_user(payload.get('phone'))}",
+        f"{t('staff.lead_post.company', lang)}：{_user(payload.get('company'))}",
+        f"{t('staff.lead_post.credit_code', lang)}：{_user(payload.get('credit_code'))}",
+        f"{t('staff.lead_post.contact', lang)}：{_user(payload.get('contact_name'))}　{t('staff.lead_post.mobile', lang)}：{_user(payload.get('phone'))}",
     ]
     if payload.get("campaign"):
-        lines.append(f"{_t(lang, '来源', 'Campaign')}：{_user(payload['campaign'])}")
+        lines.append(f"{t('staff.lead_post.campaign', lang)}：{_user(payload['campaign'])}")
     total = _int(payload.get("total_yuan")) or 0
-    lines.append(f"**{_t(lang, '可申请合计', 'Total that can be paid')}：{money(total, lang)}**")
+    lines.append(f"**{t('staff.lead_post.total_that_can_be', lang)}：{money(total, lang)}**")
     measure_lines = _measure_lines(report, lang, _project_names(payload))
     if measure_lines:
         lines.append("")
-        lines.append(f"**{_t(lang, '措施', 'Measures')}**")
+        lines.append(f"**{t('staff.lead_post.measures', lang)}**")
         lines.extend(measure_lines)
     questions = [str(q) for q in report.get("open_questions") or [] if str(q).strip()]
     if questions:
         lines.append("")
-        lines.append(f"**{_t(lang, '待确认的问题', 'Open questions')}**")
+        lines.append(f"**{t('staff.lead_post.open_questions', lang)}**")
         lines.extend(f"• {q}" for q in questions[:10])
     return "\n".join(lines)
 
@@ -204,27 +193,21 @@ def parse_lead_filter(args: Sequence[str], lang: str = "zh", *, now: dt.datetime
 
 def _filter_help(lang: str) -> str:
     """Explain the /leads arguments."""
-    return _t(
-        lang,
-        "用法：/leads [条号] [起始日期 YYYY-MM-DD 或 天数如 7d] [新线索|已联系|已申报|已结束|无效] [我的|无人|@姓名]，"
-        "例如 /leads 27 7d 已联系 我的、/leads @李明；/export 同样可加这些条件。",
-        "Usage: /leads [measure] [since YYYY-MM-DD or days like 7d] [new|contacted|applied|closed|invalid] "
-        "[mine|unowned|@name], e.g. /leads 27 7d contacted mine, /leads @Li; /export takes the same.",
-    )
+    return t("staff.filter_help.usage_leads_measure_since", lang)
 
 
 def leads_text(leads: Sequence[Any], lang: str = "zh", *, flt: LeadFilter | None = None) -> str:
     """List leads for staff, newest first."""
     if not leads:
-        return _t(lang, "没有符合条件的线索。", "No leads match.")
-    lines = [f"**{_t(lang, '最近的线索', 'Recent leads')}**（{len(leads)}）"]
+        return t("staff.leads_text.no_leads_match", lang)
+    lines = [f"**{t('staff.leads_text.recent_leads', lang)}**（{len(leads)}）"]
     for lead in leads:
         measures = "、".join(str(n) for n in lead.measures) or "—"
         lines.append("")
         lines.append(f"**#{lead.id} {_user(lead.company)}**（{_user(lead.credit_code)}）")
         lines.append(
-            f"{_user(lead.contact_name)} {_user(lead.phone)} | {_t(lang, '措施', 'measures')} {measures} | "
-            f"{_t(lang, '合计', 'total')} {money(lead.total_yuan, lang)}"
+            f"{_user(lead.contact_name)} {_user(lead.phone)} | {t('staff.leads_text.measures', lang)} {measures} | "
+            f"{t('staff.leads_text.total', lang)} {money(lead.total_yuan, lang)}"
         )
         extra = f" | {_user(lead.campaign)}" if lead.campaign else ""
         lines.append(f"{_when(lead.created_at)}{extra} | {follow_summary(lead, lang)}")
@@ -237,19 +220,19 @@ def leads_text(leads: Sequence[Any], lang: str = "zh", *, flt: LeadFilter | None
 def stats_text(figures: Any, lang: str = "zh") -> str:
     """Show the dashboard figures."""
     lines = [
-        f"**{_t(lang, '统计', 'Statistics')}**",
-        f"{_t(lang, '用户', 'Users')}：{figures.users}",
-        f"{_t(lang, '对话', 'Conversations')}：{figures.conversations}",
-        f"{_t(lang, '完成测评', 'Finished screenings')}：{figures.finished_screenings}",
-        f"{_t(lang, '线索', 'Leads')}：{figures.leads}",
-        f"{_t(lang, '线索可申请合计', 'Money matched (leads)')}：{money(figures.money_total_yuan, lang)}",
-        f"{_t(lang, '未答上的问题', 'FAQ misses')}：{figures.faq_misses}（{_t(lang, '待处理', 'open')} {figures.faq_misses_open}）",
+        f"**{t('staff.stats_text.statistics', lang)}**",
+        f"{t('staff.stats_text.users', lang)}：{figures.users}",
+        f"{t('staff.stats_text.conversations', lang)}：{figures.conversations}",
+        f"{t('staff.stats_text.finished_screenings', lang)}：{figures.finished_screenings}",
+        f"{t('staff.stats_text.leads', lang)}：{figures.leads}",
+        f"{t('staff.stats_text.money_matched_leads', lang)}：{money(figures.money_total_yuan, lang)}",
+        f"{t('staff.stats_text.faq_misses', lang)}：{figures.faq_misses}（{t('staff.stats_text.open', lang)} {figures.faq_misses_open}）",
         # Updates that kept failing (issue 8): listed and replayed with `etownbot dead-letters`.
-        f"{_t(lang, '未处理的失败消息', 'Dead letters')}：{getattr(figures, 'dead_letters', 0)}",
+        f"{t('staff.stats_text.dead_letters', lang)}：{getattr(figures, 'dead_letters', 0)}",
     ]
     if figures.money_by_measure:
         lines.append("")
-        lines.append(f"**{_t(lang, '按措施（符合条件的金额）', 'By measure (eligible amounts)')}**")
+        lines.append(f"**{t('staff.stats_text.by_measure_eligible_amounts', lang)}**")
         ranked = sorted(figures.money_by_measure.items(), key=lambda item: (-item[1], item[0]))
         lines.extend(f"{_title(number, lang)}：{money(amount, lang)}" for number, amount in ranked)
     return "\n".join(lines)
@@ -258,41 +241,45 @@ def stats_text(figures: Any, lang: str = "zh") -> str:
 def misses_text(misses: Sequence[Any], lang: str = "zh") -> str:
     """List unanswered questions so an editor can grow the FAQ."""
     if not misses:
-        return _t(lang, "没有待处理的未答问题。", "No open FAQ misses.")
-    lines = [f"**{_t(lang, '未答上的问题', 'Unanswered questions')}**（{len(misses)}）"]
+        return t("staff.misses_text.no_open_faq_misses", lang)
+    lines = [f"**{t('staff.misses_text.unanswered_questions', lang)}**（{len(misses)}）"]
     for miss in misses:
         lines.append(f"#{miss.id} [{miss.lang}] {_when(miss.at)}\n{_user(miss.question)}")
     lines.append("")
-    lines.append(
-        _t(lang, "处理完一条后发送 /misses done 编号。", "When one is handled, send /misses done <id>.")
-    )
+    lines.append(t("staff.misses_text.when_one_handled_send", lang))
     return "\n".join(lines)
 
 
 # --- export ----------------------------------------------------------------------------------------
 
+# Column names (the English header); the Chinese header is staff.export.<name>.
 EXPORT_COLUMNS = (
-    ("id", "编号"),
-    ("created_at", "创建时间"),
-    ("updated_at", "更新时间"),
-    ("company", "企业名称"),
-    ("credit_code", "统一社会信用代码"),
-    ("contact_name", "联系人"),
-    ("phone", "手机"),
-    ("measures", "措施"),
-    ("total_yuan", "可申请合计（元）"),
-    ("campaign", "来源"),
-    ("consent_at", "同意时间"),
-    ("consent_text_version", "同意书版本"),
-    ("open_questions", "待确认问题"),
-    ("follow_state", "跟进状态"),
-    ("owner", "负责人"),
-    ("last_note", "最新备注"),
-    ("last_note_at", "备注时间"),
-    ("followed_at", "跟进更新时间"),
-    ("total_after_pending_yuan", "完成待办步骤后合计（元）"),
-    ("pending_steps", "待办步骤"),
+    "id",
+    "created_at",
+    "updated_at",
+    "company",
+    "credit_code",
+    "contact_name",
+    "phone",
+    "measures",
+    "total_yuan",
+    "campaign",
+    "consent_at",
+    "consent_text_version",
+    "open_questions",
+    "follow_state",
+    "owner",
+    "last_note",
+    "last_note_at",
+    "followed_at",
+    "total_after_pending_yuan",
+    "pending_steps",
 )
+
+
+def _headers(lang: str) -> list[str]:
+    """Return the export's column headers in one language."""
+    return [t(f"staff.export.{name}", lang) for name in EXPORT_COLUMNS]
 
 
 def _cell(value: Any) -> Any:
@@ -313,7 +300,12 @@ def export_rows(
         questions = "；".join(str(q) for q in report.get("open_questions") or [])
         entries = [m for m in report.get("measures") or [] if isinstance(m, dict)]
         steps = "；".join(
-            f"第{m.get('number')}条：{'、'.join(str(x) for x in m.get('unlock') or [])}"
+            t(
+                "staff.export.steps",
+                lang,
+                number=m.get("number"),
+                steps="、".join(str(x) for x in m.get("unlock") or []),
+            )
             for m in entries
             if m.get("unlock")
         )
@@ -332,7 +324,7 @@ def export_rows(
                 _when(lead.consent_at),
                 _cell(lead.consent_text_version),
                 _cell(questions),
-                _t(lang, *LEAD_STATES.get(lead.follow_state, (lead.follow_state, lead.follow_state))),
+                lead_state_label(lead.follow_state, lang),
                 _cell(lead.owner_name or ""),
                 _cell(note.value if note is not None else ""),
                 _when(note.at) if note is not None else "",
@@ -348,7 +340,7 @@ def export_csv(leads: Sequence[Any], lang: str = "zh", notes: dict[int, Any] | N
     """Return the leads as CSV (UTF-8 with BOM so Excel shows Chinese correctly)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([zh if lang != "en" else name for name, zh in EXPORT_COLUMNS])
+    writer.writerow(_headers(lang))
     writer.writerows(export_rows(leads, notes, lang))
     return buffer.getvalue().encode("utf-8-sig")
 
@@ -360,8 +352,8 @@ def export_xlsx(leads: Sequence[Any], lang: str = "zh", notes: dict[int, Any] | 
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "线索" if lang != "en" else "Leads"
-    sheet.append([zh if lang != "en" else name for name, zh in EXPORT_COLUMNS])
+    sheet.title = t("staff.export.sheet", lang)
+    sheet.append(_headers(lang))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in export_rows(leads, notes, lang):
@@ -430,20 +422,10 @@ class OfficeHours:
         moment = moment or dt.datetime.now(dt.UTC)
         hours = f"{self.start:%H:%M}–{self.end:%H:%M}"
         if self.is_open(moment):
-            return _t(
-                lang,
-                f"工作人员会直接在这里回复你，工作时间内一般 {self.reply_hours} 小时内答复。",
-                f"Staff will answer right here, usually within {self.reply_hours} hours during office hours.",
-            )
+            return t("staff.expectation.staff_will_answer_right", lang, reply_hours=self.reply_hours)
         opening = self.next_opening(moment)
-        weekday_zh = "一二三四五六日"[opening.isoweekday() - 1]
-        return _t(
-            lang,
-            f"工作人员会直接在这里回复你。现在是非工作时间（工作日 {hours}），"
-            f"预计在周{weekday_zh}（{opening:%m-%d}）{opening:%H:%M} 上班后答复。",
-            f"Staff will answer right here. It is outside office hours now (working days {hours}, "
-            f"Beijing time); expect a reply after {opening:%a %d %b %H:%M}.",
-        )
+        weekday = t("staff.weekdays", lang).split(",")[opening.isoweekday() - 1]
+        return t("staff.expectation.after_hours", lang, hours=hours, weekday=weekday, opening=opening)
 
 
 @dataclass(frozen=True)
@@ -475,21 +457,19 @@ class StaffButton:
 
 QUESTION_ACTIONS = ("claim", "faq", "close")
 # A lead's follow-up: 新线索 → 已联系 → 已申报 → 已结束, or 无效 at any point.
-LEAD_STATES = {
-    "new": ("新线索", "New"),
-    "contacted": ("已联系", "Contacted"),
-    "applied": ("已申报", "Applied"),
-    "closed": ("已结束", "Closed"),
-    "invalid": ("无效", "Invalid"),
-}
-QUESTION_STATUS = {
-    "open": ("⏳ 待认领", "⏳ Waiting"),
-    "claimed": ("✋ 处理中", "✋ Being answered"),
-    "answered": ("✅ 已答复", "✅ Answered"),
-    "closed": ("☑️ 无需回复", "☑️ No reply needed"),
-    "undeliverable": ("🚫 未送达", "🚫 Not delivered"),
-    "deleted": ("🗑 用户已删除数据", "🗑 User deleted their data"),
-}
+# Their names are staff.lead_state.<state> (also the words staff type) and staff.question_status.<status>.
+LEAD_STATES = ("new", "contacted", "applied", "closed", "invalid")
+QUESTION_STATUS = ("open", "claimed", "answered", "closed", "undeliverable", "deleted")
+
+
+def lead_state_label(state: str, lang: str) -> str:
+    """Name a lead's follow-up state (an unknown one as stored)."""
+    return t(f"staff.lead_state.{state}", lang) if state in LEAD_STATES else state
+
+
+def question_status_label(status: str, lang: str) -> str:
+    """Name a question's status with its mark (an unknown one as stored)."""
+    return t(f"staff.question_status.{status}", lang) if status in QUESTION_STATUS else status
 
 
 @dataclass(frozen=True)
@@ -503,55 +483,47 @@ class PostView:
 def question_post(question: Any, lang: str = "zh", *, lead_id: int | None = None) -> PostView:
     """Write the staff-chat post of a question passed to staff, with the buttons its status allows."""
     first, second = context_lines(question.context or {}, lang)
-    status = QUESTION_STATUS.get(question.status, (question.status, question.status))
-    user_lang = "中文" if question.lang != "en" else "English"
+    status = question_status_label(question.status, lang)
+    user_lang = t("staff.user_lang.en" if question.lang == "en" else "staff.user_lang.zh", lang)
     if lead_id is None:
         lead_id = (question.context or {}).get("lead_id")
     lead = (
-        _t(lang, f"已留线索 #{lead_id}", f"lead #{lead_id}")
+        t("staff.question_post.lead", lang, lead_id=lead_id)
         if lead_id
-        else _t(lang, "未留联系方式", "no contact left")
+        else t("staff.question_post.no_contact_left", lang)
     )
     if question.status == "deleted":
         # The user erased their data (/delete): the post keeps only that fact.
-        return PostView(
-            f"**{_t(lang, '❓ 用户提问', '❓ Question from a user')} #{question.id}**　{_t(lang, *status)}"
-        )
+        return PostView(f"**{t('staff.question_post.question_from_user_2', lang)} #{question.id}**　{status}")
     lines = [
-        f"**{_t(lang, '❓ 用户提问', '❓ Question from a user')} #{question.id}**　{_t(lang, status[0], status[1])}",
-        f"{_t(lang, '问题', 'Question')}{_colon(lang)}{_shown(question.question)}",
-        f"{_t(lang, '用户语言', 'Language')}{_colon(lang)}{user_lang}　{lead}",
-        f"{_t(lang, '测评', 'Screening')}{_colon(lang)}{first}",
+        f"**{t('staff.question_post.question_from_user', lang)} #{question.id}**　{status}",
+        f"{t('staff.question_post.question', lang)}{_colon(lang)}{_shown(question.question)}",
+        f"{t('staff.question_post.language', lang)}{_colon(lang)}{user_lang}　{lead}",
+        f"{t('staff.question_post.screening', lang)}{_colon(lang)}{first}",
         f"　{second}",
-        f"{_t(lang, '提问时间', 'Asked')}{_colon(lang)}{_when(question.created_at)}",
+        f"{t('staff.question_post.asked', lang)}{_colon(lang)}{_when(question.created_at)}",
     ]
     if question.claimed_name and question.status in ("claimed", "answered", "closed"):
-        lines.append(f"{_t(lang, '认领', 'Claimed by')}{_colon(lang)}{_user(question.claimed_name)}")
+        lines.append(
+            f"{t('staff.question_post.claimed_by', lang)}{_colon(lang)}{_user(question.claimed_name)}"
+        )
     if question.status == "answered" and question.answer:
         lines.append(
-            f"{_t(lang, '答复', 'Answer')}（{question.answered_name}，{_when(question.answered_at)}）："
+            f"{t('staff.question_post.answer', lang)}（{question.answered_name}，{_when(question.answered_at)}）："
         )
         lines.append(_shown(question.answer))
     if question.faq_entry_id:
-        lines.append(
-            _t(lang, f"已存为问答 F{question.faq_entry_id}", f"Saved as FAQ entry F{question.faq_entry_id}")
-        )
+        lines.append(t("staff.question_post.saved_as_faq_entry", lang, faq_entry_id=question.faq_entry_id))
     if question.status in ("open", "claimed"):
         lines.append("")
-        lines.append(
-            _t(
-                lang,
-                f"回复本条消息即可答复用户，或私聊机器人发送 /reply {question.id} 答复内容。",
-                f"Reply to this message to answer the user, or send /reply {question.id} <text> to the bot privately.",
-            )
-        )
+        lines.append(t("staff.question_post.reply_this_message_answer", lang, id=question.id))
     row: list[tuple[str, StaffButton]] = []
     if question.status == "open":
-        row.append((_t(lang, "我来答", "I'll answer"), StaffButton("q", "claim", question.id)))
+        row.append((t("staff.question_post.i_ll_answer", lang), StaffButton("q", "claim", question.id)))
     if question.status in ("open", "claimed", "answered") and not question.faq_entry_id:
-        row.append((_t(lang, "存为问答", "Save as FAQ"), StaffButton("q", "faq", question.id)))
+        row.append((t("staff.question_post.save_as_faq", lang), StaffButton("q", "faq", question.id)))
     if question.status in ("open", "claimed"):
-        row.append((_t(lang, "无需回复", "No reply needed"), StaffButton("q", "close", question.id)))
+        row.append((t("staff.question_post.no_reply_needed", lang), StaffButton("q", "close", question.id)))
     return PostView("\n".join(lines), [row] if row else [])
 
 
@@ -562,23 +534,21 @@ def _shown(text: str, limit: int = 1200) -> str:
 
 def answer_for_user(question: str, answer: str, lang: str) -> str:
     """Write the message a user receives with a staff answer, their question quoted."""
-    return _t(
-        lang,
-        f"**💬 管委会工作人员答复**\n你的问题：「{_shown(question)}」\n\n{literal(answer)}",
-        f"**💬 Answer from BDA staff**\nYour question: 「{_shown(question)}」\n\n{literal(answer)}",
+    return t(
+        "staff.answer_for_user.answer_from_bda_staff", lang, shown=_shown(question), answer=literal(answer)
     )
 
 
 def questions_text(questions: Sequence[Any], lang: str = "zh") -> str:
     """List the questions still waiting for staff, oldest first."""
     if not questions:
-        return _t(lang, "没有待答复的问题。", "No questions waiting.")
-    lines = [f"**{_t(lang, '待答复的问题', 'Questions waiting')}**（{len(questions)}）"]
+        return t("staff.questions_text.no_questions_waiting", lang)
+    lines = [f"**{t('staff.questions_text.questions_waiting', lang)}**（{len(questions)}）"]
     for question in questions:
-        status = QUESTION_STATUS.get(question.status, (question.status, question.status))
+        status = question_status_label(question.status, lang)
         who = f"（{question.claimed_name}）" if question.claimed_name else ""
         lines.append(
-            f"#{question.id} {_t(lang, *status)}{_user(who)} {_when(question.created_at)}\n{_shown(question.question)}"
+            f"#{question.id} {status}{_user(who)} {_when(question.created_at)}\n{_shown(question.question)}"
         )
     return "\n".join(lines)
 
@@ -586,15 +556,13 @@ def questions_text(questions: Sequence[Any], lang: str = "zh") -> str:
 def reminder_text(questions: Sequence[Any], lang: str, *, now: dt.datetime | None = None) -> str:
     """Remind the staff chat of questions waiting too long."""
     now = now or dt.datetime.now(dt.UTC)
-    lines = [f"**{_t(lang, '⏰ 以下问题等待答复较久', '⏰ These questions have waited a while')}**"]
+    lines = [f"**{t('staff.reminder_text.these_questions_have_waited', lang)}**"]
     for question in questions:
         minutes = max(0, int((now - question.created_at).total_seconds() // 60))
-        waited = _t(lang, f"已等 {minutes} 分钟", f"waiting {minutes} min")
+        waited = t("staff.reminder_text.waiting_min", lang, minutes=minutes)
         who = f"，{question.claimed_name}" if question.claimed_name else ""
         lines.append(f"#{question.id}（{waited}{_user(who)}）{_shown(question.question, 80)}")
-    lines.append(
-        _t(lang, "回复原消息或 /reply 编号 内容 即可答复。", "Reply to the post or use /reply N <text>.")
-    )
+    lines.append(t("staff.reminder_text.reply_post_or_use", lang))
     return "\n".join(lines)
 
 
@@ -604,25 +572,23 @@ def desk_lines(desk: Any, lang: str) -> list[str]:
     if median is None:
         shown = "—"
     elif median < 3600:
-        shown = _t(lang, f"{median / 60:.0f} 分钟", f"{median / 60:.0f} min")
+        shown = t("staff.desk_lines.min", lang, value=median / 60)
     else:
-        shown = _t(lang, f"{median / 3600:.1f} 小时", f"{median / 3600:.1f} h")
+        shown = t("staff.desk_lines.h", lang, value=median / 3600)
     return [
         "",
-        f"**{_t(lang, '人工答复', 'Help desk')}**",
-        f"{_t(lang, '待答复', 'Open questions')}{_colon(lang)}{desk.open}",
-        f"{_t(lang, '今日已答复', 'Answered today')}{_colon(lang)}{desk.answered_today}",
-        f"{_t(lang, '答复用时中位数（30天）', 'Median time to answer (30 days)')}{_colon(lang)}{shown}",
+        f"**{t('staff.desk_lines.help_desk', lang)}**",
+        f"{t('staff.desk_lines.open_questions', lang)}{_colon(lang)}{desk.open}",
+        f"{t('staff.desk_lines.answered_today', lang)}{_colon(lang)}{desk.answered_today}",
+        f"{t('staff.desk_lines.median_time_answer_days', lang)}{_colon(lang)}{shown}",
     ]
 
 
 # --- lead follow-up --------------------------------------------------------------------------------
 
-OWNER_ME = frozenset({"我的", "我", "mine", "me"})
-OWNER_NONE = frozenset({"无人", "无负责人", "unowned", "nobody"})
 LEAD_STATE_WORDS = {
-    **{zh: key for key, (zh, _) in LEAD_STATES.items()},
-    **{en.lower(): key for key, (_, en) in LEAD_STATES.items()},
+    **{t(f"staff.lead_state.{key}", "zh"): key for key in LEAD_STATES},
+    **{t(f"staff.lead_state.{key}", "en").lower(): key for key in LEAD_STATES},
     **{key: key for key in LEAD_STATES},
 }
 
@@ -634,8 +600,8 @@ def lead_state_of(word: str) -> str | None:
 
 def follow_summary(lead: Any, lang: str) -> str:
     """Return a lead's follow-up state and owner in one short phrase."""
-    state = _t(lang, *LEAD_STATES.get(lead.follow_state, (lead.follow_state, lead.follow_state)))
-    owner = _user(lead.owner_name) if lead.owner_name else _t(lang, "无负责人", "unowned")
+    state = lead_state_label(lead.follow_state, lang)
+    owner = _user(lead.owner_name) if lead.owner_name else t("staff.follow_summary.unowned", lang)
     return f"{state}（{owner}）" if lang != "en" else f"{state} ({owner})"
 
 
@@ -656,12 +622,11 @@ def lead_payload(lead: Any) -> dict[str, Any]:
 def _event_line(event: Any, lang: str) -> str:
     """Write one follow-up change: when, who, what."""
     if event.kind == "state":
-        state = LEAD_STATES.get(event.value, (event.value, event.value))
-        what = _t(lang, "状态 → ", "state → ") + _t(lang, *state)
+        what = t("staff.event_line.state", lang) + lead_state_label(event.value, lang)
     elif event.kind == "owner":
-        what = _t(lang, "负责人 → ", "owner → ") + (_user(event.value) or _t(lang, "无", "nobody"))
+        what = t("staff.event_line.owner", lang) + (_user(event.value) or t("staff.event_line.nobody", lang))
     else:
-        what = _t(lang, "备注：", "note: ") + _user(event.value)
+        what = t("staff.event_line.note", lang) + _user(event.value)
     return f"{_when(event.at)} {_user(event.actor_name)} {what}"
 
 
@@ -676,103 +641,75 @@ def lead_view(
     """Write a lead's staff post (or its /lead card when `full`) with the follow-up buttons."""
     text = lead_post(lead_payload(lead), created=created, lead_id=lead.id, lang=lang)
     if full:
-        for head in (_t(lang, "🆕 新线索", "🆕 New lead"), _t(lang, "🔄 线索已更新", "🔄 Lead updated")):
-            text = text.replace(head, _t(lang, "📇 线索", "📇 Lead"), 1)
-    lines = [text, "", f"**{_t(lang, '跟进', 'Follow-up')}**{_colon(lang)}{follow_summary(lead, lang)}"]
+        for head in (t("staff.lead_view.new_lead", lang), t("staff.lead_view.lead_updated", lang)):
+            text = text.replace(head, t("staff.lead_view.lead", lang), 1)
+    lines = [
+        text,
+        "",
+        f"**{t('staff.lead_view.follow_up', lang)}**{_colon(lang)}{follow_summary(lead, lang)}",
+    ]
     shown = list(history) if full else [e for e in history if e.kind == "note"][-1:]
     lines.extend(_event_line(event, lang) for event in shown[-15:])
-    lines.append(_t(lang, f"备注：/lead {lead.id} 备注 内容", f"Add a note: /lead {lead.id} note <text>"))
+    lines.append(t("staff.lead_view.add_note_lead_note", lang, id=lead.id))
     states = [
-        (_t(lang, zh, en), StaffButton("lead", key, lead.id))
-        for key, (zh, en) in LEAD_STATES.items()
+        (lead_state_label(key, lang), StaffButton("lead", key, lead.id))
+        for key in LEAD_STATES
         if key not in ("new", lead.follow_state)
     ]
-    mine = [(_t(lang, "我来跟进", "I'll follow up"), StaffButton("lead", "mine", lead.id))]
+    mine = [(t("staff.lead_view.i_ll_follow_up", lang), StaffButton("lead", "mine", lead.id))]
     return PostView("\n".join(lines), [states, mine])
 
 
 def lead_usage(lang: str) -> str:
     """Explain /lead."""
-    return _t(
-        lang,
-        "用法：/lead 编号（查看）；/lead 编号 已联系|已申报|已结束|无效|新线索；/lead 编号 我来；/lead 编号 备注 内容",
-        "Usage: /lead N (show); /lead N contacted|applied|closed|invalid|new; /lead N mine; /lead N note <text>",
-    )
+    return t("staff.lead_usage.usage_lead_n_show", lang)
 
 
 # --- the FAQ staff write ---------------------------------------------------------------------------
 
-FAQ_VERBS = {
-    "问": "question",
-    "q": "question",
-    "删问": "drop_question",
-    "delq": "drop_question",
-    "原文": "quote",
-    "quote": "quote",
-    "删原文": "drop_quotes",
-    "delquote": "drop_quotes",
-    "条款": "clause",
-    "clause": "clause",
-    "答": "zh",
-    "zh": "zh",
-    "en": "en",
-    "启用": "on",
-    "on": "on",
-    "停用": "off",
-    "off": "off",
-    "yaml": "yaml",
-}
-
 
 def faq_card(row: Any, problems: Sequence[str], lang: str = "zh") -> str:
     """Show a staff FAQ entry with what it still lacks and the commands that edit it."""
-    state = _t(lang, "✅ 已启用", "✅ live") if row.active else _t(lang, "⏸ 未启用", "⏸ off")
+    state = t("staff.faq_card.live", lang) if row.active else t("staff.faq_card.off", lang)
     lines = [
-        f"**{_t(lang, '📚 问答', '📚 FAQ entry')} F{row.id}**（desk-{row.id}）v{row.version} {state}",
-        _t(
+        f"**{t('staff.faq_card.faq_entry', lang)} F{row.id}**（desk-{row.id}）v{row.version} {state}",
+        t(
+            "staff.faq_card.by_last_change",
             lang,
-            f"作者：{_user(row.author_name)} {_when(row.created_at)}；最后修改：{_user(row.updated_by_name)} {_when(row.updated_at)}",
-            f"By {_user(row.author_name)} {_when(row.created_at)}; last change {_user(row.updated_by_name)} {_when(row.updated_at)}",
+            author_name=_user(row.author_name),
+            created_at=_when(row.created_at),
+            updated_by_name=_user(row.updated_by_name),
+            updated_at=_when(row.updated_at),
         ),
-        f"**{_t(lang, '问法', 'Phrasings')}**",
+        f"**{t('staff.faq_card.phrasings', lang)}**",
         *(f"{i}. {_user(q)}" for i, q in enumerate(row.questions, 1)),
-        f"**{_t(lang, '答（中文）', 'Answer (Chinese)')}**{_colon(lang)}{_user(row.answer_zh) or '—'}",
-        f"**{_t(lang, '答（English）', 'Answer (English)')}**{_colon(lang)}{_user(row.answer_en) or '—'}",
-        f"**{_t(lang, '原文', 'Quotes')}**{_colon(lang)}"
+        f"**{t('staff.faq_card.answer_chinese', lang)}**{_colon(lang)}{_user(row.answer_zh) or '—'}",
+        f"**{t('staff.faq_card.answer_english', lang)}**{_colon(lang)}{_user(row.answer_en) or '—'}",
+        f"**{t('staff.faq_card.quotes', lang)}**{_colon(lang)}"
         + ("".join(f"「{_user(c)}」" for c in row.cite) or "—"),
-        f"**{_t(lang, '条款', 'Clause')}**{_colon(lang)}{_user(row.clause) or '—'}"
-        + (f"（{_t(lang, '措施', 'measures')} {'、'.join(map(str, row.measures))}）" if row.measures else ""),
+        f"**{t('staff.faq_card.clause', lang)}**{_colon(lang)}{_user(row.clause) or '—'}"
+        + (
+            f"（{t('staff.faq_card.measures', lang)} {'、'.join(map(str, row.measures))}）"
+            if row.measures
+            else ""
+        ),
     ]
     if problems:
-        lines.append(f"**{_t(lang, '启用前还需', 'Before it can go live')}**")
+        lines.append(f"**{t('staff.faq_card.before_it_can_go', lang)}**")
         lines.extend(f"• {_user(p)}" for p in problems)
     n = row.id
-    lines.append(
-        _t(
-            lang,
-            f"修改：/faq {n} 问 另一种问法｜/faq {n} 删问 序号｜/faq {n} 原文 政策原文｜/faq {n} 删原文｜"
-            f"/faq {n} 条款 第27条｜/faq {n} 答 中文答复｜/faq {n} en English answer｜"
-            f"/faq {n} 启用｜/faq {n} 停用｜/faq {n} yaml",
-            f"Edit: /faq {n} q <phrasing> | /faq {n} delq <no.> | /faq {n} quote <policy text> | "
-            f"/faq {n} delquote | /faq {n} clause <ref> | /faq {n} zh <answer> | /faq {n} en <answer> | "
-            f"/faq {n} on | /faq {n} off | /faq {n} yaml",
-        )
-    )
+    lines.append(t("staff.faq_card.edit_faq_q_phrasing", lang, n=n))
     return "\n".join(lines)
 
 
 def faq_list(rows: Sequence[Any], lang: str = "zh") -> str:
     """List the staff FAQ entries."""
     if not rows:
-        return _t(
-            lang,
-            "还没有工作人员写的问答。在用户提问的消息上点“存为问答”即可新建。",
-            "No staff FAQ entries yet. Press “Save as FAQ” on a user's question to make one.",
-        )
-    lines = [f"**{_t(lang, '工作人员问答', 'Staff FAQ entries')}**（{len(rows)}）"]
+        return t("staff.faq_list.no_staff_faq_entries", lang)
+    lines = [f"**{t('staff.faq_list.staff_faq_entries', lang)}**（{len(rows)}）"]
     for row in rows:
         mark = "✅" if row.active else "⏸"
         first = row.questions[0] if row.questions else ""
         lines.append(f"F{row.id} {mark} v{row.version} {_user(first[:40])}（{_user(row.author_name)}）")
-    lines.append(_t(lang, "查看：/faq 编号", "Show one: /faq N"))
+    lines.append(t("staff.faq_list.show_one_faq_n", lang))
     return "\n".join(lines)

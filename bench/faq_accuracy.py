@@ -1,5 +1,9 @@
 """FAQ matching: top-1 / top-3 accuracy on the paraphrase table, outcomes, misses, and lookup latency.
 
+A row may name other right entries (`also`) and, for a question in several parts, its other parts
+(`parts`): the first entry found counts when it is any of them, and every part must be answered
+(`FaqMatch.others`) or offered (`FaqMatch.suggestions`).
+
 With staff entries (`--staff-db DATABASE_URL` for the live ones, or `--staff-yaml FILE` in
 faq.yaml's shape) the table runs twice, without and with them, and every paraphrase whose
 answer changed is listed: a staff entry that steals other questions shows up there.

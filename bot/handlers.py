@@ -174,13 +174,17 @@ async def tg_call(what: str, make: Callable[[], Awaitable[T]]) -> T | None:
 
 async def send_html(
     bot: Bot, chat_id: int, chunks: list[str], markup: InlineKeyboardMarkup | None = None
-) -> None:
-    """Send HTML chunks in order, the keyboard on the last one; fall back to plain text on an HTML refusal."""
+) -> Message | None:
+    """Send HTML chunks in order, the keyboard on the last one; fall back to plain text on an HTML refusal.
+
+    Return the last message sent (the one with the keyboard), if Telegram took it.
+    """
+    sent: Message | None = None
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
         reply_markup = markup if last else None
         try:
-            await tg_call(
+            sent = await tg_call(
                 "sendMessage",
                 lambda chunk=chunk, reply_markup=reply_markup: bot.send_message(  # type: ignore[misc]
                     chat_id, chunk, parse_mode=ParseMode.HTML, reply_markup=reply_markup
@@ -194,17 +198,18 @@ async def send_html(
 
             plain = to_plain(re.sub(r"</?b>", "", chunk)).replace("&lt;", "<").replace("&gt;", ">")
             plain = plain.replace("&amp;", "&")
-            await tg_call(
+            sent = await tg_call(
                 "sendMessage",
                 lambda plain=plain, reply_markup=reply_markup: bot.send_message(  # type: ignore[misc]
                     chat_id, plain, reply_markup=reply_markup
                 ),
             )
+    return sent
 
 
 async def send_reply(
     bot: Bot, rt: Runtime, chat_id: int, reply: Reply, lang: str, lead: str | None = None
-) -> None:
+) -> Message | None:
     """Show one visible reply: text, question with keyboard, or the report document.
 
     `lead` is HTML shown above a question in the same message (see `joined_note`).
@@ -215,7 +220,7 @@ async def send_reply(
         chunks = text_chunks(reply, lang)
         if lead is not None:
             chunks = [f"{lead}\n\n{chunks[0]}", *chunks[1:]]
-        await send_html(bot, chat_id, chunks, keyboard(reply))
+        return await send_html(bot, chat_id, chunks, keyboard(reply))
     elif reply.kind == "attachment":
         await tg_call("sendChatAction", lambda: bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT))
         report = await rt.call_slow(render_report, reply.payload)
@@ -227,6 +232,7 @@ async def send_reply(
                 caption=report.caption,
             ),
         )
+    return None
 
 
 # A one-line note ("记下了：500 千瓦（装机容量）") right before a question goes above it in the same
@@ -252,17 +258,24 @@ def joined_note(reply: Reply, following: Reply | None, lang: str) -> str | None:
 
 async def send_replies(
     bot: Bot, rt: Runtime, chat_id: int, replies: list[Reply], lang: str, *, join: bool = True
-) -> None:
-    """Show replies in order; with `join`, a short note goes into the question right after it."""
+) -> int | None:
+    """Show replies in order; with `join`, a short note goes into the question right after it.
+
+    Return the message id of the last main (not aside) question sent, if any.
+    """
     lead: str | None = None
+    shown_id: int | None = None
     for index, reply in enumerate(replies):
         following = replies[index + 1] if index + 1 < len(replies) else None
         note = joined_note(reply, following, lang) if join else None
         if note is not None:
             lead = note
             continue
-        await send_reply(bot, rt, chat_id, reply, lang, lead)
+        sent = await send_reply(bot, rt, chat_id, reply, lang, lead)
         lead = None
+        if sent is not None and isinstance(reply, QuestionReply) and not reply.aside:
+            shown_id = sent.message_id
+    return shown_id
 
 
 async def post_to_staff(bot: Bot, rt: Runtime, texts: list[str]) -> None:
@@ -279,11 +292,21 @@ async def post_to_staff(bot: Bot, rt: Runtime, texts: list[str]) -> None:
 
 
 async def deliver(
-    bot: Bot, rt: Runtime, chat_id: int, outcome: Outcome, pressed: CallbackQuery | None = None
+    bot: Bot,
+    rt: Runtime,
+    chat_id: int,
+    outcome: Outcome,
+    pressed: CallbackQuery | None = None,
+    typed: str | None = None,
 ) -> None:
     """Show an outcome: edit the pressed question in place where it makes sense, send the rest."""
     visible = outcome.visible
     question = outcome.question
+    shown_id: int | None = None
+    if outcome.typed_over is not None and outcome.previous_question is not None:
+        await mark_typed_answer(
+            bot, chat_id, outcome.typed_over, outcome.previous_question, typed or "", outcome.lang
+        )
     if pressed is not None and isinstance(pressed.message, Message) and not outcome.stale:
         message = pressed.message
         parsed = parse_callback_data(pressed.data or "")
@@ -304,6 +327,7 @@ async def deliver(
                 ),
             )
             visible = visible[1:]
+            shown_id = message.message_id
         elif question is not None:
             # The question was answered: keep its text, show the choice, drop the buttons.
             text = answered_html(message.text_html if message.text else "", outcome.answer_label)
@@ -318,13 +342,38 @@ async def deliver(
         stale_message = pressed.message
         await tg_call("editMessageReplyMarkup", lambda: stale_message.edit_reply_markup(reply_markup=None))
     # A stale press re-shows the current question as it was, under its explanation.
-    await send_replies(bot, rt, chat_id, list(visible), outcome.lang, join=not outcome.stale)
+    sent_id = await send_replies(bot, rt, chat_id, list(visible), outcome.lang, join=not outcome.stale)
+    shown_id = sent_id if sent_id is not None else shown_id
+    if shown_id is not None and not outcome.deleted:
+        # Noted so that a typed answer can mark this question answered (see mark_typed_answer).
+        await rt.call(rt.service.note_question_message, chat_key(chat_id), shown_id)
     if outcome.staff_messages:
         await post_to_staff(bot, rt, outcome.staff_messages)
     if outcome.staff_posts:
         from bot import desk
 
         await desk.post_staff_items(bot, rt, outcome.staff_posts)
+
+
+async def mark_typed_answer(
+    bot: Bot, chat_id: int, message_id: int, question: QuestionReply, typed: str, lang: str
+) -> None:
+    """Show a typed answer on the question it answered and drop the buttons, so none goes stale."""
+    chunks = text_chunks(question, lang)
+    label = typed.strip()[:60]
+    text = answered_html(chunks[-1], label) if chunks and label else None
+    if text is not None:
+        await tg_call(
+            "editMessageText",
+            lambda: bot.edit_message_text(
+                text, chat_id, message_id, parse_mode=ParseMode.HTML, reply_markup=None
+            ),
+        )
+    else:
+        await tg_call(
+            "editMessageReplyMarkup",
+            lambda: bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None),
+        )
 
 
 async def polite_note(bot: Bot, chat_id: int, text: str) -> None:
@@ -384,7 +433,7 @@ async def on_message(update: Update, context: Context) -> None:
         await handle_duplicate(context.bot, rt, chat.id, update.update_id, outcome)
         return
     rt.langs.set(chat.id, outcome.lang)
-    await deliver(context.bot, rt, chat.id, outcome)
+    await deliver(context.bot, rt, chat.id, outcome, typed=text)
     rt.delivered.add(update.update_id)
 
 

@@ -41,6 +41,7 @@ from dialogs import (
     TextReply,
     reply_from_json,
 )
+from dialogs.commands import alias_of
 from dialogs.handover import screening_context
 from dialogs.live import ButtonPress, Live
 from dialogs.live import question_tag as live_question_tag
@@ -89,6 +90,9 @@ class Outcome:
     staff_posts: list[dict[str, Any]] = field(default_factory=list)
     # The choice a pressed button stood for (button events only).
     pressed: Choice | None = None
+    # Typed text (or a typed command) moved past the question on screen: the channel's message
+    # showing it (noted with `note_question_message`), to mark it answered and drop its buttons.
+    typed_over: int | None = None
     attempts: int = 1
 
     @property
@@ -273,6 +277,7 @@ class Service:
             event = Event(kind="button", data=resolved.id, staff=event.staff)
 
         new_state, replies = dialogs.step(state, event, self._today() if self._today else None)
+        typed_over = self._typed_over(session, chat_key, stored, event, live, replies)
         staff_messages, lead_posts = self._carry_out(session, chat_key, user_key, replies)
         replies, staff_posts = self._hand_over(session, chat_key, user_key, replies, state, new_state)
         if any(isinstance(reply, DeleteData) for reply in replies):
@@ -325,7 +330,38 @@ class Service:
             staff_messages=staff_messages,
             staff_posts=lead_posts + staff_posts,
             pressed=resolved,
+            typed_over=typed_over,
         )
+
+    @staticmethod
+    def _typed_over(
+        session: Session,
+        chat_key: str,
+        stored: storage.StoredConversation | None,
+        event: Event,
+        live: Live,
+        replies: list[Reply],
+    ) -> int | None:
+        """Return the message of a question an answer typed moved past (and forget it), else None.
+
+        Commands (/back, "返回") leave the question as it was shown.
+        """
+        if event.kind != "text" or stored is None or live.main is None:
+            return None
+        if alias_of(event.text) is not None or event.text.lstrip().startswith(("/", "／")):
+            return None
+        main = live.after(replies).main
+        if main is not None and live_question_tag(main) == live_question_tag(live.main):
+            return None
+        message_id = storage.question_message(chat_key, session=session)
+        if message_id is not None:
+            storage.set_question_message(chat_key, None, session=session)
+        return message_id
+
+    def note_question_message(self, chat_key: str, message_id: int) -> None:
+        """Note which channel message shows the chat's current question."""
+        with self._write_lock, storage.session_scope(self.sessions) as session:
+            storage.set_question_message(chat_key, message_id, session=session)
 
     def _duplicate(self, session: Session, chat_key: str, update_id: int) -> Outcome:
         """Answer a re-delivered update: nothing new, but the replies of that step if it was the last."""

@@ -18,7 +18,7 @@ from dialogs.asking import menu, reask
 from dialogs.build import reply_text
 from dialogs.change import change_pick, change_zone
 from dialogs.command_steps import ask_question, run_command
-from dialogs.faqflow import faq_answer, faq_if_question, faq_pick
+from dialogs.faqflow import faq_answer, faq_first, faq_pick
 from dialogs.flow import advance
 from dialogs.leads import lead_cancel, lead_press, lead_start, lead_submit, lead_text
 from dialogs.protocol import (
@@ -353,8 +353,7 @@ def _text_start(state: State, event: Event, today: dt.date) -> list[Reply]:
     started = first_message(state, text, today)
     if started:
         return started
-    faq_replies = faq_if_question(state, text, event.staff)
-    return faq_replies + menu(state) if faq_replies else menu(state)
+    return faq_first(state, text, event.staff) + menu(state)
 
 
 def _text_menu(state: State, event: Event, today: dt.date) -> list[Reply]:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from dialogs.answers import L
 from dialogs.asking import next_steps, reask
 from dialogs.build import button, reply_question, reply_text
 from dialogs.protocol import FaqPick
 from dialogs.types import FaqMiss, NotifyStaff, Phase, Reply, State
+
+if TYPE_CHECKING:
+    from dialogs.faq import FaqMatch
 
 
 def faq_if_question(state: State, text: str, staff: bool = False) -> list[Reply]:
@@ -20,13 +24,28 @@ def faq_if_question(state: State, text: str, staff: bool = False) -> list[Reply]
     return faq_answer(state, text, staff)
 
 
-def faq_answer(state: State, text: str, staff: bool = False) -> list[Reply]:
+def faq_answer(state: State, text: str, staff: bool = False, match: FaqMatch | None = None) -> list[Reply]:
     """Answer a policy question, suggest up to three, or log it as a miss."""
     from dialogs import faq
 
-    match = faq.load_faq().match(text, state.lang)
+    if match is None:
+        match = faq.load_faq().match(text, state.lang)
     if match.outcome == "answer" and match.entry is not None:
-        return [reply_text(faq.format_answer(match.entry, state.lang, staff=staff))]
+        answer = reply_text(faq.format_answer(match.entry, state.lang, staff=staff))
+        # A question in several parts: the first answered here, the others one tap away.
+        seen = {match.entry.id}
+        extra = []
+        for e in (*match.others, *match.suggestions):
+            if e.id not in seen:
+                seen.add(e.id)
+                extra.append(e)
+        if not extra:
+            return [answer]
+        choices = [button(FaqPick(e.id), faq_label(e.questions, state.lang)) for e in extra[:3]]
+        offer = L(
+            state, "您的问题里还问到了这些，点选查看：", "Your question also asks about these; tap to read:"
+        )
+        return [answer, reply_question(offer, choices, aside=True)]
     if match.outcome == "suggest" and match.suggestions:
         choices = [button(FaqPick(e.id), faq_label(e.questions, state.lang)) for e in match.suggestions[:3]]
         state.faq_suggested = text[:500]
@@ -123,3 +142,17 @@ def not_understood(state: State, text: str | None, staff: bool, message: str) ->
         if faq:
             return faq + reask(state)
     return [reply_text(message), *reask(state)]
+
+
+def faq_first(state: State, text: str, staff: bool = False) -> list[Reply]:
+    """Answer text typed where no question waits: the FAQ decides, not the question marks.
+
+    Text the FAQ knows ("屋顶光伏补贴", "储能补贴") is answered or met with suggestions; text it does
+    not know is a miss only when it reads as a question, so "你好" is not logged for staff.
+    """
+    from dialogs import faq
+
+    match = faq.load_faq().match(text, state.lang)
+    if match.outcome in ("answer", "suggest") or faq.looks_like_question(text):
+        return faq_answer(state, text, staff, match)
+    return []

@@ -43,6 +43,8 @@ def first_message(state: State, text: str, today: dt.date) -> list[Reply]:
     """Start the screening from a request or a description; nothing if the text is neither."""
     read = intake.read_description(text)
     if read is not None and not state.topics:
+        if read.invested_yuan is not None:
+            _place_investment(state, read, today)
         state.intake = read.to_json()
         state.phase = Phase.INTAKE_CONFIRM
         return [intake_question(state)]
@@ -53,6 +55,44 @@ def first_message(state: State, text: str, today: dt.date) -> list[Reply]:
             *advance(state, today),
         ]
     return []
+
+
+# Facts an amount "invested" may be, by project; the one the project's measure asks for is taken.
+INVESTMENT_FACTS = (
+    "project.boiler_retrofit_investment_yuan",
+    "project.membrane_investment_yuan",
+    "project.retrofit_investment_yuan",
+    "project.total_investment_yuan",
+    "project.total_investment_with_operation_yuan",
+)
+
+
+def _place_investment(state: State, read: intake.Intake, today: dt.date) -> None:
+    """Put an amount invested on the one investment fact the described projects still need."""
+    trial = state.model_copy(deep=True)
+    _apply(trial, read)
+    wanted = [
+        (m.ref, m.project_id)
+        for m in evaluate_state(trial, today).missing
+        if m.ref in INVESTMENT_FACTS and m.project_id is not None
+    ]
+    if len({ref for ref, _ in wanted}) == 1 and read.invested_yuan is not None:
+        ref, pid = wanted[0]
+        read.facts.append((ref, pid, read.invested_yuan))
+
+
+def _apply(state: State, read: intake.Intake) -> None:
+    """Take a description's topics, projects and facts into the state."""
+    apply_topics(state, read.topics)
+    record(state, Asked(ref=Pseudo.TOPICS), list(state.topics))
+    for tid, pids in read.projects.items():
+        if len(TOPIC_BY_ID[tid].projects) < 2:
+            continue
+        choose_projects(state, tid, list(pids))
+        record(state, Asked(ref=sub_ref(tid)), list(pids))
+    for ref, pid, value in read.facts:
+        if set_fact(state, ref, pid, value) is None:
+            record(state, Asked(ref=ref, project_id=pid), value)
 
 
 def intake_question(state: State) -> Reply:
@@ -94,14 +134,5 @@ def intake_answer(state: State, confirmed: bool, today: dt.date) -> list[Reply]:
             reply_text(L(state, "好的，我们一步一步来。", "All right, step by step.")),
             *advance(state, today),
         ]
-    apply_topics(state, read.topics)
-    record(state, Asked(ref=Pseudo.TOPICS), list(state.topics))
-    for tid, pids in read.projects.items():
-        if len(TOPIC_BY_ID[tid].projects) < 2:
-            continue
-        choose_projects(state, tid, list(pids))
-        record(state, Asked(ref=sub_ref(tid)), list(pids))
-    for ref, pid, value in read.facts:
-        if set_fact(state, ref, pid, value) is None:
-            record(state, Asked(ref=ref, project_id=pid), value)
+    _apply(state, read)
     return [reply_text(L(state, "好的，已记下。", "Noted.")), *advance(state, today)]

@@ -267,6 +267,21 @@ def lock_conversation(chat_key: str, *, session: Session) -> StoredConversation 
     return _read_conversation(chat_key, session, "lock")
 
 
+def question_message(chat_key: str, *, session: Session) -> int | None:
+    """Return the channel's message id of the chat's current question, if one was noted."""
+    row = session.execute(
+        select(Conversation.question_message_id).where(Conversation.chat_key == chat_key)
+    ).first()
+    return None if row is None else row[0]
+
+
+def set_question_message(chat_key: str, message_id: int | None, *, session: Session) -> None:
+    """Note which message shows the chat's current question (the state's version is not touched)."""
+    session.execute(
+        update(Conversation).where(Conversation.chat_key == chat_key).values(question_message_id=message_id)
+    )
+
+
 def save_conversation(
     chat_key: str,
     user_key: str,

@@ -238,3 +238,20 @@ async def test_staff_asking_a_policy_question_get_the_clause_ready_to_copy(
     assert "800" in public and "800" in officer
     assert "责任单位：经济发展局" in officer
     assert officer != public
+
+
+async def test_a_question_answered_by_typing_loses_its_keyboard(fake: FakeTelegram, bot: BotRunner) -> None:
+    """Typing the zone edits the zone question to show the answer; no stale buttons linger (issue 10)."""
+    talk = Talk(fake, 1051)
+    await start_screening(talk)
+    zone = talk.question
+    assert "企业在哪里经营" in zone.content and zone.buttons
+    await talk.say("经开区60平方公里")
+    after = fake.message(talk.chat_id, zone.message_id)
+    assert not after.buttons, "the answered question still has its buttons"
+    assert "» 经开区60平方公里" in after.content
+    assert "做了或打算做哪些事" in talk.question.content
+    # A question typed in the middle keeps the question on screen and its buttons.
+    topics = talk.question
+    await talk.say("什么是三同时？")
+    assert fake.message(talk.chat_id, topics.message_id).buttons

@@ -329,3 +329,57 @@ def test_a_question_about_one_measure_stays_a_policy_question() -> None:
     assert "第27条" in j.text and "答不上来" not in j.text
     j = Journey().say("/start").press("menu:ask").say("我们公司想装光伏，帮我算一下能拿多少")
     assert j.state.phase == Phase.INTAKE_CONFIRM and "光伏" in j.text
+
+
+# ---------------------------------------------------------------- issue 10: leftovers
+
+
+def test_a_question_typed_at_the_start_goes_to_the_faq_without_a_question_mark() -> None:
+    j = Journey().say("屋顶光伏补贴")
+    assert "第27条" in j.text and "menu:screen" in j.choices()
+    j = Journey().say("/start").say("储能补贴")
+    assert "没有对储能项目的资金奖励" in j.text
+    j = Journey().say("锅炉改造")
+    assert "您是想问" in j.text and any(c.startswith("faq:") for c in j.choices())
+
+
+def test_a_greeting_at_the_start_shows_the_menu_and_logs_no_miss() -> None:
+    j = Journey().say("你好")
+    assert "menu:screen" in j.choices() and not j.effects
+
+
+def test_a_question_in_several_parts_answers_the_first_and_offers_the_others() -> None:
+    j = LiveJourney()
+    j.say("光伏补多少？要准备什么材料？")
+    assert "第27条" in j.text
+    assert "faq:m27-docs" in j.choices()
+    j.press_live("faq:m27-docs")
+    assert "材料" in j.text and "过期" not in j.text and "失效" not in j.text
+
+
+def test_a_description_gives_the_zone_and_the_investment_shown_back_for_confirmation() -> None:
+    j = Journey().say("我们在经开区，投资了300万做燃气锅炉改造，能拿多少？")
+    assert j.state.phase == Phase.INTAKE_CONFIRM
+    assert "经开区60平方公里" in j.text and "300万元" in j.text
+    j.press("intake:ok")
+    assert j.state.enterprise.get("zone") == "core60"
+    assert j.asking != "enterprise.zone"
+    boiler = next(p for p in j.state.projects if p["id"] == "boiler")
+    assert boiler["facts"].get("boiler_retrofit_investment_yuan") == 3_000_000
+    asked = []
+    for _ in range(25):
+        if j.state.phase == Phase.SUMMARY:
+            break
+        asked.append(j.asking)
+        ids = j.choices()
+        pick = next((i for i in ("a:none", "done", "a:no") if i in ids), None)
+        j.press(pick) if pick else j.say("不知道")
+    assert "enterprise.zone" not in asked and "project.boiler_retrofit_investment_yuan" not in asked
+    assert j.state.phase == Phase.SUMMARY
+
+
+def test_a_description_outside_the_zone_stops_at_once_after_confirmation() -> None:
+    j = Journey().say("我们在大兴采育，不在亦庄新城，自己装了屋顶光伏，能拿什么补贴？")
+    assert j.state.phase == Phase.INTAKE_CONFIRM and "不在以上范围" in j.text
+    j.press("intake:ok")
+    assert j.state.phase == Phase.OUTSIDE and "七(一)" in j.text

@@ -14,7 +14,8 @@ from dialogs.refs import Pseudo, sub_topic
 from dialogs.render import tx
 from dialogs.topics import REPEATABLE, TOPIC_BY_ID, TOPICS, base_template
 from dialogs.types import Asked, QuestionReply, State
-from rules.loader import latest_rulebook, load_catalog
+from rules.loader import load_catalog
+from rules.measure_index import measures_for_zone, measures_in_scope
 
 
 def measure_ranges(numbers: list[int], lang: str) -> str:
@@ -29,12 +30,6 @@ def measure_ranges(numbers: list[int], lang: str) -> str:
     if lang == "en":
         return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
     return "、".join(parts)
-
-
-def measures_of_scope(zone: str) -> list[int]:
-    """Return the measures of one scope of 七(一) (the `scope:` of each measure file)."""
-    book = latest_rulebook()
-    return sorted(n for n, m in book.measures.items() if m.scope == zone)
 
 
 # ---------------------------------------------------------------- the questions (built, not stored)
@@ -60,9 +55,10 @@ def question_for(state: State, asked: Asked) -> QuestionReply:
 def zone_question(state: State) -> QuestionReply:
     """Ask where the enterprise operates, explaining the two areas of 七(一) (chapter7.yaml)."""
     info = load_catalog()["enterprise.zone"]
-    newtown = measures_of_scope("newtown225")
+    # 七(一) as chapter7.yaml and the measure files' `scope:` say (rules' public measure index).
+    newtown = list(measures_in_scope("newtown225"))
     zh_list, en_list = measure_ranges(newtown, "zh"), measure_ranges(newtown, "en")
-    total = len(latest_rulebook().measures)
+    total = len(measures_for_zone("core60"))
     text = L(
         state,
         f"**第1步：企业在哪里经营？**\n• **经开区60平方公里范围（含新扩区域内赋权管理的单位和园区）**：全部{total}条措施都适用\n"

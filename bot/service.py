@@ -45,6 +45,7 @@ from dialogs.commands import alias_of
 from dialogs.handover import screening_context
 from dialogs.live import ButtonPress, Live
 from dialogs.live import question_tag as live_question_tag
+from dialogs.messages import t
 from dialogs.protocol import Done
 
 log = logging.getLogger(__name__)
@@ -135,17 +136,7 @@ class Current:
 
 def _stale_text(lang: str, has_question: bool) -> str:
     """Explain a press on an out-of-date button."""
-    if lang == "en":
-        return (
-            "That button belongs to an earlier question. Here is the current one:"
-            if has_question
-            else "That button is out of date. Send /start to begin."
-        )
-    return (
-        "这个按钮属于之前的问题，已经失效。当前的问题是："
-        if has_question
-        else "这个按钮已经失效。发送 /start 重新开始。"
-    )
+    return t("channel.stale.with_question" if has_question else "channel.stale.no_question", lang)
 
 
 def _consent_time(day: dt.date) -> dt.datetime:

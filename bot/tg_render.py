@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.markup import TELEGRAM_LIMIT, split_html, utf16_len
 from dialogs import Choice, QuestionReply, TextReply
 from dialogs.live import ButtonPress
+from dialogs.messages import t
 from dialogs.protocol import Command, Done, unpack
 
 SELECTED = "✅ "
@@ -88,7 +89,7 @@ def text_chunks(reply: TextReply | QuestionReply, lang: str) -> list[str]:
     """Render a reply's text as HTML messages within Telegram's limit (a question never goes empty)."""
     chunks = split_html(reply.text)
     if not chunks and reply.kind == "question":
-        chunks = [html.escape("Please choose:" if lang == "en" else "请选择：")]
+        chunks = [html.escape(t("channel.choose", lang))]
     return chunks
 
 

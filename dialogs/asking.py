@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from dialogs import commands
-from dialogs.answers import L, is_settled, kind_options, show_value
+from dialogs.answers import is_settled, kind_options, show_value
 from dialogs.build import button, reply_question, reply_text
+from dialogs.messages import t
 from dialogs.protocol import Command, Detail, MenuItem, OutsideZone
 from dialogs.questions import question_for, topics_question
 from dialogs.refs import Pseudo, sub_ref, sub_topic
@@ -27,35 +28,22 @@ def menu(state: State) -> list[Reply]:
 
 def menu_question(state: State) -> QuestionReply:
     """Build the start menu."""
-    text = L(
-        state,
-        "您好！我是**亦庄绿策**，帮经开区企业对照《北京经济技术开发区促进绿色低碳高质量发展若干措施》（京技管发〔2025〕11号）的40条措施：\n"
-        "• 看看您能申请哪些奖励、各多少钱、怎么兑现、要准备什么\n• 直接问政策问题\n• 留下联系方式，由工作人员跟进\n\n"
-        "随时可以输入：返回、跳过、不知道、结果、修改、重新开始、English。",
-        "Hello! I am **E-Town Green Policy Assistant**. I check your enterprise against the 40 measures of BDA's green low-carbon policy (京技管发〔2025〕11号):\n"
-        "• which awards you can apply for, how much, how they are paid, what to prepare\n• answer your policy questions\n• pass your contact to BDA staff\n\n"
-        "At any time type: back, skip, don't know, summary, change, restart, 中文.",
-    )
+    text = t("interview.asking.menu_question.1", state.lang)
     return reply_question(
         text,
         [
-            button(MenuItem("screen"), L(state, "🔍 测一测能拿多少奖励", "🔍 Check my awards")),
-            button(MenuItem("ask"), L(state, "💬 问一个政策问题", "💬 Ask a question")),
-            button(MenuItem("contact"), L(state, "📇 留下联系方式", "📇 Leave my contact")),
-            button(MenuItem("lang"), "English" if state.lang == "zh" else "中文"),
+            button(MenuItem("screen"), t("interview.asking.menu_question.2", state.lang)),
+            button(MenuItem("ask"), t("interview.asking.menu_question.3", state.lang)),
+            button(MenuItem("contact"), t("interview.asking.menu_question.4", state.lang)),
+            button(MenuItem("lang"), t("interview.asking.other_language", state.lang)),
         ],
     )
 
 
 def help_replies(state: State) -> list[Reply]:
     """Explain the commands (listed from the command table)."""
-    head = L(state, "**可以这样用**", "**How to use me**")
-    tail = L(
-        state,
-        "也可以随时直接提问，例如“光伏怎么奖励？”。数字可以这样写：500千瓦、0.5兆瓦、1.2亿、三百万元、30%。",
-        'You can also ask a question at any time, e.g. "How is solar PV rewarded?". '
-        "Figures like 500 kW, 0.5 MW, 1.2亿, 30% are understood.",
-    )
+    head = t("interview.asking.help_replies.1", state.lang)
+    tail = t("interview.asking.help_replies.2", state.lang)
     return [reply_text("\n".join([head, *commands.help_lines(state.lang), tail]))]
 
 
@@ -146,15 +134,15 @@ def summary_question(state: State, report: Report) -> QuestionReply:
     choices = [
         button(
             Detail(r.number, r.project_id or ""),
-            L(state, f"第{r.number}条详情", f"Measure {r.number} details"),
+            t("interview.asking.summary_question.1", state.lang, number=r.number),
         )
         for r in rows
     ]
     choices += [
-        button(Command("change"), L(state, "✏️ 修改答案", "✏️ Change an answer")),
-        button(Command("contact"), L(state, "📇 留下联系方式", "📇 Leave my contact")),
-        button(Command("pdf"), L(state, "📄 PDF报告", "📄 PDF report")),
-        button(Command("restart"), L(state, "🔄 重新开始", "🔄 Start over")),
+        button(Command("change"), t("interview.asking.summary_question.2", state.lang)),
+        button(Command("contact"), t("interview.asking.summary_question.3", state.lang)),
+        button(Command("pdf"), t("interview.asking.summary_question.4", state.lang)),
+        button(Command("restart"), t("interview.asking.summary_question.5", state.lang)),
     ]
     return reply_question(summary_text(report, state.lang), choices, columns=2)
 
@@ -167,23 +155,23 @@ def echo(state: State, ref: str, value: object) -> TextReply:
         # A space between the figure and its unit, as on a form: "500 千瓦".
         shown = re.sub(r"^([\d.,]+)\s*(?=[^\d.,\s])", r"\1 ", shown)
     label = fact_label(ref, state.lang)
-    return reply_text(L(state, f"记下了：{shown}（{label}）", f"Noted: {shown} ({label})"))
+    return reply_text(t("interview.asking.echo.1", state.lang, shown=shown, label=label))
 
 
 def next_steps(state: State) -> list[Reply]:
     """Offer what the user can do from here, where no question is waiting."""
     if state.phase == Phase.SUMMARY:
         choices = [
-            button(Command("summary"), L(state, "📋 查看结果", "📋 Show the result")),
-            button(Command("contact"), L(state, "📇 留下联系方式", "📇 Leave my contact")),
+            button(Command("summary"), t("interview.asking.next_steps.2", state.lang)),
+            button(Command("contact"), t("interview.asking.next_steps.3", state.lang)),
         ]
     else:
         choices = [
-            button(MenuItem("screen"), L(state, "🔍 测一测能拿多少奖励", "🔍 Check my awards")),
-            button(MenuItem("contact"), L(state, "📇 留下联系方式", "📇 Leave my contact")),
+            button(MenuItem("screen"), t("interview.asking.next_steps.4", state.lang)),
+            button(MenuItem("contact"), t("interview.asking.next_steps.5", state.lang)),
         ]
     # An offer beside whatever is on screen: the menu or question above keeps working.
-    return [reply_question(L(state, "您还可以：", "You can also:"), choices, aside=True)]
+    return [reply_question(t("interview.asking.next_steps.1", state.lang), choices, aside=True)]
 
 
 def outside_stop(state: State) -> list[Reply]:
@@ -197,22 +185,11 @@ def outside_question(state: State) -> QuestionReply:
     """Quote 七(一) and say what the user can still do."""
     scopes = latest_rulebook().chapter7.scopes
     quotes = "\n".join(f"{i}. {cite}" for i, scope in enumerate(scopes.values(), 1) for cite in scope.cite)
-    text = L(
-        state,
-        "**本政策不适用于亦庄新城以外的企业。**\n京技管发〔2025〕11号 七(一) 适用范围：\n"
-        f"{quotes}\n\n"
-        "所以不再往下测评了。您仍然可以：\n• 直接输入政策问题\n• 留下联系方式，由工作人员联系您\n"
-        "• 如果选错了经营区域，点“重新选择经营区域”",
-        "**This policy does not apply to enterprises outside Yizhuang New Town.**\n"
-        "京技管发〔2025〕11号 七(一), scope (original text):\n"
-        f"{quotes}\n\n"
-        "So the screening stops here. You can still:\n• type a policy question\n"
-        "• leave your contact for BDA staff\n• choose the zone again if it was wrong",
-    )
+    text = t("interview.asking.outside_question.1", state.lang, quotes=quotes)
     choices = [
-        button(MenuItem("ask"), L(state, "💬 问一个政策问题", "💬 Ask a question")),
-        button(Command("contact"), L(state, "📇 留下联系方式", "📇 Leave my contact")),
-        button(Command("pdf"), L(state, "📄 PDF说明", "📄 PDF note")),
-        button(OutsideZone(), L(state, "↩ 重新选择经营区域", "↩ Choose the zone again")),
+        button(MenuItem("ask"), t("interview.asking.outside_question.2", state.lang)),
+        button(Command("contact"), t("interview.asking.outside_question.3", state.lang)),
+        button(Command("pdf"), t("interview.asking.outside_question.4", state.lang)),
+        button(OutsideZone(), t("interview.asking.outside_question.5", state.lang)),
     ]
     return reply_question(text, choices)

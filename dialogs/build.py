@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogs.answers import L
+from dialogs.messages import t
 from dialogs.protocol import Action, Command, Done
 from dialogs.types import Choice, QuestionReply, State, TextReply
 
@@ -41,9 +41,9 @@ def nav_choices(state: State, *, unknown: bool = True, skip: bool = True) -> lis
     """Return the don't-know, skip and back buttons of a question."""
     out = []
     if unknown:
-        out.append(button(Command("unknown"), L(state, "不知道", "Don't know")))
+        out.append(button(Command("unknown"), t("interview.build.nav_choices.1", state.lang)))
     if skip:
-        out.append(button(Command("skip"), L(state, "跳过", "Skip")))
+        out.append(button(Command("skip"), t("interview.build.nav_choices.2", state.lang)))
     if state.history:
         out.append(back_button(state))
     return out
@@ -51,9 +51,9 @@ def nav_choices(state: State, *, unknown: bool = True, skip: bool = True) -> lis
 
 def back_button(state: State) -> Choice:
     """Return the button that goes one question back."""
-    return button(Command("back"), L(state, "⬅ 上一步", "⬅ Back"))
+    return button(Command("back"), t("interview.build.back_button.1", state.lang))
 
 
 def done_button(state: State) -> Choice:
     """Return the button that finishes a multi-select."""
-    return button(Done(), L(state, "✔ 完成", "✔ Done"))
+    return button(Done(), t("interview.build.done_button.1", state.lang))

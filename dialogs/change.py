@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dialogs.answers import L, fact_key, get_fact, project_name, show_value
+from dialogs.answers import fact_key, get_fact, project_name, show_value
 from dialogs.asking import ask, ask_kinds_again, ask_sub, ask_topics, ask_zone, menu, reask
 from dialogs.build import button, reply_question, reply_text
+from dialogs.messages import t
 from dialogs.protocol import ChangePick, Command
 from dialogs.refs import Pseudo, sub_topic
 from dialogs.render import fact_label
@@ -17,38 +18,34 @@ def change_list(state: State) -> list[Reply]:
     answered = list(state.history)
     if not answered:
         return [
-            reply_text(L(state, "还没有回答过任何问题。", "You have not answered anything yet.")),
+            reply_text(t("interview.change.change_list.3", state.lang)),
             *menu(state),
         ]
     state.phase = Phase.CHANGE
-    lines = [L(state, "**您的回答**（点选要修改的一项）", "**Your answers** (tap one to change it)")]
+    lines = [t("interview.change.change_list.1", state.lang)]
     choices = []
     for i, h in enumerate(answered):
         label = asked_label(state, h)
         value = asked_value(state, h)
         lines.append(f"{i + 1}. {label}：{value}")
         choices.append(button(ChangePick(i), f"{i + 1}. {label}"[:60]))
-    choices.append(button(Command("summary"), L(state, "返回结果", "Back to the result")))
+    choices.append(button(Command("summary"), t("interview.change.change_list.2", state.lang)))
     return [reply_question("\n".join(lines), choices)]
 
 
 def asked_label(state: State, h: Asked) -> str:
     """Name an answered question in the change list."""
     special = {
-        "enterprise.zone": L(state, "经营区域", "Zone"),
-        Pseudo.TOPICS: L(state, "做了哪些事", "Topics"),
-        Pseudo.BASIC: L(state, "近三年不良记录", "Record of the last three years"),
-        Pseudo.EXCLUSIONS: L(state, "三同时/财政资金项目", "Three-simultaneities / government-funded"),
-        Pseudo.KINDS: L(state, "单位类型", "Kind of entity"),
+        "enterprise.zone": t("interview.change.asked_label.1", state.lang),
+        Pseudo.TOPICS: t("interview.change.asked_label.2", state.lang),
+        Pseudo.BASIC: t("interview.change.asked_label.3", state.lang),
+        Pseudo.EXCLUSIONS: t("interview.change.asked_label.4", state.lang),
+        Pseudo.KINDS: t("interview.change.asked_label.5", state.lang),
     }
     if h.ref in special:
         return special[h.ref]
     if h.ref == Pseudo.MORE:
-        return L(
-            state,
-            f"【{project_name(state, h.project_id)}】再添加",
-            f"[{project_name(state, h.project_id)}] another",
-        )
+        return t("interview.change.asked_label.6", state.lang, project_name=project_name(state, h.project_id))
     if (tid := sub_topic(h.ref)) is not None and tid in TOPIC_BY_ID:
         topic = TOPIC_BY_ID[tid]
         return topic.en if state.lang == "en" else topic.zh
@@ -59,22 +56,34 @@ def asked_label(state: State, h: Asked) -> str:
 def asked_value(state: State, h: Asked) -> str:
     """Show the answer given to a question in the change list."""
     if h.unknown or h.skipped:
-        return L(state, "不知道/跳过", "unknown/skipped")
+        return t("interview.change.asked_value.1", state.lang)
     if h.ref == Pseudo.TOPICS:
-        return L(state, "、", ", ").join(
+        return t("interview.change.asked_value.7", state.lang).join(
             (TOPIC_BY_ID[t].en if state.lang == "en" else TOPIC_BY_ID[t].zh)
             for t in state.topics
             if t in TOPIC_BY_ID
         )
     if h.ref in (Pseudo.BASIC, Pseudo.EXCLUSIONS):
-        return L(state, "有", "yes") if h.value else L(state, "都没有", "none")
+        return (
+            t("interview.change.asked_value.2", state.lang)
+            if h.value
+            else t("interview.change.asked_value.3", state.lang)
+        )
     if h.ref == Pseudo.MORE:
-        return L(state, "再添加", "add another") if h.value else L(state, "没有了", "no more")
+        return (
+            t("interview.change.asked_value.4", state.lang)
+            if h.value
+            else t("interview.change.asked_value.5", state.lang)
+        )
     if sub_topic(h.ref) is not None:
-        return L(state, "、", ", ").join(project_name(state, pid) for pid in (h.value or []))
+        return t("interview.change.asked_value.8", state.lang).join(
+            project_name(state, pid) for pid in (h.value or [])
+        )
     if h.ref == Pseudo.KINDS:
         names = [fact_label(f"enterprise.{n}", state.lang) for n in (h.value or [])]
-        return L(state, "、", ", ").join(names) or L(state, "都不是", "none")
+        return t("interview.change.asked_value.9", state.lang).join(names) or t(
+            "interview.change.asked_value.6", state.lang
+        )
     return show_value(state, h.ref, get_fact(state, h.ref, h.project_id))
 
 
@@ -101,7 +110,7 @@ def change_pick(state: State, index: int) -> list[Reply]:
 def back(state: State) -> list[Reply]:
     """Go one question back, keeping the answers."""
     if not state.history:
-        return [reply_text(L(state, "已经是第一个问题了。", "This is the first question.")), *reask(state)]
+        return [reply_text(t("interview.change.back.1", state.lang)), *reask(state)]
     prev = state.history.pop()
     key = fact_key(prev.ref, prev.project_id)
     state.settled = [s for s in state.settled if s != key]

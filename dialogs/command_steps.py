@@ -6,12 +6,13 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from dialogs.answers import L, evaluate_state, kind_options, profile_of, record, settle
+from dialogs.answers import evaluate_state, kind_options, profile_of, record, settle
 from dialogs.asking import help_replies, menu, outside_stop, reask, show_summary
 from dialogs.build import button, reply_question, reply_text
 from dialogs.change import back, change_list
 from dialogs.flow import advance
 from dialogs.leads import lead_cancel, lead_start
+from dialogs.messages import t
 from dialogs.protocol import DeleteReply
 from dialogs.refs import Pseudo
 from dialogs.render import detail_replies
@@ -37,7 +38,7 @@ def _restart(state: State, args: str, today: dt.date) -> tuple[State, list[Reply
     """Start over, keeping the language and the campaign the user came from."""
     fresh = new_state(state.lang)
     fresh.campaign = state.campaign
-    return fresh, [reply_text(L(state, "已重新开始。", "Started over.")), *advance(fresh, today)]
+    return fresh, [reply_text(t("interview.command_steps.restart.1", state.lang)), *advance(fresh, today)]
 
 
 def _lang(target: str | None) -> Handler:
@@ -49,7 +50,7 @@ def _lang(target: str | None) -> Handler:
             args.strip().lower()[:2] if args.strip() else ("en" if state.lang == "zh" else "zh")
         )
         state.lang = "en" if chosen == "en" else "zh"
-        note = reply_text(L(state, "已切换为中文。", "Switched to English."))
+        note = reply_text(t("interview.command_steps.switch.1", state.lang))
         if state.phase in (Phase.ASK, Phase.TOPICS):
             return state, [note, *reask(state)]
         if state.phase == Phase.SUMMARY:
@@ -66,8 +67,11 @@ def _cancel(state: State, args: str, today: dt.date) -> tuple[State, list[Reply]
     if state.phase == Phase.DELETE_CONFIRM:
         state.phase = state.return_phase or Phase.MENU
         state.return_phase = None
-        return state, [reply_text(L(state, "已取消。", "Cancelled.")), *(reask(state) or menu(state))]
-    return state, [reply_text(L(state, "已取消。", "Cancelled.")), *menu(state)]
+        return state, [
+            reply_text(t("interview.command_steps.cancel.2", state.lang)),
+            *(reask(state) or menu(state)),
+        ]
+    return state, [reply_text(t("interview.command_steps.cancel.1", state.lang)), *menu(state)]
 
 
 def _contact(state: State, args: str, today: dt.date) -> tuple[State, list[Reply]]:
@@ -81,14 +85,10 @@ def _delete(state: State, args: str, today: dt.date) -> tuple[State, list[Reply]
     state.phase = Phase.DELETE_CONFIRM
     return state, [
         reply_question(
-            L(
-                state,
-                "确定删除您在这里的全部个人数据（回答、测评结果、联系方式）吗？删除后无法恢复。",
-                "Delete all your personal data here (answers, results, contact details)? This cannot be undone.",
-            ),
+            t("interview.command_steps.delete.1", state.lang),
             [
-                button(DeleteReply("yes"), L(state, "确定删除", "Delete")),
-                button(DeleteReply("no"), L(state, "取消", "Cancel")),
+                button(DeleteReply("yes"), t("interview.command_steps.delete.2", state.lang)),
+                button(DeleteReply("no"), t("interview.command_steps.delete.3", state.lang)),
             ],
         )
     ]
@@ -100,7 +100,7 @@ def _summary(state: State, args: str, today: dt.date) -> tuple[State, list[Reply
         return state, outside_stop(state)
     if not state.topics and state.enterprise.get("zone") is None:
         return state, [
-            reply_text(L(state, "还没有开始测评。", "No screening yet.")),
+            reply_text(t("interview.command_steps.summary.1", state.lang)),
             *advance(state, today),
         ]
     return state, show_summary(state, evaluate_state(state, today))
@@ -126,7 +126,7 @@ def _detail(state: State, args: str, today: dt.date) -> tuple[State, list[Reply]
     """Show one measure in detail ("/detail 27", "/detail 27 全部")."""
     m = re.fullmatch(r"\s*(\d{1,2})\s*(?::([^:\s]*))?(?::more|\s*(全部|all|more))?\s*", args)
     if not m:
-        return state, [reply_text(L(state, "请写明条号，例如 /detail 27", "Give a number, e.g. /detail 27"))]
+        return state, [reply_text(t("interview.command_steps.detail.1", state.lang))]
     report = evaluate_state(state, today)
     return state, detail_replies(
         report,
@@ -147,15 +147,7 @@ def _screen(state: State, args: str, today: dt.date) -> tuple[State, list[Reply]
 def ask_question(state: State) -> list[Reply]:
     """Invite a policy question."""
     state.phase = Phase.FAQ
-    return [
-        reply_text(
-            L(
-                state,
-                "请直接输入您的问题，例如“光伏怎么奖励？”“什么是三同时？”",
-                'Type your question, e.g. "How is solar rewarded?"',
-            )
-        )
-    ]
+    return [reply_text(t("interview.command_steps.ask_question.1", state.lang))]
 
 
 def _ask(state: State, args: str, today: dt.date) -> tuple[State, list[Reply]]:
@@ -195,13 +187,7 @@ def _unknown(state: State, args: str, today: dt.date) -> tuple[State, list[Reply
 def _unavailable(state: State, args: str, today: dt.date) -> tuple[State, list[Reply]]:
     """Say the command does not apply here, and show the question again."""
     return state, [
-        reply_text(
-            L(
-                state,
-                "这个命令现在用不了。发送 /help 查看可用命令。",
-                "That command is not available now. Send /help to see the commands.",
-            )
-        ),
+        reply_text(t("interview.command_steps.unavailable.1", state.lang)),
         *reask(state),
     ]
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from dialogs.messages import t
+
 
 @dataclass(frozen=True)
 class CommandSpec:
@@ -17,10 +19,10 @@ class CommandSpec:
 
     name: str
     aliases: tuple[str, ...] = ()
-    # The line in /help (zh, en); None when /help does not list it.
-    help: tuple[str, str] | None = None
-    # How /help names it when it is not typed with a slash ("“不知道”").
-    help_as: tuple[str, str] | None = None
+    # Listed in /help, with the line interview.help.<name> from the catalogue.
+    help: bool = False
+    # Named in /help by a word (interview.help_as.<name>, "“不知道”") rather than "/name".
+    help_as: bool = False
     # The place in Telegram's command menu (its line is bot.menu.<name> in the catalogue); 0: not there.
     menu_rank: int = 0
     audience: Literal["user", "staff"] = "user"
@@ -30,47 +32,47 @@ class CommandSpec:
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "start",
-        help=("开始或回到菜单", "start or back to the menu"),
+        help=True,
         menu_rank=1,
     ),
     CommandSpec(
         "back",
         ("返回", "上一步", "上一题", "back"),
-        help=("返回上一步（已答内容保留）", "previous question (answers are kept)"),
+        help=True,
         menu_rank=4,
     ),
     CommandSpec(
         "skip",
         ("跳过", "skip"),
-        help=("跳过本题", "skip this question"),
+        help=True,
         menu_rank=5,
     ),
     CommandSpec(
         "unknown",
-        help=("本题留空", "leaves it open"),
-        help_as=("“不知道”", '"don\'t know"'),
+        help=True,
+        help_as=True,
     ),
     CommandSpec(
         "summary",
         ("结果", "总结", "查看结果", "汇总", "summary"),
-        help=("查看结果", "show the result"),
+        help=True,
         menu_rank=2,
     ),
     CommandSpec(
         "change",
         ("修改", "修改答案", "改答案", "change"),
-        help=("修改某个回答", "change an answer"),
+        help=True,
         menu_rank=3,
     ),
     CommandSpec(
         "restart",
         ("重新开始", "重来", "restart"),
-        help=("重新开始", "start over"),
+        help=True,
         menu_rank=9,
     ),
     CommandSpec(
         "lang",
-        help=("切换中文/English", "中文/English"),
+        help=True,
         menu_rank=8,
     ),
     CommandSpec("lang_en", ("english", "英文")),
@@ -78,19 +80,19 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "contact",
         ("留下联系方式", "联系工作人员", "联系方式", "contact"),
-        help=("留下联系方式", "leave your contact"),
+        help=True,
         menu_rank=6,
     ),
     CommandSpec(
         "delete",
         ("删除我的数据", "删除数据"),
-        help=("删除我的个人数据", "delete my personal data"),
+        help=True,
         menu_rank=10,
     ),
     CommandSpec(
         "cancel",
         ("取消", "cancel"),
-        help=("取消当前操作", "cancel the current step"),
+        help=True,
         menu_rank=11,
     ),
     CommandSpec("help", ("帮助", "help"), menu_rank=12),
@@ -131,11 +133,10 @@ def menu_names(audience: Literal["user", "staff"] = "user") -> list[str]:
 
 def help_lines(lang: str) -> list[str]:
     """Return the /help line of each command, in table order."""
-    en = lang == "en"
     lines = []
     for c in COMMANDS:
-        if c.help is None:
+        if not c.help:
             continue
-        head = (c.help_as[1] if en else c.help_as[0]) if c.help_as else f"/{c.name}"
-        lines.append(f"{head} {c.help[1] if en else c.help[0]}")
+        head = t(f"interview.help_as.{c.name}", lang) if c.help_as else f"/{c.name}"
+        lines.append(f"{head} {t(f'interview.help.{c.name}', lang)}")
     return lines

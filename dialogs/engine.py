@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from dialogs import commands, parse
-from dialogs.answers import L, evaluate_state, profile_of
+from dialogs.answers import evaluate_state, profile_of
 from dialogs.asking import menu, reask
 from dialogs.build import reply_text
 from dialogs.change import change_pick, change_zone
@@ -21,6 +21,7 @@ from dialogs.command_steps import ask_question, run_command
 from dialogs.faqflow import faq_answer, faq_first, faq_pick
 from dialogs.flow import advance
 from dialogs.leads import lead_cancel, lead_press, lead_start, lead_submit, lead_text
+from dialogs.messages import t
 from dialogs.protocol import (
     Action,
     Answer,
@@ -75,18 +76,12 @@ def _step(state: State, event: Event, today: dt.date) -> Step:
         text = event.text.strip()
         if not text:
             return state, [
-                reply_text(L(state, "请输入文字，或点选按钮。", "Please type something or tap a button.")),
+                reply_text(t("interview.engine.step.1", state.lang)),
                 *reask(state),
             ]
         if len(text) > MAX_TEXT:
             return state, [
-                reply_text(
-                    L(
-                        state,
-                        f"消息太长了（超过{MAX_TEXT}字），请简短一些。",
-                        f"That message is too long (over {MAX_TEXT} characters); please shorten it.",
-                    )
-                ),
+                reply_text(t("interview.engine.step.2", state.lang, max_text=MAX_TEXT)),
                 *reask(state),
             ]
         alias = commands.alias_of(text)
@@ -98,13 +93,7 @@ def _step(state: State, event: Event, today: dt.date) -> Step:
         name = event.command.lower()
         if name not in commands.SLASH_COMMANDS:
             return state, [
-                reply_text(
-                    L(
-                        state,
-                        "没有这个命令。发送 /help 查看可用命令。",
-                        "Unknown command. Send /help to see the commands.",
-                    )
-                ),
+                reply_text(t("interview.engine.step.3", state.lang)),
                 *reask(state),
             ]
         return run_command(state, name, event.args, today)
@@ -125,13 +114,7 @@ def press(state: State, event: Event, today: dt.date) -> Step:
         if handler is not None and (done := handler(state, event, action, today)) is not None:
             return done
     return state, [
-        reply_text(
-            L(
-                state,
-                "这个按钮已经过期了，请看当前的问题：",
-                "That button is out of date; here is the current question:",
-            )
-        ),
+        reply_text(t("interview.engine.press.1", state.lang)),
         *(reask(state) or menu(state)),
     ]
 
@@ -212,18 +195,12 @@ def _delete_answer(state: State, yes: bool) -> list[Reply]:
             setattr(state, name, getattr(fresh, name))
         return [
             DeleteData(),
-            reply_text(
-                L(
-                    state,
-                    "您的个人数据已全部删除。发送 /start 可以重新开始。",
-                    "All your personal data has been deleted. Send /start to begin again.",
-                )
-            ),
+            reply_text(t("interview.engine.delete_answer.2", state.lang)),
         ]
     state.phase = state.return_phase or Phase.MENU
     state.return_phase = None
     return [
-        reply_text(L(state, "已取消，数据未删除。", "Cancelled; nothing was deleted.")),
+        reply_text(t("interview.engine.delete_answer.1", state.lang)),
         *(reask(state) or menu(state)),
     ]
 
@@ -297,9 +274,7 @@ def _text_lead_yes_no(state: State, event: Event, today: dt.date) -> list[Reply]
         return lead_cancel(state, today)
     if state.phase == Phase.LEAD_CONFIRM and yes is True:
         return lead_submit(state, today)
-    return [
-        reply_text(L(state, "请点选按钮，或回答“同意/不同意”。", "Please tap a button or answer yes/no."))
-    ]
+    return [reply_text(t("interview.engine.text_lead_yes_no.1", state.lang))]
 
 
 def _text_lead_field(state: State, event: Event, today: dt.date) -> list[Reply]:
@@ -312,7 +287,7 @@ def _text_delete(state: State, event: Event, today: dt.date) -> list[Reply]:
     yes = parse.parse_bool(event.text.strip())
     if isinstance(yes, bool):
         return _delete_answer(state, yes)
-    return [reply_text(L(state, "请回答“确定”或“取消”。", "Please answer yes or no."))]
+    return [reply_text(t("interview.engine.text_delete.1", state.lang))]
 
 
 def _text_topics(state: State, event: Event, today: dt.date) -> list[Reply]:
@@ -336,13 +311,7 @@ def _text_intake(state: State, event: Event, today: dt.date) -> list[Reply]:
     if started:
         return started
     return [
-        reply_text(
-            L(
-                state,
-                "请点“对，就这样”或“不对，我自己选”。",
-                'Please tap "Yes, that is right" or "No, I will choose".',
-            )
-        ),
+        reply_text(t("interview.engine.text_intake.1", state.lang)),
         intake_question(state),
     ]
 

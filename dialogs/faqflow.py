@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from dialogs.answers import L
 from dialogs.asking import next_steps, reask
 from dialogs.build import button, reply_question, reply_text
+from dialogs.messages import t
 from dialogs.protocol import FaqPick
 from dialogs.types import FaqMiss, NotifyStaff, Phase, Reply, State
 
@@ -42,26 +42,20 @@ def faq_answer(state: State, text: str, staff: bool = False, match: FaqMatch | N
         if not extra:
             return [answer]
         choices = [button(FaqPick(e.id), faq_label(e.questions, state.lang)) for e in extra[:3]]
-        offer = L(
-            state, "您的问题里还问到了这些，点选查看：", "Your question also asks about these; tap to read:"
-        )
+        offer = t("interview.faqflow.faq_answer.1", state.lang)
         return [answer, reply_question(offer, choices, aside=True)]
     if match.outcome == "suggest" and match.suggestions:
         choices = [button(FaqPick(e.id), faq_label(e.questions, state.lang)) for e in match.suggestions[:3]]
         state.faq_suggested = text[:500]
-        return [reply_question(L(state, "您是想问：", "Did you mean:"), choices, aside=True)]
+        return [reply_question(t("interview.faqflow.faq_answer.3", state.lang), choices, aside=True)]
     state.faq_pending = text[:500]
     return [
         FaqMiss(question=text[:500], lang=state.lang),
         reply_question(
-            L(
-                state,
-                "这个问题我还答不上来，已记录下来供工作人员补充。要把问题转给工作人员吗？",
-                "I cannot answer that yet; it has been logged for staff. Shall I pass it to a staff member?",
-            ),
+            t("interview.faqflow.faq_answer.2", state.lang),
             [
-                button(FaqPick(FaqPick.STAFF), L(state, "转给工作人员", "Pass to staff")),
-                button(FaqPick(FaqPick.NO), L(state, "不用了", "No thanks")),
+                button(FaqPick(FaqPick.STAFF), t("interview.faqflow.faq_answer.4", state.lang)),
+                button(FaqPick(FaqPick.NO), t("interview.faqflow.faq_answer.5", state.lang)),
             ],
             aside=True,
         ),
@@ -86,43 +80,25 @@ def faq_pick(state: State, action: FaqPick) -> list[Reply]:
         state.faq_pending = None
         if not question:
             return [
-                reply_text(
-                    L(
-                        state,
-                        "这个问题已经转给工作人员了。",
-                        "That question has already been passed to staff.",
-                    )
-                ),
+                reply_text(t("interview.faqflow.faq_pick.3", state.lang)),
                 *resume(state),
             ]
         return [
             NotifyStaff(question=question),
-            reply_text(
-                L(
-                    state,
-                    "已转给工作人员。如需工作人员联系您，请留下联系方式（/contact）。",
-                    "Passed to staff. To be contacted, leave your details (/contact).",
-                )
-            ),
+            reply_text(t("interview.faqflow.faq_pick.1", state.lang)),
             *resume(state),
         ]
     if action.key == FaqPick.NO:
         state.faq_pending = None
         return [
-            reply_text(
-                L(
-                    state,
-                    "好的，不转给工作人员。您可以换个说法再问一次。",
-                    "All right, it stays with us. You can ask again in other words.",
-                )
-            ),
+            reply_text(t("interview.faqflow.faq_pick.2", state.lang)),
             *(resume(state) or next_steps(state)),
         ]
     try:
         entry = faq.load_faq().get(action.key)
     except KeyError:
         return [
-            reply_text(L(state, "这条解答已经没有了。", "That answer is no longer available.")),
+            reply_text(t("interview.faqflow.faq_pick.4", state.lang)),
             *resume(state),
         ]
     return [reply_text(faq.format_answer(entry, state.lang)), *resume(state)]

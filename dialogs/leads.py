@@ -7,12 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dialogs.answers import (
-    L,
     evaluate_state,
     profile_of,
 )
 from dialogs.asking import menu, reask, show_summary
 from dialogs.build import button, reply_question, reply_text
+from dialogs.messages import t
 from dialogs.protocol import Command, LeadStep
 from dialogs.render import fact_label, literal
 from dialogs.types import LeadDraft, Phase, Reply, SaveLead, State
@@ -27,21 +27,13 @@ def lead_start(state: State) -> list[Reply]:
         state.phase if state.phase in (Phase.SUMMARY, Phase.ASK, Phase.TOPICS, Phase.MENU) else Phase.MENU
     )
     state.phase = Phase.LEAD_CONSENT
-    text = L(
-        state,
-        "**留下联系方式前，请先确认：**\n我们会保存：企业名称、统一社会信用代码、联系人姓名、手机号，以及您在这里的回答和测评结果。\n"
-        "用途：仅供经开区工作人员就本政策的申报与您联系、跟进。\n保存期限：12个月，或直到您发送 /delete 删除（随时可删）。\n"
-        "依据《个人信息保护法》，您可以随时查询、更正或删除这些信息。同意吗？",
-        "**Before you leave your contact, please confirm:**\nWe keep: company name, unified social credit code, contact name, mobile number, and your answers and result here.\n"
-        "Purpose: only for BDA staff to contact you and follow up on applying under this policy.\nRetention: 12 months, or until you send /delete (at any time).\n"
-        "Under China's Personal Information Protection Law you may access, correct or delete them at any time. Do you agree?",
-    )
+    text = t("interview.leads.lead_start.1", state.lang)
     return [
         reply_question(
             text,
             [
-                button(LeadStep("yes"), L(state, "同意", "I agree")),
-                button(LeadStep("no"), L(state, "不同意", "I do not agree")),
+                button(LeadStep("yes"), t("interview.leads.lead_start.2", state.lang)),
+                button(LeadStep("no"), t("interview.leads.lead_start.3", state.lang)),
             ],
         )
     ]
@@ -52,50 +44,44 @@ class _LeadField:
     """One contact detail: how it is asked, cleaned and checked, and what comes after it."""
 
     name: str
-    prompt: tuple[str, str]
+    prompt: str  # a catalogue key
     clean: Callable[[str], str]
     valid: Callable[[str], bool]
-    error: tuple[str, str]
+    error: str  # a catalogue key
     after: Phase
 
 
 _LEAD_FIELDS: dict[Phase, _LeadField] = {
     Phase.LEAD_COMPANY: _LeadField(
         "company",
-        ("请输入企业名称：", "Company name:"),
+        "interview.lead.company.prompt",
         str.strip,
         lambda v: 2 <= len(v) <= 100,
-        ("企业名称应为2–100个字。", "The company name should be 2–100 characters."),
+        "interview.lead.company.error",
         Phase.LEAD_CREDIT_CODE,
     ),
     Phase.LEAD_CREDIT_CODE: _LeadField(
         "credit_code",
-        ("请输入18位统一社会信用代码：", "The 18-character unified social credit code:"),
+        "interview.lead.credit_code.prompt",
         normalise_credit_code,
         credit_code_valid,
-        (
-            "这个统一社会信用代码不对（应为18位，校验位需符合GB 32100-2015），请核对营业执照后重新输入。",
-            "That credit code is not valid (18 characters with a GB 32100-2015 check character); please check the business licence.",
-        ),
+        "interview.lead.credit_code.error",
         Phase.LEAD_CONTACT,
     ),
     Phase.LEAD_CONTACT: _LeadField(
         "contact_name",
-        ("联系人怎么称呼？", "Contact person's name:"),
+        "interview.lead.contact_name.prompt",
         str.strip,
         lambda v: 1 <= len(v) <= 50,
-        ("请输入联系人姓名（50字以内）。", "Please give a name (up to 50 characters)."),
+        "interview.lead.contact_name.error",
         Phase.LEAD_PHONE,
     ),
     Phase.LEAD_PHONE: _LeadField(
         "phone",
-        ("联系人手机号：", "Contact's mobile number:"),
+        "interview.lead.phone.prompt",
         normalise_mobile,
         mobile_valid,
-        (
-            "手机号应为11位、以1开头，例如13812345678。",
-            "A mainland mobile number has 11 digits starting with 1, e.g. 13812345678.",
-        ),
+        "interview.lead.phone.error",
         Phase.LEAD_CONFIRM,
     ),
 }
@@ -103,8 +89,12 @@ _LEAD_FIELDS: dict[Phase, _LeadField] = {
 
 def lead_prompt(state: State) -> list[Reply]:
     """Ask for the next contact detail."""
-    zh, en = _LEAD_FIELDS[state.phase].prompt
-    return [reply_question(L(state, zh, en), [button(Command("cancel"), L(state, "取消", "Cancel"))])]
+    return [
+        reply_question(
+            t(_LEAD_FIELDS[state.phase].prompt, state.lang),
+            [button(Command("cancel"), t("interview.leads.lead_prompt.1", state.lang))],
+        )
+    ]
 
 
 def lead_text(state: State, text: str, today: dt.date) -> list[Reply]:
@@ -112,7 +102,7 @@ def lead_text(state: State, text: str, today: dt.date) -> list[Reply]:
     step_ = _LEAD_FIELDS[state.phase]
     value = step_.clean(text)
     if not step_.valid(value):
-        return [reply_text(L(state, *step_.error)), *lead_prompt(state)]
+        return [reply_text(t(step_.error, state.lang)), *lead_prompt(state)]
     setattr(state.lead, step_.name, value)
     state.phase = step_.after
     if state.phase != Phase.LEAD_CONFIRM:
@@ -121,15 +111,11 @@ def lead_text(state: State, text: str, today: dt.date) -> list[Reply]:
         literal(v or "")
         for v in (state.lead.company, state.lead.credit_code, state.lead.contact_name, state.lead.phone)
     )
-    confirm = L(
-        state,
-        f"请确认：\n企业：{company}\n信用代码：{code}\n联系人：{name}\n手机：{phone}",
-        f"Please confirm:\nCompany: {company}\nCredit code: {code}\nContact: {name}\nMobile: {phone}",
-    )
+    confirm = t("interview.leads.lead_text.1", state.lang, company=company, code=code, name=name, phone=phone)
     choices = [
-        button(LeadStep("ok"), L(state, "确认提交", "Submit")),
-        button(LeadStep("edit"), L(state, "重新填写", "Start again")),
-        button(Command("cancel"), L(state, "取消", "Cancel")),
+        button(LeadStep("ok"), t("interview.leads.lead_text.2", state.lang)),
+        button(LeadStep("edit"), t("interview.leads.lead_text.3", state.lang)),
+        button(Command("cancel"), t("interview.leads.lead_text.4", state.lang)),
     ]
     return [reply_question(confirm, choices)]
 
@@ -177,13 +163,7 @@ def lead_submit(state: State, today: dt.date) -> list[Reply]:
     state.return_phase = None
     replies: list[Reply] = [
         effect,
-        reply_text(
-            L(
-                state,
-                "已提交，工作人员会尽快联系您。想删除这些信息，随时发送 /delete。",
-                "Submitted; staff will contact you soon. To delete these details at any time, send /delete.",
-            )
-        ),
+        reply_text(t("interview.leads.lead_submit.1", state.lang)),
     ]
     if back == Phase.SUMMARY:
         return replies + show_summary(state, report)
@@ -198,9 +178,7 @@ def lead_cancel(state: State, today: dt.date) -> list[Reply]:
     back = state.return_phase or Phase.MENU
     state.lead = LeadDraft()
     state.return_phase = None
-    replies = [
-        reply_text(L(state, "已取消，没有保存任何联系方式。", "Cancelled; no contact details were kept."))
-    ]
+    replies = [reply_text(t("interview.leads.lead_cancel.1", state.lang))]
     if back == Phase.SUMMARY:
         return replies + show_summary(state, evaluate_state(state, today))
     if back in (Phase.ASK, Phase.TOPICS):

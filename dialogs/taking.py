@@ -21,6 +21,7 @@ from dialogs.flow import (
     drop_batches_after,
     toggle,
 )
+from dialogs.messages import t
 from dialogs.protocol import Action, Answer, Done, PickKind, PickProject, PickTopic
 from dialogs.refs import Pseudo, sub_ref, sub_topic
 from dialogs.topics import BASIC_FACTS, TOPIC_BY_ID, TOPIC_WORDS, TOPICS
@@ -56,18 +57,14 @@ def take_answer(state: State, event: Event, action: Action | None, today: dt.dat
         return not_understood(state, _typed(event), event.staff, L(state, value.message_zh, value.message_en))
     if info.options and str(value) not in info.options:
         return not_understood(
-            state, _typed(event), event.staff, L(state, "请选择一个选项。", "Please pick one of the options.")
+            state, _typed(event), event.staff, t("interview.taking.take_answer.1", state.lang)
         )
     if (error := set_fact(state, asked.ref, asked.project_id, value)) is not None:
         return [
             reply_text(
                 L(state, FLEET_INCONSISTENT_ZH, FLEET_INCONSISTENT_EN)
                 if error == "fleet"
-                else L(
-                    state,
-                    "这个数值超出了合理范围，请再核对一下。",
-                    "That value is out of range; please check it.",
-                )
+                else t("interview.taking.take_answer.2", state.lang)
             ),
             *ask(state, asked),
         ]
@@ -197,7 +194,7 @@ def take_compound(
             state,
             _typed(event),
             event.staff,
-            L(state, "请回答“都没有”或“有”。", 'Please answer "none" or "yes".'),
+            t("interview.taking.take_compound.1", state.lang),
         )
     if asked.ref == Pseudo.BASIC:
         for ref in BASIC_FACTS:
@@ -261,7 +258,7 @@ def take_more(state: State, asked: Asked, event: Event, action: Action | None, t
             state,
             _typed(event),
             event.staff,
-            L(state, "请点“再添加”或“没有了”。", 'Please tap "Add another" or "No more".'),
+            t("interview.taking.take_more.1", state.lang),
         )
     assert asked.project_id is not None
     if more:
@@ -296,13 +293,7 @@ def take_sub(state: State, tid: str, event: Event, action: Action | None, today:
             chosen = list(parsed)
     if not chosen:
         return [
-            reply_text(
-                L(
-                    state,
-                    "请至少选一项；都没有的话，点“上一步”改选话题。",
-                    "Choose at least one; if none applies, go back and change the topics.",
-                )
-            ),
+            reply_text(t("interview.taking.take_sub.1", state.lang)),
             *ask_sub(state, tid, []),
         ]
     choose_projects(state, tid, chosen)
@@ -320,13 +311,7 @@ def take_topics(state: State, event: Event, action: Action | None, today: dt.dat
         chosen = list(state.topic_selection)
         if not chosen:
             return [
-                reply_text(
-                    L(
-                        state,
-                        "请至少选择一项，或直接输入，例如“光伏”。",
-                        'Choose at least one, or type e.g. "solar".',
-                    )
-                ),
+                reply_text(t("interview.taking.take_topics.4", state.lang)),
                 *ask_topics(state),
             ]
     else:
@@ -337,11 +322,7 @@ def take_topics(state: State, event: Event, action: Action | None, today: dt.dat
                 state,
                 _typed(event),
                 event.staff,
-                L(
-                    state,
-                    "没看懂，请点选，或输入如“光伏、车辆”。",
-                    'I did not get that; tap the options or type e.g. "solar, vehicles".',
-                ),
+                t("interview.taking.take_topics.1", state.lang),
             )
         chosen = list(parsed)
     apply_topics(state, chosen)
@@ -349,8 +330,11 @@ def take_topics(state: State, event: Event, action: Action | None, today: dt.dat
     record(state, Asked(ref=Pseudo.TOPICS), chosen)
     if action is None:
         # Say back the topics read from typed words ("锅炉改造，还有绿色工厂").
-        names = L(state, "、", ", ").join(
+        names = t("interview.taking.take_topics.2", state.lang).join(
             (TOPIC_BY_ID[t].en if state.lang == "en" else TOPIC_BY_ID[t].zh) for t in state.topics
         )
-        return [reply_text(L(state, f"记下了：{names}", f"Noted: {names}")), *advance(state, today)]
+        return [
+            reply_text(t("interview.taking.take_topics.3", state.lang, names=names)),
+            *advance(state, today),
+        ]
     return advance(state, today)

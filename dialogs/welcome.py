@@ -6,10 +6,11 @@ import datetime as dt
 import re
 
 from dialogs import intake
-from dialogs.answers import L, evaluate_state, project_name, record, set_fact, show_value
+from dialogs.answers import evaluate_state, project_name, record, set_fact, show_value
 from dialogs.asking import menu
 from dialogs.build import button, reply_question, reply_text
 from dialogs.flow import advance, apply_topics, choose_projects
+from dialogs.messages import t
 from dialogs.protocol import IntakeReply
 from dialogs.refs import Pseudo, sub_ref
 from dialogs.render import detail_replies, fact_label
@@ -51,7 +52,7 @@ def first_message(state: State, text: str, today: dt.date) -> list[Reply]:
     if intake.wants_screening(text):
         state.intake = None
         return [
-            reply_text(L(state, "好的，我们开始测评。", "All right, let us begin the screening.")),
+            reply_text(t("interview.welcome.first_message.1", state.lang)),
             *advance(state, today),
         ]
     return []
@@ -98,29 +99,25 @@ def _apply(state: State, read: intake.Intake) -> None:
 def intake_question(state: State) -> Reply:
     """Show what a description was read as, for the user to confirm."""
     read = intake.Intake.from_json(state.intake or {})
-    sep = L(state, "、", ", ")
+    sep = t("interview.welcome.intake_question.1", state.lang)
     lines = [
-        L(state, "**我从您的描述里读到：**", "**From your description I understood:**"),
-        L(state, "• 做了或打算做：", "• Done or planned: ")
+        t("interview.welcome.intake_question.2", state.lang),
+        t("interview.welcome.intake_question.4", state.lang)
         + sep.join((TOPIC_BY_ID[t].en if state.lang == "en" else TOPIC_BY_ID[t].zh) for t in read.topics),
     ]
     for tid, pids in read.projects.items():
         if len(TOPIC_BY_ID[tid].projects) > 1:
             lines.append(
-                L(state, "• 具体是：", "• Namely: ") + sep.join(project_name(state, pid) for pid in pids)
+                t("interview.welcome.intake_question.7", state.lang)
+                + sep.join(project_name(state, pid) for pid in pids)
             )
     for ref, _pid, value in read.facts:
-        lines.append(f"• {fact_label(ref, state.lang)}{L(state, '：', ': ')}{show_value(state, ref, value)}")
-    lines.append(
-        L(
-            state,
-            "对的话，这些就不再问您了；不对的话，您可以自己选。",
-            "If this is right, you will not be asked these again; if not, you can choose yourself.",
-        )
-    )
+        colon = t("interview.welcome.intake_question.8", state.lang)
+        lines.append(f"• {fact_label(ref, state.lang)}{colon}{show_value(state, ref, value)}")
+    lines.append(t("interview.welcome.intake_question.3", state.lang))
     choices = [
-        button(IntakeReply("ok"), L(state, "✔ 对，就这样", "✔ Yes, that is right")),
-        button(IntakeReply("no"), L(state, "✏️ 不对，我自己选", "✏️ No, I will choose")),
+        button(IntakeReply("ok"), t("interview.welcome.intake_question.5", state.lang)),
+        button(IntakeReply("no"), t("interview.welcome.intake_question.6", state.lang)),
     ]
     return reply_question("\n".join(lines), choices)
 
@@ -131,8 +128,8 @@ def intake_answer(state: State, confirmed: bool, today: dt.date) -> list[Reply]:
     state.intake = None
     if not confirmed or not read.topics:
         return [
-            reply_text(L(state, "好的，我们一步一步来。", "All right, step by step.")),
+            reply_text(t("interview.welcome.intake_answer.2", state.lang)),
             *advance(state, today),
         ]
     _apply(state, read)
-    return [reply_text(L(state, "好的，已记下。", "Noted.")), *advance(state, today)]
+    return [reply_text(t("interview.welcome.intake_answer.1", state.lang)), *advance(state, today)]

@@ -8,6 +8,7 @@ from bot.app import STAFF_COMMANDS, USER_COMMANDS
 from dialogs import commands
 from dialogs.asking import help_replies
 from dialogs.live import ButtonPress, Live
+from dialogs.messages import t
 from dialogs.protocol import (
     Answer,
     ChangePick,
@@ -85,8 +86,8 @@ def test_the_command_table_feeds_help_aliases_and_the_telegram_menu() -> None:
     [help_text] = help_replies(State())
     assert isinstance(help_text, TextReply)
     for spec in commands.COMMANDS:
-        if spec.help is not None and spec.help_as is None:
-            assert f"/{spec.name} {spec.help[0]}" in help_text.text
+        if spec.help and not spec.help_as:
+            assert f"/{spec.name} {t(f'interview.help.{spec.name}', 'zh')}" in help_text.text
     assert "“不知道” 本题留空" in help_text.text
 
 

@@ -199,6 +199,10 @@ def _build_hot(dialect: str, name: str) -> Executable:
         return insert.on_conflict_do_update(index_elements=[_users.c.key], set_=refreshed)
     if name == "answers":
         return _answers.insert()
+    if name == "question_message":
+        return select(c.question_message_id).where(c.chat_key == bindparam("b_chat_key"))
+    if name == "set_question_message":
+        return update(_conversations).where(c.chat_key == bindparam("b_chat_key"))
     raise KeyError(name)
 
 
@@ -269,16 +273,17 @@ def lock_conversation(chat_key: str, *, session: Session) -> StoredConversation 
 
 def question_message(chat_key: str, *, session: Session) -> int | None:
     """Return the channel's message id of the chat's current question, if one was noted."""
-    row = session.execute(
-        select(Conversation.question_message_id).where(Conversation.chat_key == chat_key)
-    ).first()
+    connection = _connection(session)
+    row = connection.execute(_hot(connection, "question_message"), {"b_chat_key": chat_key}).first()
     return None if row is None else row[0]
 
 
 def set_question_message(chat_key: str, message_id: int | None, *, session: Session) -> None:
     """Note which message shows the chat's current question (the state's version is not touched)."""
-    session.execute(
-        update(Conversation).where(Conversation.chat_key == chat_key).values(question_message_id=message_id)
+    # A hot-path statement: run on most updates, after the step and again after the send.
+    connection = _connection(session)
+    connection.execute(
+        _hot(connection, "set_question_message"), {"b_chat_key": chat_key, "question_message_id": message_id}
     )
 
 

@@ -1,7 +1,8 @@
 """The staff side in Telegram: questions passed to staff answered in the user's chat, reminders.
 
 Nothing is kept in the process: every claim, answer and reminder is a conditional UPDATE in the
-database, so any number of bot processes can serve the same staff chat.
+database, so any number of bot processes can serve the same staff chat. Leads in the staff chat
+are bot/desk_leads.py, the FAQ staff write bot/desk_faq.py, what they share bot/desk_chat.py.
 """
 
 from __future__ import annotations
@@ -10,45 +11,23 @@ import datetime as dt
 import logging
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update, User
+from telegram import Bot, Message, Update, User
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import staff
 from bot import staff_store as store
-from bot.faq_live import staff_entry
+from bot.desk_chat import command_args, markup, send_post, staff_name
+from bot.desk_faq import on_faq_command
+from bot.desk_leads import lead_button, on_lead_command, post_lead
 from bot.handlers import Context, Runtime, polite_note, runtime, send_reply, staff_gate, tg_call
 from bot.markup import split_html
-from bot.staff_words import FAQ_VERBS
-from dialogs import staff_faq
 from dialogs.messages import t
 
 log = logging.getLogger(__name__)
 
-NAME_LIMIT = 64
 ANSWER_LIMIT = 3500
-
-
-def staff_name(user: User) -> str:
-    """Return how staff see a colleague: the Telegram name."""
-    return (user.full_name or user.username or str(user.id))[:NAME_LIMIT]
-
-
-def markup(view: staff.PostView) -> InlineKeyboardMarkup | None:
-    """Turn a post's button rows into an inline keyboard."""
-    rows = [
-        [InlineKeyboardButton(label, callback_data=button.pack()) for label, button in row]
-        for row in view.buttons
-        if row
-    ]
-    return InlineKeyboardMarkup(rows) if rows else None
-
-
-def command_args(text: str) -> str:
-    """Return what follows a command, exactly as typed (Event.from_text folds full-width forms)."""
-    parts = text.strip().split(maxsplit=1)
-    return parts[1].strip() if len(parts) == 2 else ""
 
 
 def _user_chat_id(chat_key: str) -> int | None:
@@ -58,21 +37,6 @@ def _user_chat_id(chat_key: str) -> int | None:
 
 
 # --- posting to the staff chat ---------------------------------------------------------------------
-
-
-async def _send_post(bot: Bot, chat_id: int, view: staff.PostView) -> Message | None:
-    """Send a post (long text in parts, the buttons on the last); return the last message."""
-    chunks = split_html(view.text)
-    sent: Message | None = None
-    for index, chunk in enumerate(chunks):
-        keys = markup(view) if index == len(chunks) - 1 else None
-        sent = await tg_call(
-            "sendMessage",
-            lambda chunk=chunk, keys=keys: bot.send_message(  # type: ignore[misc]
-                chat_id, chunk, parse_mode=ParseMode.HTML, reply_markup=keys
-            ),
-        )
-    return sent
 
 
 async def _refresh_post(bot: Bot, rt: Runtime, question_id: int, message: Message | None = None) -> None:
@@ -105,7 +69,7 @@ async def post_staff_items(bot: Bot, rt: Runtime, posts: list[dict[str, Any]]) -
     chat_id = rt.settings.staff_chat_id
     for post in posts:
         if post.get("kind") == "lead" and isinstance(post.get("id"), int) and chat_id is not None:
-            await _post_lead(bot, rt, chat_id, post["id"], bool(post.get("created")))
+            await post_lead(bot, rt, chat_id, post["id"], bool(post.get("created")))
             continue
         if post.get("kind") != "question" or not isinstance(post.get("id"), int):
             continue
@@ -119,40 +83,12 @@ async def post_staff_items(bot: Bot, rt: Runtime, posts: list[dict[str, Any]]) -
         if loaded is None or loaded.question.staff_message_id is not None:
             continue  # deleted meanwhile, or already posted before a restart
         try:
-            sent = await _send_post(bot, chat_id, loaded.view)
+            sent = await send_post(bot, chat_id, loaded.view)
         except TelegramError as error:
             log.error("could not post question %s to the staff chat: %s", post["id"], error)
             continue
         if sent is not None:
             await rt.call(store.set_post, rt.service, post["id"], sent.message_id)
-
-
-async def _post_lead(bot: Bot, rt: Runtime, chat_id: int, lead_id: int, created: bool) -> None:
-    """Post a new or updated lead with its follow-up buttons."""
-    card = await rt.call(store.lead_card, rt.service, lead_id)
-    if card is None:
-        return
-    view = staff.lead_view(card.lead, rt.settings.bot_lang, created=created, history=card.history)
-    try:
-        await _send_post(bot, chat_id, view)
-    except TelegramError as error:
-        log.error("could not post lead %s to the staff chat: %s", lead_id, error)
-
-
-async def _refresh_lead(bot: Bot, rt: Runtime, lead_id: int, message: Message | None, full: bool) -> None:
-    """Show a lead's follow-up on the post whose button was pressed."""
-    card = await rt.call(store.lead_card, rt.service, lead_id)
-    if card is None or message is None:
-        return
-    view = staff.lead_view(card.lead, rt.settings.bot_lang, history=card.history, full=full)
-    chunks = split_html(view.text)
-    try:
-        await tg_call(
-            "editMessageText",
-            lambda: message.edit_text(chunks[-1], parse_mode=ParseMode.HTML, reply_markup=markup(view)),
-        )
-    except TelegramError as error:
-        log.info("could not update the post of lead %s: %s", lead_id, error)
 
 
 # --- answering -------------------------------------------------------------------------------------
@@ -292,7 +228,7 @@ async def on_staff_button(update: Update, context: Context) -> None:
         if button.target == "q":
             toast = await _question_button(context.bot, rt, button, user, message)
         else:
-            toast = await _lead_button(context.bot, rt, button, user, message)
+            toast = await lead_button(context.bot, rt, button, user, message)
     finally:
         try:
             await query.answer(text=toast)
@@ -340,120 +276,6 @@ async def _question_button(
         await _refresh_post(bot, rt, button.id, message)
         return t("desk.question_button.marked_as_needing_no", lang)
     return t("desk.question_button.that_button_out_date", lang)
-
-
-async def _lead_button(
-    bot: Bot, rt: Runtime, button: staff.StaffButton, user: User, message: Message | None
-) -> str:
-    """Move a lead to a state or take it over; return the toast."""
-    lang = rt.settings.bot_lang
-    if not await rt.call(store.follow, rt.service, button.id, button.action, user.id, staff_name(user)):
-        return t("desk.lead_button.that_lead_no_longer", lang)
-    full = message is not None and message.text is not None and message.text.startswith("📇")
-    await _refresh_lead(bot, rt, button.id, message, full)
-    if button.action == "mine":
-        return t("desk.lead_button.you_now_own_this", lang)
-    return staff.lead_state_label(button.action, lang)
-
-
-async def on_lead_command(update: Update, context: Context) -> None:
-    """`/lead N [state | 我来 | 备注 text]`: show a lead with its history, or follow it up."""
-    gate = await staff_gate(update, context)
-    if gate is None or update.message is None or not isinstance(update.message.text, str):
-        return
-    rt, chat_id, user = gate
-    lang = rt.settings.bot_lang
-    head, _, rest = command_args(update.message.text).partition(" ")
-    head = head.lstrip("#")
-    if not head.isdigit():
-        await polite_note(context.bot, chat_id, staff.lead_usage(lang))
-        return
-    lead_id = int(head)
-    word, _, text = rest.strip().partition(" ")
-    action: str | None = None
-    if not word:
-        action = None
-    elif state := staff.lead_state_of(word):
-        action = state
-    elif word.lower() in ("我来", "我", "mine", "me"):
-        action = "mine"
-    elif word.lower() in ("备注", "note") and text.strip():
-        action = "note"
-    else:
-        await polite_note(context.bot, chat_id, staff.lead_usage(lang))
-        return
-    if action is not None and not await rt.call(
-        store.follow, rt.service, lead_id, action, user.id, staff_name(user), text.strip()[:2000]
-    ):
-        await polite_note(context.bot, chat_id, t("desk.on_lead_command.no_lead", lang, lead_id=lead_id))
-        return
-    card = await rt.call(store.lead_card, rt.service, lead_id)
-    if card is None:
-        await polite_note(context.bot, chat_id, t("desk.on_lead_command.no_lead_2", lang, lead_id=lead_id))
-        return
-    await _send_post(context.bot, chat_id, staff.lead_view(card.lead, lang, history=card.history, full=True))
-
-
-async def on_faq_command(update: Update, context: Context) -> None:
-    """`/faq`: list staff FAQ entries; `/faq N`: show one; `/faq N verb text`: edit, switch on/off, export."""
-    gate = await staff_gate(update, context)
-    if gate is None or update.message is None or not isinstance(update.message.text, str):
-        return
-    rt, chat_id, user = gate
-    lang = rt.settings.bot_lang
-    args = command_args(update.message.text)
-    if not args:
-        rows = await rt.call(store.faq_rows, rt.service)
-        await polite_note(context.bot, chat_id, staff.faq_list(rows, lang))
-        return
-    head, _, rest = args.partition(" ")
-    head = head.lstrip("#Ff")
-    word, _, text = rest.strip().partition(" ")
-    verb = FAQ_VERBS.get(word.lower()) if word else None
-    if not head.isdigit() or (word and verb is None):
-        await polite_note(
-            context.bot,
-            chat_id,
-            t("desk.on_faq_command.usage_faq_list_faq", lang),
-        )
-        return
-    entry_id = int(head)
-    if verb == "yaml":
-        card = await rt.call(store.faq_show, rt.service, entry_id, lang)
-        if card is not None:
-            await _send_yaml(context.bot, chat_id, card, lang)
-            return
-        result: store.FaqCard | str | None = None
-    elif verb is None:
-        result = await rt.call(store.faq_show, rt.service, entry_id, lang)
-    else:
-        result = await rt.call(
-            store.faq_edit, rt.service, entry_id, verb, text.strip(), staff_name(user), lang
-        )
-    if result is None:
-        await polite_note(
-            context.bot, chat_id, t("desk.on_faq_command.no_faq_entry_f", lang, entry_id=entry_id)
-        )
-    elif isinstance(result, str):
-        await polite_note(
-            context.bot,
-            chat_id,
-            t("desk.on_faq_command.not_changed", lang, result=result),
-        )
-    else:
-        await polite_note(context.bot, chat_id, staff.faq_card(result.row, result.problems, lang))
-
-
-async def _send_yaml(bot: Bot, chat_id: int, card: store.FaqCard, lang: str) -> None:
-    """Send an entry as a faq.yaml fragment, to be added in a release."""
-    text = staff_faq.to_yaml(staff_entry(card.row))
-    caption = t("desk.send_yaml.f_as_yaml_for", lang, id=card.row.id)
-    await tg_call(
-        "sendDocument",
-        lambda: bot.send_document(
-            chat_id, InputFile(text.encode(), filename=f"faq-desk-{card.row.id}.yaml"), caption=caption
-        ),
-    )
 
 
 # --- reminders -------------------------------------------------------------------------------------

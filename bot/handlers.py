@@ -45,12 +45,12 @@ from telegram.ext import (
 import storage
 from bot import staff, staff_store
 from bot.flow import LangCache, RateLimiter
-from bot.markup import split_html
+from bot.markup import TELEGRAM_LIMIT, split_html, utf16_len
 from bot.report_file import render_report
 from bot.service import Outcome, Service, parse_callback_data, question_tag
 from bot.settings import Settings
 from bot.tg_render import answered_html, keyboard, text_chunks
-from dialogs import Event, QuestionReply, Reply
+from dialogs import Event, QuestionReply, Reply, TextReply
 from dialogs.messages import t
 
 log = logging.getLogger(__name__)
@@ -207,12 +207,20 @@ async def send_html(
     return sent
 
 
-async def send_reply(bot: Bot, rt: Runtime, chat_id: int, reply: Reply, lang: str) -> Message | None:
-    """Show one visible reply: text, question with keyboard, or the report document."""
+async def send_reply(
+    bot: Bot, rt: Runtime, chat_id: int, reply: Reply, lang: str, lead: str | None = None
+) -> Message | None:
+    """Show one visible reply: text, question with keyboard, or the report document.
+
+    `lead` is HTML shown above a question in the same message (see `joined_note`).
+    """
     if reply.kind == "text":
         await send_html(bot, chat_id, text_chunks(reply, lang))
     elif reply.kind == "question":
-        return await send_html(bot, chat_id, text_chunks(reply, lang), keyboard(reply))
+        chunks = text_chunks(reply, lang)
+        if lead is not None:
+            chunks = [f"{lead}\n\n{chunks[0]}", *chunks[1:]]
+        return await send_html(bot, chat_id, chunks, keyboard(reply))
     elif reply.kind == "attachment":
         await tg_call("sendChatAction", lambda: bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT))
         report = await rt.call_slow(render_report, reply.payload)
@@ -225,6 +233,49 @@ async def send_reply(bot: Bot, rt: Runtime, chat_id: int, reply: Reply, lang: st
             ),
         )
     return None
+
+
+# A one-line note ("记下了：500 千瓦（装机容量）") right before a question goes above it in the same
+# message: one Bot API call instead of two, the note as visible as before. Longer texts (answers,
+# explanations) keep a message of their own, and so does a message of several paragraphs (the
+# result, the welcome), which reads as a page of its own.
+JOIN_NOTE_CHARS = 120
+
+
+def joined_note(reply: Reply, following: Reply | None, lang: str) -> str | None:
+    """Return a short text reply's HTML when it can go above the question that follows it, else None."""
+    if not isinstance(reply, TextReply) or not isinstance(following, QuestionReply):
+        return None
+    if "\n" in reply.text.strip() or len(reply.text) > JOIN_NOTE_CHARS:
+        return None
+    if "\n\n" in following.text.strip():
+        return None
+    note, question = text_chunks(reply, lang), text_chunks(following, lang)
+    if len(note) != 1 or len(question) != 1 or utf16_len(f"{note[0]}\n\n{question[0]}") > TELEGRAM_LIMIT:
+        return None
+    return note[0]
+
+
+async def send_replies(
+    bot: Bot, rt: Runtime, chat_id: int, replies: list[Reply], lang: str, *, join: bool = True
+) -> int | None:
+    """Show replies in order; with `join`, a short note goes into the question right after it.
+
+    Return the message id of the last main (not aside) question sent, if any.
+    """
+    lead: str | None = None
+    shown_id: int | None = None
+    for index, reply in enumerate(replies):
+        following = replies[index + 1] if index + 1 < len(replies) else None
+        note = joined_note(reply, following, lang) if join else None
+        if note is not None:
+            lead = note
+            continue
+        sent = await send_reply(bot, rt, chat_id, reply, lang, lead)
+        lead = None
+        if sent is not None and isinstance(reply, QuestionReply) and not reply.aside:
+            shown_id = sent.message_id
+    return shown_id
 
 
 async def post_to_staff(bot: Bot, rt: Runtime, texts: list[str]) -> None:
@@ -290,10 +341,9 @@ async def deliver(
     elif pressed is not None and isinstance(pressed.message, Message) and outcome.stale:
         stale_message = pressed.message
         await tg_call("editMessageReplyMarkup", lambda: stale_message.edit_reply_markup(reply_markup=None))
-    for reply in visible:
-        sent = await send_reply(bot, rt, chat_id, reply, outcome.lang)
-        if sent is not None and isinstance(reply, QuestionReply) and not reply.aside:
-            shown_id = sent.message_id
+    # A stale press re-shows the current question as it was, under its explanation.
+    sent_id = await send_replies(bot, rt, chat_id, list(visible), outcome.lang, join=not outcome.stale)
+    shown_id = sent_id if sent_id is not None else shown_id
     if shown_id is not None and not outcome.deleted:
         # Noted so that a typed answer can mark this question answered (see mark_typed_answer).
         await rt.call(rt.service.note_question_message, chat_key(chat_id), shown_id)

@@ -327,8 +327,8 @@ async def deliver(
                     chunks[0], parse_mode=ParseMode.HTML, reply_markup=keyboard(question)
                 ),
             )
+            # The same message still shows the question: noted already when it was sent.
             visible = visible[1:]
-            shown_id = message.message_id
         elif question is not None:
             # The question was answered: keep its text, show the choice, drop the buttons.
             text = answered_html(message.text_html if message.text else "", outcome.answer_label)

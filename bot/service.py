@@ -318,7 +318,7 @@ class Service:
         main = live.after(replies).main
         if main is not None and live_question_tag(main) == live_question_tag(live.main):
             return None
-        message_id = storage.question_message(chat_key, session=session)
+        message_id = stored.question_message_id
         if message_id is not None:
             storage.set_question_message(chat_key, None, session=session)
         return message_id

@@ -1,6 +1,6 @@
 """The Telegram bot process: a python-telegram-bot 22 Application fed by long polling or a webhook.
 
-Updates are fetched by bot/polling.py (or received by the webhook here) rather than by PTB's
+Updates are fetched by bot/polling.py (or received by bot/webhook.py) rather than by PTB's
 Updater so that an update is acknowledged to Telegram only after it has been processed and stored:
 a process killed at any moment loses nothing, because Telegram re-delivers and the database
 de-duplicates by update_id.
@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
-import json
 import logging
 import signal
 import threading
@@ -42,10 +40,6 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 PRUNE_EVERY_SECONDS = 6 * 3600
 # How long a stop waits for updates being processed before cutting them off.
 GRACE_SECONDS = 15.0
-# Telegram's updates are a few kilobytes; a bigger webhook body is refused (413) unread.
-MAX_WEBHOOK_BODY = 1 << 20
-# Updates nest about six levels; anything far deeper is not from Telegram (400).
-MAX_JSON_DEPTH = 64
 # A failure retrying cannot cure (a bug, bad data) is tried this often, then kept as a dead letter.
 DEAD_LETTER_AFTER = 3
 # Polling retries a failed update after these waits (doubling); webhook mode leaves it to Telegram.
@@ -375,22 +369,10 @@ class BotRunner:
         self.processed += 1
 
     async def _start_webhook(self) -> None:
-        """Register the webhook with its secret and serve it with tornado."""
-        from tornado.httpserver import HTTPServer
-        from tornado.web import Application as WebApplication
+        """Serve the webhook (bot/webhook.py, imported only in webhook mode) and register it."""
+        from bot.webhook import start_webhook
 
-        path = self.settings.webhook_path
-        web = WebApplication(
-            [
-                (path, _WebhookHandler, {"runner": self}),
-                ("/healthz", _HealthHandler),
-            ]
-        )
-        # The handler keeps at most MAX_WEBHOOK_BODY and answers 413 above it; the server closes
-        # the connection on anything beyond 64 times that.
-        server = HTTPServer(web, xheaders=True, max_body_size=64 * MAX_WEBHOOK_BODY)
-        server.listen(self.settings.webhook_port, address=self.settings.webhook_listen)
-        self._server = server
+        self._server = start_webhook(self)
         await self.application.bot.set_webhook(
             url=self.settings.webhook_url,
             secret_token=self.settings.webhook_secret,
@@ -408,102 +390,6 @@ class BotRunner:
             except Exception as error:
                 log.warning("pruning processed updates failed: %s", type(error).__name__)
             await asyncio.sleep(PRUNE_EVERY_SECONDS)
-
-
-def _depth_ok(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
-    """Tell whether a parsed JSON value nests no deeper than `limit` (iteratively: no recursion)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return False
-        if isinstance(item, dict):
-            stack.extend((child, depth + 1) for child in item.values())
-        elif isinstance(item, list):
-            stack.extend((child, depth + 1) for child in item)
-    return True
-
-
-def parse_webhook_body(body: bytes, content_type: str) -> tuple[int, dict[str, Any] | str]:
-    """Check and parse a webhook body: (200, update) or (HTTP status, reason)."""
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    if media_type != "application/json":
-        return 415, "unsupported media type: send application/json"
-    if len(body) > MAX_WEBHOOK_BODY:
-        return 413, "request body too large"
-    try:
-        data = json.loads(body or b"")
-    except (ValueError, RecursionError):
-        return 400, "bad json"
-    if not isinstance(data, dict) or not _depth_ok(data):
-        return 400, "bad update"
-    return 200, data
-
-
-def _webhook_handlers() -> tuple[type, type]:
-    """Define the tornado handlers (imported lazily: tornado is only needed in webhook mode)."""
-    from tornado.web import RequestHandler, stream_request_body
-
-    @stream_request_body
-    class WebhookHandler(RequestHandler):
-        """Receive updates from Telegram; answer 200 only after processing."""
-
-        def initialize(self, runner: BotRunner) -> None:
-            """Keep the runner."""
-            self.runner = runner
-            self.chunks: list[bytes] = []
-            self.size = 0
-
-        def data_received(self, chunk: bytes) -> None:
-            """Collect the body, keeping no more than the limit: a bigger one is read, dropped, and refused."""
-            self.size += len(chunk)
-            if self.size <= MAX_WEBHOOK_BODY + 1:
-                self.chunks.append(chunk)
-
-        async def post(self) -> None:
-            """Check the secret token, parse, process, acknowledge."""
-            expected = self.runner.settings.webhook_secret
-            given = self.request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-            if not given or not hmac.compare_digest(given.encode(), expected.encode()):
-                log.warning(
-                    "webhook request without the right secret token from %s refused", self.request.remote_ip
-                )
-                self.set_status(403)
-                self.finish("forbidden")
-                return
-            body = b"".join(self.chunks) if self.size <= MAX_WEBHOOK_BODY else b"x" * (MAX_WEBHOOK_BODY + 1)
-            status, parsed = parse_webhook_body(body, self.request.headers.get("Content-Type", ""))
-            if not isinstance(parsed, dict):
-                log.warning("webhook request refused with %d: %s", status, parsed)
-                self.set_status(status)
-                self.finish(parsed)
-                return
-            self.runner._in_flight += 1
-            try:
-                result = await self.runner.feed(parsed, patient=False)
-            finally:
-                self.runner._in_flight -= 1
-            # Not processed: Telegram keeps the update and delivers it again.
-            status = {DONE: 200, DEAD: 200, BUSY: 503, FAILED: 500}[result]
-            self.set_status(status)
-            self.finish("ok" if status == 200 else "not processed; deliver again")
-
-        def get(self) -> None:
-            """Telegram only POSTs."""
-            self.set_status(405)
-            self.finish("method not allowed")
-
-    class HealthHandler(RequestHandler):
-        """Say the process is alive (for a load balancer)."""
-
-        def get(self) -> None:
-            """Answer ok."""
-            self.finish("ok")
-
-    return WebhookHandler, HealthHandler
-
-
-_WebhookHandler, _HealthHandler = _webhook_handlers()
 
 
 async def _unless_stopped(work: Awaitable[T], stop: asyncio.Event) -> tuple[bool, T | None]:

@@ -46,10 +46,11 @@ from bot import staff
 from bot.flow import LangCache, RateLimiter
 from bot.markup import TELEGRAM_LIMIT, split_html, utf16_len
 from bot.report_file import render_report
-from bot.service import Outcome, Service, parse_callback_data, question_tag
+from bot.service import Outcome, Service
 from bot.settings import Settings
 from bot.tg_render import answered_html, keyboard, text_chunks
 from dialogs import Event, QuestionReply, Reply, TextReply
+from dialogs.live import ButtonPress, question_tag
 from dialogs.messages import t
 
 log = logging.getLogger(__name__)
@@ -332,13 +333,13 @@ async def deliver(
         )
     if pressed is not None and isinstance(pressed.message, Message) and not outcome.stale:
         message = pressed.message
-        parsed = parse_callback_data(pressed.data or "")
+        parsed = ButtonPress.unpack(pressed.data or "")
         same = (
             question is not None
             and visible
             and visible[0] is question
             and parsed is not None
-            and question_tag(question) == parsed[0]
+            and question_tag(question) == parsed.tag
         )
         chunks = text_chunks(question, outcome.lang) if question is not None else []
         if same and question is not None and len(chunks) == 1:
@@ -349,8 +350,8 @@ async def deliver(
                     chunks[0], parse_mode=ParseMode.HTML, reply_markup=keyboard(question)
                 ),
             )
+            # The same message still shows the question: noted already when it was sent.
             visible = visible[1:]
-            shown_id = message.message_id
         elif question is not None:
             # The question was answered: keep its text, show the choice, drop the buttons.
             text = answered_html(message.text_html if message.text else "", outcome.answer_label)
@@ -489,14 +490,15 @@ async def on_callback(update: Update, context: Context) -> None:
         if not allowed:
             toast = _slow_down(lang)
             return
-        button = parse_callback_data(query.data or "") or ("", -1)
+        # Data that is not ours (an old version, a forged update) is a press on no live question.
+        press = ButtonPress.unpack(query.data or "") or ButtonPress("", -1)
         outcome = await rt.call(
             rt.service.process,
             chat_key(chat_id),
             user_key(user.id),
             Event(kind="button"),
             update_id=update.update_id,
-            button=button,
+            press=press,
         )
         if outcome.duplicate:
             await handle_duplicate(context.bot, rt, chat_id, update.update_id, outcome)

@@ -54,22 +54,6 @@ MAX_ATTEMPTS = 8
 IN_FLIGHT_SECONDS = 1.0
 
 
-def question_tag(question: QuestionReply) -> str:
-    """Return a question's fingerprint (kept here for the channels that import it from the service)."""
-    return live_question_tag(question)
-
-
-def callback_data(question: QuestionReply, index: int) -> str:
-    """Return the data of one button: the question's fingerprint and the choice's position."""
-    return ButtonPress.on(question, index).pack()
-
-
-def parse_callback_data(data: str) -> tuple[str, int] | None:
-    """Split button data into (tag, index); None when it is not ours."""
-    press = ButtonPress.unpack(data)
-    return None if press is None else (press.tag, press.index)
-
-
 @dataclass(frozen=True)
 class Outcome:
     """What one event produced, for the channel to show and do."""
@@ -191,16 +175,13 @@ class Service:
         *,
         update_id: int | None = None,
         press: ButtonPress | None = None,
-        button: tuple[str, int] | None = None,
     ) -> Outcome:
         """Take one event in one transaction, retrying when another process saved the chat first.
 
         `press` is a pressed (question tag, choice index) from any channel with buttons (Telegram,
         the console); it is resolved against the questions still live, and a press on any other
-        question is stale. `button` is the same as a plain pair.
+        question is stale.
         """
-        if press is None and button is not None:
-            press = ButtonPress(*button)
         self._refresh_faq()
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
@@ -337,7 +318,7 @@ class Service:
         main = live.after(replies).main
         if main is not None and live_question_tag(main) == live_question_tag(live.main):
             return None
-        message_id = storage.question_message(chat_key, session=session)
+        message_id = stored.question_message_id
         if message_id is not None:
             storage.set_question_message(chat_key, None, session=session)
         return message_id

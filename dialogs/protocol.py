@@ -24,11 +24,12 @@ class Action:
 
     def fields(self) -> list[str]:
         """Return the field values in wire order."""
-        return [str(getattr(self, f.name)) for f in dataclasses.fields(self)]  # type: ignore[arg-type]
+        return [str(getattr(self, name)) for name in _names(type(self))]
 
     def pack(self) -> str:
         """Return the button id, checking the 64-byte limit."""
-        data = ":".join([self.prefix, *self.fields()]) if self.fields() else self.prefix
+        values = self.fields()
+        data = ":".join([self.prefix, *values]) if values else self.prefix
         if len(data.encode()) > MAX_BYTES:
             raise ValueError(f"button data over {MAX_BYTES} bytes: {data!r}")
         return data
@@ -48,6 +49,17 @@ class Action:
             else:
                 values.append(raw)
         return cls(*values)
+
+
+_NAMES: dict[type[Action], tuple[str, ...]] = {}
+
+
+def _names(cls: type[Action]) -> tuple[str, ...]:
+    """Return the field names of an action class, in wire order (looked up once per class)."""
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+    return names
 
 
 @dataclass(frozen=True)

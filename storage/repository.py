@@ -69,6 +69,8 @@ class StoredConversation:
     version: int
     user_key: str = ""
     finished: bool = False
+    # The channel's message showing the current question (see set_question_message).
+    question_message_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -173,10 +175,16 @@ def _build_hot(dialect: str, name: str) -> Executable:
             .columns(_processed.c.update_id)
         )
     if name in ("load", "lock"):
-        stmt = select(c.state, c.schema_version, c.version, c.user_key, c.finished).where(
-            c.chat_key == bindparam("b_chat_key")
-        )
+        stmt = select(
+            c.state, c.schema_version, c.version, c.user_key, c.finished, c.question_message_id
+        ).where(c.chat_key == bindparam("b_chat_key"))
         return stmt.with_for_update() if name == "lock" and dialect == "postgresql" else stmt
+    if name == "question_message":
+        return (
+            update(_conversations)
+            .where(c.chat_key == bindparam("b_chat_key"))
+            .values(question_message_id=bindparam("message_id"))
+        )
     if name == "insert_conversation":
         return (
             _dialect_insert(dialect, _conversations)
@@ -199,10 +207,6 @@ def _build_hot(dialect: str, name: str) -> Executable:
         return insert.on_conflict_do_update(index_elements=[_users.c.key], set_=refreshed)
     if name == "answers":
         return _answers.insert()
-    if name == "question_message":
-        return select(c.question_message_id).where(c.chat_key == bindparam("b_chat_key"))
-    if name == "set_question_message":
-        return update(_conversations).where(c.chat_key == bindparam("b_chat_key"))
     raise KeyError(name)
 
 
@@ -257,7 +261,12 @@ def _read_conversation(chat_key: str, session: Session, name: str) -> StoredConv
     if row is None:
         return None
     return StoredConversation(
-        state=row[0], schema_version=row[1], version=row[2], user_key=row[3], finished=bool(row[4])
+        state=row[0],
+        schema_version=row[1],
+        version=row[2],
+        user_key=row[3],
+        finished=bool(row[4]),
+        question_message_id=row[5],
     )
 
 
@@ -273,17 +282,15 @@ def lock_conversation(chat_key: str, *, session: Session) -> StoredConversation 
 
 def question_message(chat_key: str, *, session: Session) -> int | None:
     """Return the channel's message id of the chat's current question, if one was noted."""
-    connection = _connection(session)
-    row = connection.execute(_hot(connection, "question_message"), {"b_chat_key": chat_key}).first()
-    return None if row is None else row[0]
+    stored = load_conversation(chat_key, session=session)
+    return None if stored is None else stored.question_message_id
 
 
 def set_question_message(chat_key: str, message_id: int | None, *, session: Session) -> None:
     """Note which message shows the chat's current question (the state's version is not touched)."""
-    # A hot-path statement: run on most updates, after the step and again after the send.
     connection = _connection(session)
     connection.execute(
-        _hot(connection, "set_question_message"), {"b_chat_key": chat_key, "question_message_id": message_id}
+        _hot(connection, "question_message"), {"b_chat_key": chat_key, "message_id": message_id}
     )
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.service import Service, question_tag
+from bot.service import Service
 from dialogs import Event, QuestionReply
-from dialogs.live import Live
+from dialogs.live import ButtonPress, Live, question_tag
 
 TEXTS = (
     "/start",
@@ -68,7 +68,7 @@ def test_every_event_gets_a_reply_and_live_buttons_work(events: list[tuple[str, 
                 question = shown[-1 - int(what) % len(shown)]
                 i = index % len(question.choices)
                 pressed_live = any(question_tag(q) == question_tag(question) for q in live.questions())
-                outcome = service.process("c", "u", Event(kind="button"), button=(question_tag(question), i))
+                outcome = service.process("c", "u", Event(kind="button"), press=ButtonPress.on(question, i))
             assert outcome.visible, f"no visible reply to {kind} {what!r}"
             if pressed_live is True:
                 assert not outcome.stale, "a live button was refused as out of date"

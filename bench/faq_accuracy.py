@@ -1,5 +1,9 @@
 """FAQ matching: top-1 / top-3 accuracy on the paraphrase table, outcomes, misses, and lookup latency.
 
+A row may name other right entries (`also`) and, for a question in several parts, its other parts
+(`parts`): the first entry found counts when it is any of them, and every part must be answered
+(`FaqMatch.others`) or offered (`FaqMatch.suggestions`).
+
 With staff entries (`--staff-db DATABASE_URL` for the live ones, or `--staff-yaml FILE` in
 faq.yaml's shape) the table runs twice, without and with them, and every paraphrase whose
 answer changed is listed: a staff entry that steals other questions shows up there.
@@ -125,9 +129,12 @@ def measure(faq: Faq, rows: list[dict[str, str]], *, timing: bool) -> None:
     outcomes = {"answer_right": 0, "answer_wrong": 0, "suggest_has": 0, "suggest_lacks": 0, "unknown": 0}
     misses = []
     wrong: list[tuple[str, str, str]] = []
+    multi = covered = 0
+    uncovered: list[tuple[str, list[str], list[str]]] = []
     for row in rows:
-        # "also": entries that answer the question as well, where the policy gives two places.
-        good = {row["id"], *row.get("also", [])}
+        # "also": entries that answer the question as well, where the policy gives two places;
+        # "parts": the other parts of a question in several parts (answering any part is right).
+        good = {row["id"], *row.get("also", []), *row.get("parts", [])}
         ranked = faq.ranked(row["q"], k=3)
         ids = [e.id for e, _ in ranked]
         top1 += bool(ids) and ids[0] in good
@@ -143,6 +150,15 @@ def measure(faq: Faq, rows: list[dict[str, str]], *, timing: bool) -> None:
             outcomes["suggest_has" if good & {e.id for e in m.suggestions} else "suggest_lacks"] += 1
         else:
             outcomes["unknown"] += 1
+        if row.get("parts"):
+            # Every part must be answered (entry, others) or offered (suggestions).
+            multi += 1
+            shown = [e.id for e in (*((m.entry,) if m.entry else ()), *m.others, *m.suggestions)]
+            need = [row["id"], *row["parts"]]
+            if all(p in shown for p in need):
+                covered += 1
+            else:
+                uncovered.append((row["q"], need, shown))
     n = len(rows)
     print(f"entries: {len(faq.entries)}  paraphrases: {n}  (first lookup {build_ms:.0f} ms)")
     print(f"top-1: {top1}/{n} = {top1 / n:.1%}   top-3: {top3}/{n} = {top3 / n:.1%}")
@@ -152,6 +168,9 @@ def measure(faq: Faq, rows: list[dict[str, str]], *, timing: bool) -> None:
         f"confident wrong answers: {outcomes['answer_wrong']}"
     )
     print("outcomes of match():", outcomes)
+    print(f"questions in several parts with every part answered or offered: {covered}/{multi}")
+    for q, need, shown in uncovered:
+        print(f"  PARTS {q} -> {need}; shown {shown}")
     for q, want, got in wrong:
         print(f"  WRONG {q} -> {want}; answered {got}")
     for q in UNRELATED:

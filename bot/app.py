@@ -1,35 +1,36 @@
 """The Telegram bot process: a python-telegram-bot 22 Application fed by long polling or a webhook.
 
-Updates are fetched (or received) here rather than by PTB's Updater so that an update is
-acknowledged to Telegram only after it has been processed and stored: a process killed at any
-moment loses nothing, because Telegram re-delivers and the database de-duplicates by update_id.
+Updates are fetched by bot/polling.py (or received by bot/webhook.py) rather than by PTB's
+Updater so that an update is acknowledged to Telegram only after it has been processed and stored:
+a process killed at any moment loses nothing, because Telegram re-delivers and the database
+de-duplicates by update_id.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
-import json
 import logging
 import signal
 import threading
-import warnings
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
-import storage
+from bot import staff_store
 from bot.flow import ChatScheduler, LangCache, RateLimiter
 from bot.handlers import Runtime, add_handlers, dead_letter_text, is_transient
 from bot.logs import setup_logging
+from bot.polling import Poller
 from bot.service import Service
 from bot.settings import Settings
 from bot.tg_http import BotRequest
+from dialogs.commands import menu_names
+from dialogs.messages import t
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -39,10 +40,6 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 PRUNE_EVERY_SECONDS = 6 * 3600
 # How long a stop waits for updates being processed before cutting them off.
 GRACE_SECONDS = 15.0
-# Telegram's updates are a few kilobytes; a bigger webhook body is refused (413) unread.
-MAX_WEBHOOK_BODY = 1 << 20
-# Updates nest about six levels; anything far deeper is not from Telegram (400).
-MAX_JSON_DEPTH = 64
 # A failure retrying cannot cure (a bug, bad data) is tried this often, then kept as a dead letter.
 DEAD_LETTER_AFTER = 3
 # Polling retries a failed update after these waits (doubling); webhook mode leaves it to Telegram.
@@ -52,58 +49,17 @@ RETRY_MAX_DELAY = 5.0
 DONE, DEAD, BUSY, FAILED = "done", "dead", "busy", "failed"
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
-USER_COMMANDS = {
-    "zh": [
-        ("start", "开始 / 回到菜单"),
-        ("summary", "查看测评结果"),
-        ("change", "修改某个回答"),
-        ("back", "返回上一题"),
-        ("skip", "跳过本题"),
-        ("contact", "留下联系方式"),
-        ("pdf", "下载报告"),
-        ("lang", "切换语言 English"),
-        ("restart", "重新开始"),
-        ("delete", "删除我的个人数据"),
-        ("cancel", "取消当前操作"),
-        ("help", "帮助"),
-    ],
-    "en": [
-        ("start", "Start / back to the menu"),
-        ("summary", "Show the result"),
-        ("change", "Change an answer"),
-        ("back", "Previous question"),
-        ("skip", "Skip this question"),
-        ("contact", "Leave my contact"),
-        ("pdf", "Download the report"),
-        ("lang", "切换到中文"),
-        ("restart", "Start over"),
-        ("delete", "Delete my personal data"),
-        ("cancel", "Cancel the current step"),
-        ("help", "Help"),
-    ],
-}
+# The Telegram menus: commands in menu order from the one command table (dialogs/commands.py);
+# their descriptions are bot.menu.* and bot.staff_menu.* in the catalogue.
+USER_COMMANDS = {lang: [(c, t(f"bot.menu.{c}", lang)) for c in menu_names("user")] for lang in ("zh", "en")}
 STAFF_COMMANDS = {
-    "zh": [
-        ("leads", "最近的线索（可加条号、日期）"),
-        ("export", "导出线索 CSV / XLSX"),
-        ("stats", "统计"),
-        ("misses", "未答上的问题"),
-        ("questions", "待答复的用户提问"),
-        ("reply", "答复用户：/reply 编号 内容"),
-        ("lead", "线索跟进：/lead 编号"),
-        ("faq", "工作人员写的问答"),
-    ],
-    "en": [
-        ("leads", "Recent leads (measure, date)"),
-        ("export", "Export leads as CSV / XLSX"),
-        ("stats", "Statistics"),
-        ("misses", "Unanswered questions"),
-        ("questions", "Users' questions waiting"),
-        ("reply", "Answer a user: /reply N text"),
-        ("lead", "Follow up a lead: /lead N"),
-        ("faq", "FAQ entries written by staff"),
-    ],
+    lang: [(c, t(f"bot.staff_menu.{c}", lang)) for c in menu_names("staff")] for lang in ("zh", "en")
 }
+
+
+def _operator(key: str, **params: object) -> str:
+    """Return a note for the operator's console (one line in both languages, the same in each catalogue)."""
+    return t(key, "zh", **params)
 
 
 def _commands(pairs: list[tuple[str, str]]) -> list[BotCommand]:
@@ -184,14 +140,12 @@ class BotRunner:
         self._server: Any = None
         self._stopping = asyncio.Event()
         self.processed = 0
-        # Polling: updates being processed by id, the offset to send, the newest id seen.
-        self._inflight: dict[int, asyncio.Task[str]] = {}
-        self._offset: int | None = None
-        self._highest: int | None = None
+        # Polling that confirms an update only once it settled (bot/polling.py says why).
+        self.poller = Poller(
+            self.application.bot, self.feed, self._stopping, settings.poll_timeout, ALLOWED_UPDATES
+        )
         # Webhook requests being processed.
         self._in_flight = 0
-        # Polling: updates given up on at a stop before they settled (never confirmed).
-        self._unsettled: set[int] = set()
         # Failed attempts per update whose cause retrying cannot cure (bounded; see DEAD_LETTER_AFTER).
         self._failed_attempts: dict[int, int] = {}
 
@@ -213,7 +167,7 @@ class BotRunner:
             await self._start_webhook()
         else:
             await self.application.bot.delete_webhook(drop_pending_updates=False)
-            self._tasks.append(asyncio.create_task(self._poll(), name="etown-poll"))
+            self._tasks.append(asyncio.create_task(self.poller.run(), name="etown-poll"))
         self._tasks.append(asyncio.create_task(self._prune_loop(), name="etown-prune"))
         log.info(
             "bot @%s started (%s)",
@@ -248,12 +202,9 @@ class BotRunner:
                 await task
         self._tasks.clear()
         # Confirm before cutting off what is still running: those stay with Telegram for next time.
-        await self._confirm_offset()
-        for running in self._inflight.values():
-            running.cancel()
-        for running in list(self._inflight.values()):
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await running
+        if not self.settings.webhook_url:
+            await self.poller.confirm()
+        await self.poller.cut_off()
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.close_all_connections(), 5)
@@ -272,26 +223,9 @@ class BotRunner:
         """Wait (bounded) for the batch and webhook requests being processed to finish."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
-        if self._inflight:
-            await asyncio.wait(list(self._inflight.values()), timeout=seconds)
+        await self.poller.drain(seconds)
         while self._in_flight and loop.time() < deadline:
             await asyncio.sleep(0.05)
-
-    async def _confirm_offset(self) -> None:
-        """Tell Telegram what is finished, so a restart does not receive it again."""
-        self._inflight = {k: t for k, t in self._inflight.items() if not t.done()}
-        self._offset = self._next_offset()
-        if self._offset is None or self.settings.webhook_url:
-            return
-        with contextlib.suppress(Exception), warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'")
-            # Bounded: a stop must not wait on an unreachable Telegram.
-            await asyncio.wait_for(
-                self.application.bot.do_api_request(
-                    "getUpdates", api_kwargs={"offset": self._offset, "timeout": 0, "limit": 1}
-                ),
-                3,
-            )
 
     async def _set_commands(self) -> None:
         """Publish the command menu in Chinese and English, with staff commands for staff only."""
@@ -338,7 +272,7 @@ class BotRunner:
         await self.scheduler.run(update_chat_id(data), work)
         update_id = data.get("update_id")
         if result not in (DONE, DEAD) and patient and isinstance(update_id, int):
-            self._unsettled.add(update_id)
+            self.poller.unsettled.add(update_id)
         return result
 
     async def _settle(self, data: dict[str, Any], *, patient: bool) -> str:
@@ -383,7 +317,7 @@ class BotRunner:
         user = update.effective_user
         try:
             await self.runtime.call(
-                _keep_dead_letter,
+                staff_store.keep_dead_letter,
                 self.service,
                 update.update_id,
                 data,
@@ -434,121 +368,11 @@ class BotRunner:
             raise UpdateFailed(error)
         self.processed += 1
 
-    async def _poll(self) -> None:
-        """Long-poll getUpdates, processing updates as they come; confirm only what is finished.
-
-        Telegram forgets updates below the offset we send, so the offset stays at the oldest
-        update still being processed: a crash at any moment leaves every unfinished update with
-        Telegram, to be delivered again. Updates already running are recognised when they come
-        back and not started twice; one slow update (a long flood wait) holds back only its chat.
-        """
-        bot = self.application.bot
-        finished: set[int] = set()
-        delay = 1.0
-        while not self._stopping.is_set():
-            params: dict[str, Any] = {
-                # While work is running, ask without waiting: we return here when some of it ends.
-                "timeout": 0 if self._inflight else self.settings.poll_timeout,
-                "allowed_updates": ALLOWED_UPDATES,
-            }
-            if self._offset is not None:
-                params["offset"] = self._offset
-            try:
-                with warnings.catch_warnings():
-                    # Raw getUpdates on purpose: each update is parsed on its own, so one malformed
-                    # update cannot block the queue; PTB warns about that use.
-                    warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'")
-                    batch = await bot.do_api_request(
-                        "getUpdates", api_kwargs=params, read_timeout=self.settings.poll_timeout + 15
-                    )
-                delay = 1.0
-            except asyncio.CancelledError:
-                raise
-            except InvalidToken:
-                log.error("Telegram rejected the bot token; stopping")
-                self._stopping.set()
-                return
-            except Conflict as error:
-                log.warning("another getUpdates or a webhook is active (%s); retrying", error.message)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 30.0)
-                continue
-            except (NetworkError, TelegramError) as error:
-                log.warning("getUpdates failed (%s); retrying in %.0fs", error, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 30.0)
-                continue
-            fresh = 0
-            for item in batch if isinstance(batch, list) else []:
-                update_id = item.get("update_id") if isinstance(item, dict) else None
-                if not isinstance(update_id, int) or update_id in self._inflight or update_id in finished:
-                    continue
-                fresh += 1
-                self._highest = update_id if self._highest is None else max(self._highest, update_id)
-                # Tasks start in update order and each chat's lock is first-in first-out.
-                self._inflight[update_id] = asyncio.create_task(self.feed(item), name=f"update-{update_id}")
-            if self._inflight:
-                await self._some_finished(0.05 if fresh else 0.25)
-            for update_id, task in list(self._inflight.items()):
-                if task.done():
-                    del self._inflight[update_id]
-                    finished.add(update_id)
-                    if not task.cancelled() and task.exception() is not None:
-                        log.error(
-                            "update %s failed outside the handlers", update_id, exc_info=task.exception()
-                        )
-            self._offset = self._next_offset()
-            finished = {
-                update_id for update_id in finished if self._offset is None or update_id >= self._offset
-            }
-
-    async def _some_finished(self, timeout: float) -> None:
-        """Wait (at most `timeout`) until a quarter of the running updates, and at least one, end.
-
-        Each getUpdates returns the whole window from the oldest unfinished update, up to 100 of
-        them, already running or not; asking again after every single completion made a backlog
-        download and parse that window ~0.8 times per update (bench/bot.py).
-        """
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        pending = set(self._inflight.values())
-        target = max(1, len(pending) // 4)
-        finished = 0
-        while finished < target:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return
-            done, pending = await asyncio.wait(
-                pending, timeout=remaining, return_when=asyncio.FIRST_COMPLETED
-            )
-            if not done:
-                return
-            finished += len(done)
-
-    def _next_offset(self) -> int | None:
-        """Return the offset that confirms everything settled before the oldest unsettled update."""
-        open_ids = self._inflight.keys() | self._unsettled
-        if open_ids:
-            return min(open_ids)
-        return None if self._highest is None else self._highest + 1
-
     async def _start_webhook(self) -> None:
-        """Register the webhook with its secret and serve it with tornado."""
-        from tornado.httpserver import HTTPServer
-        from tornado.web import Application as WebApplication
+        """Serve the webhook (bot/webhook.py, imported only in webhook mode) and register it."""
+        from bot.webhook import start_webhook
 
-        path = self.settings.webhook_path
-        web = WebApplication(
-            [
-                (path, _WebhookHandler, {"runner": self}),
-                ("/healthz", _HealthHandler),
-            ]
-        )
-        # The handler keeps at most MAX_WEBHOOK_BODY and answers 413 above it; the server closes
-        # the connection on anything beyond 64 times that.
-        server = HTTPServer(web, xheaders=True, max_body_size=64 * MAX_WEBHOOK_BODY)
-        server.listen(self.settings.webhook_port, address=self.settings.webhook_listen)
-        self._server = server
+        self._server = start_webhook(self)
         await self.application.bot.set_webhook(
             url=self.settings.webhook_url,
             secret_token=self.settings.webhook_secret,
@@ -566,118 +390,6 @@ class BotRunner:
             except Exception as error:
                 log.warning("pruning processed updates failed: %s", type(error).__name__)
             await asyncio.sleep(PRUNE_EVERY_SECONDS)
-
-
-def _keep_dead_letter(
-    service: Service,
-    update_id: int,
-    data: dict[str, Any],
-    error: str,
-    attempts: int,
-    chat_key: str | None,
-    user_key: str | None,
-) -> bool:
-    """Store a dead letter (worker thread)."""
-    with storage.session_scope(service.sessions) as session:
-        return storage.add_dead_letter(
-            update_id, data, error, attempts, session=session, chat_key=chat_key, user_key=user_key
-        )
-
-
-def _depth_ok(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
-    """Tell whether a parsed JSON value nests no deeper than `limit` (iteratively: no recursion)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return False
-        if isinstance(item, dict):
-            stack.extend((child, depth + 1) for child in item.values())
-        elif isinstance(item, list):
-            stack.extend((child, depth + 1) for child in item)
-    return True
-
-
-def parse_webhook_body(body: bytes, content_type: str) -> tuple[int, dict[str, Any] | str]:
-    """Check and parse a webhook body: (200, update) or (HTTP status, reason)."""
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    if media_type != "application/json":
-        return 415, "unsupported media type: send application/json"
-    if len(body) > MAX_WEBHOOK_BODY:
-        return 413, "request body too large"
-    try:
-        data = json.loads(body or b"")
-    except (ValueError, RecursionError):
-        return 400, "bad json"
-    if not isinstance(data, dict) or not _depth_ok(data):
-        return 400, "bad update"
-    return 200, data
-
-
-def _webhook_handlers() -> tuple[type, type]:
-    """Define the tornado handlers (imported lazily: tornado is only needed in webhook mode)."""
-    from tornado.web import RequestHandler, stream_request_body
-
-    @stream_request_body
-    class WebhookHandler(RequestHandler):
-        """Receive updates from Telegram; answer 200 only after processing."""
-
-        def initialize(self, runner: BotRunner) -> None:
-            """Keep the runner."""
-            self.runner = runner
-            self.chunks: list[bytes] = []
-            self.size = 0
-
-        def data_received(self, chunk: bytes) -> None:
-            """Collect the body, keeping no more than the limit: a bigger one is read, dropped, and refused."""
-            self.size += len(chunk)
-            if self.size <= MAX_WEBHOOK_BODY + 1:
-                self.chunks.append(chunk)
-
-        async def post(self) -> None:
-            """Check the secret token, parse, process, acknowledge."""
-            expected = self.runner.settings.webhook_secret
-            given = self.request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-            if not given or not hmac.compare_digest(given.encode(), expected.encode()):
-                log.warning(
-                    "webhook request without the right secret token from %s refused", self.request.remote_ip
-                )
-                self.set_status(403)
-                self.finish("forbidden")
-                return
-            body = b"".join(self.chunks) if self.size <= MAX_WEBHOOK_BODY else b"x" * (MAX_WEBHOOK_BODY + 1)
-            status, parsed = parse_webhook_body(body, self.request.headers.get("Content-Type", ""))
-            if not isinstance(parsed, dict):
-                log.warning("webhook request refused with %d: %s", status, parsed)
-                self.set_status(status)
-                self.finish(parsed)
-                return
-            self.runner._in_flight += 1
-            try:
-                result = await self.runner.feed(parsed, patient=False)
-            finally:
-                self.runner._in_flight -= 1
-            # Not processed: Telegram keeps the update and delivers it again.
-            status = {DONE: 200, DEAD: 200, BUSY: 503, FAILED: 500}[result]
-            self.set_status(status)
-            self.finish("ok" if status == 200 else "not processed; deliver again")
-
-        def get(self) -> None:
-            """Telegram only POSTs."""
-            self.set_status(405)
-            self.finish("method not allowed")
-
-    class HealthHandler(RequestHandler):
-        """Say the process is alive (for a load balancer)."""
-
-        def get(self) -> None:
-            """Answer ok."""
-            self.finish("ok")
-
-    return WebhookHandler, HealthHandler
-
-
-_WebhookHandler, _HealthHandler = _webhook_handlers()
 
 
 async def _unless_stopped(work: Awaitable[T], stop: asyncio.Event) -> tuple[bool, T | None]:
@@ -749,23 +461,21 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
         opened, service = await _unless_stopped(_in_daemon_thread(lambda: open_service(settings)), stop)
     except Exception as error:
         first = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        print(
-            f"无法打开数据库 / Cannot open the database ({settings.describe_database()}): {first}", flush=True
-        )
+        print(_operator("bot.no_database", where=settings.describe_database(), error=first), flush=True)
         return 1
     if not opened or service is None:
-        print("在连接数据库时被要求停止 / Stopped while connecting to the database", flush=True)
+        print(_operator("bot.stopped_connecting"), flush=True)
         return 0
     runner = BotRunner(settings, service)
     runner._own_service = True
     try:
         started, _ = await _unless_stopped(runner.start(), stop)
     except InvalidToken:
-        print("Telegram 拒绝了 TELEGRAM_BOT_TOKEN / Telegram rejected TELEGRAM_BOT_TOKEN", flush=True)
+        print(_operator("bot.token_rejected"), flush=True)
         await runner.stop()
         return 2
     except OSError as error:
-        print(f"无法监听 webhook 端口 / Cannot listen for the webhook: {error}", flush=True)
+        print(_operator("bot.no_webhook_port", error=error), flush=True)
         await runner.stop()
         return 1
     if not started:
@@ -797,16 +507,10 @@ async def replay_dead_letters(
         for letter_id, payload in letters:
             results[letter_id] = await runner.replay(payload)
             if results[letter_id]:
-                await runner.runtime.call(_mark_replayed, service, letter_id)
+                await runner.runtime.call(staff_store.mark_replayed, service, letter_id)
     finally:
         await runner.stop()
     return results
-
-
-def _mark_replayed(service: Service, letter_id: int) -> None:
-    """Record a successful replay (worker thread)."""
-    with storage.session_scope(service.sessions) as session:
-        storage.mark_dead_letter_replayed(letter_id, session=session)
 
 
 def run(settings: Settings) -> None:

@@ -10,12 +10,19 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from dialogs.messages import t
+
 # `etownbot run` without a token and without a terminal: a configuration error (as bad settings).
 EXIT_NO_TOKEN = 2
 
 
 def _lang(value: str | None) -> str:
     return "en" if value == "en" else "zh"
+
+
+def _operator(key: str, **params: object) -> str:
+    """Return a note for the operator (one line in both languages, the same in each catalogue)."""
+    return t(key, "zh", **params)
 
 
 def _cmd_measures(args: argparse.Namespace) -> int:
@@ -50,45 +57,30 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from rules.facts import Profile
     from rules.report import report_to_json
 
-    en = args.lang == "en"
+    lang = _lang(args.lang)
     path = Path(args.profile)
     try:
         raw = sys.stdin.read() if args.profile == "-" else path.read_text(encoding="utf-8")
         profile = Profile.model_validate_json(raw)
     except FileNotFoundError:
-        print(f"File not found: {path}" if en else f"找不到文件：{path}", file=sys.stderr)
+        print(t("cli.file_not_found", lang, path=path), file=sys.stderr)
         return 2
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:10])
-        print(
-            (f"{path} is not a valid profile: " if en else f"{path} 不是有效的企业档案：") + problems,
-            file=sys.stderr,
-        )
-        print(
-            "See `etownbot schema` for the format." if en else "格式见 `etownbot schema`。", file=sys.stderr
-        )
+        print(t("cli.bad_profile", lang, path=path, problems=problems), file=sys.stderr)
+        print(t("cli.see_schema", lang), file=sys.stderr)
         return 2
     try:
         on = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
     except ValueError:
-        print(
-            f"Not a date (YYYY-MM-DD): {args.on}" if en else f"日期格式应为 YYYY-MM-DD：{args.on}",
-            file=sys.stderr,
-        )
+        print(t("cli.bad_date", lang, value=args.on), file=sys.stderr)
         return 2
     from rules.engine import unknown_measures
     from rules.loader import rulebook_for
 
     book = rulebook_for(on)
     if book is not None and (bad := unknown_measures(profile, book)):
-        print(
-            (
-                f"No such measure(s) in {book.meta.doc_no}: {bad}"
-                if en
-                else f"{book.meta.doc_no} 没有这些条目：{bad}"
-            ),
-            file=sys.stderr,
-        )
+        print(t("cli.no_such_measures", lang, doc_no=book.meta.doc_no, numbers=bad), file=sys.stderr)
         return 2
     report = evaluate(profile, on)
     if args.json:
@@ -125,18 +117,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not settings.telegram_bot_token:
         if not sys.stdin.isatty():
             # Under systemd or in a pipe nobody can type: a console there would just end at once.
-            print(
-                "未设置 TELEGRAM_BOT_TOKEN，且不在终端中：请设置令牌，或用 `etownbot chat` 打开控制台。"
-                " / No TELEGRAM_BOT_TOKEN set and not on a terminal: set it, or use `etownbot chat`.",
-                file=sys.stderr,
-            )
+            print(_operator("cli.no_token_no_terminal"), file=sys.stderr)
             return EXIT_NO_TOKEN
         where = settings.describe_database()
-        print(
-            f"未设置 TELEGRAM_BOT_TOKEN：现在打开控制台对话（{where}）。"
-            f"/ No TELEGRAM_BOT_TOKEN set: opening the console chat on {where}.",
-            file=sys.stderr,
-        )
+        print(_operator("cli.no_token_console", where=where), file=sys.stderr)
         from bot.console import run_console
 
         return run_console(settings.effective_database_url(), settings.bot_lang) or 0
@@ -197,7 +181,7 @@ def _cmd_dead_letters(args: argparse.Namespace) -> int:
         engine.dispose()
     if args.replay is None:
         if not letters:
-            print("没有未处理的失败消息。/ No dead letters.")
+            print(_operator("cli.no_dead_letters"))
         for letter in letters:
             print(_letter_line(letter) + ("  (replayed)" if letter.replayed_at else ""))
         return 0
@@ -207,7 +191,7 @@ def _cmd_dead_letters(args: argparse.Namespace) -> int:
         chosen = [letter for letter in chosen if letter.id in wanted]
         missing = wanted - {letter.id for letter in chosen}
         if missing:
-            print(f"没有这些待处理的失败消息 / No such open dead letters: {sorted(missing)}", file=sys.stderr)
+            print(_operator("cli.no_such_dead_letters", ids=sorted(missing)), file=sys.stderr)
             return 2
     import asyncio
 
@@ -216,7 +200,7 @@ def _cmd_dead_letters(args: argparse.Namespace) -> int:
 
     settings = load_settings_or_exit()
     if not settings.telegram_bot_token:
-        print("重放需要 TELEGRAM_BOT_TOKEN / Replaying needs TELEGRAM_BOT_TOKEN", file=sys.stderr)
+        print(_operator("cli.replay_needs_token"), file=sys.stderr)
         return 2
     results = asyncio.run(
         replay_dead_letters(settings, url, [(letter.id, letter.payload) for letter in chosen])
@@ -235,7 +219,7 @@ def _settings_database_url() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """Describe the command line."""
-    parser = argparse.ArgumentParser(prog="etownbot", description="亦庄绿策 — 京技管发〔2025〕11号 assistant")
+    parser = argparse.ArgumentParser(prog="etownbot", description=_operator("cli.description"))
     parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="output language")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS, help="output language")
@@ -291,10 +275,10 @@ def main(argv: list[str] | None = None) -> int:
         from rules.loader import RuleDataError
 
         if isinstance(exc, RuleDataError):
-            print(f"规则数据有误 / Rule data error: {exc}", file=sys.stderr)
+            print(_operator("cli.rule_data_error", error=exc), file=sys.stderr)
             return 3
         if isinstance(exc, FaqDataError):
-            print(f"FAQ数据有误 / FAQ data error: {exc}", file=sys.stderr)
+            print(_operator("cli.faq_data_error", error=exc), file=sys.stderr)
             return 3
         raise
     return code

@@ -16,7 +16,10 @@ from typing import TextIO
 from bot.markup import runs
 from bot.report_file import render_report, report_text_version
 from bot.service import Outcome, Service
-from dialogs import Event, Reply
+from dialogs import Event, QuestionReply, Reply
+from dialogs.live import ButtonPress
+from dialogs.messages import t
+from dialogs.protocol import Command, Done, unpack
 
 log = logging.getLogger(__name__)
 
@@ -25,14 +28,20 @@ _NUMBERS = re.compile(r"^\s*\d{1,3}(?:\s*[,，、;；\s]\s*\d{1,3})*\s*$")
 _QUIT = {"/quit", "/exit", "/q", "退出"}
 
 
-def _numbered(question: Reply) -> bool:
+def _command_of(choice_id: str) -> str | None:
+    """Return the command a button runs (back, skip…), None for an option."""
+    action = unpack(choice_id)
+    return action.name if isinstance(action, Command) else None
+
+
+def _is_done(choice_id: str) -> bool:
+    """Tell whether a button finishes a multi-select."""
+    return isinstance(unpack(choice_id), Done)
+
+
+def _numbered(question: QuestionReply) -> bool:
     """Tell whether typed numbers press this question's buttons (it offers real options)."""
-    return any(not choice.id.startswith("cmd:") for choice in question.choices)
-
-
-def _t(lang: str, zh: str, en: str) -> str:
-    """Pick a language."""
-    return en if lang == "en" else zh
+    return any(_command_of(choice.id) is None for choice in question.choices)
 
 
 class Console:
@@ -47,7 +56,7 @@ class Console:
         self.stdout = stdout
         self.chat_key = chat_key
         self.lang = lang
-        self.question: Reply | None = None
+        self.question: QuestionReply | None = None
         self.bold = bool(getattr(stdout, "isatty", lambda: False)())
 
     # --- output ----------------------------------------------------------------------------------
@@ -73,27 +82,21 @@ class Console:
                 self.write(self.styled(reply.text))
             if not _numbered(reply):
                 # A typed-answer question: numbers are the answer, so its buttons are shown as commands.
-                shown = "  ".join(f"{c.label} (/{c.id[4:]})" for c in reply.choices)
+                shown = "  ".join(f"{c.label} (/{_command_of(c.id)})" for c in reply.choices)
                 if shown:
-                    self.write(_t(self.lang, f"  也可以：{shown}", f"  or: {shown}"))
+                    self.write(t("channel.console.show.3", self.lang, shown=shown))
                 self.write()
                 return
             for number, choice in enumerate(reply.choices, start=1):
-                if reply.multi and choice.id != "done" and not choice.id.startswith("cmd:"):
+                if reply.multi and not _is_done(choice.id) and _command_of(choice.id) is None:
                     mark = "[x] " if choice.id in reply.selected else "[ ] "
                 else:
                     mark = ""
                 self.write(f"  {number}. {mark}{choice.label}")
             hint = (
-                _t(
-                    self.lang,
-                    "（输入编号选择，可一次输入多个如 1,3；也可以直接打字）",
-                    "(type numbers such as 1,3, or just type)",
-                )
+                t("channel.console.show.1", self.lang)
                 if reply.multi
-                else _t(
-                    self.lang, "（输入编号选择，或直接打字回答）", "(type a number, or just type your answer)"
-                )
+                else t("channel.console.show.2", self.lang)
             )
             self.write(hint)
             self.write()
@@ -104,7 +107,7 @@ class Console:
             if report.mime_type == "application/pdf":
                 path = Path.cwd() / report.filename
                 path.write_bytes(report.data)
-                self.write(_t(self.lang, f"PDF 报告已保存：{path}", f"PDF report saved: {path}"))
+                self.write(t("channel.console.show.4", self.lang, path=path))
                 self.write()
 
     def show_outcome(self, outcome: Outcome) -> None:
@@ -114,7 +117,7 @@ class Console:
             self.show(reply)
         if outcome.question is not None:
             self.question = outcome.question
-        elif any(r.effect == "delete_data" for r in outcome.replies):
+        elif outcome.deleted:
             self.question = None
 
     # --- input -----------------------------------------------------------------------------------
@@ -123,6 +126,15 @@ class Console:
         """Take one step through the service."""
         return self.service.process(self.chat_key, self.chat_key, event)
 
+    def press(self, question: QuestionReply, index: int) -> Outcome:
+        """Press one button of a question through the service (checked like a Telegram press)."""
+        outcome = self.service.process(
+            self.chat_key, self.chat_key, Event(kind="button"), press=ButtonPress.on(question, index)
+        )
+        if outcome.question is not None:
+            self.question = outcome.question
+        return outcome
+
     def press_numbers(self, line: str) -> Outcome | str:
         """Turn typed numbers into button presses; return the final outcome or a complaint."""
         question = self.question
@@ -130,26 +142,29 @@ class Console:
         numbers = [int(n) for n in re.findall(r"\d+", line)]
         count = len(question.choices)
         if any(not 1 <= n <= count for n in numbers):
-            return _t(
-                self.lang,
-                f"没有这个选项，请输入 1–{count} 之间的编号。",
-                f"No such option; type a number from 1 to {count}.",
-            )
-        chosen = [question.choices[n - 1] for n in numbers]
-        if len(chosen) == 1:
-            return self.send(Event(kind="button", data=chosen[0].id))
+            return t("channel.console.press_numbers.1", self.lang, count=count)
+        if len(numbers) == 1:
+            return self.press(question, numbers[0] - 1)
         if not question.multi:
-            return _t(self.lang, "这里只能选一个。", "Pick only one here.")
-        toggles = [c for c in question.choices if c.id != "done" and not c.id.startswith("cmd:")]
-        if any(c not in toggles and c.id != "done" for c in chosen):
-            return _t(self.lang, "多选时只能输入选项的编号。", "Only option numbers can be combined.")
-        wanted = {c.id for c in chosen if c.id != "done"}
+            return t("channel.console.press_numbers.2", self.lang)
+        options = [
+            i for i, c in enumerate(question.choices) if not _is_done(c.id) and _command_of(c.id) is None
+        ]
+        done = [i for i, c in enumerate(question.choices) if _is_done(c.id)]
+        if any(n - 1 not in options and n - 1 not in done for n in numbers):
+            return t("channel.console.press_numbers.3", self.lang)
+        wanted = {n - 1 for n in numbers if n - 1 in options}
         outcome: Outcome | None = None
-        for choice in toggles:
-            if (choice.id in wanted) != (choice.id in question.selected):
-                outcome = self.send(Event(kind="button", data=choice.id))
-        if any(c.id == "done" for c in question.choices):
-            outcome = self.send(Event(kind="button", data="done"))
+        for index in options:
+            # Each toggle is a press of the question as it now stands (its ticks changed).
+            current = self.question or question
+            ticked = current.choices[index].id in current.selected
+            if (index in wanted) != ticked:
+                outcome = self.press(current, index)
+                if outcome.stale:
+                    return outcome
+        if done:
+            outcome = self.press(self.question or question, done[0])
         assert outcome is not None
         return outcome
 
@@ -157,15 +172,9 @@ class Console:
         """Talk until end of input or /quit."""
         current = self.service.current(self.chat_key)
         self.lang = current.lang
-        self.write(
-            _t(
-                self.lang,
-                "亦庄绿策 · 控制台对话（/quit 退出）",
-                "E-Town Green Policy · console chat (/quit to leave)",
-            )
-        )
+        self.write(t("channel.console.run.1", self.lang))
         if current.exists and current.question is not None:
-            self.write(_t(self.lang, "（继续上次的对话）", "(continuing where you left off)"))
+            self.write(t("channel.console.run.2", self.lang))
             self.write()
             self.question = current.question
             self.show(current.question)
@@ -177,25 +186,13 @@ class Console:
             line = self.stdin.readline()
             if not line:
                 self.write()
-                self.write(
-                    _t(
-                        self.lang,
-                        "再见！对话已保存，下次可以接着聊。",
-                        "Bye! The conversation is saved for next time.",
-                    )
-                )
+                self.write(t("channel.console.run.3", self.lang))
                 return 0
             text = line.strip()
             if not text:
                 continue
             if text.lower() in _QUIT:
-                self.write(
-                    _t(
-                        self.lang,
-                        "再见！对话已保存，下次可以接着聊。",
-                        "Bye! The conversation is saved for next time.",
-                    )
-                )
+                self.write(t("channel.console.run.4", self.lang))
                 return 0
             try:
                 if self.question is not None and _numbered(self.question) and _NUMBERS.match(text):
@@ -211,13 +208,7 @@ class Console:
                 # One line on the terminal; the traceback only at debug level.
                 log.error("console step failed: %s", type(error).__name__)
                 log.debug("console step failed", exc_info=True)
-                self.write(
-                    _t(
-                        self.lang,
-                        "抱歉，出了点问题，请再试一次。",
-                        "Sorry, something went wrong; please try again.",
-                    )
-                )
+                self.write(t("channel.console.run.5", self.lang))
 
 
 def run_console(
@@ -239,7 +230,7 @@ def run_console(
         service = Service(database_url, default_lang=lang)
     except Exception as error:
         first = str(error).splitlines()[0] if str(error) else type(error).__name__
-        print(f"无法打开数据库 / Cannot open the database: {first}", file=sys.stderr)
+        print(t("channel.console.no_database", "zh", error=first), file=sys.stderr)
         return 1
     try:
         return Console(service, stdin, stdout, chat_key=chat_key, lang=lang).run()

@@ -28,7 +28,6 @@ from telegram import (
     InputFile,
     Message,
     Update,
-    User,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -41,18 +40,22 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
-import storage
 from bot import staff
 from bot.flow import LangCache, RateLimiter
-from bot.markup import split_html
+from bot.markup import TELEGRAM_LIMIT, split_html, utf16_len
 from bot.report_file import render_report
-from bot.service import Outcome, Service, parse_callback_data, question_tag
+from bot.service import Outcome, Service
 from bot.settings import Settings
 from bot.tg_render import answered_html, keyboard, text_chunks
-from dialogs import Event, Reply
+from dialogs import Event, QuestionReply, Reply, TextReply
+from dialogs.live import ButtonPress, question_tag
+from dialogs.messages import t
 
 log = logging.getLogger(__name__)
+# `api_call` goes through Bot.do_api_request on purpose; the library suggests its typed method.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
 T = TypeVar("T")
 Context = CallbackContext[Any, Any, Any, Any]
@@ -132,11 +135,6 @@ def runtime(context: Context) -> Runtime:
     return value
 
 
-def _t(lang: str, zh: str, en: str) -> str:
-    """Pick a language."""
-    return en if lang == "en" else zh
-
-
 def chat_key(chat_id: int) -> str:
     """Return the storage key of a Telegram chat."""
     return f"tg:{chat_id}"
@@ -176,19 +174,43 @@ async def tg_call(what: str, make: Callable[[], Awaitable[T]]) -> T | None:
     return None
 
 
+async def api_call(bot: Bot, endpoint: str, params: dict[str, Any]) -> Any:
+    """Make one Bot API call and return Telegram's answer as JSON, not as library objects.
+
+    The typed methods (`send_message`, `edit_message_text`) parse the answer back into a Message
+    with its text, entities and keyboard: about 60 % of the library's CPU per call, for an answer
+    of which the channel keeps the message id at most. Same request path, errors and logging.
+    """
+    return await bot.do_api_request(endpoint, api_kwargs=params)
+
+
+def _message_id(answer: Any) -> int | None:
+    """Return the message id in Telegram's answer to a send, if there is one."""
+    value = answer.get("message_id") if isinstance(answer, dict) else None
+    return value if isinstance(value, int) else None
+
+
 async def send_html(
     bot: Bot, chat_id: int, chunks: list[str], markup: InlineKeyboardMarkup | None = None
-) -> None:
-    """Send HTML chunks in order, the keyboard on the last one; fall back to plain text on an HTML refusal."""
+) -> int | None:
+    """Send HTML chunks in order, the keyboard on the last one; fall back to plain text on an HTML refusal.
+
+    Return the id of the last message sent (the one with the keyboard), if Telegram took it.
+    """
+    sent: int | None = None
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
-        reply_markup = markup if last else None
+        params: dict[str, Any] = {"chat_id": chat_id}
+        if last and markup is not None:
+            params["reply_markup"] = markup
         try:
-            await tg_call(
-                "sendMessage",
-                lambda chunk=chunk, reply_markup=reply_markup: bot.send_message(  # type: ignore[misc]
-                    chat_id, chunk, parse_mode=ParseMode.HTML, reply_markup=reply_markup
-                ),
+            sent = _message_id(
+                await tg_call(
+                    "sendMessage",
+                    lambda params=params, chunk=chunk: api_call(  # type: ignore[misc]
+                        bot, "sendMessage", {**params, "text": chunk, "parse_mode": ParseMode.HTML}
+                    ),
+                )
             )
         except BadRequest as error:
             if "parse entities" not in error.message:
@@ -198,20 +220,31 @@ async def send_html(
 
             plain = to_plain(re.sub(r"</?b>", "", chunk)).replace("&lt;", "<").replace("&gt;", ">")
             plain = plain.replace("&amp;", "&")
-            await tg_call(
-                "sendMessage",
-                lambda plain=plain, reply_markup=reply_markup: bot.send_message(  # type: ignore[misc]
-                    chat_id, plain, reply_markup=reply_markup
-                ),
+            sent = _message_id(
+                await tg_call(
+                    "sendMessage",
+                    lambda params=params, plain=plain: api_call(  # type: ignore[misc]
+                        bot, "sendMessage", {**params, "text": plain}
+                    ),
+                )
             )
+    return sent
 
 
-async def send_reply(bot: Bot, rt: Runtime, chat_id: int, reply: Reply, lang: str) -> None:
-    """Show one visible reply: text, question with keyboard, or the report document."""
+async def send_reply(
+    bot: Bot, rt: Runtime, chat_id: int, reply: Reply, lang: str, lead: str | None = None
+) -> int | None:
+    """Show one visible reply: text, question with keyboard, or the report document.
+
+    `lead` is HTML shown above a question in the same message (see `joined_note`).
+    """
     if reply.kind == "text":
         await send_html(bot, chat_id, text_chunks(reply, lang))
     elif reply.kind == "question":
-        await send_html(bot, chat_id, text_chunks(reply, lang), keyboard(reply))
+        chunks = text_chunks(reply, lang)
+        if lead is not None:
+            chunks = [f"{lead}\n\n{chunks[0]}", *chunks[1:]]
+        return await send_html(bot, chat_id, chunks, keyboard(reply))
     elif reply.kind == "attachment":
         await tg_call("sendChatAction", lambda: bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT))
         report = await rt.call_slow(render_report, reply.payload)
@@ -223,6 +256,50 @@ async def send_reply(bot: Bot, rt: Runtime, chat_id: int, reply: Reply, lang: st
                 caption=report.caption,
             ),
         )
+    return None
+
+
+# A one-line note ("记下了：500 千瓦（装机容量）") right before a question goes above it in the same
+# message: one Bot API call instead of two, the note as visible as before. Longer texts (answers,
+# explanations) keep a message of their own, and so does a message of several paragraphs (the
+# result, the welcome), which reads as a page of its own.
+JOIN_NOTE_CHARS = 120
+
+
+def joined_note(reply: Reply, following: Reply | None, lang: str) -> str | None:
+    """Return a short text reply's HTML when it can go above the question that follows it, else None."""
+    if not isinstance(reply, TextReply) or not isinstance(following, QuestionReply):
+        return None
+    if "\n" in reply.text.strip() or len(reply.text) > JOIN_NOTE_CHARS:
+        return None
+    if "\n\n" in following.text.strip():
+        return None
+    note, question = text_chunks(reply, lang), text_chunks(following, lang)
+    if len(note) != 1 or len(question) != 1 or utf16_len(f"{note[0]}\n\n{question[0]}") > TELEGRAM_LIMIT:
+        return None
+    return note[0]
+
+
+async def send_replies(
+    bot: Bot, rt: Runtime, chat_id: int, replies: list[Reply], lang: str, *, join: bool = True
+) -> int | None:
+    """Show replies in order; with `join`, a short note goes into the question right after it.
+
+    Return the message id of the last main (not aside) question sent, if any.
+    """
+    lead: str | None = None
+    shown_id: int | None = None
+    for index, reply in enumerate(replies):
+        following = replies[index + 1] if index + 1 < len(replies) else None
+        note = joined_note(reply, following, lang) if join else None
+        if note is not None:
+            lead = note
+            continue
+        sent = await send_reply(bot, rt, chat_id, reply, lang, lead)
+        lead = None
+        if sent is not None and isinstance(reply, QuestionReply) and not reply.aside:
+            shown_id = sent
+    return shown_id
 
 
 async def post_to_staff(bot: Bot, rt: Runtime, texts: list[str]) -> None:
@@ -239,20 +316,30 @@ async def post_to_staff(bot: Bot, rt: Runtime, texts: list[str]) -> None:
 
 
 async def deliver(
-    bot: Bot, rt: Runtime, chat_id: int, outcome: Outcome, pressed: CallbackQuery | None = None
+    bot: Bot,
+    rt: Runtime,
+    chat_id: int,
+    outcome: Outcome,
+    pressed: CallbackQuery | None = None,
+    typed: str | None = None,
 ) -> None:
     """Show an outcome: edit the pressed question in place where it makes sense, send the rest."""
     visible = outcome.visible
     question = outcome.question
+    shown_id: int | None = None
+    if outcome.typed_over is not None and outcome.previous_question is not None:
+        await mark_typed_answer(
+            bot, chat_id, outcome.typed_over, outcome.previous_question, typed or "", outcome.lang
+        )
     if pressed is not None and isinstance(pressed.message, Message) and not outcome.stale:
         message = pressed.message
-        parsed = parse_callback_data(pressed.data or "")
+        parsed = ButtonPress.unpack(pressed.data or "")
         same = (
             question is not None
             and visible
             and visible[0] is question
             and parsed is not None
-            and question_tag(question) == parsed[0]
+            and question_tag(question) == parsed.tag
         )
         chunks = text_chunks(question, outcome.lang) if question is not None else []
         if same and question is not None and len(chunks) == 1:
@@ -263,6 +350,7 @@ async def deliver(
                     chunks[0], parse_mode=ParseMode.HTML, reply_markup=keyboard(question)
                 ),
             )
+            # The same message still shows the question: noted already when it was sent.
             visible = visible[1:]
         elif question is not None:
             # The question was answered: keep its text, show the choice, drop the buttons.
@@ -277,14 +365,36 @@ async def deliver(
     elif pressed is not None and isinstance(pressed.message, Message) and outcome.stale:
         stale_message = pressed.message
         await tg_call("editMessageReplyMarkup", lambda: stale_message.edit_reply_markup(reply_markup=None))
-    for reply in visible:
-        await send_reply(bot, rt, chat_id, reply, outcome.lang)
+    # A stale press re-shows the current question as it was, under its explanation.
+    sent_id = await send_replies(bot, rt, chat_id, list(visible), outcome.lang, join=not outcome.stale)
+    shown_id = sent_id if sent_id is not None else shown_id
+    if shown_id is not None and not outcome.deleted:
+        # Noted so that a typed answer can mark this question answered (see mark_typed_answer).
+        await rt.call(rt.service.note_question_message, chat_key(chat_id), shown_id)
     if outcome.staff_messages:
         await post_to_staff(bot, rt, outcome.staff_messages)
     if outcome.staff_posts:
         from bot import desk
 
         await desk.post_staff_items(bot, rt, outcome.staff_posts)
+
+
+async def mark_typed_answer(
+    bot: Bot, chat_id: int, message_id: int, question: QuestionReply, typed: str, lang: str
+) -> None:
+    """Show a typed answer on the question it answered and drop the buttons, so none goes stale."""
+    chunks = text_chunks(question, lang)
+    label = typed.strip()[:60]
+    text = answered_html(chunks[-1], label) if chunks and label else None
+    # An edit without reply_markup drops the buttons.
+    where = {"chat_id": chat_id, "message_id": message_id}
+    if text is not None:
+        await tg_call(
+            "editMessageText",
+            lambda: api_call(bot, "editMessageText", {**where, "text": text, "parse_mode": ParseMode.HTML}),
+        )
+    else:
+        await tg_call("editMessageReplyMarkup", lambda: api_call(bot, "editMessageReplyMarkup", where))
 
 
 async def polite_note(bot: Bot, chat_id: int, text: str) -> None:
@@ -303,11 +413,7 @@ def _sent_at(message: Message) -> float | None:
 
 def _slow_down(lang: str) -> str:
     """Ask a flooding user to slow down."""
-    return _t(
-        lang,
-        "消息有点太快了，请稍等几秒再继续。",
-        "You're sending messages a bit fast; please wait a few seconds.",
-    )
+    return t("bot.slow_down", lang)
 
 
 async def on_message(update: Update, context: Context) -> None:
@@ -328,11 +434,7 @@ async def on_message(update: Update, context: Context) -> None:
         if not await rt.call(rt.service.mark_processed, update.update_id):
             return
         current = await rt.call(rt.service.current, chat_key(chat.id))
-        note = _t(
-            current.lang,
-            "我只能看懂文字消息。请用文字回答，或点选问题下面的按钮。",
-            "I can only read text. Please type your answer or tap a button under the question.",
-        )
+        note = t("bot.text_only", current.lang)
         await polite_note(context.bot, chat.id, note)
         if current.question is not None:
             await send_reply(context.bot, rt, chat.id, current.question, current.lang)
@@ -352,7 +454,7 @@ async def on_message(update: Update, context: Context) -> None:
         await handle_duplicate(context.bot, rt, chat.id, update.update_id, outcome)
         return
     rt.langs.set(chat.id, outcome.lang)
-    await deliver(context.bot, rt, chat.id, outcome)
+    await deliver(context.bot, rt, chat.id, outcome, typed=text)
     rt.delivered.add(update.update_id)
 
 
@@ -366,11 +468,7 @@ async def on_edited(update: Update, context: Context) -> None:
     await polite_note(
         context.bot,
         chat.id,
-        _t(
-            lang,
-            "修改过的消息不会被重新处理。如需修改某个回答，请发送 /change。",
-            "Edited messages are not re-read. To change an answer, send /change.",
-        ),
+        t("bot.edited", lang),
     )
 
 
@@ -392,21 +490,22 @@ async def on_callback(update: Update, context: Context) -> None:
         if not allowed:
             toast = _slow_down(lang)
             return
-        button = parse_callback_data(query.data or "") or ("", -1)
+        # Data that is not ours (an old version, a forged update) is a press on no live question.
+        press = ButtonPress.unpack(query.data or "") or ButtonPress("", -1)
         outcome = await rt.call(
             rt.service.process,
             chat_key(chat_id),
             user_key(user.id),
             Event(kind="button"),
             update_id=update.update_id,
-            button=button,
+            press=press,
         )
         if outcome.duplicate:
             await handle_duplicate(context.bot, rt, chat_id, update.update_id, outcome)
             return
         rt.langs.set(chat_id, outcome.lang)
         if outcome.stale:
-            toast = _t(outcome.lang, "这个按钮已失效", "That button is out of date")
+            toast = t("bot.button_stale", outcome.lang)
         await deliver(context.bot, rt, chat_id, outcome, pressed=query)
         rt.delivered.add(update.update_id)
     except Exception as error:
@@ -417,143 +516,6 @@ async def on_callback(update: Update, context: Context) -> None:
             await query.answer(text=toast)
         except TelegramError as error:  # an old or repeated query: nothing left to answer
             log.info("callback query %s not answered: %s", query.id, error)
-
-
-# --- staff -----------------------------------------------------------------------------------------
-
-
-async def staff_gate(update: Update, context: Context) -> tuple[Runtime, int, User] | None:
-    """Let staff through in a private chat or the staff chat, once per update; refuse others politely."""
-    rt = runtime(context)
-    message, chat, user = update.message, update.effective_chat, update.effective_user
-    if message is None or chat is None or user is None:
-        return None
-    command = (message.text or "?").split(maxsplit=1)[0] if message.text else "?"
-    if not rt.is_staff(user.id):
-        log.warning("refused staff command %s from user %s in chat %s", command, user.id, chat.id)
-        if chat.type == ChatType.PRIVATE:
-            await polite_note(
-                context.bot,
-                chat.id,
-                _t(
-                    rt.langs.get(chat.id),
-                    "抱歉，这个命令只供管委会工作人员使用。需要帮助可以直接提问，或发送 /start。",
-                    "Sorry, that command is for BDA staff only. Ask me a question or send /start.",
-                ),
-            )
-        return None
-    if chat.type != ChatType.PRIVATE and chat.id != rt.settings.staff_chat_id:
-        # Lead data must not land in whatever group the bot was added to.
-        log.warning(
-            "staff command %s by user %s refused in chat %s (not the staff chat)", command, user.id, chat.id
-        )
-        return None
-    if not await rt.call(rt.service.mark_processed, update.update_id):
-        return None
-    return rt, chat.id, user
-
-
-async def on_staff_command(update: Update, context: Context) -> None:
-    """Run /leads, /export, /stats or /misses for staff; refuse anyone else politely and log it."""
-    gate = await staff_gate(update, context)
-    if gate is None or update.message is None or not isinstance(update.message.text, str):
-        return
-    rt, chat_id, user = gate
-    event = Event.from_text(update.message.text)
-    lang: str = rt.settings.bot_lang
-    args = event.args.split()
-    log.info("staff command /%s by user %s", event.command, user.id)
-    if event.command == "stats":
-        from bot import desk
-
-        figures = await rt.call(_stats, rt.service)
-        desk_figures = await rt.call(desk.desk_stats, rt.service)
-        text = "\n".join([staff.stats_text(figures, lang), *staff.desk_lines(desk_figures, lang)])
-        await polite_note(context.bot, chat_id, text)
-    elif event.command == "misses":
-        await _misses(context.bot, rt, chat_id, args, lang)
-    elif event.command in ("leads", "export"):
-        flt = staff.parse_lead_filter(args, lang)
-        if flt.error:
-            await polite_note(context.bot, chat_id, flt.error)
-            return
-        limit = staff.LEADS_SHOWN if event.command == "leads" else staff.EXPORT_LIMIT
-        leads = await rt.call(_leads, rt.service, flt, limit, user.id)
-        if event.command == "leads":
-            await polite_note(context.bot, chat_id, staff.leads_text(leads, lang, flt=flt))
-        else:
-            await _export(context.bot, rt, chat_id, leads, lang)
-
-
-def _stats(service: Service) -> storage.Stats:
-    """Read the dashboard figures."""
-    with storage.session_scope(service.sessions) as session:
-        return storage.stats(session=session)
-
-
-def _leads(service: Service, flt: staff.LeadFilter, limit: int, staff_id: int) -> list[storage.Lead]:
-    """Read leads for /leads or /export."""
-    with storage.session_scope(service.sessions) as session:
-        return storage.list_leads(
-            session=session,
-            since=flt.since,
-            measure=flt.measure,
-            limit=limit,
-            follow_state=flt.follow_state,
-            owner_id=staff_id if flt.owner == "me" else None,
-            unowned=flt.owner == "none",
-            owner_name=flt.owner_name,
-        )
-
-
-def _open_misses(service: Service) -> list[storage.FaqMiss]:
-    """Read the unanswered questions."""
-    with storage.session_scope(service.sessions) as session:
-        return storage.list_faq_misses(session=session, limit=30)
-
-
-def _resolve_miss(service: Service, miss_id: int) -> bool:
-    """Mark one unanswered question handled."""
-    with storage.session_scope(service.sessions) as session:
-        return storage.resolve_faq_miss(miss_id, session=session)
-
-
-async def _misses(bot: Bot, rt: Runtime, chat_id: int, args: list[str], lang: str) -> None:
-    """List FAQ misses, or mark one done with `/misses done N`."""
-    if len(args) == 2 and args[0].lower() in ("done", "ok", "已处理") and args[1].lstrip("#").isdigit():
-        found = await rt.call(_resolve_miss, rt.service, int(args[1].lstrip("#")))
-        await polite_note(
-            bot,
-            chat_id,
-            _t(lang, "已标记为已处理。", "Marked as handled.")
-            if found
-            else _t(lang, "没有这一条。", "No such entry."),
-        )
-        return
-    misses = await rt.call(_open_misses, rt.service)
-    await polite_note(bot, chat_id, staff.misses_text(misses, lang))
-
-
-async def _export(bot: Bot, rt: Runtime, chat_id: int, leads: list[storage.Lead], lang: str) -> None:
-    """Send the leads as CSV and XLSX documents."""
-    if not leads:
-        await polite_note(bot, chat_id, staff.leads_text([], lang))
-        return
-    await tg_call("sendChatAction", lambda: bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT))
-    from bot import desk
-
-    notes = await rt.call(desk.lead_notes, rt.service, [lead.id for lead in leads])
-    csv_data = await rt.call_slow(staff.export_csv, leads, lang, notes)
-    xlsx_data = await rt.call_slow(staff.export_xlsx, leads, lang, notes)
-    stamp = dt.datetime.now(staff.BEIJING).strftime("%Y%m%d-%H%M")
-    caption = _t(lang, f"线索导出：{len(leads)} 条", f"Leads export: {len(leads)}")
-    for data, name in ((csv_data, f"leads-{stamp}.csv"), (xlsx_data, f"leads-{stamp}.xlsx")):
-        await tg_call(
-            "sendDocument",
-            lambda data=data, name=name: bot.send_document(  # type: ignore[misc]
-                chat_id, InputFile(data, filename=name), caption=caption
-            ),
-        )
 
 
 # --- errors ----------------------------------------------------------------------------------------
@@ -577,20 +539,12 @@ def is_transient(error: BaseException | None) -> bool:
 
 def busy_text(lang: str) -> str:
     """Say the system is busy and will carry on by itself (one short note per outage)."""
-    return _t(
-        lang,
-        "系统繁忙，恢复后会自动继续。",
-        "The system is busy; it will carry on by itself once it recovers.",
-    )
+    return t("bot.busy", lang)
 
 
 def dead_letter_text(lang: str) -> str:
     """Apologise for a message that could not be handled and was passed to staff."""
-    return _t(
-        lang,
-        "抱歉，这条消息没能处理，已转给工作人员查看。",
-        "Sorry, this message could not be handled; it has been passed to staff.",
-    )
+    return t("bot.dead_letter", lang)
 
 
 async def report_failure(update: Update, context: Context, error: BaseException | None) -> str:
@@ -641,6 +595,7 @@ async def on_error(update: object, context: Context) -> None:
 def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Register the handlers: staff commands, then one for messages and one for buttons."""
     from bot import desk
+    from bot.staff_commands import on_staff_command
 
     desk.add_handlers(application)
     private = filters.ChatType.PRIVATE

@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from dialogs.messages import t
+
 log = logging.getLogger(__name__)
 
 
@@ -41,7 +43,7 @@ def report_text_version(payload: dict[str, Any]) -> str:
         log.warning("report payload could not be read back; sending the short text version", exc_info=True)
         data = payload.get("report") or {}
         total = data.get("total_yuan", 0) if isinstance(data, dict) else 0
-        return ("Total payable together: " if lang == "en" else "可同时获得合计：") + f"{total}"
+        return t("bot.report.total", lang, total=total)
 
 
 def render_report(payload: dict[str, Any]) -> ReportFile:
@@ -56,16 +58,12 @@ def render_report(payload: dict[str, Any]) -> ReportFile:
     if renderer is not None:
         try:
             data = renderer(payload)
-            caption = (
-                "Your report (PDF) — forward it freely."
-                if lang == "en"
-                else "您的测评报告（PDF），可直接转发。"
-            )
+            caption = t("bot.report.pdf_caption", lang)
             return ReportFile(bytes(data), f"etown-green-report-{stamp}.pdf", "application/pdf", caption)
         except Exception:
             log.exception("PDF rendering failed; sending the text version instead")
     from bot.markup import to_plain
 
     text = to_plain(report_text_version(payload))
-    caption = "Your report (text version)." if lang == "en" else "您的测评报告（文本版）。"
+    caption = t("bot.report.text_caption", lang)
     return ReportFile(text.encode("utf-8"), f"etown-green-report-{stamp}.txt", "text/plain", caption)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import hashlib
 import logging
 import threading
 import time
@@ -20,16 +19,30 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, delete, event
+from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session, sessionmaker
 
 import dialogs
 import storage
-from bot import staff
+from bot import effects, staff
 from bot.faq_live import LiveFaq
-from dialogs import SCHEMA_VERSION, Choice, Event, Reply, State
-from dialogs.handover import screening_context
-from dialogs.live import Live
+from dialogs import (
+    SCHEMA_VERSION,
+    AttachmentReply,
+    Choice,
+    DeleteData,
+    Event,
+    QuestionReply,
+    Reply,
+    State,
+    TextReply,
+    reply_from_json,
+)
+from dialogs.commands import alias_of
+from dialogs.live import ButtonPress, Live
+from dialogs.live import question_tag as live_question_tag
+from dialogs.messages import t
+from dialogs.protocol import Done
 
 log = logging.getLogger(__name__)
 
@@ -39,29 +52,6 @@ MAX_ATTEMPTS = 8
 # A re-delivered update whose step was committed less than this ago is still being answered by
 # whoever committed it; older ones were cut off by a crash (a restart takes longer than this).
 IN_FLIGHT_SECONDS = 1.0
-
-
-def question_tag(question: Reply) -> str:
-    """Return a short fingerprint of a question: same text and choices give the same tag."""
-    digest = hashlib.blake2s(digest_size=4)
-    digest.update(question.text.encode())
-    for choice in question.choices:
-        digest.update(b"\x00" + choice.id.encode())
-    digest.update(b"\x01" if question.multi else b"\x02")
-    return digest.hexdigest()
-
-
-def callback_data(question: Reply, index: int) -> str:
-    """Return the data of one button: the question's fingerprint and the choice's position."""
-    return f"{question_tag(question)}:{index}"
-
-
-def parse_callback_data(data: str) -> tuple[str, int] | None:
-    """Split button data into (tag, index); None when it is not ours."""
-    tag, sep, index = data.partition(":")
-    if not sep or len(tag) != 8 or not index.isdigit() or len(index) > 3:
-        return None
-    return tag, int(index)
 
 
 @dataclass(frozen=True)
@@ -74,19 +64,27 @@ class Outcome:
     duplicate: bool = False
     stale: bool = False
     # The question on screen before this event (for editing a pressed message in place).
-    previous_question: Reply | None = None
+    previous_question: QuestionReply | None = None
     # Texts (with **bold**) to post to the staff chat: new leads, hand-overs.
     staff_messages: list[str] = field(default_factory=list)
     # Stored things to post to the staff chat with buttons: {"kind": "question", "id": 17}.
     staff_posts: list[dict[str, Any]] = field(default_factory=list)
     # The choice a pressed button stood for (button events only).
     pressed: Choice | None = None
+    # Typed text (or a typed command) moved past the question on screen: the channel's message
+    # showing it (noted with `note_question_message`), to mark it answered and drop its buttons.
+    typed_over: int | None = None
     attempts: int = 1
 
     @property
-    def visible(self) -> list[Reply]:
+    def visible(self) -> list[TextReply | QuestionReply | AttachmentReply]:
         """Return the replies a user sees (effects removed)."""
-        return [reply for reply in self.replies if reply.kind != "effect"]
+        return [r for r in self.replies if isinstance(r, (TextReply, QuestionReply, AttachmentReply))]
+
+    @property
+    def deleted(self) -> bool:
+        """Tell whether the step deleted the user's data."""
+        return any(isinstance(r, DeleteData) for r in self.replies)
 
     @property
     def answer_label(self) -> str:
@@ -94,15 +92,16 @@ class Outcome:
         if self.pressed is None:
             return ""
         previous = self.previous_question
-        if self.pressed.id == "done" and previous is not None and previous.multi:
-            ticked = [c.label for c in previous.choices if c.id in previous.selected and c.id != "done"]
+        done = Done().pack()
+        if self.pressed.id == done and previous is not None and previous.multi:
+            ticked = [c.label for c in previous.choices if c.id in previous.selected and c.id != done]
             return "、".join(ticked) or self.pressed.label
         return self.pressed.label
 
     @property
-    def question(self) -> Reply | None:
+    def question(self) -> QuestionReply | None:
         """Return the last question among the replies."""
-        questions = [reply for reply in self.replies if reply.kind == "question"]
+        questions = [reply for reply in self.replies if isinstance(reply, QuestionReply)]
         return questions[-1] if questions else None
 
 
@@ -111,47 +110,13 @@ class Current:
     """Where a chat stands now, for channels that need it without taking a step."""
 
     lang: str
-    question: Reply | None
+    question: QuestionReply | None
     exists: bool
 
 
 def _stale_text(lang: str, has_question: bool) -> str:
     """Explain a press on an out-of-date button."""
-    if lang == "en":
-        return (
-            "That button belongs to an earlier question. Here is the current one:"
-            if has_question
-            else "That button is out of date. Send /start to begin."
-        )
-    return (
-        "这个按钮属于之前的问题，已经失效。当前的问题是："
-        if has_question
-        else "这个按钮已经失效。发送 /start 重新开始。"
-    )
-
-
-def _consent_time(value: Any) -> dt.datetime:
-    """Read the consent moment given by the dialogs (a date or datetime in ISO form)."""
-    if isinstance(value, str):
-        try:
-            parsed = dt.datetime.fromisoformat(value)
-        except ValueError:
-            parsed = None
-        if parsed is not None:
-            if parsed.tzinfo is None:
-                # A bare date means "today" in Beijing; keep the actual moment when it is today.
-                now = dt.datetime.now(dt.UTC)
-                return now if parsed.date() == now.date() else parsed.replace(tzinfo=dt.UTC)
-            return parsed
-    return dt.datetime.now(dt.UTC)
-
-
-def _int(value: Any, default: int = 0) -> int:
-    """Coerce a JSON number to int."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    return t("channel.stale.with_question" if has_question else "channel.stale.no_question", lang)
 
 
 class Service:
@@ -173,8 +138,6 @@ class Service:
             engine = storage.make_engine(
                 database_url or storage.default_database_url(), **(engine_options or {})
             )
-            if engine.dialect.name == "sqlite":
-                _relax_sqlite_sync(engine)
             self._owns_engine = True
         else:
             self._owns_engine = False
@@ -211,19 +174,20 @@ class Service:
         event: Event,
         *,
         update_id: int | None = None,
-        button: tuple[str, int] | None = None,
+        press: ButtonPress | None = None,
     ) -> Outcome:
         """Take one event in one transaction, retrying when another process saved the chat first.
 
-        `button` is a pressed (question tag, choice index) from a channel with buttons; it is
-        resolved against the question last shown, and a press on any other question is stale.
+        `press` is a pressed (question tag, choice index) from any channel with buttons (Telegram,
+        the console); it is resolved against the questions still live, and a press on any other
+        question is stale.
         """
         self._refresh_faq()
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 with self._write_lock, storage.session_scope(self.sessions) as session:
                     self._begin(session)
-                    outcome = self._process(session, chat_key, user_key, event, update_id, button)
+                    outcome = self._process(session, chat_key, user_key, event, update_id, press)
                 return dataclasses.replace(outcome, attempts=attempt)
             except storage.StaleConversationError:
                 log.info(
@@ -251,7 +215,7 @@ class Service:
         user_key: str,
         event: Event,
         update_id: int | None,
-        button: tuple[str, int] | None,
+        press: ButtonPress | None,
     ) -> Outcome:
         """Run one step inside the caller's transaction."""
         if update_id is not None and not storage.mark_update_processed(update_id, session=session):
@@ -261,22 +225,27 @@ class Service:
         live = _live_from(channel)
         previous = live.main
         resolved: Choice | None = None
-        if button is not None:
+        if press is not None:
             # Side questions (FAQ suggestions, the offer to pass a question to staff) keep their
             # buttons beside the question on screen: see dialogs.live.
-            pressed_on, resolved = _resolve(live, button)
+            pressed_on, index = live.resolve(press)
             previous = pressed_on or previous
-            if resolved is None:
-                replies = [Reply(kind="text", text=_stale_text(state.lang, previous is not None))]
+            if pressed_on is None or index is None:
+                replies: list[Reply] = [TextReply(text=_stale_text(state.lang, previous is not None))]
                 if previous is not None:
                     replies.append(previous)
                 return Outcome(replies=replies, stale=True, lang=state.lang, previous_question=previous)
-            event = Event(kind="button", data=resolved.id)
+            resolved = pressed_on.choices[index]
+            event = Event(kind="button", data=resolved.id, staff=event.staff)
 
         new_state, replies = dialogs.step(state, event, self._today() if self._today else None)
-        staff_messages, lead_posts = self._carry_out(session, chat_key, user_key, replies)
-        replies, staff_posts = self._hand_over(session, chat_key, user_key, replies, state, new_state)
-        if any(reply.effect == "delete_data" for reply in replies):
+        typed_over = self._typed_over(session, chat_key, stored, event, live, replies)
+        staff_messages, lead_posts = effects.carry_out(session, chat_key, user_key, replies)
+        today = self._today() if self._today else dt.date.today()
+        replies, staff_posts = effects.hand_over(
+            session, chat_key, user_key, replies, new_state, today, self.office_hours
+        )
+        if any(isinstance(reply, DeleteData) for reply in replies):
             # The user's data is gone; the conversation starts afresh on the next message.
             session.execute(delete(storage.Conversation).where(storage.Conversation.chat_key == chat_key))
             return Outcome(
@@ -318,7 +287,7 @@ class Service:
             session=session,
             finished=new_state.finished,
         )
-        self._record_answers(session, chat_key, state, new_state)
+        effects.record_answers(session, chat_key, state, new_state)
         return Outcome(
             replies=replies,
             lang=new_state.lang,
@@ -326,7 +295,38 @@ class Service:
             staff_messages=staff_messages,
             staff_posts=lead_posts + staff_posts,
             pressed=resolved,
+            typed_over=typed_over,
         )
+
+    @staticmethod
+    def _typed_over(
+        session: Session,
+        chat_key: str,
+        stored: storage.StoredConversation | None,
+        event: Event,
+        live: Live,
+        replies: list[Reply],
+    ) -> int | None:
+        """Return the message of a question an answer typed moved past (and forget it), else None.
+
+        Commands (/back, "返回") leave the question as it was shown.
+        """
+        if event.kind != "text" or stored is None or live.main is None:
+            return None
+        if alias_of(event.text) is not None or event.text.lstrip().startswith(("/", "／")):
+            return None
+        main = live.after(replies).main
+        if main is not None and live_question_tag(main) == live_question_tag(live.main):
+            return None
+        message_id = stored.question_message_id
+        if message_id is not None:
+            storage.set_question_message(chat_key, None, session=session)
+        return message_id
+
+    def note_question_message(self, chat_key: str, message_id: int) -> None:
+        """Note which channel message shows the chat's current question."""
+        with self._write_lock, storage.session_scope(self.sessions) as session:
+            storage.set_question_message(chat_key, message_id, session=session)
 
     def _duplicate(self, session: Session, chat_key: str, update_id: int) -> Outcome:
         """Answer a re-delivered update: nothing new, but the replies of that step if it was the last."""
@@ -342,7 +342,7 @@ class Service:
             # Committed a moment ago: the process that did it is still sending the replies.
             return Outcome(replies=[], duplicate=True, lang=state.lang)
         try:
-            replies = [Reply.model_validate(raw) for raw in outbox.get("replies") or []]
+            replies = [reply_from_json(raw) for raw in outbox.get("replies") or []]
         except ValueError:
             replies = []
         staff_messages = [str(text) for text in outbox.get("staff") or []]
@@ -363,110 +363,6 @@ class Service:
         channel = data.pop(CHANNEL_KEY, None)
         return dialogs.load_state(data), channel if isinstance(channel, dict) else {}
 
-    def _carry_out(
-        self, session: Session, chat_key: str, user_key: str, replies: list[Reply]
-    ) -> tuple[list[str], list[dict[str, Any]]]:
-        """Do the storage side of the effects; return texts and stored items for the staff chat."""
-        messages: list[str] = []
-        posts: list[dict[str, Any]] = []
-        for reply in replies:
-            if reply.kind != "effect":
-                continue
-            payload = reply.payload
-            if reply.effect == "save_lead":
-                lead, created = storage.upsert_lead(
-                    self._lead_data(payload, chat_key, user_key), session=session
-                )
-                log.info("lead %s %s for %s", lead.id, "created" if created else "updated", user_key)
-                # Posted from the stored lead, with its follow-up buttons (bot/desk.py).
-                posts.append({"kind": "lead", "id": lead.id, "created": created})
-            elif reply.effect == "faq_miss":
-                question = str(payload.get("question", ""))[:2000]
-                if question.strip():
-                    storage.record_faq_miss(
-                        user_key, question, str(payload.get("lang", "zh")), session=session
-                    )
-            elif reply.effect == "delete_data":
-                # Their questions' staff-chat posts are redrawn without the question text.
-                for question_id in storage.staff_question_ids(user_key, session=session):
-                    posts.append({"kind": "question", "id": question_id, "refresh": True})
-                counts = storage.delete_user_data(user_key, session=session)
-                log.info("deleted the data of %s: %s", user_key, counts)
-        return messages, posts
-
-    def _hand_over(
-        self,
-        session: Session,
-        chat_key: str,
-        user_key: str,
-        replies: list[Reply],
-        before: State,
-        after: State,
-    ) -> tuple[list[Reply], list[dict[str, Any]]]:
-        """Store each question passed to staff; tell the user when to expect the answer, here."""
-        out: list[Reply] = []
-        posts: list[dict[str, Any]] = []
-        pending_note: str | None = None
-        for reply in replies:
-            if reply.kind == "effect" and reply.effect == "notify_staff":
-                payload = reply.payload
-                # The dialogs pass the question on from the state they held it in.
-                question = str(payload.get("question") or before.faq_pending or payload.get("text") or "")
-                question = question.strip()[:2000]
-                if question:
-                    today = self._today() if self._today else dt.date.today()
-                    context = screening_context(after, today)
-                    context["lead_id"] = storage.has_lead(user_key, session=session)
-                    row = storage.create_staff_question(
-                        user_key, chat_key, question, after.lang, context, session=session
-                    )
-                    posts.append({"kind": "question", "id": row.id})
-                    pending_note = self.office_hours.expectation(after.lang)
-                out.append(reply)
-                continue
-            out.append(reply)
-            if pending_note is not None and reply.kind == "text":
-                # Right after the dialogs' "passed to staff", before the interview resumes.
-                out.append(Reply(kind="text", text=pending_note))
-                pending_note = None
-        if pending_note is not None:
-            out.append(Reply(kind="text", text=pending_note))
-        return out, posts
-
-    @staticmethod
-    def _lead_data(payload: dict[str, Any], chat_key: str, user_key: str) -> storage.LeadData:
-        """Build the storage record of a lead from the dialogs' save_lead payload."""
-        measures = payload.get("measures") or []
-        return storage.LeadData(
-            credit_code=str(payload.get("credit_code", "")),
-            company=str(payload.get("company", ""))[:256],
-            contact_name=str(payload.get("contact_name", ""))[:128],
-            phone=str(payload.get("phone", ""))[:32],
-            consent_at=_consent_time(payload.get("consent_at")),
-            consent_text_version=str(payload.get("consent_text_version", ""))[:32],
-            profile=dict(payload.get("profile") or {}),
-            report=dict(payload.get("report") or {}),
-            measures=[_int(number) for number in measures if _int(number, -1) >= 0],
-            total_yuan=_int(payload.get("total_yuan")),
-            user_key=user_key,
-            chat_key=chat_key,
-            campaign=(str(payload["campaign"])[:64] if payload.get("campaign") else None),
-        )
-
-    @staticmethod
-    def _record_answers(session: Session, chat_key: str, old: State, new: State) -> None:
-        """Append the answers given or changed by this step to the history table."""
-        before = {(h.ref, h.project_id): (h.value, h.unknown, h.skipped) for h in old.history}
-        answers: list[tuple[str, Any]] = []
-        for asked in new.history:
-            now = (asked.value, asked.unknown, asked.skipped)
-            if before.get((asked.ref, asked.project_id)) == now:
-                continue
-            fact = asked.ref if asked.project_id is None else f"{asked.project_id}:{asked.ref}"
-            value = {"value": asked.value, "unknown": asked.unknown, "skipped": asked.skipped}
-            answers.append((fact[:128], value))
-        storage.record_answers(chat_key, answers, session=session)
-
     # --- helpers for channels --------------------------------------------------------------------
 
     def mark_processed(self, update_id: int) -> bool:
@@ -481,7 +377,7 @@ class Service:
         if stored is None:
             return Current(lang=self.default_lang, question=None, exists=False)
         state, channel = self._state_of(stored)
-        return Current(lang=state.lang, question=_question_from(channel), exists=True)
+        return Current(lang=state.lang, question=_question_from(channel.get("q")), exists=True)
 
     def prune(self, older_than: dt.timedelta = dt.timedelta(days=2)) -> int:
         """Forget processed update ids older than Telegram's retry window."""
@@ -489,49 +385,20 @@ class Service:
             return storage.prune_processed_updates(dt.datetime.now(dt.UTC) - older_than, session=session)
 
 
-def _relax_sqlite_sync(engine: Engine) -> None:
-    """Use synchronous=NORMAL on SQLite (WAL): safe across process crashes, about 25x faster commits.
-
-    In WAL mode only an operating-system crash or power loss can roll back the last commits;
-    a killed bot process loses nothing. Production runs on PostgreSQL (docs/deploy.md).
-    """
-
-    @event.listens_for(engine, "connect")
-    def _normal_sync(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute("PRAGMA synchronous=NORMAL")
-        finally:
-            cursor.close()
-
-
-def _question_from(channel: dict[str, Any]) -> Reply | None:
-    """Return the question stored in the channel notes, if any (and readable)."""
-    raw = channel.get("q")
+def _question_from(raw: Any) -> QuestionReply | None:
+    """Return a question stored in the channel notes, if readable."""
     if not isinstance(raw, dict):
         return None
     try:
-        return Reply.model_validate(raw)
+        reply = reply_from_json(raw)
     except ValueError:
         return None
+    return reply if isinstance(reply, QuestionReply) else None
 
 
 def _live_from(channel: dict[str, Any]) -> Live:
     """Return the questions whose buttons still work, from the channel notes."""
-    asides = []
     # "aside": the name an earlier version of this note used.
-    for raw in channel.get("asides") or channel.get("aside") or []:
-        try:
-            asides.append(Reply.model_validate(raw))
-        except ValueError:
-            continue
-    return Live(_question_from(channel), tuple(asides))
-
-
-def _resolve(live: Live, button: tuple[str, int]) -> tuple[Reply | None, Choice | None]:
-    """Return the live question pressed and the choice, or (None, None) for another question's button."""
-    tag, index = button
-    for question in live.questions():
-        if question_tag(question) == tag and 0 <= index < len(question.choices):
-            return question, question.choices[index]
-    return None, None
+    raws = channel.get("asides") or channel.get("aside") or []
+    asides = [q for q in (_question_from(raw) for raw in raws) if q is not None]
+    return Live(_question_from(channel.get("q")), tuple(asides))

@@ -191,7 +191,10 @@ def describe_error(error: ValidationError) -> str:
     more = len(error.errors()) - 1
     tail = f" (+{more} more)" if more > 0 else ""
     where = f"{name}: " if name else ""
-    return f"配置错误 / Configuration error: {where}{message}{tail}"
+    from dialogs.messages import t
+
+    # An operator's note: one line in both languages, the same in each catalogue.
+    return t("bot.config_error", "zh", problem=f"{where}{message}{tail}")
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -8,8 +8,10 @@ import unicodedata
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.markup import TELEGRAM_LIMIT, split_html, utf16_len
-from bot.service import callback_data
-from dialogs import Choice, Reply
+from dialogs import Choice, QuestionReply, TextReply
+from dialogs.live import ButtonPress
+from dialogs.messages import t
+from dialogs.protocol import Command, Done, unpack
 
 SELECTED = "✅ "
 NAV_PER_ROW = 3
@@ -43,17 +45,22 @@ def pack_rows(buttons: list[InlineKeyboardButton], columns: int) -> list[list[In
 
 def _is_nav(choice: Choice) -> bool:
     """Tell whether a choice is navigation (back, skip, don't know…) rather than an option."""
-    return choice.id.startswith("cmd:")
+    return isinstance(unpack(choice.id), Command)
 
 
-def button_label(question: Reply, choice: Choice) -> str:
+def _is_done(choice: Choice) -> bool:
+    """Tell whether a choice finishes a multi-select."""
+    return isinstance(unpack(choice.id), Done)
+
+
+def button_label(question: QuestionReply, choice: Choice) -> str:
     """Return a button's label, with a tick on selected options of a multi-select."""
-    if question.multi and choice.id in question.selected and choice.id != "done":
+    if question.multi and choice.id in question.selected and not _is_done(choice):
         return SELECTED + choice.label
     return choice.label
 
 
-def keyboard(question: Reply) -> InlineKeyboardMarkup | None:
+def keyboard(question: QuestionReply) -> InlineKeyboardMarkup | None:
     """Lay out a question's choices: options by `columns`, then 完成/Done, then navigation."""
     if not question.choices:
         return None
@@ -63,9 +70,9 @@ def keyboard(question: Reply) -> InlineKeyboardMarkup | None:
     nav: list[InlineKeyboardButton] = []
     for index, choice in enumerate(question.choices):
         button = InlineKeyboardButton(
-            button_label(question, choice), callback_data=callback_data(question, index)
+            button_label(question, choice), callback_data=ButtonPress.on(question, index).pack()
         )
-        if choice.id == "done":
+        if _is_done(choice):
             done.append(button)
         elif _is_nav(choice):
             nav.append(button)
@@ -78,11 +85,11 @@ def keyboard(question: Reply) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows)
 
 
-def text_chunks(reply: Reply, lang: str) -> list[str]:
+def text_chunks(reply: TextReply | QuestionReply, lang: str) -> list[str]:
     """Render a reply's text as HTML messages within Telegram's limit (a question never goes empty)."""
     chunks = split_html(reply.text)
     if not chunks and reply.kind == "question":
-        chunks = [html.escape("Please choose:" if lang == "en" else "请选择：")]
+        chunks = [html.escape(t("channel.choose", lang))]
     return chunks
 
 

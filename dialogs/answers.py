@@ -7,8 +7,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from dialogs.messages import t
 from dialogs.render import money, tx
-from dialogs.topics import KIND_FACTS, REPEATABLE, TEMPLATE_BY_ID, base_template, batch_number
+from dialogs.topics import KIND_FACTS, TEMPLATE_BY_ID, base_template, batch_number, batch_unit
 from dialogs.types import Asked, State
 from rules import engine as rules_engine
 from rules.facts import FLEET_INCONSISTENT_ZH, Enterprise, Profile, Project, ProjectFacts
@@ -84,8 +85,8 @@ def project_name(state: State, project_id: str | None) -> str:
     name = tpl.en if state.lang == "en" else tpl.zh
     number = batch_number(project_id)
     if number > 1:
-        zh, en = REPEATABLE.get(tpl.id, ("批", "batch"))
-        return L(state, f"{name}（第{number}{zh}）", f"{name} ({en} {number})")
+        unit = batch_unit(tpl.id, state.lang)
+        return t("interview.answers.batch_name", state.lang, name=name, number=number, unit=unit)
     return name
 
 
@@ -93,27 +94,27 @@ def show_value(state: State, ref: str, value: Any) -> str:
     """Write an answer back in the user's words and units."""
     info = load_catalog().get(ref)
     if value is None:
-        return L(state, "不知道", "unknown")
+        return t("interview.answers.show_value.1", state.lang)
     if info is None:
         return str(value)
     if info.unit == "bool":
-        return L(state, "是", "yes") if value else L(state, "否", "no")
+        return (
+            t("interview.answers.show_value.2", state.lang)
+            if value
+            else t("interview.answers.show_value.3", state.lang)
+        )
     if info.options and str(value) in info.options:
         return tx(info.options[str(value)], state.lang)
     if info.unit == "yuan":
         return money(int(value) if float(value).is_integer() else value, state.lang)
     if info.unit == "ratio":
         return f"{float(value) * 100:g}%"
-    units = {
-        "kw": ("千瓦", "kW"),
-        "kwh": ("千瓦时", "kWh"),
-        "m2": ("平方米", "m²"),
-        "ha": ("公顷", "ha"),
-        "count": ("", ""),
-        "months": ("个月", " months"),
-    }
-    zh, en = units.get(info.unit, ("", ""))
-    return f"{value:g}{L(state, zh, en)}" if isinstance(value, float) else f"{value}{L(state, zh, en)}"
+    # A count has no unit word; the others read interview.unit.<unit> ("千瓦", "kW").
+    unit = t(f"interview.unit.{info.unit}", state.lang) if info.unit in _UNITS else ""
+    return f"{value:g}{unit}" if isinstance(value, float) else f"{value}{unit}"
+
+
+_UNITS = frozenset({"kw", "kwh", "m2", "ha", "months"})
 
 
 def is_settled(state: State, ref: str, project_id: str | None) -> bool:

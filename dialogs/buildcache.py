@@ -19,7 +19,8 @@ from typing import TypeVar
 
 T = TypeVar("T")
 _PACKAGES = (Path(__file__).resolve().parent, Path(__file__).resolve().parent.parent / "rules")
-_SUFFIXES = frozenset({".py", ".yaml", ".yml", ".json", ".txt"})
+# .mo: the message catalogue, whose texts the FAQ entries built from the measures are worded with.
+_SUFFIXES = frozenset({".py", ".yaml", ".yml", ".json", ".txt", ".mo"})
 
 
 def cache_dir() -> Path:

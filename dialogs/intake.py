@@ -77,6 +77,19 @@ _NUMBER = r"(?:\d[\d,，.]*|[零一二两三四五六七八九十百千万亿点
 _KW = re.compile(_NUMBER + r"\s*(?:千瓦|兆瓦|kw|mw|KW|MW|kW|MWp|kWp)")
 _KWH = re.compile(_NUMBER + r"\s*(?:万?千瓦时|万?度电|万?度|kwh|mwh)", re.I)
 _VEHICLES = re.compile(r"(" + _NUMBER + r")\s*辆")
+# The zone in plain words (七(一)); outside is read first, so "不在亦庄新城" is never inside.
+_ZONE_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "outside",
+        re.compile(
+            r"不在(?:北京)?(?:亦庄|经开区|开发区)|(?:亦庄新城|亦庄|经开区|开发区)(?:以外|之外|外面|外边)"
+        ),
+    ),
+    ("newtown225", re.compile(r"在(?:北京)?亦庄新城|亦庄新城(?:内|里)|225\s*平方(?:公里|千米)")),
+    ("core60", re.compile(r"在(?:北京)?(?:经开区|经济技术开发区|开发区)|60\s*平方(?:公里|千米)|核心区")),
+)
+# "投资了300万", "总投资1.2亿元": an amount invested, placed on the project whose measure needs it.
+_INVESTED = re.compile(r"投资(?:了|额|总额)?(?:约|大约|大概)?\s*(" + _NUMBER + r"\s*(?:万|亿)?\s*元?)")
 _REPLACE_COUNT = re.compile(r"(?:换|置换|淘汰|更新|替换)(?:掉|了|成)?\s*(" + _NUMBER + r")\s*辆")
 
 
@@ -87,6 +100,8 @@ class Intake:
     topics: list[str] = field(default_factory=list)
     projects: dict[str, list[str]] = field(default_factory=dict)
     facts: list[tuple[str, str | None, Any]] = field(default_factory=list)
+    # An amount invested whose fact depends on the projects (placed by dialogs/welcome.py).
+    invested_yuan: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Return the form kept in the state while the user confirms."""
@@ -163,6 +178,12 @@ def read_description(text: str) -> Intake | None:
     if not topics:
         return None
     intake = Intake(topics=topics)
+    zones = [zone for zone, words in _ZONE_WORDS if words.search(s)]
+    if zones:
+        # The first reading wins: a negated place ("不在亦庄新城") also names that place.
+        intake.facts.append(("enterprise.zone", None, zones[0]))
+    if m := _INVESTED.search(s):
+        intake.invested_yuan = _number(m.group(1), "yuan")
     for tid in topics:
         named = [pid for pid, words in _PROJECT_WORDS.get(tid, ()) if any(_said(s, w) for w in words)]
         if len(TOPIC_BY_ID[tid].projects) == 1:

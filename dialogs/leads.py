@@ -7,19 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dialogs.answers import (
-    L,
     evaluate_state,
     profile_of,
 )
-from dialogs.asking import (
-    menu,
-    reask,
-    reply_question,
-    reply_text,
-    show_summary,
-)
+from dialogs.asking import menu, reask, show_summary
+from dialogs.build import button, reply_question, reply_text
+from dialogs.messages import t
+from dialogs.protocol import Command, LeadStep
 from dialogs.render import fact_label, literal
-from dialogs.types import Choice, LeadDraft, Phase, Reply, State
+from dialogs.types import LeadDraft, Phase, Reply, SaveLead, State
 from dialogs.validate import credit_code_valid, mobile_valid, normalise_credit_code, normalise_mobile
 
 CONSENT_VERSION = "2026-11-v1"
@@ -31,21 +27,13 @@ def lead_start(state: State) -> list[Reply]:
         state.phase if state.phase in (Phase.SUMMARY, Phase.ASK, Phase.TOPICS, Phase.MENU) else Phase.MENU
     )
     state.phase = Phase.LEAD_CONSENT
-    text = L(
-        state,
-        "**留下联系方式前，请先确认：**\n我们会保存：企业名称、统一社会信用代码、联系人姓名、手机号，以及您在这里的回答和测评结果。\n"
-        "用途：仅供经开区工作人员就本政策的申报与您联系、跟进。\n保存期限：12个月，或直到您发送 /delete 删除（随时可删）。\n"
-        "依据《个人信息保护法》，您可以随时查询、更正或删除这些信息。同意吗？",
-        "**Before you leave your contact, please confirm:**\nWe keep: company name, unified social credit code, contact name, mobile number, and your answers and result here.\n"
-        "Purpose: only for BDA staff to contact you and follow up on applying under this policy.\nRetention: 12 months, or until you send /delete (at any time).\n"
-        "Under China's Personal Information Protection Law you may access, correct or delete them at any time. Do you agree?",
-    )
+    text = t("interview.leads.lead_start.1", state.lang)
     return [
         reply_question(
             text,
             [
-                Choice(id="lead:yes", label=L(state, "同意", "I agree")),
-                Choice(id="lead:no", label=L(state, "不同意", "I do not agree")),
+                button(LeadStep("yes"), t("interview.leads.lead_start.2", state.lang)),
+                button(LeadStep("no"), t("interview.leads.lead_start.3", state.lang)),
             ],
         )
     ]
@@ -56,59 +44,57 @@ class _LeadField:
     """One contact detail: how it is asked, cleaned and checked, and what comes after it."""
 
     name: str
-    prompt: tuple[str, str]
+    prompt: str  # a catalogue key
     clean: Callable[[str], str]
     valid: Callable[[str], bool]
-    error: tuple[str, str]
+    error: str  # a catalogue key
     after: Phase
 
 
 _LEAD_FIELDS: dict[Phase, _LeadField] = {
     Phase.LEAD_COMPANY: _LeadField(
         "company",
-        ("请输入企业名称：", "Company name:"),
+        "interview.lead.company.prompt",
         str.strip,
         lambda v: 2 <= len(v) <= 100,
-        ("企业名称应为2–100个字。", "The company name should be 2–100 characters."),
+        "interview.lead.company.error",
         Phase.LEAD_CREDIT_CODE,
     ),
     Phase.LEAD_CREDIT_CODE: _LeadField(
         "credit_code",
-        ("请输入18位统一社会信用代码：", "The 18-character unified social credit code:"),
+        "interview.lead.credit_code.prompt",
         normalise_credit_code,
         credit_code_valid,
-        (
-            "这个统一社会信用代码不对（应为18位，校验位需符合GB 32100-2015），请核对营业执照后重新输入。",
-            "That credit code is not valid (18 characters with a GB 32100-2015 check character); please check the business licence.",
-        ),
+        "interview.lead.credit_code.error",
         Phase.LEAD_CONTACT,
     ),
     Phase.LEAD_CONTACT: _LeadField(
         "contact_name",
-        ("联系人怎么称呼？", "Contact person's name:"),
+        "interview.lead.contact_name.prompt",
         str.strip,
         lambda v: 1 <= len(v) <= 50,
-        ("请输入联系人姓名（50字以内）。", "Please give a name (up to 50 characters)."),
+        "interview.lead.contact_name.error",
         Phase.LEAD_PHONE,
     ),
     Phase.LEAD_PHONE: _LeadField(
         "phone",
-        ("联系人手机号：", "Contact's mobile number:"),
+        "interview.lead.phone.prompt",
         normalise_mobile,
         mobile_valid,
-        (
-            "手机号应为11位、以1开头，例如13812345678。",
-            "A mainland mobile number has 11 digits starting with 1, e.g. 13812345678.",
-        ),
+        "interview.lead.phone.error",
         Phase.LEAD_CONFIRM,
     ),
 }
 
 
-def _lead_prompt(state: State) -> list[Reply]:
+def lead_prompt(state: State) -> list[Reply]:
     """Ask for the next contact detail."""
-    zh, en = _LEAD_FIELDS[state.phase].prompt
-    return [reply_question(L(state, zh, en), [Choice(id="cmd:cancel", label=L(state, "取消", "Cancel"))])]
+    return [
+        reply_question(
+            t(_LEAD_FIELDS[state.phase].prompt, state.lang),
+            [button(Command("cancel"), t("interview.leads.lead_prompt.1", state.lang))],
+        )
+    ]
 
 
 def lead_text(state: State, text: str, today: dt.date) -> list[Reply]:
@@ -116,24 +102,20 @@ def lead_text(state: State, text: str, today: dt.date) -> list[Reply]:
     step_ = _LEAD_FIELDS[state.phase]
     value = step_.clean(text)
     if not step_.valid(value):
-        return [reply_text(L(state, *step_.error)), *_lead_prompt(state)]
+        return [reply_text(t(step_.error, state.lang)), *lead_prompt(state)]
     setattr(state.lead, step_.name, value)
     state.phase = step_.after
     if state.phase != Phase.LEAD_CONFIRM:
-        return _lead_prompt(state)
+        return lead_prompt(state)
     company, code, name, phone = (
         literal(v or "")
         for v in (state.lead.company, state.lead.credit_code, state.lead.contact_name, state.lead.phone)
     )
-    confirm = L(
-        state,
-        f"请确认：\n企业：{company}\n信用代码：{code}\n联系人：{name}\n手机：{phone}",
-        f"Please confirm:\nCompany: {company}\nCredit code: {code}\nContact: {name}\nMobile: {phone}",
-    )
+    confirm = t("interview.leads.lead_text.1", state.lang, company=company, code=code, name=name, phone=phone)
     choices = [
-        Choice(id="lead:ok", label=L(state, "确认提交", "Submit")),
-        Choice(id="lead:edit", label=L(state, "重新填写", "Start again")),
-        Choice(id="cmd:cancel", label=L(state, "取消", "Cancel")),
+        button(LeadStep("ok"), t("interview.leads.lead_text.2", state.lang)),
+        button(LeadStep("edit"), t("interview.leads.lead_text.3", state.lang)),
+        button(Command("cancel"), t("interview.leads.lead_text.4", state.lang)),
     ]
     return [reply_question(confirm, choices)]
 
@@ -145,15 +127,15 @@ def lead_submit(state: State, today: dt.date) -> list[Reply]:
     counted = [
         r for r in report.measures if not r.no_project and r.status in ("eligible", "pending", "needs_info")
     ]
-    payload = {
-        "company": lead.company,
-        "credit_code": lead.credit_code,
-        "contact_name": lead.contact_name,
-        "phone": lead.phone,
-        "consent_at": today.isoformat(),
-        "consent_text_version": CONSENT_VERSION,
-        "profile": profile_of(state).model_dump(mode="json"),
-        "report": {
+    effect = SaveLead(
+        company=lead.company or "",
+        credit_code=lead.credit_code or "",
+        contact_name=lead.contact_name or "",
+        phone=lead.phone or "",
+        consent_at=today,
+        consent_text_version=CONSENT_VERSION,
+        profile=profile_of(state).model_dump(mode="json"),
+        report={
             "on": report.on.isoformat(),
             "total_yuan": report.total_yuan,
             "total_after_pending_yuan": report.total_after_pending_yuan,
@@ -172,22 +154,16 @@ def lead_submit(state: State, today: dt.date) -> list[Reply]:
             ],
             "open_questions": [fact_label(m.ref, "zh") for m in report.missing[:10]],
         },
-        "measures": sorted({r.number for r in counted}),
-        "total_yuan": report.total_yuan,
-        "campaign": state.campaign,
-    }
+        measures=sorted({r.number for r in counted}),
+        total_yuan=report.total_yuan,
+        campaign=state.campaign,
+    )
     back = state.return_phase or Phase.MENU
     state.lead = LeadDraft()
     state.return_phase = None
     replies: list[Reply] = [
-        Reply(kind="effect", effect="save_lead", payload=payload),
-        reply_text(
-            L(
-                state,
-                "已提交，工作人员会尽快联系您。想删除这些信息，随时发送 /delete。",
-                "Submitted; staff will contact you soon. To delete these details at any time, send /delete.",
-            )
-        ),
+        effect,
+        reply_text(t("interview.leads.lead_submit.1", state.lang)),
     ]
     if back == Phase.SUMMARY:
         return replies + show_summary(state, report)
@@ -202,12 +178,27 @@ def lead_cancel(state: State, today: dt.date) -> list[Reply]:
     back = state.return_phase or Phase.MENU
     state.lead = LeadDraft()
     state.return_phase = None
-    replies = [
-        reply_text(L(state, "已取消，没有保存任何联系方式。", "Cancelled; no contact details were kept."))
-    ]
+    replies = [reply_text(t("interview.leads.lead_cancel.1", state.lang))]
     if back == Phase.SUMMARY:
         return replies + show_summary(state, evaluate_state(state, today))
     if back in (Phase.ASK, Phase.TOPICS):
         state.phase = back
         return replies + reask(state)
     return replies + menu(state)
+
+
+def lead_press(state: State, action: LeadStep, today: dt.date) -> list[Reply] | None:
+    """Act on a button of the contact steps; None when it does not belong to the step on screen."""
+    if action.key == "yes" and state.phase == Phase.LEAD_CONSENT:
+        state.lead = LeadDraft(consent=True)
+        state.phase = Phase.LEAD_COMPANY
+        return lead_prompt(state)
+    if action.key == "no" and state.phase == Phase.LEAD_CONSENT:
+        return lead_cancel(state, today)
+    if action.key == "ok" and state.phase == Phase.LEAD_CONFIRM:
+        return lead_submit(state, today)
+    if action.key == "edit" and state.phase == Phase.LEAD_CONFIRM:
+        state.lead = LeadDraft(consent=True)
+        state.phase = Phase.LEAD_COMPANY
+        return lead_prompt(state)
+    return None

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-from dialogs.types import Choice, Reply
+from dialogs.messages import t
+from dialogs.protocol import Command, Detail
+from dialogs.types import Choice, QuestionReply, Reply, TextReply
 from rules.engine import fmt_yuan
 from rules.facts import Profile
 from rules.loader import load_catalog
@@ -32,13 +35,11 @@ def money(amount: int | None, lang: str) -> str:
     """Format yuan, with 万 for Chinese readers."""
     if amount is None:
         return "?"
-    if lang == "en":
-        return f"{fmt_yuan(amount)} yuan"
-    if amount >= 10000 and amount % 100 == 0:
+    if lang != "en" and amount >= 10000 and amount % 100 == 0:
         wan = amount / 10000
         shown = f"{wan:,.2f}".rstrip("0").rstrip(".")
-        return f"{shown}万元（{fmt_yuan(amount)}元）"
-    return f"{fmt_yuan(amount)}元"
+        return t("render.money.wan", lang, wan=shown, yuan=fmt_yuan(amount))
+    return t("render.money.yuan", lang, yuan=fmt_yuan(amount))
 
 
 def literal(text: str) -> str:
@@ -54,7 +55,7 @@ def fact_label(ref: str, lang: str) -> str:
 
 def steps_text(row: MeasureResult, lang: str) -> str:
     """Name the steps still to take for a row's pending award, with their clauses."""
-    sep = "；" if lang != "en" else "; "
+    sep = t("render.sep.semicolon", lang)
     return sep.join(f"{tx(u.step, lang)}（{u.clause}）" if u.clause else tx(u.step, lang) for u in row.unlock)
 
 
@@ -63,31 +64,21 @@ def pending_text(row: MeasureResult, lang: str) -> str:
     if row.pending_yuan is None:
         return ""
     steps = steps_text(row, lang)
-    if lang == "en":
-        return (
-            f"{money(row.pending_yuan, lang)} once this is done: {steps}"
-            if steps
-            else money(row.pending_yuan, lang)
-        )
-    return (
-        f"完成后可得{money(row.pending_yuan, lang)}，待完成：{steps}"
-        if steps
-        else f"完成后可得{money(row.pending_yuan, lang)}"
-    )
+    amount = money(row.pending_yuan, lang)
+    if steps:
+        return t("render.pending.steps", lang, amount=amount, steps=steps)
+    return t("render.pending.bare", lang, amount=amount)
 
 
 def after_pending_line(report: Report, lang: str) -> str:
     """Say the total once every pending step is taken, when it is more than the total payable now."""
     if report.total_after_pending_yuan <= report.total_yuan:
         return ""
-    if lang == "en":
-        return f"After the pending steps: {money(report.total_after_pending_yuan, lang)} in all"
-    return f"完成待办步骤后合计：{money(report.total_after_pending_yuan, lang)}"
+    return t("render.after_pending", lang, amount=money(report.total_after_pending_yuan, lang))
 
 
 def _title(row: MeasureResult, lang: str) -> str:
-    prefix = f"第{row.number}条" if lang != "en" else f"Measure {row.number}"
-    return f"{prefix} {tx(row.title, lang)}"
+    return f"{t('render.measure_no', lang, number=row.number)} {tx(row.title, lang)}"
 
 
 def _payout_short(row: MeasureResult, lang: str) -> str:
@@ -97,8 +88,8 @@ def _payout_short(row: MeasureResult, lang: str) -> str:
     if award is None:
         return ""
     if award.payout_mode == "two_tranche":
-        return "分两批兑现" if lang != "en" else "paid in two tranches"
-    return "事后一次性兑现" if lang != "en" else "paid once afterwards"
+        return t("render.payout.two", lang)
+    return t("render.payout.once", lang)
 
 
 def touched(row: MeasureResult) -> bool:
@@ -137,109 +128,69 @@ def untouched_count(report: Report, shown: list[MeasureResult]) -> int:
 
 def summary_text(report: Report, lang: str) -> str:
     """Write the result of a screening: measures by money, total, timeline and disclaimer."""
-    en = lang == "en"
     if not report.in_force:
         return tx(report.message, lang)
     lines = [
-        "**Your result**" if en else "**测评结果**",
-        (
-            f"Under {report.doc_no}, as of {report.on.isoformat()}"
-            if en
-            else f"依据{report.doc_no}，评估日 {report.on.isoformat()}"
-        ),
+        t("render.summary.title", lang),
+        t("render.summary.basis", lang, doc_no=report.doc_no, on=report.on.isoformat()),
         "",
     ]
     rows = summary_rows(report)
     if not rows:
-        lines.append(
-            "No measure matched what you described yet." if en else "根据目前的回答，还没有对应的措施。"
-        )
+        lines.append(t("render.summary.none", lang))
     for r in rows:
         head = f"{STATUS_MARK[r.status]} **{_title(r, lang)}**"
         if r.project_name:
-            name = literal(r.project_name)
-            head += f"（{name}）" if not en else f" ({name})"
+            head += _aside(literal(r.project_name), lang)
         if r.status == "eligible":
             detail = money(r.amount_yuan, lang)
             if not r.counted and r.alternative_to == r.number:
-                detail += (
-                    " — paid once per enterprise: counted in another entry"
-                    if en
-                    else " — 每家企业只奖励一次，已在另一项填写中计入"
-                )
+                detail += t("render.summary.once_per_enterprise", lang)
             elif not r.counted and r.alternative_to is not None:
-                detail += (
-                    f" — same project as measure {r.alternative_to}: the larger award counts, not both"
-                    if en
-                    else f" — 与第{r.alternative_to}条为同一项目，从优不重复，不重复计算"
-                )
+                detail += t("render.summary.same_project", lang, other=r.alternative_to)
             else:
-                detail += f"，{_payout_short(r, lang)}" if not en else f", {_payout_short(r, lang)}"
+                detail += t("render.sep.comma", lang) + _payout_short(r, lang)
             if r.missing:
-                detail += " (could be more)" if en else "（可能更多）"
+                detail += t("render.summary.could_be_more", lang)
             if r.pending_yuan is not None:
-                detail += ("; " if en else "；") + pending_text(r, lang)
+                detail += t("render.sep.semicolon", lang) + pending_text(r, lang)
         elif r.status == "pending":
-            detail = ("pending: " if en else "待办：") + pending_text(r, lang)
+            detail = t("render.summary.pending", lang, text=pending_text(r, lang))
         elif r.status == "needs_info":
             bound = money(r.upper_bound_yuan, lang) if r.upper_bound_yuan is not None else None
-            missing = (
-                "、".join(fact_label(m, lang) for m in r.missing[:3])
-                if not en
-                else ", ".join(fact_label(m, lang) for m in r.missing[:3])
+            missing = t("render.sep.list", lang).join(fact_label(m, lang) for m in r.missing[:3])
+            detail = (t("render.summary.up_to", lang, amount=bound) if bound else "") + (
+                t("render.summary.still_needed", lang, facts=missing) if missing else ""
             )
-            if en:
-                detail = (f"up to {bound}; " if bound else "") + (
-                    f"still needed: {missing}" if missing else ""
-                )
-            else:
-                detail = (f"最高{bound}；" if bound else "") + (f"还需：{missing}" if missing else "")
         else:
             reason = tx(r.reasons[0], lang) if r.reasons else ""
             detail = (
-                (f"not eligible: {reason}" if en else f"不符合：{reason}")
+                t("render.summary.not_eligible_because", lang, reason=reason)
                 if reason
-                else ("not eligible" if en else "不符合")
+                else t("render.summary.not_eligible", lang)
             )
             if r.near_miss:
-                detail += (" — would qualify: " if en else " — 如要符合：") + tx(r.near_miss[0], lang)
+                detail += t("render.summary.would_qualify", lang, hint=tx(r.near_miss[0], lang))
         lines.append(f"{head}\n    {detail}")
     lines.append("")
     rest = untouched_count(report, rows)
-    lines.append(
-        f"**Total payable together: {money(report.total_yuan, lang)}**"
-        if en
-        else f"**可同时获得合计：{money(report.total_yuan, lang)}**（已按“从优不重复”去重）"
-    )
+    lines.append(t("render.summary.total", lang, amount=money(report.total_yuan, lang)))
     if line := after_pending_line(report, lang):
         lines.append(line)
     pending = [r for r in rows if r.status == "needs_info"]
     if pending:
         extra = report.pending_upper_yuan
-        if en:
-            lines.append(
-                f"Still open: {len(pending)} measure(s)"
-                + (f", up to {money(extra, lang)} more" if extra else "")
-            )
-        else:
-            lines.append(
-                f"待确认：{len(pending)}条" + (f"，最多还可能增加{money(extra, lang)}" if extra else "")
-            )
-    if rest:
         lines.append(
-            f"The other {rest} measures do not concern what you told us."
-            if en
-            else f"其余{rest}条与您填写的情况无关。"
+            t("render.summary.open", lang, count=len(pending))
+            + (t("render.summary.open_more", lang, amount=money(extra, lang)) if extra else "")
         )
+    if rest:
+        lines.append(t("render.summary.rest", lang, count=rest))
     two = any(
         a.payout_mode == "two_tranche" and a.status == "eligible" for r in rows if r.counted for a in r.awards
     )
     if two:
-        lines.append(
-            "Engineering/retrofit projects are paid in two tranches: 50% after the project starts, 50% after completion once payments reach 90% of the investment; other awards are paid once afterwards."
-            if en
-            else "兑现时间：工程类、改造类项目分两批——开工后兑现50%，完工且含税实际支付达含税总投资90%（含）以上后兑现其余50%；其他奖励事后一次性兑现。"
-        )
+        lines.append(t("render.summary.tranches", lang))
     lines.append("")
     lines.append("ℹ️ " + tx(report.disclaimer, lang))
     return "\n".join(lines)
@@ -332,15 +283,10 @@ def documents_for(row: MeasureResult, profile: Profile | None = None) -> list[Do
 
 def _payout_line(award: AwardResult, lang: str) -> str:
     """Say in short when an award is paid, with the tranche amounts."""
-    en = lang == "en"
     if award.payout_mode == "two_tranche" and len(award.payout) == 2:
         first, second = (money(p.amount_yuan, lang) for p in award.payout)
-        return (
-            f"paid in two tranches: {first} once started, {second} after completion"
-            if en
-            else f"分两批兑现：开工后{first}，完工后{second}"
-        )
-    return "paid once, afterwards" if en else "事后一次性兑现"
+        return t("render.payout.tranches", lang, first=first, second=second)
+    return t("render.payout.once_after", lang)
 
 
 def _detail_rows(report: Report, number: int, project_id: str | None) -> MeasureResult | None:
@@ -351,13 +297,17 @@ def _detail_rows(report: Report, number: int, project_id: str | None) -> Measure
     return next((x for x in rows if not x.no_project), rows[0])
 
 
-_VERDICT = {
-    "eligible": ("符合", "Eligible"),
-    "pending": ("待办", "Pending"),
-    "needs_info": ("还需信息", "Needs more information"),
-    "ineligible": ("不符合", "Not eligible"),
-    "informational": ("服务措施（无资金）", "Service measure (no money)"),
-}
+_VERDICTS = frozenset({"eligible", "pending", "needs_info", "ineligible", "informational"})
+
+
+def _verdict(status: str, lang: str) -> str:
+    """Name a status for the reader."""
+    return t(f"render.verdict.{status}", lang) if status in _VERDICTS else status
+
+
+def _quotes(quotes: list[str]) -> str:
+    """Join policy quotes for one pair of corner brackets."""
+    return "」「".join(quotes)
 
 
 def detail_first(report: Report, number: int, lang: str, project_id: str | None = None) -> str:
@@ -365,68 +315,57 @@ def detail_first(report: Report, number: int, lang: str, project_id: str | None 
     en = lang == "en"
     r = _detail_rows(report, number, project_id)
     if r is None:
-        return f"Measure {number} does not exist." if en else f"没有第{number}条。"
-    verdict = _VERDICT.get(r.status, (r.status, r.status))[1 if en else 0]
+        return t("render.detail.no_such", lang, number=number)
+    verdict = _verdict(r.status, lang)
     head = f"{STATUS_MARK.get(r.status, '•')} **{_title(r, lang)}**"
     if r.project_name and not r.no_project:
-        name = literal(r.project_name)
-        head += f" ({name})" if en else f"（{name}）"
+        head += _aside(literal(r.project_name), lang)
     lines = [head]
     paths = applied_awards(r)
     if r.status == "eligible":
         amount = money(r.amount_yuan, lang)
-        head = f"**{verdict}: {amount}**" if en else f"**{verdict}：{amount}**"
+        head = t("render.detail.verdict_amount", lang, verdict=verdict, amount=amount)
         if paths and all(a.payout_mode != "two_tranche" for a in paths):
-            head += (", " if en else "，") + _payout_line(paths[0], lang)
+            head += t("render.sep.comma", lang) + _payout_line(paths[0], lang)
         lines.append(head)
         if not r.counted and r.alternative_to == r.number:
-            lines.append(
-                "Paid once per enterprise: this award is counted in another entry, not twice."
-                if en
-                else "每家企业只奖励一次：本项奖励已在另一项填写中计入，不重复计算。"
-            )
+            lines.append(t("render.detail.once_per_enterprise", lang))
         elif not r.counted and r.alternative_to is not None:
-            lines.append(
-                f"Same project as measure {r.alternative_to}: only the larger award is paid (从优不重复)."
-                if en
-                else f"与第{r.alternative_to}条为同一项目：按“从优不重复”只取较高者，本条不计入合计。"
-            )
+            lines.append(t("render.detail.same_project", lang, other=r.alternative_to))
         if r.pending_yuan is not None:
             lines.append(pending_text(r, lang))
     elif r.status == "pending":
         # Convention 11: nothing payable yet, the amount once a step is taken, the step and its clause.
-        lines.append(
-            f"**{verdict}: {pending_text(r, lang)}**" if en else f"**{verdict}：{pending_text(r, lang)}**"
-        )
+        lines.append(t("render.detail.verdict_amount", lang, verdict=verdict, amount=pending_text(r, lang)))
     elif r.status == "needs_info":
-        bound = f"up to {money(r.upper_bound_yuan, lang)}" if en else f"最高{money(r.upper_bound_yuan, lang)}"
+        bound = t("render.detail.up_to", lang, amount=money(r.upper_bound_yuan, lang))
         lines.append(f"**{verdict}**" + (f" · {bound}" if r.upper_bound_yuan is not None else ""))
     else:
         lines.append(f"**{verdict}**")
     if r.status in ("eligible", "pending", "needs_info"):
-        sep = "; " if en else "；"
+        sep = t("render.sep.semicolon", lang)
         for a in paths[: 3 if r.status == "eligible" else 1]:
-            lines.append(("Path: " if en else "适用情形：") + tx(a.label, lang))
+            lines.append(t("render.detail.path", lang, label=tx(a.label, lang)))
             if a.formula is not None:
-                lines.append(("Calculation: " if en else "计算：") + tx(a.formula, lang))
+                lines.append(t("render.detail.calc", lang, formula=tx(a.formula, lang)))
             if a.status == "eligible" and a.payout_mode == "two_tranche":
                 lines.append(_payout_line(a, lang).capitalize() if en else _payout_line(a, lang))
         if r.missing:
             shown = sep.join(fact_label(m, lang) for m in r.missing[:3])
             if r.status == "eligible":
-                lines.append(("Could be more; still open: " if en else "可能更多，还需了解：") + shown)
+                lines.append(t("render.detail.could_be_more", lang, facts=shown))
             else:
-                lines.append(("Still needed: " if en else "还需了解：") + shown)
+                lines.append(t("render.detail.still_needed", lang, facts=shown))
     elif r.status == "ineligible":
         if r.reasons:
-            lines.append(("Condition not met: " if en else "未满足条件：") + tx(r.reasons[0], lang))
+            lines.append(t("render.detail.not_met", lang, reason=tx(r.reasons[0], lang)))
         if r.near_miss:
-            lines.append(("Would qualify if: " if en else "如要符合：") + tx(r.near_miss[0], lang))
+            lines.append(t("render.detail.would_qualify", lang, hint=tx(r.near_miss[0], lang)))
     else:
         lines.append(tx(r.summary, lang))
     quotes = applied_quotes(r)
     if quotes:
-        lines.append(("Policy text: " if en else "原文：") + "「" + "」「".join(quotes) + "」")
+        lines.append(t("render.detail.policy_text", lang, quotes=_quotes(quotes)))
     lines.append("ℹ️ " + tx(report.disclaimer, lang))
     return "\n".join(lines)
 
@@ -440,15 +379,15 @@ def detail_more(
     report: Report, number: int, lang: str, project_id: str | None = None, profile: Profile | None = None
 ) -> str:
     """Write the rest of a measure: conditions, the other paths, notes, documents and bureau."""
-    en = lang == "en"
     r = _detail_rows(report, number, project_id)
     if r is None:
-        return f"Measure {number} does not exist." if en else f"没有第{number}条。"
-    lines = [f"**{_title(r, lang)}**" + (" — conditions and documents" if en else " — 条件与材料")]
+        return t("render.detail.no_such", lang, number=number)
+    lines = [t("render.more.title", lang, title=_title(r, lang))]
     applied = {a.id for a in applied_awards(r)}
+    colon = t("render.sep.colon", lang)
     if r.gates:
         lines.append("")
-        lines.append("**Conditions**" if en else "**条件**")
+        lines.append(t("render.more.conditions", lang))
         for g in r.gates:
             extra = _aside(tx(g.detail, lang), lang) if g.detail else ""
             lines.append(f"{MARK.get(g.outcome, '?')} {tx(g.text, lang)}{extra} [{g.clause}]")
@@ -457,7 +396,7 @@ def detail_more(
     ordered = sorted(r.awards, key=lambda a: a.id not in applied)
     for a in ordered:
         lines.append("")
-        mark = " ← " + ("applies" if en else "适用") if a.id in applied and len(r.awards) > 1 else ""
+        mark = t("render.more.applies", lang) if a.id in applied and len(r.awards) > 1 else ""
         lines.append(f"• **{tx(a.label, lang)}**{mark}")
         # another path: only what decides it (a condition not met, or not known yet)
         failed = [c for c in a.conditions if c.outcome == "failed"]
@@ -468,22 +407,18 @@ def detail_more(
             if c.note is not None and c.outcome != "failed":
                 lines.append("    ※ " + plain(tx(c.note, lang)))
         if a.id in applied and a.status == "eligible" and a.payout_mode == "two_tranche":
-            colon = ": " if en else "："
             lines.extend(f"  💰 {tx(p.when, lang)}{colon}{money(p.amount_yuan, lang)}" for p in a.payout)
         elif a.status == "pending":
-            later = "once the steps are taken, " if en else "完成待办步骤后，"
-            colon = ": " if en else "："
+            later = t("render.more.after_steps", lang)
             lines.extend(
                 f"  💰 {later}{tx(p.when, lang)}{colon}{money(p.amount_yuan, lang)}" for p in a.payout
             )
         elif a.formula is not None and a.id not in applied and a.status != "ineligible":
-            lines.append(("  Calculation: " if en else "  计算：") + tx(a.formula, lang))
+            lines.append("  " + t("render.detail.calc", lang, formula=tx(a.formula, lang)))
         if a.note:
             lines.append("  ※ " + plain(tx(a.note, lang)))
     if r.near_miss and r.status != "ineligible":
-        lines.append(
-            ("Would qualify if: " if en else "差一点：") + "；".join(tx(n, lang) for n in r.near_miss)
-        )
+        lines.append(t("render.more.near_miss", lang, hints="；".join(tx(n, lang) for n in r.near_miss)))
     # Every reading a condition carries reaches the user (issue 7), once.
     seen = {n.zh for n in r.notes} | {c.note.zh for a in r.awards for c in a.conditions if c.note}
     seen |= {g.note.zh for g in r.gates if g.note}
@@ -494,19 +429,19 @@ def detail_more(
     docs = documents_for(r, profile)
     if docs:
         lines.append("")
-        lines.append("**Documents to prepare**" if en else "**需准备的材料**")
-        lines.extend(f"- {d.en if en else d.zh}" for d in docs)
+        lines.append(t("render.documents", lang))
+        lines.extend(f"- {d.en if lang == 'en' else d.zh}" for d in docs)
     lines.append("")
-    lines.append(
-        ("Responsible bureau: " if en else "责任单位：")
-        + ((", " if en else "、").join(tx(b, lang) for b in r.bureaus))
-    )
+    lines.append(_bureaus(r.bureaus, lang))
     others = [q for q in r.cite if q not in applied_quotes(r)]
     if others:
-        lines.append(
-            ("Rest of the policy text: " if en else "本条其他原文：") + "「" + "」「".join(others) + "」"
-        )
+        lines.append(t("render.more.rest_text", lang, quotes=_quotes(others)))
     return "\n".join(lines)
+
+
+def _bureaus(bureaus: Iterable[Text], lang: str) -> str:
+    """Name the bureaus responsible for a measure."""
+    return t("render.bureau", lang, bureaus=t("render.sep.list", lang).join(tx(b, lang) for b in bureaus))
 
 
 def detail_text(
@@ -530,33 +465,26 @@ def detail_replies(
     profile: Profile | None = None,
 ) -> list[Reply]:
     """Show a measure as a phone screen with the rest behind a button (buttons: on the result only)."""
-    en = lang == "en"
     row = _detail_rows(report, number, project_id)
     if more:
         text = detail_more(report, number, lang, project_id, profile)
     else:
         text = detail_first(report, number, lang, project_id)
     if row is None:
-        return [Reply(kind="text", text=text)]
-    back = Choice(id="cmd:summary", label="⬅️ Back to the result" if en else "⬅️ 返回结果")
-    key = f"d:{row.number}:{row.project_id or ''}:more"
-    more_choice = Choice(id=key, label="📋 Conditions and documents" if en else "📋 条件与材料")
+        return [TextReply(text=text)]
+    back = Choice(id=Command("summary").pack(), label=t("render.button.back", lang))
+    key = Detail(row.number, row.project_id or "", more=True).pack()
+    more_choice = Choice(id=key, label=t("render.button.more", lang))
     if not buttons:
         if not more:
-            text += "\n" + (
-                f"Conditions and documents: /detail {row.number} all"
-                if en
-                else f"条件与材料：发送 /detail {row.number} 全部"
-            )
-        return [Reply(kind="text", text=text)]
+            text += "\n" + t("render.detail.more_hint", lang, number=row.number)
+        return [TextReply(text=text)]
     choices = [back] if more else [more_choice, back]
-    return [Reply(kind="question", text=text, choices=choices, columns=1)]
+    return [QuestionReply(text=text, choices=choices, columns=1)]
 
 
 def _formula_desc(formula: object, lang: str) -> str:
     from rules import schema as s
-
-    en = lang == "en"
 
     def lab(ref: str) -> str:
         return fact_label(ref, lang)
@@ -565,6 +493,9 @@ def _formula_desc(formula: object, lang: str) -> str:
         if isinstance(q, s.MinOf):
             return "min(" + ", ".join(lab(r) for r in q.min) + ")"
         return lab(str(q))
+
+    def cap(amount: float) -> str:
+        return t("render.formula.cap", lang, cap=money(int(amount), lang))
 
     if isinstance(formula, s.Fixed):
         return money(int(formula.amount), lang)
@@ -579,50 +510,53 @@ def _formula_desc(formula: object, lang: str) -> str:
                 else _option_name(formula.fact, k, lang)
             )
             parts.append(f"{name} {money(int(v), lang)}")
-        return "; ".join(parts) if en else "；".join(parts)
+        return t("render.sep.semicolon", lang).join(parts)
     if isinstance(formula, s.Share):
         out = f"{lab(formula.base)} × {formula.rate * 100:g}%"
         if formula.cap:
-            out += (
-                f", cap {money(int(formula.cap), lang)}" if en else f"，上限{money(int(formula.cap), lang)}"
-            )
+            out += cap(formula.cap)
         if formula.bonus:
-            out += (
-                f", plus {money(int(formula.bonus.amount), lang)} if {tx(formula.bonus.when.text, lang)}"
-                if en
-                else f"，{tx(formula.bonus.when.text, lang)}再加{money(int(formula.bonus.amount), lang)}"
+            out += t(
+                "render.formula.bonus",
+                lang,
+                amount=money(int(formula.bonus.amount), lang),
+                when=tx(formula.bonus.when.text, lang),
             )
         return out
     if isinstance(formula, s.PerUnit):
-        out = f"{qty(formula.quantity)} × {formula.rate:g} {'yuan' if en else '元'}/{tx(formula.unit, lang)}"
+        out = t(
+            "render.formula.per_unit",
+            lang,
+            quantity=qty(formula.quantity),
+            rate=f"{formula.rate:g}",
+            unit=tx(formula.unit, lang),
+        )
         if formula.cap:
-            out += (
-                f", cap {money(int(formula.cap), lang)}" if en else f"，上限{money(int(formula.cap), lang)}"
-            )
+            out += cap(formula.cap)
         return out
     if isinstance(formula, s.Match):
         out = f"{lab(formula.base)} × {formula.ratio:g}"
         if formula.unit_cap:
-            out += (
-                f", ≤ {formula.unit_cap.rate:g} yuan/{tx(formula.unit_cap.unit, lang)}"
-                if en
-                else f"，≤{formula.unit_cap.rate:g}元/{tx(formula.unit_cap.unit, lang)}"
+            out += t(
+                "render.formula.unit_cap",
+                lang,
+                rate=f"{formula.unit_cap.rate:g}",
+                unit=tx(formula.unit_cap.unit, lang),
             )
         if formula.cap:
-            out += (
-                f", cap {money(int(formula.cap), lang)}" if en else f"，上限{money(int(formula.cap), lang)}"
-            )
+            out += cap(formula.cap)
         if formula.combined_cap:
-            out += (
-                f", both levels ≤ {formula.combined_cap.share * 100:g}% of {lab(formula.combined_cap.of)}"
-                if en
-                else f"，市区两级合计≤{lab(formula.combined_cap.of)}的{formula.combined_cap.share * 100:g}%"
+            out += t(
+                "render.formula.combined_cap",
+                lang,
+                share=f"{formula.combined_cap.share * 100:g}",
+                of=lab(formula.combined_cap.of),
             )
         return out
     if isinstance(formula, s.TopUp):
         out = f"{lab(formula.price)} × {formula.rate * 100:g}% × {qty(formula.quantity)}"
         if formula.minus:
-            out += f" − {lab(formula.minus)}" + (" (not below 0)" if en else "（不低于0）")
+            out += f" − {lab(formula.minus)}" + t("render.formula.not_below_zero", lang)
         return out
     if isinstance(formula, s.RatioTier):
         steps = sorted(formula.steps, key=lambda st: -st.min)
@@ -646,11 +580,7 @@ def _cond_desc(cond: object, lang: str) -> str:
     text = tx(condition_text(cond), lang)
     out = f"{text} [{cond.clause}]" if cond.clause else text
     if cond.pending is not None:
-        out += (
-            f" (not yet: pending until — {tx(cond.pending.step, lang)})"
-            if lang == "en"
-            else f"（尚未做到时为“待办”，待：{tx(cond.pending.step, lang)}）"
-        )
+        out += t("render.cond.pending", lang, step=tx(cond.pending.step, lang))
     notes = [n for n in _cond_notes(cond)]
     return out + "".join(f"\n    ※ {tx(n, lang)}" for n in notes)
 
@@ -671,67 +601,53 @@ def explain_measure(number: int, lang: str = "zh") -> str:
     from rules.loader import latest_rulebook
 
     book = latest_rulebook()
-    en = lang == "en"
     m = book.measures.get(number)
     if m is None:
-        return (
-            f"There is no measure {number} (1–{len(book.measures)})."
-            if en
-            else f"没有第{number}条（共{len(book.measures)}条）。"
-        )
+        return t("render.explain.none", lang, number=number, count=len(book.measures))
     scope = book.chapter7.scopes[m.scope]
     lines = [
-        (f"**Measure {number} {tx(m.title, lang)}**" if en else f"**第{number}条 {tx(m.title, lang)}**"),
+        t("render.explain.title", lang, number=number, title=tx(m.title, lang)),
         f"{m.chapter} {m.section}",
         tx(m.summary, lang),
         "",
-        ("Policy text: " if en else "原文：") + m.text,
+        t("render.explain.text", lang, text=m.text),
         "",
-        ("Where: " if en else "适用范围：") + f"{tx(scope.text, lang)} [{scope.clause}]",
-        ("Responsible bureau: " if en else "责任单位：")
-        + (", " if en else "、").join(tx(b, lang) for b in m.bureaus),
+        t("render.explain.where", lang, scope=tx(scope.text, lang), clause=scope.clause),
+        _bureaus(m.bureaus, lang),
     ]
     if m.kind == "informational":
-        lines.append("This is a service measure with no money." if en else "本条为服务措施，没有资金奖励。")
+        lines.append(t("render.explain.service", lang))
     if m.applicant:
         lines.append("")
-        lines.append("**Who may apply**" if en else "**申报主体**")
+        lines.append(t("render.explain.applicant", lang))
         lines.extend(f"- {_cond_desc(c, lang)}" for c in m.applicant)
     if m.kind == "money":
         lines.append("")
-        lines.append("**Basic conditions** (七(二)2)" if en else "**基本条件**（七(二)2）")
+        lines.append(t("render.explain.basic", lang))
         lines.extend(f"- {_cond_desc(c, lang)}" for c in book.chapter7.basic)
         if m.exclusions:
-            lines.append("**Not supported** (七(二)5)" if en else "**不列入支持范围的情形**（七(二)5）")
+            lines.append(t("render.explain.exclusions", lang))
             by_id = {e.id: e for e in book.chapter7.exclusions}
             lines.extend(f"- {_cond_desc(by_id[x].condition, lang)}" for x in m.exclusions)
         for a in m.awards:
             lines.append("")
-            mode = (
-                ("two tranches" if en else "分两批兑现")
-                if a.payout == "two_tranche"
-                else ("once, afterwards" if en else "事后一次性兑现")
+            mode = t(
+                "render.explain.two_tranche" if a.payout == "two_tranche" else "render.explain.once", lang
             )
             lines.append(f"• **{tx(a.label, lang)}**：{_formula_desc(a.formula, lang)}（{mode}）")
             lines.extend(f"  - {_cond_desc(c, lang)}" for c in a.conditions)
             if a.note:
                 lines.append("  ※ " + plain(tx(a.note, lang)))
         if len(m.awards) > 1:
-            lines.append(
-                ("Paths combine: " if en else "多种情形：")
-                + (
-                    ("the largest applies" if en else "从优取最高")
-                    if m.combine == "best"
-                    else ("added up" if en else "分别计算、相加")
-                )
-            )
+            best = m.combine == "best"
+            lines.append(t("render.explain.combine_best" if best else "render.explain.combine_sum", lang))
     for n in (*m.notes, *m.procedure):
         lines.append("※ " + plain(tx(n, lang)))
     docs = [*m.documents, *(book.chapter7.basic_documents if m.kind == "money" else [])]
     if docs:
         lines.append("")
-        lines.append("**Documents to prepare**" if en else "**需准备的材料**")
-        lines.extend(f"- {d.en if en else d.zh}" for d in docs)
+        lines.append(t("render.documents", lang))
+        lines.extend(f"- {d.en if lang == 'en' else d.zh}" for d in docs)
     lines.append("")
     lines.append("ℹ️ " + tx(book.chapter7.disclaimer, lang))
     return "\n".join(lines)
@@ -751,16 +667,16 @@ def measures_list(lang: str = "zh") -> str:
 
 def report_text(report: Report, lang: str = "zh") -> str:
     """Write a whole report for the command line: every measure, grouped by status."""
-    en = lang == "en"
     if not report.in_force:
         return tx(report.message, lang)
-    lines = [f"{report.doc_no} — {'as of' if en else '评估日'} {report.on.isoformat()}", ""]
+    lines = [t("render.report.head", lang, doc_no=report.doc_no, on=report.on.isoformat()), ""]
     groups = [
-        ("eligible", "Eligible" if en else "符合"),
-        ("pending", "Pending: payable once a step is taken" if en else "待办：完成步骤后可得"),
-        ("needs_info", "Needs more information" if en else "还需信息"),
-        ("ineligible", "Not eligible" if en else "不符合"),
+        ("eligible", t("render.verdict.eligible", lang)),
+        ("pending", t("render.report.pending_group", lang)),
+        ("needs_info", t("render.verdict.needs_info", lang)),
+        ("ineligible", t("render.verdict.ineligible", lang)),
     ]
+    colon = t("render.sep.colon", lang)
     rows = [r for r in report.measures if not r.no_project]
     for status, name in groups:
         sel = [r for r in rows if r.status == status]
@@ -773,28 +689,18 @@ def report_text(report: Report, lang: str = "zh") -> str:
             if status == "eligible":
                 head += f": {money(r.amount_yuan, lang)}"
                 if not r.counted and r.alternative_to is not None:
-                    head += (
-                        f" (not counted: 从优不重复 with measure {r.alternative_to})"
-                        if en
-                        else f"（不计入：与第{r.alternative_to}条从优不重复）"
-                    )
+                    head += t("render.report.not_counted", lang, other=r.alternative_to)
             elif status == "pending":
-                head += (": " if en else "：") + money(r.pending_yuan, lang)
+                head += colon + money(r.pending_yuan, lang)
             if status != "ineligible" and r.unlock:
-                head += ("\n    steps still to take: " if en else "\n    待完成：") + steps_text(r, lang)
+                head += "\n    " + t("render.report.steps", lang, steps=steps_text(r, lang))
             if status == "eligible" and r.pending_yuan is not None:
-                head += ("\n    after the pending steps: " if en else "\n    完成待办步骤后：") + money(
-                    r.pending_yuan, lang
-                )
+                head += "\n    " + t("render.report.after_pending", lang, amount=money(r.pending_yuan, lang))
             elif status == "needs_info":
                 head += (
-                    (
-                        f": up to {money(r.upper_bound_yuan, lang)}"
-                        if en
-                        else f"：最高{money(r.upper_bound_yuan, lang)}"
-                    )
+                    t("render.report.up_to", lang, amount=money(r.upper_bound_yuan, lang))
                     if r.upper_bound_yuan is not None
-                    else (": no upper limit known" if en else "：暂无法确定上限")
+                    else t("render.report.no_limit", lang)
                 )
             lines.append(head)
             for a in r.awards:
@@ -807,45 +713,39 @@ def report_text(report: Report, lang: str = "zh") -> str:
                             + "; ".join(f"{tx(p.when, lang)}: {money(p.amount_yuan, lang)}" for p in a.payout)
                         )
             if r.missing:
-                lines.append(
-                    ("    missing: " if en else "    缺少：")
-                    + ", ".join(fact_label(x, lang) for x in r.missing)
-                )
+                facts = ", ".join(fact_label(x, lang) for x in r.missing)
+                lines.append("    " + t("render.report.missing", lang, facts=facts))
             for reason in r.reasons:
-                lines.append(("    because: " if en else "    原因：") + tx(reason, lang))
+                lines.append("    " + t("render.report.because", lang, reason=tx(reason, lang)))
             for hint in r.near_miss:
-                lines.append(("    would qualify: " if en else "    如要符合：") + tx(hint, lang))
+                lines.append("    " + t("render.report.would_qualify", lang, hint=tx(hint, lang)))
             for note in r.condition_notes:
                 lines.append("    ※ " + tx(note, lang))
         lines.append("")
     uncovered = [r for r in report.measures if r.no_project and r.status != "ineligible"]
     blocked = [r for r in report.measures if r.no_project and r.status == "ineligible"]
     if uncovered:
-        lines.append(
-            ("Not described (no project given): " if en else "未涉及（没有填写对应项目）：")
-            + ", ".join(str(r.number) for r in uncovered)
-        )
+        numbers = ", ".join(str(r.number) for r in uncovered)
+        lines.append(t("render.report.uncovered", lang, numbers=numbers))
     if blocked:
+        numbers = ", ".join(str(r.number) for r in blocked)
         lines.append(
-            ("Ruled out for the enterprise: " if en else "企业条件不符：")
-            + ", ".join(str(r.number) for r in blocked)
+            t("render.report.blocked", lang, numbers=numbers)
             + (f" ({tx(blocked[0].reasons[0], lang)})" if blocked[0].reasons else "")
         )
     info = [r.number for r in report.measures if r.status == "informational"]
-    lines.append(
-        ("Service measures (no money): " if en else "服务措施（无资金）：") + ", ".join(map(str, info))
-    )
+    lines.append(t("render.report.service", lang, numbers=", ".join(map(str, info))))
     lines.append("")
-    lines.append(("Total payable together: " if en else "可同时获得合计：") + money(report.total_yuan, lang))
+    lines.append(t("render.report.total", lang, amount=money(report.total_yuan, lang)))
     if line := after_pending_line(report, lang):
         lines.append(line)
     if report.missing:
-        lines.append("Most valuable open facts:" if en else "最值得补充的信息：")
+        lines.append(t("render.report.open_facts", lang))
         for mf in report.missing[:8]:
             stake = (
                 money(mf.stake_yuan, lang)
                 if mf.stake_yuan is not None
-                else ("open-ended" if en else "上不封顶")
+                else t("render.report.open_ended", lang)
             )
             where = f" [{mf.project_id}]" if mf.project_id else ""
             lines.append(

@@ -9,6 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from dialogs.faq import FaqEntry, _check_markup
+from dialogs.messages import t
 from rules.loader import latest_rulebook
 from rules.loader import normalise as squeeze
 
@@ -37,17 +38,12 @@ class StaffEntry(BaseModel):
         return f"{ID_PREFIX}{self.number}"
 
 
-def _t(lang: str, zh: str, en: str) -> str:
-    """Pick a language."""
-    return en if lang == "en" else zh
-
-
 def quote_problem(quote: str, lang: str = "zh") -> str | None:
     """Return why a quote cannot be used (it must appear in the policy text), or None."""
     if not quote.strip():
-        return _t(lang, "引文为空", "empty quote")
+        return t("staff.faq.empty_quote", lang)
     if squeeze(quote) not in squeeze(latest_rulebook().policy_text):
-        return _t(lang, f"政策原文中找不到「{quote}」", f"not found in the policy text: {quote!r}")
+        return t("staff.faq.quote_not_found", lang, quote=quote)
     return None
 
 
@@ -65,22 +61,20 @@ def problems(entry: StaffEntry, lang: str = "zh") -> list[str]:
     found: list[str] = []
     for code, text in (("zh", entry.answer_zh), ("en", entry.answer_en)):
         if not text.strip():
-            found.append(_t(lang, f"{code} 答复为空", f"answer {code}: empty"))
+            found.append(t("staff.faq.answer_empty", lang, code=code))
         elif problem := _check_markup(text):
-            found.append(_t(lang, f"{code} 答复格式：{problem}", f"answer {code}: {problem}"))
+            found.append(t("staff.faq.answer_markup", lang, code=code, problem=problem))
     if not entry.cite:
-        found.append(
-            _t(lang, "至少需要一段政策原文引文", "at least one quote from the policy text is needed")
-        )
+        found.append(t("staff.faq.no_quote", lang))
     for quote in entry.cite:
         if problem := quote_problem(quote, lang):
             found.append(problem)
     if not entry.clause.strip():
-        found.append(_t(lang, "条款为空", "clause: empty"))
+        found.append(t("staff.faq.no_clause", lang))
     if any(not q.strip() for q in entry.questions):
-        found.append(_t(lang, "有空的问法", "a phrasing is empty"))
+        found.append(t("staff.faq.empty_phrasing", lang))
     if unknown := sorted(set(entry.measures) - set(latest_rulebook().measures)):
-        found.append(_t(lang, f"没有这些措施：{unknown}", f"no such measure(s): {unknown}"))
+        found.append(t("staff.faq.unknown_measures", lang, numbers=unknown))
     return found
 
 

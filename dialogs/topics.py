@@ -222,6 +222,12 @@ REPEATABLE: dict[str, tuple[str, str]] = {
 BATCH_MARK = "#"
 
 
+def batch_unit(template_id: str, lang: str) -> str:
+    """Return the word for one more batch or item of a project ("批", "title")."""
+    zh, en = REPEATABLE.get(template_id, ("批", "batch"))
+    return en if lang == "en" else zh
+
+
 def base_template(project_id: str) -> ProjectTemplate | None:
     """Return the template of a project, or of the project a further batch was added to."""
     return TEMPLATE_BY_ID.get(project_id.split(BATCH_MARK, 1)[0])

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter, ValidationError
 
 SCHEMA_VERSION = 1
 
@@ -63,7 +64,7 @@ class Event(BaseModel):
 
 
 class Choice(BaseModel):
-    """One button: ``id`` is what comes back in a button event (at most 64 bytes)."""
+    """One button: ``id`` is what comes back in a button event (at most 64 bytes, see protocol.py)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -71,17 +72,21 @@ class Choice(BaseModel):
     label: str
 
 
-class Reply(BaseModel):
-    """Something for the channel to show or do.
-
-    ``text`` uses one piece of markup only: ``**bold**``. Everything else is literal and the
-    channel escapes it. ``kind == "effect"`` is not shown: the channel carries it out
-    (store a lead, log a FAQ miss, delete the user's data, tell staff).
-    """
+class TextReply(BaseModel):
+    """A message to show. ``text`` uses one piece of markup only: ``**bold**``; the rest is literal."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kind: Literal["text", "question", "attachment", "effect"]
+    kind: Literal["text"] = "text"
+    text: str
+
+
+class QuestionReply(BaseModel):
+    """A message with buttons (``choices``); a multi-select shows ``selected`` ticked."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["question"] = "question"
     text: str = ""
     choices: list[Choice] = []
     multi: bool = False
@@ -90,9 +95,111 @@ class Reply(BaseModel):
     # A side question (FAQ suggestions, an offer): its buttons keep working while the main
     # question on screen stays the same, so answering it never strands the interview.
     aside: bool = False
-    attachment: Literal["report_pdf"] | None = None
-    effect: Literal["save_lead", "faq_miss", "delete_data", "notify_staff"] | None = None
+
+
+class AttachmentReply(BaseModel):
+    """A file for the channel to render and send (the PDF report)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["attachment"] = "attachment"
+    attachment: Literal["report_pdf"] = "report_pdf"
     payload: dict[str, Any] = {}
+
+
+class SaveLead(BaseModel):
+    """Store the contact details given with consent (and tell staff)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["effect"] = "effect"
+    effect: Literal["save_lead"] = "save_lead"
+    company: str
+    credit_code: str
+    contact_name: str
+    phone: str
+    consent_at: dt.date
+    consent_text_version: str
+    profile: dict[str, Any]
+    report: dict[str, Any]
+    measures: list[int]
+    total_yuan: int
+    campaign: str | None = None
+
+
+class FaqMiss(BaseModel):
+    """Log a question the FAQ could not answer (or whose suggestions were passed over)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["effect"] = "effect"
+    effect: Literal["faq_miss"] = "faq_miss"
+    question: str
+    lang: Literal["zh", "en"] = "zh"
+    suggested: bool = False
+
+
+class DeleteData(BaseModel):
+    """Erase everything kept about the user."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["effect"] = "effect"
+    effect: Literal["delete_data"] = "delete_data"
+
+
+class NotifyStaff(BaseModel):
+    """Pass a question the FAQ could not answer to staff."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["effect"] = "effect"
+    effect: Literal["notify_staff"] = "notify_staff"
+    question: str
+
+
+Effect = SaveLead | FaqMiss | DeleteData | NotifyStaff
+EFFECTS: tuple[type[BaseModel], ...] = (SaveLead, FaqMiss, DeleteData, NotifyStaff)
+
+
+def _reply_tag(value: Any) -> str:
+    """Return the union member a reply is: its kind, or for an effect the effect's name."""
+    get = value.get if isinstance(value, dict) else lambda k, d=None: getattr(value, k, d)
+    kind = str(get("kind", ""))
+    return str(get("effect", "")) if kind == "effect" else kind
+
+
+Reply = Annotated[
+    Annotated[TextReply, Tag("text")]
+    | Annotated[QuestionReply, Tag("question")]
+    | Annotated[AttachmentReply, Tag("attachment")]
+    | Annotated[SaveLead, Tag("save_lead")]
+    | Annotated[FaqMiss, Tag("faq_miss")]
+    | Annotated[DeleteData, Tag("delete_data")]
+    | Annotated[NotifyStaff, Tag("notify_staff")],
+    Discriminator(_reply_tag),
+]
+"""Something for the channel to show (text, question, attachment) or do (an effect)."""
+
+_REPLY: TypeAdapter[Reply] = TypeAdapter(Reply)
+_SHOWN: dict[str, type[BaseModel]] = {
+    "text": TextReply,
+    "question": QuestionReply,
+    "attachment": AttachmentReply,
+}
+
+
+def reply_from_json(raw: Any) -> Reply:
+    """Read a stored reply; forms stored before the typed union (one class, empty fields) still load."""
+    if isinstance(raw, dict) and raw.get("kind") in _SHOWN:
+        fields = _SHOWN[str(raw["kind"])].model_fields
+        raw = {k: v for k, v in raw.items() if k in fields}
+    return _REPLY.validate_python(raw)
+
+
+def is_effect(reply: Reply) -> bool:
+    """Tell whether a reply is something to do rather than to show."""
+    return reply.kind == "effect"
 
 
 class Asked(BaseModel):
@@ -155,3 +262,23 @@ class State(BaseModel):
         """Return the JSON form stored in the database."""
         data: dict[str, Any] = self.model_dump(mode="json")
         return data
+
+
+def new_state(lang: str = "zh") -> State:
+    """Return the state of a conversation that has not begun."""
+    return State(lang="en" if lang == "en" else "zh")
+
+
+def load_state(data: dict[str, Any] | None) -> State:
+    """Rebuild a stored state, upgrading older schema versions; an unreadable one starts afresh."""
+    if not data:
+        return new_state()
+    version = data.get("schema_version", 0)
+    if not isinstance(version, int) or version > SCHEMA_VERSION:
+        return new_state(str(data.get("lang", "zh")))
+    # Keys starting with "_" belong to the channel that stored the state, not to the dialog.
+    own = {k: v for k, v in data.items() if not k.startswith("_")}
+    try:
+        return State.model_validate({**own, "schema_version": SCHEMA_VERSION})
+    except ValidationError:
+        return new_state(str(data.get("lang", "zh")))

@@ -107,6 +107,9 @@ class Conversation(Base):
     version: Mapped[int] = mapped_column(Integer)
     finished: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The channel's message showing the question last asked (Telegram message id), so a question
+    # answered by typing can be marked answered and lose its buttons (issue 10).
+    question_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, default=None)
 
     def __repr__(self) -> str:
         """Show identifiers only; the state may hold personal data."""

@@ -69,6 +69,8 @@ class StoredConversation:
     version: int
     user_key: str = ""
     finished: bool = False
+    # The channel's message showing the current question (see set_question_message).
+    question_message_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -173,10 +175,16 @@ def _build_hot(dialect: str, name: str) -> Executable:
             .columns(_processed.c.update_id)
         )
     if name in ("load", "lock"):
-        stmt = select(c.state, c.schema_version, c.version, c.user_key, c.finished).where(
-            c.chat_key == bindparam("b_chat_key")
-        )
+        stmt = select(
+            c.state, c.schema_version, c.version, c.user_key, c.finished, c.question_message_id
+        ).where(c.chat_key == bindparam("b_chat_key"))
         return stmt.with_for_update() if name == "lock" and dialect == "postgresql" else stmt
+    if name == "question_message":
+        return (
+            update(_conversations)
+            .where(c.chat_key == bindparam("b_chat_key"))
+            .values(question_message_id=bindparam("message_id"))
+        )
     if name == "insert_conversation":
         return (
             _dialect_insert(dialect, _conversations)
@@ -205,11 +213,6 @@ def _build_hot(dialect: str, name: str) -> Executable:
 def _count(session: Session, *criteria: Any, model: type[Base]) -> int:
     """Count rows of a model matching the criteria."""
     return session.scalar(select(func.count()).select_from(model).where(*criteria)) or 0
-
-
-def normalize_credit_code(code: str) -> str:
-    """Return a 统一社会信用代码 in its stored form: no spaces, upper case."""
-    return "".join(code.split()).upper()
 
 
 # --- users -----------------------------------------------------------------------------------------
@@ -258,7 +261,12 @@ def _read_conversation(chat_key: str, session: Session, name: str) -> StoredConv
     if row is None:
         return None
     return StoredConversation(
-        state=row[0], schema_version=row[1], version=row[2], user_key=row[3], finished=bool(row[4])
+        state=row[0],
+        schema_version=row[1],
+        version=row[2],
+        user_key=row[3],
+        finished=bool(row[4]),
+        question_message_id=row[5],
     )
 
 
@@ -270,6 +278,20 @@ def load_conversation(chat_key: str, *, session: Session) -> StoredConversation 
 def lock_conversation(chat_key: str, *, session: Session) -> StoredConversation | None:
     """Lock the chat's row until the transaction ends (PostgreSQL; no-op lock on SQLite) and load it."""
     return _read_conversation(chat_key, session, "lock")
+
+
+def question_message(chat_key: str, *, session: Session) -> int | None:
+    """Return the channel's message id of the chat's current question, if one was noted."""
+    stored = load_conversation(chat_key, session=session)
+    return None if stored is None else stored.question_message_id
+
+
+def set_question_message(chat_key: str, message_id: int | None, *, session: Session) -> None:
+    """Note which message shows the chat's current question (the state's version is not touched)."""
+    connection = _connection(session)
+    connection.execute(
+        _hot(connection, "question_message"), {"b_chat_key": chat_key, "message_id": message_id}
+    )
 
 
 def save_conversation(
@@ -357,7 +379,8 @@ def list_answers(chat_key: str, *, session: Session) -> list[Answer]:
 
 def upsert_lead(data: LeadData, *, session: Session) -> tuple[Lead, bool]:
     """Create the lead, or refresh the one with the same credit code; True when it was created."""
-    code = normalize_credit_code(data.credit_code)
+    # Stored as given: the code is normalised where it is read (dialogs.validate.normalise_credit_code).
+    code = data.credit_code
     now = utcnow()
     values: dict[str, Any] = {
         "company": data.company,

@@ -103,3 +103,22 @@ def test_purge_runs_on_a_fresh_database_and_says_what_it_removed(tmp_path: Path)
     out = etownbot("purge", "--db", f"sqlite:///{tmp_path / 'p.db'}")
     assert out.returncode == 0
     assert "leads: 0" in out.stdout and "conversations: 0" in out.stdout
+
+
+def test_evaluate_loads_neither_the_bot_nor_the_database_nor_babel() -> None:
+    # Issue 11: `etownbot evaluate` starts fast because it imports only what it uses; the message
+    # catalogue is read with the standard library's gettext, never Babel (a development tool here).
+    profile = str(ROOT / "bench" / "profiles" / "full.json")
+    script = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        f"main(['evaluate', {profile!r}, '--on', '2026-06-01', '--lang', 'en'])\n"
+        "heavy = sorted({'babel', 'telegram', 'sqlalchemy', 'alembic', 'fpdf'} & set(sys.modules))\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert "Total payable together" in out.stdout
+    assert out.stdout.strip().splitlines()[-1] == "HEAVY []"

@@ -122,6 +122,22 @@ async def test_a_typed_figure_is_said_back_with_its_unit(fake: FakeTelegram, bot
     assert "记下了：500 千瓦" in said(replies)
 
 
+async def test_a_typed_answer_is_said_back_above_the_next_question(
+    fake: FakeTelegram, bot: BotRunner
+) -> None:
+    talk = Talk(fake, 3010)
+    await talk.say("/start")
+    await talk.press("测一测")
+    await talk.press("经开区60")
+    await talk.say("光伏")
+    question = await talk.interview([(r"近三年", "@都没有"), (r"三同时", "@都不属于")], stop=r"自己投资的")
+    replies = await talk.say("1")
+    sent = [m for m in replies if m.message_id != question.message_id]
+    # One message: the answer said back, then the next question with its buttons.
+    assert len(sent) == 1 and sent[0].buttons
+    assert sent[0].content.startswith("记下了：自行投资建设") and "装机容量" in sent[0].content
+
+
 async def test_a_second_batch_of_vehicles_is_entered_on_its_own(fake: FakeTelegram, bot: BotRunner) -> None:
     talk = Talk(fake, 3009)
     await talk.say("/start")

@@ -59,7 +59,7 @@ async def test_question_reaches_staff_and_the_reply_reaches_the_user(
     await talk.interview(PV_ANSWERS, stop=r"装机容量")
     post = await pass_to_staff(fake, talk)
     told = "\n".join(m.content for m in talk.handed_over)  # type: ignore[attr-defined]
-    assert "工作人员会直接在这里回复你" in told
+    assert "工作人员会直接在这里回复您" in told
     assert UNKNOWN in post.content and "中文" in post.content and "未留联系方式" in post.content
     assert "经开区60km²" in post.content and "光伏" in post.content
     assert post.button_texts == ["我来答", "存为问答", "无需回复"]

@@ -9,6 +9,7 @@ import openpyxl
 import storage
 from bot.app import BotRunner
 from bot.service import Service
+from dialogs import SaveLead
 from tests.bot.conftest import STAFF_CHAT, STAFF_USER
 from tests.bot.talk import ServiceTalk, Talk
 from tests.fakebotapi import FakeTelegram
@@ -68,7 +69,7 @@ async def test_pv_journey_with_buttons_reaches_the_same_result_as_the_console(
     assert summary.content == mirror.interview(PV_ANSWERS)
     for step in ("@留下联系方式", "@同意", COMPANY, CREDIT_CODE, "张三", PHONE, "@确认提交"):
         mirror.press(step[1:]) if step.startswith("@") else mirror.say(step)
-    [effect] = [r for r in mirror.outcome.replies if r.effect == "save_lead"]
+    [effect] = [r for r in mirror.outcome.replies if isinstance(r, SaveLead)]
 
     await leave_contact(talk)
     assert any("已提交" in text for text in talk.texts)
@@ -77,7 +78,7 @@ async def test_pv_journey_with_buttons_reaches_the_same_result_as_the_console(
     assert "第27条" in post.content and PHONE in post.content
     [lead] = stored_leads(bot)
     assert (lead.company, lead.credit_code, lead.phone, lead.measures) == (COMPANY, CREDIT_CODE, PHONE, [27])
-    assert (lead.total_yuan, lead.report) == (effect.payload["total_yuan"], effect.payload["report"])
+    assert (lead.total_yuan, lead.report) == (effect.total_yuan, effect.report)
 
 
 async def test_pv_journey_typed_throughout(fake: FakeTelegram, bot: BotRunner) -> None:
@@ -237,3 +238,20 @@ async def test_staff_asking_a_policy_question_get_the_clause_ready_to_copy(
     assert "800" in public and "800" in officer
     assert "责任单位：经济发展局" in officer
     assert officer != public
+
+
+async def test_a_question_answered_by_typing_loses_its_keyboard(fake: FakeTelegram, bot: BotRunner) -> None:
+    """Typing the zone edits the zone question to show the answer; no stale buttons linger (issue 10)."""
+    talk = Talk(fake, 1051)
+    await start_screening(talk)
+    zone = talk.question
+    assert "企业在哪里经营" in zone.content and zone.buttons
+    await talk.say("经开区60平方公里")
+    after = fake.message(talk.chat_id, zone.message_id)
+    assert not after.buttons, "the answered question still has its buttons"
+    assert "» 经开区60平方公里" in after.content
+    assert "做了或打算做哪些事" in talk.question.content
+    # A question typed in the middle keeps the question on screen and its buttons.
+    topics = talk.question
+    await talk.say("什么是三同时？")
+    assert fake.message(talk.chat_id, topics.message_id).buttons

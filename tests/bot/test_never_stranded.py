@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.service import Service, question_tag
-from dialogs import Event, Reply
-from dialogs.live import Live
+from bot.service import Service
+from dialogs import Event, QuestionReply
+from dialogs.live import ButtonPress, Live, question_tag
 
 TEXTS = (
     "/start",
@@ -56,7 +56,7 @@ EVENTS = st.one_of(
 def test_every_event_gets_a_reply_and_live_buttons_work(events: list[tuple[str, object, int]]) -> None:
     service = Service("sqlite://")
     try:
-        shown: list[Reply] = []  # every question ever shown, oldest first
+        shown: list[QuestionReply] = []  # every question ever shown, oldest first
         live = Live()
         for kind, what, index in events:
             if kind == "text":
@@ -68,7 +68,7 @@ def test_every_event_gets_a_reply_and_live_buttons_work(events: list[tuple[str, 
                 question = shown[-1 - int(what) % len(shown)]
                 i = index % len(question.choices)
                 pressed_live = any(question_tag(q) == question_tag(question) for q in live.questions())
-                outcome = service.process("c", "u", Event(kind="button"), button=(question_tag(question), i))
+                outcome = service.process("c", "u", Event(kind="button"), press=ButtonPress.on(question, i))
             assert outcome.visible, f"no visible reply to {kind} {what!r}"
             if pressed_live is True:
                 assert not outcome.stale, "a live button was refused as out of date"
@@ -77,10 +77,10 @@ def test_every_event_gets_a_reply_and_live_buttons_work(events: list[tuple[str, 
                 # The press explains and shows the current question again.
                 if live.main is not None:
                     assert any(r.kind == "question" for r in outcome.visible)
-            if any(r.effect == "delete_data" for r in outcome.replies):
+            if outcome.deleted:
                 live = Live()
             elif not outcome.stale:
                 live = live.after(outcome.replies)
-            shown += [r for r in outcome.replies if r.kind == "question" and r.choices]
+            shown += [r for r in outcome.replies if isinstance(r, QuestionReply) and r.choices]
     finally:
         service.close()

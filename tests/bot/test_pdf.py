@@ -209,7 +209,7 @@ def test_empty_profile_renders() -> None:
 def test_missing_font_package_gives_a_clear_error_and_a_text_fallback(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import bot.pdf as pdf_module
+    import bot.pdf.fonts as pdf_module
     from bot.report_file import render_report
 
     monkeypatch.setattr(pdf_module, "_METRICS", None)

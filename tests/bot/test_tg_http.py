@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+import socket
 
-from bot.tg_http import BotRequest
+import pytest
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+from telegram.request._requestparameter import RequestParameter
+
+from bot.tg_http import BotRequest, is_default_timeout, socket_readable
 from tests.fakebotapi import FakeTelegram
 
 TEXT = "<b>测评结果</b>\n第27条 分布式光伏发电：按装机容量 0.2元/瓦 &amp; “附件” <i>共 3 项</i> 😀"
@@ -39,3 +45,52 @@ async def test_messages_keyboards_and_documents_arrive_as_sent() -> None:
             "text": "光伏 ✓",
             "callback_data": "a1b2c3d4:0",
         }
+
+
+def test_the_pool_gets_the_cheap_backend_on_the_installed_httpx() -> None:
+    # Fails on the httpx/httpcore version where the one adapter into their internals stops working.
+    assert BotRequest(connection_pool_size=2).tuned is True
+
+
+def test_a_pooled_socket_counts_as_readable_with_data_or_a_closed_peer_only() -> None:
+    mine, peer = socket.socketpair()
+    try:
+        assert not socket_readable(mine)
+        peer.send(b"x")
+        assert socket_readable(mine)
+        mine.recv(1)
+        assert not socket_readable(mine)
+        peer.close()
+        assert socket_readable(mine)
+    finally:
+        mine.close()
+    assert socket_readable(None)
+
+
+def test_ptb_default_timeouts_are_told_from_seconds_and_none() -> None:
+    assert is_default_timeout(BaseRequest.DEFAULT_NONE)
+    assert not is_default_timeout(None) and not is_default_timeout(5) and not is_default_timeout(2.5)
+
+
+async def test_an_unreachable_bot_api_is_a_network_error_and_a_silent_one_a_timeout() -> None:
+    data = RequestData([RequestParameter.from_input("chat_id", 4242)])
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    request = BotRequest(connection_pool_size=1, read_timeout=0.3)
+    await request.initialize()
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    try:
+        with pytest.raises(NetworkError) as unreachable:
+            await request.post(f"http://127.0.0.1:{port}/bot1:x/sendMessage", request_data=data)
+        assert not isinstance(unreachable.value, TimedOut)
+        with pytest.raises(TimedOut):
+            await request.post(
+                f"http://127.0.0.1:{silent.getsockname()[1]}/bot1:x/sendMessage", request_data=data
+            )
+    finally:
+        silent.close()
+        await request.shutdown()

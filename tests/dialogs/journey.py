@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from dialogs import Event, Reply, State, load_state, new_state, step
+from dialogs import Effect, Event, QuestionReply, Reply, State, is_effect, load_state, new_state, step
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -17,7 +17,7 @@ class Journey:
     lang: str = "zh"
     state: State = field(default_factory=new_state)
     replies: list[Reply] = field(default_factory=list)
-    effects: list[Reply] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
     questions_asked: int = 0
 
     def __post_init__(self) -> None:
@@ -27,7 +27,7 @@ class Journey:
         # Every step goes through the JSON form, as the channels store it between steps.
         stored = self.state.to_json()
         self.state, self.replies = step(load_state(stored), event, TODAY)
-        self.effects += [r for r in self.replies if r.kind == "effect"]
+        self.effects += [r for r in self.replies if is_effect(r)]  # type: ignore[misc]
         self.questions_asked += sum(1 for r in self.replies if r.kind == "question")
         return self
 
@@ -37,7 +37,7 @@ class Journey:
 
     def press(self, data: str) -> Journey:
         """Press a button; it must be on the last question shown."""
-        offered = [c.id for r in self.replies for c in r.choices]
+        offered = self.choices()
         assert data in offered, f"button {data!r} not offered; offered: {offered}\n{self.text}"
         return self._run(Event(kind="button", data=data))
 
@@ -48,7 +48,7 @@ class Journey:
     @property
     def text(self) -> str:
         """All visible text of the last replies."""
-        return "\n".join(r.text for r in self.replies if r.kind in ("text", "question"))
+        return "\n".join(r.text for r in self.replies if r.kind in ("text", "question"))  # type: ignore[union-attr]
 
     @property
     def asking(self) -> str | None:
@@ -57,9 +57,9 @@ class Journey:
 
     def choices(self) -> list[str]:
         """Ids of the buttons on the last question."""
-        return [c.id for r in self.replies for c in r.choices]
+        return [c.id for r in self.replies if isinstance(r, QuestionReply) for c in r.choices]
 
-    def effect(self, name: str) -> Reply:
+    def effect(self, name: str) -> Effect:
         """Return the last effect of that name."""
         found = [e for e in self.effects if e.effect == name]
         assert found, f"no {name} effect; effects: {[e.effect for e in self.effects]}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from dialogs import Event, Phase, Reply
+from dialogs import Event, FaqMiss, Phase, QuestionReply, Reply
 from dialogs.live import Live
 from tests.dialogs.journey import Journey, clean_start
 
@@ -163,7 +163,7 @@ def test_suggestions_passed_over_are_logged_for_staff() -> None:
     assert suggestions and not j.effects
     j.say("光伏怎么奖励？")
     miss = j.effect("faq_miss")
-    assert miss.payload["question"] == "车辆补贴有哪些？"
+    assert isinstance(miss, FaqMiss) and miss.question == "车辆补贴有哪些？"
     taken = Journey().say("/start").press("menu:ask").say("车辆补贴有哪些？")
     taken.press(next(c for c in taken.choices() if c.startswith("faq:")))
     assert not [e for e in taken.effects if e.effect == "faq_miss"]
@@ -268,7 +268,7 @@ def test_green_factory_and_green_supply_chain_titles_are_two_items() -> None:
             break
         answer_one(j, {})
     assert "绿色供应链" in j.text
-    assert "➕ 再添加一项" in [c.label for r in j.replies for c in r.choices]
+    assert "➕ 再添加一项" in [c.label for r in j.replies if isinstance(r, QuestionReply) for c in r.choices]
     j.press("a:yes")
     assert "第2项" in j.text
 
@@ -318,7 +318,7 @@ def test_kinds_a_non_expert_may_not_know_are_explained_in_one_line() -> None:
     assert j.asking == "@kinds"
     lines = j.text.splitlines()
     for word in ("数据中心", "全额预算拨款单位", "经开区重点用车单位"):
-        if any(c.label == word for r in j.replies for c in r.choices):
+        if any(c.label == word for r in j.replies if isinstance(r, QuestionReply) for c in r.choices):
             assert any(line.startswith(f"• {word}：") for line in lines), word
     assert any("八(二)8" in line for line in lines)
 
@@ -329,3 +329,57 @@ def test_a_question_about_one_measure_stays_a_policy_question() -> None:
     assert "第27条" in j.text and "答不上来" not in j.text
     j = Journey().say("/start").press("menu:ask").say("我们公司想装光伏，帮我算一下能拿多少")
     assert j.state.phase == Phase.INTAKE_CONFIRM and "光伏" in j.text
+
+
+# ---------------------------------------------------------------- issue 10: leftovers
+
+
+def test_a_question_typed_at_the_start_goes_to_the_faq_without_a_question_mark() -> None:
+    j = Journey().say("屋顶光伏补贴")
+    assert "第27条" in j.text and "menu:screen" in j.choices()
+    j = Journey().say("/start").say("储能补贴")
+    assert "没有对储能项目的资金奖励" in j.text
+    j = Journey().say("锅炉改造")
+    assert "您是想问" in j.text and any(c.startswith("faq:") for c in j.choices())
+
+
+def test_a_greeting_at_the_start_shows_the_menu_and_logs_no_miss() -> None:
+    j = Journey().say("你好")
+    assert "menu:screen" in j.choices() and not j.effects
+
+
+def test_a_question_in_several_parts_answers_the_first_and_offers_the_others() -> None:
+    j = LiveJourney()
+    j.say("光伏补多少？要准备什么材料？")
+    assert "第27条" in j.text
+    assert "faq:m27-docs" in j.choices()
+    j.press_live("faq:m27-docs")
+    assert "材料" in j.text and "过期" not in j.text and "失效" not in j.text
+
+
+def test_a_description_gives_the_zone_and_the_investment_shown_back_for_confirmation() -> None:
+    j = Journey().say("我们在经开区，投资了300万做燃气锅炉改造，能拿多少？")
+    assert j.state.phase == Phase.INTAKE_CONFIRM
+    assert "经开区60平方公里" in j.text and "300万元" in j.text
+    j.press("intake:ok")
+    assert j.state.enterprise.get("zone") == "core60"
+    assert j.asking != "enterprise.zone"
+    boiler = next(p for p in j.state.projects if p["id"] == "boiler")
+    assert boiler["facts"].get("boiler_retrofit_investment_yuan") == 3_000_000
+    asked = []
+    for _ in range(25):
+        if j.state.phase == Phase.SUMMARY:
+            break
+        asked.append(j.asking)
+        ids = j.choices()
+        pick = next((i for i in ("a:none", "done", "a:no") if i in ids), None)
+        j.press(pick) if pick else j.say("不知道")
+    assert "enterprise.zone" not in asked and "project.boiler_retrofit_investment_yuan" not in asked
+    assert j.state.phase == Phase.SUMMARY
+
+
+def test_a_description_outside_the_zone_stops_at_once_after_confirmation() -> None:
+    j = Journey().say("我们在大兴采育，不在亦庄新城，自己装了屋顶光伏，能拿什么补贴？")
+    assert j.state.phase == Phase.INTAKE_CONFIRM and "不在以上范围" in j.text
+    j.press("intake:ok")
+    assert j.state.phase == Phase.OUTSIDE and "七(一)" in j.text

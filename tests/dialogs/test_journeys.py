@@ -122,7 +122,7 @@ def test_lead_with_consent_validates_the_credit_code_and_mobile() -> None:
     assert j.state.phase == Phase.LEAD_PHONE
     j.say("+86 138-1234-5678")
     j.press("lead:ok")
-    lead = j.effect("save_lead").payload
+    lead = j.effect("save_lead").model_dump()
     assert lead["credit_code"] == "91110302MA01ABCD12"
     assert lead["phone"] == "13812345678"
     assert lead["total_yuan"] == 400_000
@@ -314,9 +314,9 @@ def test_staff_get_the_clause_quoted_in_full_ready_to_copy() -> None:
 
 def test_passing_an_unanswered_question_to_staff_happens_once() -> None:
     j = Journey().say("/start").press("menu:ask").say("你们食堂几点开饭？")
-    assert j.effect("faq_miss").payload["question"] == "你们食堂几点开饭？"
+    assert j.effect("faq_miss").model_dump()["question"] == "你们食堂几点开饭？"
     j.press("faq:staff")
-    assert "你们食堂几点开饭？" in j.effect("notify_staff").payload["text"]
+    assert "你们食堂几点开饭？" in j.effect("notify_staff").model_dump()["question"]
     j.press_stale("faq:staff")
     assert len([e for e in j.effects if e.effect == "notify_staff"]) == 1
     assert "已经转给工作人员" in j.text

@@ -18,6 +18,7 @@ from sqlalchemy import inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from dialogs.validate import normalise_credit_code
 from storage import (
     Answer,
     Base,
@@ -343,14 +344,22 @@ class TestStorageContract:
 
     # --- leads ------------------------------------------------------------------------------------
 
+    def test_a_credit_code_is_stored_as_given(self, db: Backend) -> None:
+        with session_scope(db.factory) as session:
+            lead, _ = upsert_lead(lead_data("91110302MA01ABCD1X"), session=session)
+            other, created = upsert_lead(lead_data("91110302ma01abcd1x"), session=session)
+            assert created is True and other.id != lead.id
+            assert other.credit_code == "91110302ma01abcd1x"
+
     def test_lead_upsert_dedupes_by_credit_code(self, db: Backend) -> None:
         with session_scope(db.factory) as session:
             lead, created = upsert_lead(lead_data("91110302MA01ABCD1X"), session=session)
             assert created is True
             lead_id, created_at = lead.id, lead.created_at
 
+        # The same code typed another way, read by the one normaliser (where input is read).
         refreshed = lead_data(
-            " 91110302ma01abcd1x ",
+            normalise_credit_code(" 9111 0302-ma01abcd1x "),
             contact_name="李四",
             phone="13900000000",
             measures=[41, 27, 41],

@@ -12,7 +12,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from storage import Lead, default_database_url, make_engine, migrate, normalize_url
-from tests.storage.conftest import Backend
+from storage import db as storage_db
+from tests.storage.conftest import Backend, _pg_url
 
 
 def test_default_database_is_a_sqlite_file_in_the_current_directory(
@@ -40,11 +41,29 @@ def test_database_url_from_environment_uses_psycopg(
     assert normalize_url(given) == used
 
 
-def test_postgres_url_gets_psycopg_driver_and_pre_ping() -> None:
+def test_postgres_url_gets_psycopg_driver() -> None:
     engine = make_engine("postgres://bot@db.invalid/etown")
     assert (engine.dialect.name, engine.dialect.driver) == ("postgresql", "psycopg")
-    assert engine.pool._pre_ping
     engine.dispose()
+
+
+def test_a_postgresql_connection_the_server_closed_while_idle_is_replaced_before_use(
+    pg_admin: Engine | str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if isinstance(pg_admin, str):
+        pytest.skip(pg_admin)
+    monkeypatch.setattr(storage_db, "PING_IDLE_S", 0.0)
+    engine = make_engine(_pg_url())
+    try:
+        with engine.connect() as connection:
+            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with pg_admin.begin() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        time.sleep(0.1)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
+    finally:
+        engine.dispose()
 
 
 def test_sqlite_connections_use_wal_foreign_keys_and_wait_when_busy(tmp_path: Path) -> None:
@@ -53,6 +72,8 @@ def test_sqlite_connections_use_wal_foreign_keys_and_wait_when_busy(tmp_path: Pa
         assert connection.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
         assert connection.execute(text("PRAGMA busy_timeout")).scalar_one() > 0
+        # WAL with synchronous=NORMAL (1): a killed process loses no commit, and commits are cheap.
+        assert connection.execute(text("PRAGMA synchronous")).scalar_one() == 1
     engine.dispose()
 
 
@@ -113,3 +134,13 @@ def test_a_postgresql_server_that_never_answers_fails_within_the_connect_timeout
         # Not a speed assertion: a guard that it did not wait for the default (or forever).
         assert time.monotonic() - started < 8
         engine.dispose()
+
+
+def test_one_credit_code_normaliser_where_input_is_read() -> None:
+    import storage
+    from dialogs.validate import normalise_credit_code
+
+    assert not hasattr(storage, "normalize_credit_code")  # storage stores what it is given
+    typed = ("91110302MA01ABCD1X", " 9111 0302-ma01abcd1x ", "９１１１０３０２MA01ABCD1X")
+    assert {normalise_credit_code(code) for code in typed} == {"91110302MA01ABCD1X"}
+    assert normalise_credit_code(normalise_credit_code(typed[1])) == normalise_credit_code(typed[1])

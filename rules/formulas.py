@@ -330,6 +330,13 @@ class _Match(FormulaPlan):
             known = [lim for lim, _, _ in limits]
             if base_v is not None:
                 known.append(dec(base_v) * self.ratio)
+            elif self.of is not None and of is not None:
+                # Both levels together at most a share of the investment, whatever the municipal award.
+                known.append(self.share * dec(of))
+            if known and min(known) == 0 and tame:
+                # A limit of 0 makes the award 0 whatever the facts still unknown: nothing to ask.
+                zero = next((lim for lim in limits if lim[0] == 0), None)
+                return ZERO, ZERO, lazy(self._zero_text, base_v, zero), (), ()
             return None, min(known, default=None), None, (), tuple(missing)
         assert base_v is not None
         raw = dec(base_v) * self.ratio
@@ -340,6 +347,20 @@ class _Match(FormulaPlan):
         applied = tuple(limit for limit in limits if limit[0] == amount and limit[0] < raw)
         caps = lazy_if(tame, self._caps, applied, base_v) if applied else ()
         return amount, amount, lazy_if(tame, self._text, base_v, raw, amount, applied), caps, ()
+
+    def _zero_text(self, base_v: Any, zero: tuple[Decimal, str, Any] | None) -> Text:
+        if zero is not None:  # a limit of 0
+            text = self._limit_text(zero[1], zero[2], base_v, ZERO)
+            return T(f"{text.zh}，按 0 元", f"{text.en}: 0 yuan")
+        if base_v is not None:  # the municipal award is 0
+            label = self.base_label
+            return T(f"{label.zh} 0 元，配套 0 元", f"{label.en} 0 yuan: matching 0 yuan")
+        assert self.of_label is not None  # the investment is 0: both levels together at most 0
+        ol, pct = self.of_label, fmt_pct(self.share)
+        return T(
+            f"市区两级合计不超过{ol.zh}的{pct}：{ol.zh}为 0，配套 0 元",
+            f"both levels together at most {pct} of {ol.en}: it is 0, so the matching is 0 yuan",
+        )
 
     def _caps(self, applied: tuple[tuple[Decimal, str, Any], ...], base_v: Any) -> tuple[Text, ...]:
         return tuple(self._limit_text(kind, value, base_v, lim) for lim, kind, value in applied)

@@ -83,6 +83,67 @@ def _stats(samples: list[int]) -> tuple[float, float]:
     return statistics.median(ordered) / 1000, ordered[max(0, int(len(ordered) * 0.99) - 1)] / 1000
 
 
+# Run inside callgrind by --instructions: one figure N times in the tree given (argv: tree figure n).
+_COUNT = r"""
+import datetime as dt, json, sys
+tree, figure, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+sys.path.insert(0, tree)
+from rules.engine import clear_cache, evaluate
+from rules.facts import Profile
+sys.path.insert(0, %r)
+from bench.engine import _incremental_profiles
+ON = dt.date(2026, 6, 1)
+raw = json.loads(open(f"{tree}/bench/profiles/full.json", encoding="utf-8").read())
+profile = Profile.model_validate(raw)
+steps = _incremental_profiles(raw, n + 1)
+for _ in range(3):
+    clear_cache()
+    evaluate(profile, ON)
+evaluate(steps[0], ON)
+if figure == "cold":
+    for _ in range(n):
+        clear_cache()
+        evaluate(profile, ON)
+elif figure == "warm":
+    for _ in range(n):
+        evaluate(profile, ON)
+elif figure == "incremental":
+    for p in steps[1:]:
+        evaluate(p, ON)
+"""
+
+
+_VALGRIND = ("valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null")
+
+
+def _instructions(trees: list[str], n: int) -> None:
+    """Print instructions per evaluation (callgrind, deterministic on a loaded machine) for each tree."""
+    import re
+    import subprocess
+    import tempfile
+
+    def count(tree: str, figure: str) -> int:
+        with tempfile.NamedTemporaryFile("w", suffix=".py") as script:
+            script.write(_COUNT % str(ROOT))
+            script.flush()
+            out = subprocess.run(
+                [*_VALGRIND, sys.executable, script.name, tree, figure, str(n)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stderr
+        found = re.search(r"Collected : (\d+)", out)
+        assert found is not None, out[-2000:]
+        return int(found.group(1))
+
+    print(f"| tree | cold | warm | incremental |  (thousand instructions per evaluation, {n} runs)")
+    print("|---|---|---|---|")
+    for tree in trees:
+        base = count(tree, "none")
+        per = [(count(tree, f) - base) / n / 1000 for f in ("cold", "warm", "incremental")]
+        print(f"| {tree} | " + " | ".join(f"{v:,.0f}k" for v in per) + " |")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Measure and record."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -92,7 +153,16 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--cpu", type=int, default=0, help="core to pin to (default 0)")
     parser.add_argument("--no-write", action="store_true", help="print only, leave docs/performance.md alone")
+    parser.add_argument(
+        "--instructions",
+        nargs="+",
+        metavar="TREE",
+        help="count instructions per evaluation under callgrind in each source tree (side by side), then stop",
+    )
     args = parser.parse_args(argv)
+    if args.instructions:
+        _instructions(args.instructions, 200)
+        return
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {args.cpu})
     raw = json.loads((ROOT / "bench/profiles/full.json").read_text(encoding="utf-8"))

@@ -573,11 +573,11 @@ def _option_name(ref: str, value: str, lang: str) -> str:
 
 
 def _cond_desc(cond: object, lang: str) -> str:
-    from rules.engine import _auto_text
     from rules.schema import AllOf, AnyOf, FactCondition, RatioCondition
+    from rules.wording import condition_text
 
     assert isinstance(cond, FactCondition | RatioCondition | AllOf | AnyOf)
-    text = tx(_auto_text(cond), lang)
+    text = tx(condition_text(cond), lang)
     out = f"{text} [{cond.clause}]" if cond.clause else text
     if cond.pending is not None:
         out += t("render.cond.pending", lang, step=tx(cond.pending.step, lang))

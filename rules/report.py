@@ -11,6 +11,7 @@ interview's summary) never pays for them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, TypeVar
@@ -24,33 +25,20 @@ Status = Literal["eligible", "pending", "ineligible", "needs_info", "information
 Outcome = Literal["met", "failed", "unknown", "pending"]
 
 
-_new = object.__new__
-_set = object.__setattr__
-
-
 def T(zh: str, en: str) -> Text:
-    """Build a two-language text without re-validating it (what ``model_construct`` does, faster)."""
-    text = _new(Text)
-    _set(text, "__dict__", {"zh": zh, "en": en})
-    _set(text, "__pydantic_fields_set__", {"zh", "en"})
-    _set(text, "__pydantic_extra__", None)
-    _set(text, "__pydantic_private__", None)
-    return text
+    """Build a two-language text the engine wrote itself, without validating it again."""
+    return Text.model_construct(zh=zh, en=en)
 
 
-class _Lazy:
-    """A field value not computed yet."""
+class _Lazy(functools.partial[Any]):
+    """A field value not computed yet: ``fn(*args)`` (a partial, made without a Python-level ``__init__``)."""
 
-    __slots__ = ("args", "fn")
-
-    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        self.fn = fn
-        self.args = args
+    __slots__ = ()
 
 
 def lazy(fn: Callable[..., Any], *args: Any) -> Any:
     """Return a placeholder for a lazy field (see ``_lazy_fields``): ``fn(*args)`` on first read."""
-    return _Lazy(fn, args)
+    return _Lazy(fn, *args)
 
 
 def _lazy_fields(cls: type, *names: str) -> None:
@@ -65,7 +53,7 @@ def _lazy_fields(cls: type, *names: str) -> None:
         def get(self: Any, slot: Any = slot) -> Any:
             value = slot.__get__(self)
             if type(value) is _Lazy:
-                value = value.fn(*value.args)
+                value = value()
                 slot.__set__(self, value)
             return value
 
@@ -233,6 +221,11 @@ def report_to_json(report: Report) -> dict[str, Any]:
     """Return the JSON-ready form of a report."""
     data: dict[str, Any] = _ADAPTER.dump_python(report, mode="json")
     return data
+
+
+def report_from_json(data: dict[str, Any]) -> Report:
+    """Return the report a ``report_to_json`` form describes (validated), e.g. read back from storage."""
+    return _ADAPTER.validate_python(data)
 
 
 def report_json_schema() -> dict[str, Any]:

@@ -18,6 +18,8 @@ from pydantic import ValidationError
 
 from rules.engine import evaluate
 from rules.facts import Enterprise, Profile, ProjectFacts
+from rules.loader import rulebook_for
+from rules.schema import AllOf, AnyOf, RatioCondition
 from tests.policy.test_properties import (
     MONEY,
     ON,
@@ -145,12 +147,6 @@ def _candidates(ref: str) -> list[Any]:
     return [0, 0.5, 1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 4_000_000, 10_000_000, 100_000_000]
 
 
-def _few(ref: str) -> list[Any]:
-    """Return a few answers for trying two facts together: every option, or three amounts."""
-    values = _candidates(ref)
-    return values if len(values) <= 6 else [0, 1_000_000, 100_000_000]
-
-
 def _seen(report: Any) -> tuple[Any, ...]:
     """What the user sees change: each row's status, amounts ("最高…" too) and steps still to take, and the totals."""
     rows = tuple(
@@ -200,35 +196,69 @@ def _changes(raw: dict[str, Any], shown: Any, answers: list[tuple[str, str | Non
     return _seen(evaluate(Profile.model_validate(raw), on=ON)) != shown
 
 
+def _either_or_partners() -> dict[str, set[str]]:
+    """Map each fact of an ``any`` condition ("不是重点用车单位，或门禁已联网") to the other facts of it."""
+    book = rulebook_for(ON)
+    assert book is not None
+    out: dict[str, set[str]] = {}
+
+    def walk(cond: Any) -> None:
+        if isinstance(cond, AnyOf):
+            refs: set[str] = set()
+            for part in cond.of:
+                for leaf in _leaves(part):
+                    refs.add(leaf)
+            for ref in refs:
+                out.setdefault(ref, set()).update(refs - {ref})
+        if isinstance(cond, AllOf | AnyOf):
+            for part in cond.of:
+                walk(part)
+
+    conditions = [*book.chapter7.basic, *(x.condition for x in book.chapter7.exclusions)]
+    for m in book.measures.values():
+        conditions += [*m.applicant, *(c for a in m.awards for c in a.conditions)]
+    for cond in conditions:
+        walk(cond)
+    return out
+
+
+def _leaves(cond: Any) -> list[str]:
+    if isinstance(cond, AllOf | AnyOf):
+        return [ref for part in cond.of for ref in _leaves(part)]
+    if isinstance(cond, RatioCondition):
+        return [cond.num, cond.den]
+    return [cond.fact]
+
+
+EITHER_OR = _either_or_partners()
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_only_questions_that_can_change_the_answer_are_asked(data: st.DataObject) -> None:
-    """Every fact the report asks has an answer that changes a status or an amount the user sees.
+    """Every fact the report asks has an answer that, alone, changes a status or an amount the user sees.
 
-    A gating question ("运营数据中心吗", "是重点用车单位吗"), a limit (measure 24's investment, which caps
-    the matching of a municipal award not known yet) or a count that is a share of another (第19条:
-    new-energy vehicles of the fleet) may matter only together with another question the report asks
-    too: then some answer to the two together must change it.
+    Issue 7: "answering any asked fact with any value changes a status or an amount for some value".
+    The one exception is a fact of an either-or condition ("不是重点用车单位，或门禁已联网", "不运营数据中心，
+    或该项目不属于数据中心"): its answer may need the other half of the same condition too, so the two
+    are tried together; no other pairing is accepted.
     """
     raw = data.draw(many(MONEY, most=2), label="profile")
     report = evaluate(Profile.model_validate(raw), on=ON)
     shown = _seen(report)
-    asked = list(report.missing)
-    for fact in asked[:4]:
+    for fact in report.missing:
         if any(_changes(raw, shown, [(fact.ref, fact.project_id, v)]) for v in _candidates(fact.ref)):
             continue
-        partners = [
-            other for other in asked if other is not fact and set(other.measures) & set(fact.measures)
-        ]
+        halves = [other for other in report.missing if other.ref in EITHER_OR.get(fact.ref, set())]
         together = any(
             _changes(raw, shown, [(fact.ref, fact.project_id, v), (other.ref, other.project_id, w)])
-            for other in partners
-            for v in _few(fact.ref)
-            for w in _few(other.ref)
+            for other in halves
+            for v in _candidates(fact.ref)
+            for w in _candidates(other.ref)
         )
         assert together, (
             f"{fact.ref} (project {fact.project_id}, measures {fact.measures}) is asked, "
-            "but no answer, alone or with the question it opens, changes a status or an amount"
+            "but no answer to it (nor to the either-or condition it belongs to) changes a status or an amount"
         )
 
 

@@ -1,0 +1,439 @@
+"""A rulebook compiled once into per-measure plans: gates, award paths (conditions, formula, payout) and kinds."""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Callable, Sequence
+from enum import StrEnum
+from typing import Any, NamedTuple
+
+from rules.conditions import (
+    FAILED,
+    MET,
+    PENDING,
+    UNKNOWN,
+    FactNode,
+    Get,
+    Node,
+    compile_condition,
+    merge_refs,
+    refs_in,
+)
+from rules.facts import Enterprise, ProjectFacts
+from rules.formulas import FormulaPlan, TierPlan, compile_formula
+from rules.loader import LoadedRulebook, load_catalog
+from rules.numbers import TAME_D, ZERO, whole_yuan
+from rules.report import AwardResult, ConditionResult, Outcome, PayoutStep, Status, T, builder
+from rules.schema import Award, Condition, Measure, Text
+from rules.wording import option_label
+
+_AWARD = builder(AwardResult)
+_STEP = builder(PayoutStep)
+
+# ---------------------------------------------------------------- measures
+
+# Results shared by the rows of one evaluation: a condition's (result, failed leaves) keyed by node,
+# a group of enterprise gates' (outcome, results, missing), and per project (keyed by the id of its
+# facts) a memo of its own for the conditions that read project facts.
+Memo = dict[Any, Any]
+# A once-per-enterprise kind: (measure, award id or "*"), or (measure, award id, value of its kind_by fact).
+Kind = tuple[Any, ...]
+
+
+class Light(NamedTuple):
+    """An award path evaluated into what a row needs; ``AwardPlan.build`` makes its AwardResult."""
+
+    plan: AwardPlan
+    status: Status
+    amount: Any  # int: what it pays, or (pending) what it will be worth; None otherwise
+    bound: Any  # int: its upper bound ("最高…"); None: no limit known
+    formula: Any  # the formula worked through (a Text, or lazy)
+    caps: Any  # the caps applied (texts, or lazy)
+    conditions: tuple[ConditionResult, ...]
+    paid: Any  # the amount its payout splits, or NO_STEPS
+    missing: tuple[str, ...]
+    failed: tuple[Node, ...]  # the failed leaves (for reasons and the near miss)
+    has_formula: bool
+    steps: tuple[Node, ...]  # the pending leaves: the steps still to take
+
+
+NO_STEPS: Any = object()  # a Light whose payout has no steps (ineligible)
+# Light(...) without the keyword parsing of NamedTuple.__new__: hundreds are made per evaluation.
+_light: Callable[[tuple[Any, ...]], Light] = functools.partial(tuple.__new__, Light)
+
+
+class AwardPlan:
+    """One award path compiled: its conditions, formula and payout."""
+
+    __slots__ = (
+        "conds",
+        "id",
+        "kind",
+        "kind_by",
+        "label",
+        "money",
+        "note",
+        "payout",
+        "payout_none",
+        "tranches",
+    )
+
+    def __init__(
+        self, book: LoadedRulebook, award: Award, node: Callable[[Condition], Node], formula: FormulaPlan
+    ) -> None:
+        self.id = award.id
+        self.label = award.label
+        self.conds = [node(c) for c in award.conditions]
+        self.money = formula
+        if isinstance(formula, TierPlan):
+            for c in self.conds:
+                if isinstance(c, FactNode) and c.pend is not None and c.get.ref == formula.get.ref:
+                    formula.pend = tuple(v.value if isinstance(v, StrEnum) else v for v in c.pend)
+        self.note = award.note
+        self.payout = award.payout
+        ch7 = book.chapter7
+        self.tranches = (ch7.tranche[0], ch7.tranche[1]) if award.payout == "two_tranche" else (ch7.once,)
+        self.payout_none = self._steps(None)
+        # Convention 14: the kind this award is paid once per enterprise as (None: per claim); set by CompiledBook.
+        self.kind: Kind | None = None
+        self.kind_by: Get | None = None
+
+    def _steps(self, amount: int | None) -> tuple[PayoutStep, ...]:
+        if len(self.tranches) == 2:
+            first = None if amount is None else amount // 2
+            second = None if amount is None else amount - amount // 2
+            return (_STEP(self.tranches[0], first), _STEP(self.tranches[1], second))
+        return (_STEP(self.tranches[0], amount),)
+
+    def evaluate(
+        self,
+        gate_outcome: Outcome,
+        gate_steps: tuple[Node, ...],
+        e: Enterprise,
+        p: ProjectFacts | None,
+        memo: Memo,
+        pmemo: Memo,
+    ) -> Light:
+        """Evaluate the path into the numbers a row needs; ``build`` makes its AwardResult from them."""
+        conds: list[ConditionResult] = []
+        failed: tuple[Node, ...] = ()
+        steps = gate_steps
+        outcome = gate_outcome
+        for node in self.conds:
+            m = pmemo if node.reads_project else memo
+            hit = m.get(node)
+            if hit is None:
+                hit = m[node] = node.res(e, p)
+            cond = hit[0]
+            conds.append(cond)
+            o = cond.outcome
+            if o is MET:
+                continue
+            # FAILED over UNKNOWN over PENDING over MET.
+            if o is FAILED:
+                outcome = o
+                failed += hit[1]
+            elif o is UNKNOWN:
+                if outcome is not FAILED:
+                    outcome = o
+            else:
+                steps += hit[1]
+                if outcome is MET:
+                    outcome = o
+        results = tuple(conds)
+        if outcome is FAILED:
+            return _light(
+                (self, "ineligible", None, None, None, (), results, NO_STEPS, (), failed, False, ())
+            )
+        m_amount, m_bound, formula, caps, m_missing = self.money.money(e, p)
+        # whole_yuan inlined for the common case (0 <= value < TAME_D: truncation is the floor).
+        if m_amount is None:
+            amount = None
+        elif ZERO <= m_amount < TAME_D:
+            amount = int(m_amount)
+        else:
+            amount = whole_yuan(m_amount)
+        if m_bound is None:
+            bound = None
+        elif ZERO <= m_bound < TAME_D:
+            bound = int(m_bound)
+        else:
+            bound = whole_yuan(m_bound)
+        status: Status
+        if (outcome is MET or outcome is PENDING) and amount is not None:
+            status = ("eligible" if outcome is MET else "pending") if amount > 0 else "ineligible"
+            missing = m_missing
+        else:
+            status = "needs_info"
+            missing = merge_refs([merge_refs(r.missing for r in results), m_missing])
+            if amount is not None and amount == 0:
+                status = "ineligible"
+        has_formula = formula is not None
+        if status == "eligible" or status == "pending":
+            return _light(
+                (
+                    self,
+                    status,
+                    amount,
+                    bound,
+                    formula,
+                    caps,
+                    results,
+                    amount,
+                    missing,
+                    failed,
+                    has_formula,
+                    steps,
+                )
+            )
+        if status == "ineligible":
+            return _light(
+                (self, status, None, None, formula, caps, results, bound, (), failed, has_formula, ())
+            )
+        return _light(
+            (self, status, None, bound, formula, caps, results, bound, missing, failed, has_formula, steps)
+        )
+
+    def build(self, light: Light) -> AwardResult:
+        """Make the AwardResult of an evaluated path."""
+        paid = light.paid
+        if paid is NO_STEPS:
+            steps: tuple[PayoutStep, ...] = ()
+        else:
+            steps = self.payout_none if paid is None else self._steps(paid)
+        result: AwardResult = _AWARD(
+            self.id,
+            self.label,
+            light.status,
+            light.amount,
+            light.bound,
+            light.formula,
+            light.caps,
+            light.conditions,
+            self.payout,
+            steps,
+            light.missing,
+            self.note,
+        )
+        return result
+
+
+def _getter(names: Sequence[str]) -> Callable[[Any], Any]:
+    if not names:
+        return lambda obj: ()
+    return operator.attrgetter(*names)
+
+
+NO_PROJECT_REASON = T(
+    "尚未说明与本条对应的项目、称号或认证",
+    "No project, title or certificate for this measure has been described yet",
+)
+
+
+class MeasurePlan:
+    """One measure compiled."""
+
+    __slots__ = (
+        "awards",
+        "combine",
+        "ent_attrs",
+        "ent_gates",
+        "gate_order",
+        "gates",
+        "head",
+        "informational",
+        "number",
+        "proj_gates",
+        "proj_get",
+        "scope",
+        "static",
+    )
+
+    def __init__(self, book: LoadedRulebook, measure: Measure, node: Callable[[Condition], Node]) -> None:
+        self.number = measure.number
+        self.informational = measure.kind == "informational"
+        self.combine = measure.combine
+        self.head = (measure.title, measure.summary, measure.scope)
+        documents = tuple(measure.documents) + (
+            tuple(book.chapter7.basic_documents) if measure.kind == "money" else ()
+        )
+        # The fields of MeasureResult after ``reasons``, in order (condition notes added below).
+        self.static: tuple[Any, ...] = (
+            documents,
+            tuple(measure.bureaus),
+            tuple(measure.notes),
+            tuple(measure.procedure),
+            tuple(measure.cite),
+        )
+        gates: list[Condition] = []
+        if measure.kind == "money":
+            gates.extend(measure.applicant)
+            gates.extend(book.chapter7.basic)
+            exclusions = {x.id: x for x in book.chapter7.exclusions}
+            gates.extend(exclusions[x].condition for x in measure.exclusions)
+        self.gates = [node(c) for c in gates]
+        self.awards = [AwardPlan(book, a, node, compile_formula(a.formula, node)) for a in measure.awards]
+        # Every reading the measure's conditions carry, once, unless the measure already says it.
+        said = {n.zh for n in measure.notes}
+        cond_notes: dict[str, Text] = {}
+        for n in (*self.gates, *(c for a in self.awards for c in a.conds)):
+            for note in n.notes:
+                if note.zh not in said:
+                    cond_notes.setdefault(note.zh, note)
+        self.static = (*self.static, tuple(cond_notes.values()))
+        # The gates that read the enterprise only give the same results on every row of an
+        # evaluation; measures with the same such gates share one evaluation of them (CompiledBook).
+        self.ent_gates = EnterpriseGates(tuple(n for n in self.gates if not n.reads_project))
+        self.proj_gates = tuple(n for n in self.gates if n.reads_project)
+        # Where each gate's result is in (scope, *enterprise gates, *project gates).
+        ent_i, proj_i, order = 1, 1 + len(self.ent_gates.nodes), [0]
+        for n in self.gates:
+            if n.reads_project:
+                order.append(proj_i)
+                proj_i += 1
+            else:
+                order.append(ent_i)
+                ent_i += 1
+        self.gate_order = tuple(order)
+        self.scope = ScopePlan(book, measure)
+        # A row depends on the facts its measure reads and nothing else: the memo keys on those.
+        refs: set[str] = set()
+        if not self.informational:
+            refs.add("enterprise.zone")
+            for c in gates:
+                refs_in(c.model_dump(), refs)
+            for a in measure.awards:
+                refs_in(a.model_dump(), refs)
+        self.ent_attrs = tuple(sorted(r.partition(".")[2] for r in refs if r.startswith("enterprise.")))
+        self.proj_get = _getter(sorted(r.partition(".")[2] for r in refs if r.startswith("project.")))
+
+
+class EnterpriseGates:
+    """A measure's gates that read no project fact, evaluated once per evaluation for all rows."""
+
+    __slots__ = ("nodes",)
+
+    def __init__(self, nodes: tuple[Node, ...]) -> None:
+        self.nodes = nodes
+
+    def res(
+        self, e: Enterprise, p: ProjectFacts | None, memo: Memo
+    ) -> tuple[Outcome, tuple[ConditionResult, ...], tuple[str, ...]]:
+        """Return their combined outcome, their results in order and their missing facts merged."""
+        results = []
+        for node in self.nodes:
+            hit = memo.get(node)
+            if hit is None:
+                hit = memo[node] = node.res(e, p)
+            results.append(hit[0])
+        outcome = MET
+        groups = []
+        for r in results:
+            o = r.outcome
+            if o is FAILED:
+                outcome = FAILED
+            elif o is UNKNOWN:
+                if outcome is not FAILED:
+                    outcome = UNKNOWN
+            elif o is PENDING and outcome is MET:
+                outcome = PENDING
+            if r.missing:
+                groups.append(r.missing)
+        return outcome, tuple(results), merge_refs(groups) if groups else ()
+
+
+class ScopePlan:
+    """七(一): the zones a measure's scope admits, with a result prepared for every zone."""
+
+    __slots__ = ("by_zone", "cite", "get", "rule", "unknown")
+
+    def __init__(self, book: LoadedRulebook, measure: Measure) -> None:
+        self.rule = rule = book.chapter7.scopes[measure.scope]
+        self.cite = tuple(rule.cite)
+        self.get = Get("enterprise.zone")
+        self.unknown = ConditionResult(rule.text, UNKNOWN, rule.clause, self.cite, ("enterprise.zone",), None)
+        self.by_zone = {z: self._result(z) for z in load_catalog()["enterprise.zone"].options or {}}
+
+    def _result(self, zone: Any) -> ConditionResult:
+        rule = self.rule
+        return ConditionResult(
+            rule.text,
+            MET if zone in rule.zones else FAILED,
+            rule.clause,
+            self.cite,
+            (),
+            option_label("enterprise.zone", zone),
+        )
+
+    def res(self, e: Enterprise) -> ConditionResult:
+        """Return the scope's result for an enterprise."""
+        zone = self.get(e, None)
+        if zone is None:
+            return self.unknown
+        found = self.by_zone.get(zone)
+        return found if found is not None else self._result(zone)
+
+
+class CompiledBook:
+    """A rulebook compiled: its plans in measure order and what selection needs."""
+
+    __slots__ = ("book", "combine", "ent_getters", "kind_by", "kinded", "kinds", "plans", "totals")
+
+    def __init__(self, book: LoadedRulebook) -> None:
+        self.book = book  # held, so that its id keeps naming it in _BOOKS
+        nodes: dict[tuple[type, str], Node] = {}
+
+        def node(cond: Condition) -> Node:
+            # One node per distinct condition: chapter 七's conditions are shared by the measures and
+            # a measure's paths repeat conditions (YAML anchors), so one evaluation computes each once.
+            key = (type(cond), cond.model_dump_json())
+            found = nodes.get(key)
+            if found is None:
+                found = nodes[key] = compile_condition(cond, node)
+            return found
+
+        self.plans = [MeasurePlan(book, m, node) for m in book.measures.values()]
+        shared: dict[tuple[Node, ...], EnterpriseGates] = {}
+        for plan in self.plans:
+            plan.ent_gates = shared.setdefault(plan.ent_gates.nodes, plan.ent_gates)
+        groups = sorted({p.ent_attrs for p in self.plans})
+        self.ent_getters = [(attrs, _getter(attrs)) for attrs in groups]
+        # Convention 14: the kind of each award paid at most once per enterprise (None: per claim).
+        # A measure-wide title is one kind whatever its level; otherwise each flagged award is one.
+        self.kinds: dict[int, dict[str, Kind | None]] = {}
+        for m in book.measures.values():
+            self.kinds[m.number] = {
+                a.id: (m.number, "*")
+                if m.once_per_enterprise
+                else (m.number, a.id)
+                if a.once_per_enterprise
+                else None
+                for a in m.awards
+            }
+        # Awards whose kind is named by a fact's value (13: which title): one kind per value.
+        self.kind_by = {
+            (m.number, a.id): Get(a.kind_by) for m in book.measures.values() for a in m.awards if a.kind_by
+        }
+        for plan, m in zip(self.plans, book.measures.values(), strict=True):
+            for award_plan, award in zip(plan.awards, m.awards, strict=True):
+                award_plan.kind = self.kinds[m.number][award.id]
+                award_plan.kind_by = Get(award.kind_by) if award.kind_by else None
+        self.combine = {m.number: m.combine for m in book.measures.values()}
+        self.kinded = frozenset(n for n, ks in self.kinds.items() if any(k is not None for k in ks.values()))
+        # Project facts that are a total per enterprise, by measure.
+        self.totals = {
+            m.number: tuple(ref.partition(".")[2] for ref in m.totals)
+            for m in book.measures.values()
+            if m.totals
+        }
+
+
+_BOOKS: dict[int, CompiledBook] = {}
+
+
+def compile_book(book: LoadedRulebook) -> CompiledBook:
+    found = _BOOKS.get(id(book))
+    if found is None or found.book is not book:
+        found = _BOOKS[id(book)] = CompiledBook(book)
+    return found

@@ -8,7 +8,6 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
-from telegram.request._requestparameter import RequestParameter
 
 from bot.tg_http import BotRequest, is_default_timeout, socket_readable
 from tests.fakebotapi import FakeTelegram
@@ -73,7 +72,7 @@ def test_ptb_default_timeouts_are_told_from_seconds_and_none() -> None:
 
 
 async def test_an_unreachable_bot_api_is_a_network_error_and_a_silent_one_a_timeout() -> None:
-    data = RequestData([RequestParameter.from_input("chat_id", 4242)])
+    data = RequestData()  # no parameters: still a JSON call, built through the public API only
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))
     port = closed.getsockname()[1]

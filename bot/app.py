@@ -23,9 +23,10 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot import staff_store
 from bot.flow import ChatScheduler, LangCache, RateLimiter
-from bot.handlers import Runtime, add_handlers, dead_letter_text, is_transient
+from bot.handlers import add_handlers, dead_letter_text, is_transient
 from bot.logs import setup_logging
 from bot.polling import Poller
+from bot.runtime import Runtime
 from bot.service import Service
 from bot.settings import Settings
 from bot.tg_http import BotRequest

@@ -21,8 +21,9 @@ from bot import staff_store as store
 from bot.desk_chat import command_args, markup, send_post, staff_name
 from bot.desk_faq import on_faq_command
 from bot.desk_leads import lead_button, on_lead_command, post_lead
-from bot.handlers import Context, Runtime, polite_note, runtime, send_reply, tg_call
 from bot.markup import split_html
+from bot.runtime import Context, Runtime, runtime
+from bot.sending import polite_note, send_reply, tg_call
 from bot.staff_commands import staff_gate
 from dialogs.messages import t
 

@@ -8,8 +8,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, U
 from telegram.constants import ParseMode
 
 from bot import staff
-from bot.handlers import tg_call
 from bot.markup import split_html
+from bot.sending import tg_call
 
 log = logging.getLogger(__name__)
 

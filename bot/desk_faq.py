@@ -10,7 +10,8 @@ from bot import staff
 from bot import staff_store as store
 from bot.desk_chat import command_args, staff_name
 from bot.faq_live import staff_entry
-from bot.handlers import Context, polite_note, tg_call
+from bot.runtime import Context
+from bot.sending import polite_note, tg_call
 from bot.staff_commands import staff_gate
 from bot.staff_words import FAQ_VERBS
 from dialogs import staff_faq

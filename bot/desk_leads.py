@@ -11,8 +11,9 @@ from telegram.error import TelegramError
 from bot import staff
 from bot import staff_store as store
 from bot.desk_chat import command_args, markup, send_post, staff_name
-from bot.handlers import Context, Runtime, polite_note, tg_call
 from bot.markup import split_html
+from bot.runtime import Context, Runtime
+from bot.sending import polite_note, tg_call
 from bot.staff_commands import staff_gate
 from dialogs.messages import t
 

@@ -15,7 +15,8 @@ from telegram.constants import ChatAction, ChatType
 
 import storage
 from bot import staff, staff_store
-from bot.handlers import Context, Runtime, polite_note, runtime, tg_call
+from bot.runtime import Context, Runtime, runtime
+from bot.sending import polite_note, tg_call
 from dialogs import Event
 from dialogs.messages import t
 

@@ -14,6 +14,7 @@ interview, which changes one fact per step, recomputes only the rows that read i
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -31,11 +32,15 @@ _REPORT = builder(Report)
 
 _ROW_CACHE: dict[tuple[Any, ...], Row] = {}
 _ROW_CACHE_MAX = 50_000
+# The enterprise values a row reads, numbered (see evaluate).
+_ENT_IDS: dict[Any, int] = {}
+_NEXT_ID = itertools.count()
 
 
 def clear_cache() -> None:
     """Forget memoised rows and selections (for benchmarks of cold evaluation); compiled rulebooks stay."""
     _ROW_CACHE.clear()
+    _ENT_IDS.clear()
     forget()
     _TAILS.clear()
 
@@ -87,13 +92,24 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
         claims = claimed.get(number)
         if claims and len(claims) > 1:
             claimed[number] = _with_totals(claims, attrs)
-    ent_values = {attrs: get(enterprise) for attrs, get in compiled.ent_getters}
+    # Each distinct set of enterprise values read gets a number, so a row's key holds a small int
+    # instead of a tuple hashed again for every row (numbers are never reused: forgetting is safe).
+    ids = _ENT_IDS
+    if len(ids) >= _ROW_CACHE_MAX:
+        ids.clear()
+    ent_ids: list[int] = []
+    for get in compiled.ent_getters:
+        values = get(enterprise)
+        found = ids.get(values)
+        if found is None:
+            found = ids[values] = next(_NEXT_ID)
+        ent_ids.append(found)
     cache = _ROW_CACHE
     memo: Memo = {}
     rows: list[Row] = []
     waits = False  # some row has a pending path
     for plan in compiled.plans:
-        ent_key = ent_values[plan.ent_attrs]
+        ent_key = ent_ids[plan.ent_group]
         for claim in claimed.get(plan.number) or (None,):
             if claim is None:
                 key: tuple[Any, ...] = (plan, ent_key)

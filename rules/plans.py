@@ -239,6 +239,7 @@ class MeasurePlan:
         "combine",
         "ent_attrs",
         "ent_gates",
+        "ent_group",
         "gate_order",
         "gates",
         "head",
@@ -306,6 +307,7 @@ class MeasurePlan:
             for a in measure.awards:
                 refs_in(a.model_dump(), refs)
         self.ent_attrs = tuple(sorted(r.partition(".")[2] for r in refs if r.startswith("enterprise.")))
+        self.ent_group = 0  # the index of its ent_attrs among CompiledBook.ent_getters (set there)
         self.proj_get = _getter(sorted(r.partition(".")[2] for r in refs if r.startswith("project.")))
 
 
@@ -398,7 +400,9 @@ class CompiledBook:
         for plan in self.plans:
             plan.ent_gates = shared.setdefault(plan.ent_gates.nodes, plan.ent_gates)
         groups = sorted({p.ent_attrs for p in self.plans})
-        self.ent_getters = [(attrs, _getter(attrs)) for attrs in groups]
+        self.ent_getters = [_getter(attrs) for attrs in groups]
+        for plan in self.plans:
+            plan.ent_group = groups.index(plan.ent_attrs)
         # Convention 14: the kind of each award paid at most once per enterprise (None: per claim).
         # A measure-wide title is one kind whatever its level; otherwise each flagged award is one.
         self.kinds: dict[int, dict[str, Kind | None]] = {}

@@ -66,26 +66,47 @@ def _lazy_fields(cls: type, *names: str) -> None:
 _C = TypeVar("_C")
 
 
-def builder(cls: type[_C]) -> Callable[..., _C]:
-    """Return a constructor of a frozen slots dataclass taking every field in order, without defaults.
-
-    The frozen ``__init__`` sets each field through ``object.__setattr__``; this one fills a mutable
-    twin with the same slots and then gives the instance the frozen class (same layout, which CPython
-    allows), a few times faster. The engine builds hundreds of results per evaluation with it.
-    """
+def _twin(cls: type) -> tuple[list[str], Any]:
+    """Return a frozen slots dataclass's field names and a mutable twin class with the same slots."""
     names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
     twin: Any = dataclass(slots=True)(
         type(f"_{cls.__name__}Twin", (), {"__annotations__": dict.fromkeys(names, Any)})
     )
     if twin.__slots__ != cls.__slots__:  # type: ignore[attr-defined]
         raise TypeError(f"{cls.__name__}: the twin's slots differ")
+    return names, twin
 
-    def build(*args: Any) -> _C:
-        obj = twin(*args)
-        obj.__class__ = cls
-        return obj  # type: ignore[no-any-return]
 
+def _compile_builder(cls: type, params: str, values: list[str]) -> Callable[..., Any]:
+    """Compile ``build(params)``: a twin instance whose slots get ``values`` in order, given the frozen class.
+
+    The frozen ``__init__`` sets each field through ``object.__setattr__``; this fills a mutable twin
+    with the same slots (one Python frame, no argument parsing) and then gives the instance the frozen
+    class (same layout, which CPython allows), a few times faster. The engine builds hundreds of
+    results per evaluation with it.
+    """
+    names, twin = _twin(cls)
+    lines = [f"def build({params}):", "    o = new(twin)"]
+    lines += [f"    o.{name} = {value}" for name, value in zip(names, values, strict=True)]
+    lines += ["    o.__class__ = cls", "    return o"]
+    scope: dict[str, Any] = {"new": object.__new__, "twin": twin, "cls": cls}
+    exec("\n".join(lines), scope)  # noqa: S102  # generated from the dataclass's own field names
+    build: Callable[..., Any] = scope["build"]
     return build
+
+
+def builder(cls: type[_C]) -> Callable[..., _C]:
+    """Return a constructor of a frozen slots dataclass taking every field in order, without defaults."""
+    n = len(fields(cls))  # type: ignore[arg-type]
+    params = [f"a{i}" for i in range(n)]
+    return _compile_builder(cls, ", ".join(params), params)
+
+
+def spliced_builder(cls: type[_C], at: int) -> Callable[[tuple[Any, ...], Any, Any], _C]:
+    """Return ``build(values, x, y)``: the fields in order from ``values`` with ``x`` and ``y`` put in at ``at``."""
+    n = len(fields(cls))  # type: ignore[arg-type]
+    values = [f"f[{i}]" for i in range(at)] + ["x", "y"] + [f"f[{i}]" for i in range(at, n - 2)]
+    return _compile_builder(cls, "f, x, y", values)
 
 
 @dataclass(frozen=True, slots=True)

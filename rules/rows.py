@@ -19,10 +19,9 @@ from rules.details import (
 from rules.facts import Enterprise, Project, ProjectFacts
 from rules.numbers import ZERO, whole_yuan
 from rules.plans import NO_PROJECT_REASON, Light, MeasurePlan, Memo
-from rules.report import ConditionResult, MeasureResult, Status, _Lazy, builder
+from rules.report import ConditionResult, MeasureResult, Status, _Lazy, spliced_builder
 from rules.schema import Document, Text
 
-_MEASURE = builder(MeasureResult)
 
 
 class RowFields(NamedTuple):
@@ -63,6 +62,8 @@ if [f.name for f in dataclasses.fields(MeasureResult)] != [
     *RowFields._fields[_SELECTED:],
 ]:
     raise TypeError("RowFields must list MeasureResult's fields in order, without counted and alternative_to")
+# A row's MeasureResult: its fields with selection's two put in (one per row of a cold evaluation).
+_MEASURE = spliced_builder(MeasureResult, _SELECTED)
 # RowFields(...) without the argument parsing of NamedTuple.__new__ (one per row).
 _fields: Callable[[tuple[Any, ...]], RowFields] = functools.partial(tuple.__new__, RowFields)
 
@@ -112,7 +113,7 @@ class Row:
         if alternative_to is None:
             found = self.counted if counted else self.plain
             if found is None:
-                found = self._build(self.fields, counted, None)
+                found = _MEASURE(self.fields, counted, None)
                 if counted:
                     self.counted = found
                 else:
@@ -123,13 +124,8 @@ class Row:
             made = self.made = {}
         found = made.get(alternative_to)
         if found is None or found.counted != counted:
-            found = made[alternative_to] = self._build(self.fields, counted, alternative_to)
+            found = made[alternative_to] = _MEASURE(self.fields, counted, alternative_to)
         return found
-
-    @staticmethod
-    def _build(f: RowFields, counted: bool, alternative_to: int | None) -> MeasureResult:
-        result: MeasureResult = _MEASURE(*f[:_SELECTED], counted, alternative_to, *f[_SELECTED:])
-        return result
 
     def changed(
         self,
@@ -141,7 +137,7 @@ class Row:
     ) -> MeasureResult:
         """Return the row with its amount lowered by a once-per-enterprise award (not memoised: rare)."""
         f = self.fields._replace(amount_yuan=amount, reasons=reasons, missing=missing)
-        return self._build(f, counted, alternative_to)
+        return _MEASURE(f, counted, alternative_to)
 
 
 def make_row(plan: MeasurePlan, e: Enterprise, project: Project | None, memo: Memo) -> Row:

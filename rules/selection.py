@@ -171,18 +171,22 @@ def _choose(rows: list[Row], book: CompiledBook, after: bool) -> Selection:
     result = Selection(by_project, {}, chosen, worth, {})
     # Most profiles hold each kind in one project's chosen row at most: nothing to block.
     if len(kinded) > 1:
+        # The kinds of a chosen row's used awards are its summary's (a _PLAIN row holds none).
         seen: set[Kind] = set()
-        clash = False
         for pid in dict.fromkeys(kinded):
             at = chosen[pid]
             assert at is not None
-            for c in _used(rows[at], book, after):
-                if c.kind is not None:
-                    if c.kind in seen:
-                        clash = True
-                    seen.add(c.kind)
-        if clash:
-            _settle(rows, book, after, result)
+            s = rows[at].sel[after]
+            if s is _PLAIN:
+                continue
+            for kind in s.kinds:
+                if kind in seen:
+                    _settle(rows, book, after, result)
+                    break
+                seen.add(kind)
+            else:
+                continue
+            break
     SELECTIONS[after] = (rows, result)
     return result
 

@@ -68,7 +68,7 @@ _C = TypeVar("_C")
 
 def _twin(cls: type) -> tuple[list[str], Any]:
     """Return a frozen slots dataclass's field names and a mutable twin class with the same slots."""
-    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    names = [f.name for f in fields(cls)]
     twin: Any = dataclass(slots=True)(
         type(f"_{cls.__name__}Twin", (), {"__annotations__": dict.fromkeys(names, Any)})
     )
@@ -90,7 +90,7 @@ def _compile_builder(cls: type, params: str, values: list[str]) -> Callable[...,
     lines += [f"    o.{name} = {value}" for name, value in zip(names, values, strict=True)]
     lines += ["    o.__class__ = cls", "    return o"]
     scope: dict[str, Any] = {"new": object.__new__, "twin": twin, "cls": cls}
-    exec("\n".join(lines), scope)  # noqa: S102  # generated from the dataclass's own field names
+    exec("\n".join(lines), scope)  # generated from the dataclass's own field names
     build: Callable[..., Any] = scope["build"]
     return build
 

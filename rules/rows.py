@@ -23,7 +23,6 @@ from rules.report import ConditionResult, MeasureResult, Status, _Lazy, spliced_
 from rules.schema import Document, Text
 
 
-
 class RowFields(NamedTuple):
     """A row's MeasureResult fields, in its order, without the two that selection decides."""
 

@@ -158,11 +158,16 @@ async def send_reply(
 JOIN_NOTE_CHARS = 120
 
 
+def _one_line(reply: Reply) -> bool:
+    """Tell whether a reply is a short one-line note (such as the 记下了 echo of a typed answer)."""
+    return (
+        isinstance(reply, TextReply) and "\n" not in reply.text.strip() and len(reply.text) <= JOIN_NOTE_CHARS
+    )
+
+
 def joined_note(reply: Reply, following: Reply | None, lang: str) -> str | None:
     """Return a short text reply's HTML when it can go above the question that follows it, else None."""
-    if not isinstance(reply, TextReply) or not isinstance(following, QuestionReply):
-        return None
-    if "\n" in reply.text.strip() or len(reply.text) > JOIN_NOTE_CHARS:
+    if not isinstance(reply, TextReply) or not _one_line(reply) or not isinstance(following, QuestionReply):
         return None
     if "\n\n" in following.text.strip():
         return None
@@ -220,9 +225,21 @@ async def deliver(
     question = outcome.question
     shown_id: int | None = None
     if outcome.typed_over is not None and outcome.previous_question is not None:
-        await mark_typed_answer(
-            bot, chat_id, outcome.typed_over, outcome.previous_question, typed or "", outcome.lang
+        # The step's one-line note ("记下了：500 千瓦（装机容量）") is marked on the question it
+        # answers instead of sent again: the reading stays next to the question in the chat's
+        # history, even after the next question (where it would otherwise sit) is edited in turn.
+        echo = visible[0] if visible and isinstance(visible[0], TextReply) and _one_line(visible[0]) else None
+        marked = await mark_typed_answer(
+            bot,
+            chat_id,
+            outcome.typed_over,
+            outcome.previous_question,
+            typed or "",
+            outcome.lang,
+            echo_html=text_chunks(echo, outcome.lang)[0] if echo is not None else None,
         )
+        if marked and echo is not None:
+            visible = visible[1:]
     if pressed is not None and isinstance(pressed.message, Message) and not outcome.stale:
         message = pressed.message
         parsed = ButtonPress.unpack(pressed.data or "")
@@ -272,12 +289,29 @@ async def deliver(
 
 
 async def mark_typed_answer(
-    bot: Bot, chat_id: int, message_id: int, question: QuestionReply, typed: str, lang: str
-) -> None:
-    """Show a typed answer on the question it answered and drop the buttons, so none goes stale."""
+    bot: Bot,
+    chat_id: int,
+    message_id: int,
+    question: QuestionReply,
+    typed: str,
+    lang: str,
+    *,
+    echo_html: str | None = None,
+) -> bool:
+    """Show a typed answer on the question it answered and drop the buttons, so none goes stale.
+
+    The answer shown is the step's note of what was understood when there is one, else the typed
+    text. Return whether the question's text now shows it.
+    """
     chunks = text_chunks(question, lang)
+    text: str | None = None
+    if chunks and echo_html is not None:
+        text = f"{chunks[-1]}\n\n» {echo_html}"
+        text = text if utf16_len(text) <= TELEGRAM_LIMIT else None
     label = typed.strip()[:60]
-    text = answered_html(chunks[-1], label) if chunks and label else None
+    if text is None and chunks and label:
+        echo_html = None
+        text = answered_html(chunks[-1], label)
     # An edit without reply_markup drops the buttons.
     where = {"chat_id": chat_id, "message_id": message_id}
     if text is not None:
@@ -285,8 +319,9 @@ async def mark_typed_answer(
             "editMessageText",
             lambda: api_call(bot, "editMessageText", {**where, "text": text, "parse_mode": ParseMode.HTML}),
         )
-    else:
-        await tg_call("editMessageReplyMarkup", lambda: api_call(bot, "editMessageReplyMarkup", where))
+        return echo_html is not None
+    await tg_call("editMessageReplyMarkup", lambda: api_call(bot, "editMessageReplyMarkup", where))
+    return False
 
 
 async def polite_note(bot: Bot, chat_id: int, text: str) -> None:

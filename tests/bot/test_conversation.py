@@ -122,7 +122,7 @@ async def test_a_typed_figure_is_said_back_with_its_unit(fake: FakeTelegram, bot
     assert "记下了：500 千瓦" in said(replies)
 
 
-async def test_a_typed_answer_is_said_back_above_the_next_question(
+async def test_a_typed_answer_is_said_back_on_the_question_it_answers(
     fake: FakeTelegram, bot: BotRunner
 ) -> None:
     talk = Talk(fake, 3010)
@@ -132,10 +132,17 @@ async def test_a_typed_answer_is_said_back_above_the_next_question(
     await talk.say("光伏")
     question = await talk.interview([(r"近三年", "@都没有"), (r"三同时", "@都不属于")], stop=r"自己投资的")
     replies = await talk.say("1")
+    marked = [m for m in replies if m.message_id == question.message_id]
     sent = [m for m in replies if m.message_id != question.message_id]
-    # One message: the answer said back, then the next question with its buttons.
-    assert len(sent) == 1 and sent[0].buttons
-    assert sent[0].content.startswith("记下了：自行投资建设") and "装机容量" in sent[0].content
+    # What was understood stays on the question it answers, its buttons gone; then one new message.
+    assert marked and "» 记下了：自行投资建设" in marked[-1].content and not marked[-1].buttons
+    assert len(sent) == 1 and sent[0].buttons and "装机容量" in sent[0].content
+    assert "记下了" not in sent[0].content
+    # Answered by typing in turn, the next question keeps the earlier reading above it.
+    await talk.say("500千瓦")
+    history = {m.message_id: m.content for m in fake.bot_messages(3010)}
+    assert "» 记下了：自行投资建设" in history[question.message_id]
+    assert "» 记下了：500 千瓦" in history[sent[0].message_id]
 
 
 async def test_a_second_batch_of_vehicles_is_entered_on_its_own(fake: FakeTelegram, bot: BotRunner) -> None:

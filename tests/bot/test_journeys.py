@@ -249,7 +249,7 @@ async def test_a_question_answered_by_typing_loses_its_keyboard(fake: FakeTelegr
     await talk.say("经开区60平方公里")
     after = fake.message(talk.chat_id, zone.message_id)
     assert not after.buttons, "the answered question still has its buttons"
-    assert "» 经开区60平方公里" in after.content
+    assert "» 记下了：经开区60平方公里" in after.content  # what was understood, not only what was typed
     assert "做了或打算做哪些事" in talk.question.content
     # A question typed in the middle keeps the question on screen and its buttons.
     topics = talk.question

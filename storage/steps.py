@@ -22,7 +22,6 @@ from storage.conversations import (
     lock_conversation,
     record_answers,
     save_conversation,
-    set_question_message,
 )
 from storage.hot import hot_statement
 from storage.models import utcnow
@@ -80,10 +79,15 @@ def finish_step(
     """
     connection = flushed_connection(session)
     if connection.dialect.name != "postgresql":
-        if clear_question_message and expected_version is not None:
-            set_question_message(chat_key, None, session=session)
         version = save_conversation(
-            chat_key, user_key, state, schema_version, expected_version, session=session, finished=finished
+            chat_key,
+            user_key,
+            state,
+            schema_version,
+            expected_version,
+            session=session,
+            finished=finished,
+            clear_question_message=clear_question_message,
         )
         record_answers(chat_key, list(answers), session=session)
         return version

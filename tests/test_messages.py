@@ -24,7 +24,6 @@ NOT_YET_MIGRATED = {
     "dialogs/parse/numbers.py": "examples in its re-ask texts; the rest is number vocabulary",
     "dialogs/parse/quantities.py": "unit names in its re-ask texts; the rest is unit vocabulary",
     "dialogs/parse/yesno.py": "its re-ask text; the rest is yes/no vocabulary",
-    "dialogs/topics.py": "topic labels shown as buttons; topic keywords are vocabulary",
     "rules/engine.py": "reason texts of the engine; rules may not import dialogs, so they move to rules data",
     # rules/engine.py split into modules of one idea (issue 9): the same engine texts, now in these.
     "rules/conditions.py": "condition reason texts of the engine; rules may not import dialogs",
@@ -47,6 +46,7 @@ VOCABULARY = {
     "dialogs/commands.py": "the words typed for commands (返回, 跳过, 结果…)",
     "dialogs/intake.py": "the words a first message is read with (物流, 货车, 亦庄新城…)",
     "dialogs/taking.py": "the words enterprises type for options (自投, 纯电, 新城以外…)",
+    "dialogs/topics.py": "the words enterprises type for each topic (光伏, 叉车, 工地…); labels are in topics.po",
 }
 
 

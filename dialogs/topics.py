@@ -64,10 +64,12 @@ TOPIC_BY_ID = {topic.id: topic for topic in TOPICS}
 TEMPLATE_BY_ID = {p.id: p for topic in TOPICS for p in topic.projects}
 
 
+_TOPIC_OF_MEASURE = {n: topic for topic in TOPICS for p in topic.projects for n in p.measures}
+
+
 def topic_for_measure(number: int) -> Topic | None:
-    """Return the topic that leads to a measure."""
-    topic = measure_index.topic_of_measure(number)
-    return TOPIC_BY_ID[topic] if topic is not None else None
+    """Return the topic that leads to a measure (None for one the interview does not offer, or no measure)."""
+    return _TOPIC_OF_MEASURE.get(number)
 
 
 # Words enterprises type for each topic (the topics question and a first message's description).

@@ -75,13 +75,13 @@ def _copy_with(tmp_path: Path, number: int, old: str, new: str) -> Path:
 def test_a_typo_in_a_measure_files_topic_or_project_fails_loading(tmp_path: Path) -> None:
     """An interview topic or project outside rules/topics.py stops loading, naming the file."""
     folder = _copy_with(tmp_path, 27, "topic: pv, project: pv", "topic: solar, project: pv")
-    with pytest.raises(RuleDataError, match="m27.yaml.*unknown interview topic 'solar'"):
+    with pytest.raises(RuleDataError, match=r"m27\.yaml.*unknown interview topic 'solar'"):
         load_rulebook_dir(folder)
     folder = _copy_with(tmp_path / "b", 11, "project: membrane", "project: membran")
-    with pytest.raises(RuleDataError, match="m11.yaml.*no project 'membran'"):
+    with pytest.raises(RuleDataError, match=r"m11\.yaml.*no project 'membran'"):
         load_rulebook_dir(folder)
     folder = _copy_with(tmp_path / "c", 5, "interview: not_offered", "interview: no")
-    with pytest.raises(RuleDataError, match="m05.yaml"):
+    with pytest.raises(RuleDataError, match=r"m05\.yaml"):
         load_rulebook_dir(folder)
 
 

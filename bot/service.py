@@ -259,12 +259,21 @@ class Service:
                 staff_posts=lead_posts,
             )
 
+        # Each reply is dumped once, though a new question is stored both as live and in the outbox.
+        dumped: dict[int, dict[str, Any]] = {}
+
+        def dump(reply: Reply) -> dict[str, Any]:
+            """Return a reply's JSON form, made once in this step."""
+            if id(reply) not in dumped:
+                dumped[id(reply)] = reply.model_dump(mode="json")
+            return dumped[id(reply)]
+
         after = live.after(replies)
         if after != live:
             channel = {
                 **channel,
-                "q": None if after.main is None else after.main.model_dump(mode="json"),
-                "asides": [q.model_dump(mode="json") for q in after.asides],
+                "q": None if after.main is None else dump(after.main),
+                "asides": [dump(q) for q in after.asides],
             }
         if update_id is not None:
             # Kept until the next step: if the process dies after this commit but before the
@@ -272,7 +281,7 @@ class Service:
             channel["outbox"] = {
                 "update_id": update_id,
                 "at": time.time(),
-                "replies": [r.model_dump(mode="json") for r in replies if r.kind != "effect"],
+                "replies": [dump(r) for r in replies if r.kind != "effect"],
                 "staff": staff_messages,
                 "posts": lead_posts + staff_posts,
             }

@@ -359,7 +359,9 @@ class ScopePlan:
         self.cite = tuple(rule.cite)
         self.get = Get("enterprise.zone")
         self.unknown = ConditionResult(rule.text, UNKNOWN, rule.clause, self.cite, ("enterprise.zone",), None)
-        self.by_zone = {z: self._result(z) for z in load_catalog()["enterprise.zone"].options or {}}
+        self.by_zone: dict[Any, ConditionResult] = {
+            z: self._result(z) for z in load_catalog()["enterprise.zone"].options or {}
+        }
 
     def _result(self, zone: Any) -> ConditionResult:
         rule = self.rule

@@ -22,11 +22,11 @@ from rules.facts import Profile, Project
 from rules.loader import LoadedRulebook, load_rulebooks, rulebook_for
 from rules.numbers import fmt_num, fmt_pct, fmt_yuan
 from rules.plans import CompiledBook, Memo, compile_book
-from rules.report import MeasureResult, MissingFact, Report, T, builder
-from rules.rows import Row, make_row
+from rules.report import MeasureResult, MissingFact, Report, builder
+from rules.rows import GATES, Row, make_row
 from rules.schema import Text
-from rules.selection import forget, select, total_after
-from rules.wording import condition_text
+from rules.selection import forget, groups_of, reselect, select, simple, total_after
+from rules.wording import condition_text, say
 
 _REPORT = builder(Report)
 
@@ -41,6 +41,7 @@ def clear_cache() -> None:
     """Forget memoised rows and selections (for benchmarks of cold evaluation); compiled rulebooks stay."""
     _ROW_CACHE.clear()
     _ENT_IDS.clear()
+    GATES.clear()
     forget()
     _TAILS.clear()
 
@@ -97,6 +98,7 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
     ids = _ENT_IDS
     if len(ids) >= _ROW_CACHE_MAX:
         ids.clear()
+        GATES.clear()
     ent_ids: list[int] = []
     for get in compiled.ent_getters:
         values = get(enterprise)
@@ -119,7 +121,8 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
             if row is None:
                 if len(cache) >= _ROW_CACHE_MAX:
                     cache.clear()
-                row = cache[key] = make_row(plan, enterprise, claim, memo)
+                    GATES.clear()
+                row = cache[key] = make_row(plan, enterprise, claim, memo, ent_key)
             rows.append(row)
             if row.later is not None:
                 waits = True
@@ -127,7 +130,7 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
     if last is not None and last.rows == rows:  # the same row objects: the same selection and totals
         tail = last
     else:
-        tail = _TAILS[compiled] = _tail(rows, compiled, waits)
+        tail = _TAILS[compiled] = _tail(rows, compiled, waits, last)
     report: Report = _REPORT(
         on,
         True,
@@ -153,15 +156,31 @@ class _Tail(NamedTuple):
     open_upper: int | None
     missing: tuple[MissingFact, ...]
     after: int
+    # Whether no kind was counted twice, and then the rows' indexes per project (made on the next
+    # evaluation's first use): it re-chooses only the projects whose rows changed (reselect).
+    simple: bool
+    groups: dict[str, list[int]] | None
 
 
 # The last selection's results per compiled rulebook, with the rows they were made from.
 _TAILS: dict[CompiledBook, _Tail] = {}
 
 
-def _tail(rows: list[Row], compiled: CompiledBook, waits: bool) -> _Tail:
+def _tail(rows: list[Row], compiled: CompiledBook, waits: bool, last: _Tail | None) -> _Tail:
     """Select the rows that count and sum the totals, now and after the pending steps."""
-    results = select(rows, compiled)
+    results = None
+    groups = None
+    if last is not None and last.simple:
+        groups = last.groups
+        if groups is None:
+            groups = groups_of(last.rows)
+        results = reselect(rows, last.rows, last.results, groups, compiled)
+    if results is None:
+        results = select(rows, compiled)
+        groups = None
+        simple_ = simple()
+    else:
+        simple_ = True
     total = 0
     open_upper: int | None = 0
     for r in results:
@@ -172,7 +191,16 @@ def _tail(rows: list[Row], compiled: CompiledBook, waits: bool) -> _Tail:
                 None if open_upper is None or r.upper_bound_yuan is None else open_upper + r.upper_bound_yuan
             )
     after = total_after(rows, compiled) if waits else total
-    return _Tail(rows, tuple(results), total, open_upper, _missing_facts(results, rows), max(after, total))
+    return _Tail(
+        rows,
+        tuple(results),
+        total,
+        open_upper,
+        _missing_facts(results, rows),
+        max(after, total),
+        simple_,
+        groups,
+    )
 
 
 def _with_totals(claims: list[Project], attrs: tuple[str, ...]) -> list[Project]:
@@ -195,17 +223,17 @@ def _not_in_force(on: dt.date) -> Text:
     doc = first.meta.doc_no
     if on < start and first.meta.repeals:
         earlier = first.meta.repeals[0]
-        return T(
-            f"{on.isoformat()} 时{doc}尚未施行（自{start.year}年{start.month}月{start.day}日起施行）。当日有效的是此前的{earlier.zh}，"
-            f"它在{start.isoformat()}才被{doc}废止；本工具未收录其规则，请以该文件原文和主责部门的意见为准。",
-            f"On {on.isoformat()} {doc} was not yet in force (it applies from {start.isoformat()}). The earlier "
-            f"{earlier.en} was in force that day; {doc} repealed it only on {start.isoformat()}. Its rules are not "
-            "encoded here: rely on its text and the responsible bureau.",
+        return say(
+            "engine.not_yet_in_force",
+            on=on.isoformat(),
+            doc=doc,
+            year=start.year,
+            month=start.month,
+            day=start.day,
+            start=start.isoformat(),
+            earlier=earlier,
         )
-    return T(
-        f"{on.isoformat()} 没有本工具收录的在施行的绿色低碳政策版本（{doc}自{start.isoformat()}起施行）。",
-        f"No version of the green low-carbon policy encoded here was in force on {on.isoformat()} ({doc} applies from {start.isoformat()}).",
-    )
+    return say("engine.no_version", on=on.isoformat(), doc=doc, start=start.isoformat())
 
 
 def unknown_measures(profile: Profile, book: LoadedRulebook) -> list[int]:

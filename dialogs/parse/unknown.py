@@ -6,7 +6,8 @@ import re
 from typing import Final
 
 from dialogs.parse.fold import _normalize, _strip_punct
-from dialogs.parse.quantities import _is_whole_answer, _lex, _prepare
+from dialogs.parse.prepare import _is_whole_answer, _prepare
+from dialogs.parse.quantities import _lex
 
 # --------------------------------------------------------------------------------------------
 # "Don't know"

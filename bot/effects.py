@@ -105,8 +105,8 @@ def lead_data(lead: SaveLead, chat_key: str, user_key: str) -> storage.LeadData:
     )
 
 
-def record_answers(session: Session, chat_key: str, old: State, new: State) -> None:
-    """Append the answers given or changed by this step to the history table."""
+def new_answers(old: State, new: State) -> list[tuple[str, Any]]:
+    """Return the (fact, value) answers given or changed by a step, in the order they were given."""
     before = {(h.ref, h.project_id): (h.value, h.unknown, h.skipped) for h in old.history}
     answers: list[tuple[str, Any]] = []
     for asked in new.history:
@@ -116,4 +116,4 @@ def record_answers(session: Session, chat_key: str, old: State, new: State) -> N
         fact = asked.ref if asked.project_id is None else f"{asked.project_id}:{asked.ref}"
         value = {"value": asked.value, "unknown": asked.unknown, "skipped": asked.skipped}
         answers.append((fact[:128], value))
-    storage.record_answers(chat_key, answers, session=session)
+    return answers

@@ -145,6 +145,8 @@ class Service:
         if migrate:
             storage.migrate(engine)
         self.sessions: sessionmaker[Session] = storage.make_session_factory(engine)
+        # The same pool, each statement its own transaction: for one-statement writes.
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self.live_faq = LiveFaq(self.sessions)
         self.default_lang = "en" if default_lang == "en" else "zh"
         self._today = today
@@ -218,9 +220,10 @@ class Service:
         press: ButtonPress | None,
     ) -> Outcome:
         """Run one step inside the caller's transaction."""
-        if update_id is not None and not storage.mark_update_processed(update_id, session=session):
-            return self._duplicate(session, chat_key, update_id)
-        stored = storage.lock_conversation(chat_key, session=session)
+        fresh, stored = storage.start_step(chat_key, update_id, session=session)
+        if not fresh:
+            assert update_id is not None
+            return self._duplicate(stored, update_id)
         state, channel = self._state_of(stored)
         live = _live_from(channel)
         previous = live.main
@@ -239,7 +242,7 @@ class Service:
             event = Event(kind="button", data=resolved.id, staff=event.staff)
 
         new_state, replies = dialogs.step(state, event, self._today() if self._today else None)
-        typed_over = self._typed_over(session, chat_key, stored, event, live, replies)
+        typed_over = self._typed_over(stored, event, live, replies)
         staff_messages, lead_posts = effects.carry_out(session, chat_key, user_key, replies)
         today = self._today() if self._today else dt.date.today()
         replies, staff_posts = effects.hand_over(
@@ -278,7 +281,7 @@ class Service:
             storage.touch_user(user_key, new_state.lang, session=session, set_lang=True)
         elif stored is None or stored.user_key != user_key:
             storage.touch_user(user_key, new_state.lang, session=session)
-        storage.save_conversation(
+        storage.finish_step(
             chat_key,
             user_key,
             data,
@@ -286,8 +289,10 @@ class Service:
             None if stored is None else stored.version,
             session=session,
             finished=new_state.finished,
+            answers=effects.new_answers(state, new_state),
+            # The question a typed answer moved past is marked answered by the channel now.
+            clear_question_message=typed_over is not None,
         )
-        effects.record_answers(session, chat_key, state, new_state)
         return Outcome(
             replies=replies,
             lang=new_state.lang,
@@ -300,14 +305,12 @@ class Service:
 
     @staticmethod
     def _typed_over(
-        session: Session,
-        chat_key: str,
         stored: storage.StoredConversation | None,
         event: Event,
         live: Live,
         replies: list[Reply],
     ) -> int | None:
-        """Return the message of a question an answer typed moved past (and forget it), else None.
+        """Return the message of a question an answer typed moved past (forgotten when the step is saved), else None.
 
         Commands (/back, "返回") leave the question as it was shown.
         """
@@ -318,19 +321,15 @@ class Service:
         main = live.after(replies).main
         if main is not None and live_question_tag(main) == live_question_tag(live.main):
             return None
-        message_id = stored.question_message_id
-        if message_id is not None:
-            storage.set_question_message(chat_key, None, session=session)
-        return message_id
+        return stored.question_message_id
 
     def note_question_message(self, chat_key: str, message_id: int) -> None:
         """Note which channel message shows the chat's current question."""
-        with self._write_lock, storage.session_scope(self.sessions) as session:
-            storage.set_question_message(chat_key, message_id, session=session)
+        with self._write_lock, self._autocommit.connect() as connection:
+            storage.note_question_message(chat_key, message_id, connection=connection)
 
-    def _duplicate(self, session: Session, chat_key: str, update_id: int) -> Outcome:
+    def _duplicate(self, stored: storage.StoredConversation | None, update_id: int) -> Outcome:
         """Answer a re-delivered update: nothing new, but the replies of that step if it was the last."""
-        stored = storage.load_conversation(chat_key, session=session)
         if stored is None:
             return Outcome(replies=[], duplicate=True, lang=self.default_lang)
         state, channel = self._state_of(stored)

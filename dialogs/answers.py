@@ -82,7 +82,7 @@ def project_name(state: State, project_id: str | None) -> str:
     tpl = TEMPLATE_BY_ID.get(project_id) or base_template(project_id)
     if tpl is None:
         return project_id
-    name = tpl.en if state.lang == "en" else tpl.zh
+    name = tpl.name(state.lang)
     number = batch_number(project_id)
     if number > 1:
         unit = batch_unit(tpl.id, state.lang)

@@ -48,7 +48,7 @@ def asked_label(state: State, h: Asked) -> str:
         return t("interview.change.asked_label.6", state.lang, project_name=project_name(state, h.project_id))
     if (tid := sub_topic(h.ref)) is not None and tid in TOPIC_BY_ID:
         topic = TOPIC_BY_ID[tid]
-        return topic.en if state.lang == "en" else topic.zh
+        return topic.name(state.lang)
     label = fact_label(h.ref, state.lang)
     return f"【{project_name(state, h.project_id)}】{label}" if h.project_id else label
 
@@ -59,9 +59,7 @@ def asked_value(state: State, h: Asked) -> str:
         return t("interview.change.asked_value.1", state.lang)
     if h.ref == Pseudo.TOPICS:
         return t("interview.change.asked_value.7", state.lang).join(
-            (TOPIC_BY_ID[t].en if state.lang == "en" else TOPIC_BY_ID[t].zh)
-            for t in state.topics
-            if t in TOPIC_BY_ID
+            TOPIC_BY_ID[t].name(state.lang) for t in state.topics if t in TOPIC_BY_ID
         )
     if h.ref in (Pseudo.BASIC, Pseudo.EXCLUSIONS):
         return (

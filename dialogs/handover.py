@@ -33,13 +33,12 @@ def screening_context(state: State, today: dt.date) -> dict[str, Any]:
 
 def context_lines(context: dict[str, Any], lang: str) -> tuple[str, str]:
     """Write the screening context as two lines for the staff post."""
-    en = lang == "en"
     zone = str(context.get("zone"))
     zone_text = t(f"staff.zone.{zone}" if zone in ZONES else "staff.context.no_zone", lang)
     names = []
     for topic_id in context.get("topics") or []:
         topic = TOPIC_BY_ID.get(str(topic_id))
-        label = (topic.en if en else topic.zh) if topic else str(topic_id)
+        label = topic.name(lang) if topic else str(topic_id)
         names.append(label.split("（")[0].split(" (")[0])
     topics = t("staff.sep.list", lang).join(names) or t("staff.context.no_topics", lang)
     answered = int(context.get("answered") or 0)

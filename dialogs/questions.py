@@ -78,7 +78,7 @@ def zone_question(state: State) -> QuestionReply:
 def topics_question(state: State) -> QuestionReply:
     """Build the topics multi-select with the current ticks."""
     text = t("interview.questions.topics_question.1", state.lang)
-    choices = [button(PickTopic(t.id), (t.en if state.lang == "en" else t.zh)) for t in TOPICS]
+    choices = [button(PickTopic(topic.id), topic.name(state.lang)) for topic in TOPICS]
     choices.append(done_button(state))
     if state.history:
         choices.append(back_button(state))
@@ -89,9 +89,9 @@ def topics_question(state: State) -> QuestionReply:
 def sub_question(state: State, tid: str) -> QuestionReply:
     """Build the question of which of a topic's projects apply, with the current ticks."""
     topic = TOPIC_BY_ID[tid]
-    name = topic.en if state.lang == "en" else topic.zh
+    name = topic.name(state.lang)
     text = t("interview.questions.sub_question.1", state.lang, name=name)
-    choices = [button(PickProject(p.id), (p.en if state.lang == "en" else p.zh)) for p in topic.projects]
+    choices = [button(PickProject(p.id), p.name(state.lang)) for p in topic.projects]
     choices.append(done_button(state))
     choices += nav_choices(state, skip=False)
     selected = [PickProject(x).pack() for x in state.topic_selection]

@@ -331,7 +331,7 @@ def take_topics(state: State, event: Event, action: Action | None, today: dt.dat
     if action is None:
         # Say back the topics read from typed words ("锅炉改造，还有绿色工厂").
         names = t("interview.taking.take_topics.2", state.lang).join(
-            (TOPIC_BY_ID[t].en if state.lang == "en" else TOPIC_BY_ID[t].zh) for t in state.topics
+            TOPIC_BY_ID[t].name(state.lang) for t in state.topics
         )
         return [
             reply_text(t("interview.taking.take_topics.3", state.lang, names=names)),

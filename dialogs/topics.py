@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from dialogs.messages import t
+from rules import measure_index
+from rules.loader import LoadedRulebook
+
 
 @dataclass(frozen=True)
 class ProjectTemplate:
@@ -14,6 +18,10 @@ class ProjectTemplate:
     zh: str
     en: str
     measures: tuple[int, ...]
+
+    def name(self, lang: str) -> str:
+        """Return the project's name in the reader's language."""
+        return self.en if lang == "en" else self.zh
 
 
 @dataclass(frozen=True)
@@ -25,137 +33,43 @@ class Topic:
     en: str
     projects: tuple[ProjectTemplate, ...]
 
+    def name(self, lang: str) -> str:
+        """Return the topic's label in the reader's language."""
+        return self.en if lang == "en" else self.zh
 
-def _p(pid: str, zh: str, en: str, *measures: int) -> ProjectTemplate:
-    return ProjectTemplate(pid, zh, en, measures)
+
+def build_topics(book: LoadedRulebook | None = None) -> tuple[Topic, ...]:
+    """Build the topics question from the measure files (which measures) and the catalogue (labels)."""
+    return tuple(
+        Topic(
+            topic,
+            t(f"topics.topic.{topic}", "zh"),
+            t(f"topics.topic.{topic}", "en"),
+            tuple(
+                ProjectTemplate(
+                    tid, t(f"topics.project.{tid}", "zh"), t(f"topics.project.{tid}", "en"), measures
+                )
+                for tid, measures in templates.items()
+            ),
+        )
+        for topic, templates in measure_index.interview(book).items()
+    )
 
 
-# Measures that can support the same project share one template, so 从优不重复 applies (七(二)3).
-TOPICS: tuple[Topic, ...] = (
-    Topic("pv", "光伏", "Solar PV", (_p("pv", "光伏项目", "PV project", 27),)),
-    Topic(
-        "green_power",
-        "绿电交易",
-        "Green power purchase",
-        (_p("green_power", "绿电交易", "green power purchase", 29),),
-    ),
-    Topic(
-        "vehicles",
-        "车辆（货车、客车、专项作业车换新能源）",
-        "Vehicles (trucks, buses, special vehicles to new energy)",
-        (
-            _p("vehicles", "自有车辆置换", "own vehicle replacement", 18),
-            _p("fleet", "自有货运车队", "own freight fleet", 19),
-            _p("leasing", "长租车辆置换", "long-term leased vehicles", 20),
-        ),
-    ),
-    Topic(
-        "machinery",
-        "非道路机械（挖掘机、叉车等）",
-        "Off-road machinery (excavators, forklifts...)",
-        (_p("machinery", "非道路机械置换", "machinery replacement", 21),),
-    ),
-    Topic(
-        "construction",
-        "施工工地（绿色安全工地、车械电动化、基坑气膜）",
-        "Construction sites (green safe site, electrification, pit air membrane)",
-        (
-            _p("green_site", "绿色安全工地称号", "green safe construction site title", 12),
-            _p("site_electric", "工地车械电动化试点", "site electrification pilot", 22),
-            _p("membrane", "基坑气膜", "foundation-pit air membrane", 11),
-        ),
-    ),
-    Topic(
-        "building",
-        "建筑（公建节能改造、绿色建筑、超低能耗）",
-        "Buildings (public-building retrofit, green building, ultra-low energy)",
-        (_p("building", "建筑项目", "building project", 24, 25, 26),),
-    ),
-    Topic("boiler", "燃气锅炉改造", "Gas boiler upgrade", (_p("boiler", "锅炉改造", "boiler upgrade", 10),)),
-    Topic(
-        "pollution",
-        "废水废气深度治理、挥发性有机物",
-        "Wastewater / exhaust treatment, VOCs",
-        (
-            _p("treatment", "废水废气深度治理", "deep wastewater/exhaust treatment", 9),
-            _p("vocs", "VOCs一厂一策", "VOCs one-plant-one-policy", 17),
-        ),
-    ),
-    Topic(
-        "waste",
-        "固废与源头减量、原料替代",
-        "Solid waste, source reduction, substitution",
-        (_p("source_reduction", "源头减量替代项目", "source reduction project", 7),),
-    ),
-    Topic(
-        "energy_saving",
-        "节能降碳技改",
-        "Energy-saving retrofit",
-        (_p("energy_saving", "节能技改项目", "energy-saving retrofit", 23),),
-    ),
-    Topic(
-        "heating",
-        "新能源供热",
-        "New-energy heating",
-        (_p("heating", "新能源供热项目", "heating project", 28),),
-    ),
-    Topic(
-        "certification",
-        "认证与称号（绿色工厂、碳足迹、ESG、水效领跑者等）",
-        "Certificates and titles (green factory, footprint, ESG, water leader...)",
-        (
-            _p("green_manufacturing", "绿色制造（诊断、绿色工厂/供应链）", "green manufacturing", 13),
-            _p("green_enterprise", "绿色标杆/基准企业", "green benchmark enterprise", 14),
-            _p("performance", "环保绩效评级", "environmental performance grade", 15),
-            _p("cleaner_production", "清洁生产审核", "cleaner production audit", 16),
-            _p("footprint", "产品碳足迹认证", "product carbon footprint", 34),
-            _p("international", "国际认证", "international certification", 35),
-            _p("esg", "ESG评级", "ESG rating", 36),
-            _p("low_carbon", "低碳领跑者/先进低碳技术", "low-carbon leader", 37),
-            _p("energy_target", "节能目标评价", "energy-saving target rating", 38),
-            _p("water_leader", "水效领跑者", "water efficiency leader", 39),
-        ),
-    ),
-    Topic(
-        "rnd",
-        "研发与示范场景（揭榜挂帅、成果验证、AI场景）",
-        "R&D and demonstration scenarios",
-        (
-            _p("rnd", "绿色技术揭榜挂帅", "green tech challenge R&D", 1),
-            _p("verification", "科技成果验证", "technology verification", 2),
-            _p("scenario", "示范应用场景", "demonstration scenario", 3, 4),
-        ),
-    ),
-    Topic(
-        "carbon_neutral",
-        "碳中和认证",
-        "Carbon neutrality certification",
-        (_p("carbon_neutral", "碳中和认证", "carbon neutrality", 32),),
-    ),
-    Topic(
-        "greenland",
-        "绿地认建认养",
-        "Adopting public green land",
-        (_p("greenland", "绿地认建认养", "green land adoption", 40),),
-    ),
-    Topic(
-        "consulting",
-        "为企业提供节能降碳咨询服务",
-        "Energy/carbon consulting services",
-        (_p("consulting", "节能减碳咨询服务", "consulting services", 31),),
-    ),
-)
+# Where a measure is offered is said by its file (``interview:``, read by rules/measure_index.py);
+# the order of topics and templates is rules/topics.py's; labels are in topics.po.
+TOPICS: tuple[Topic, ...] = build_topics()
 
-TOPIC_BY_ID = {t.id: t for t in TOPICS}
-TEMPLATE_BY_ID = {p.id: p for t in TOPICS for p in t.projects}
+TOPIC_BY_ID = {topic.id: topic for topic in TOPICS}
+TEMPLATE_BY_ID = {p.id: p for topic in TOPICS for p in topic.projects}
+
+
+_TOPIC_OF_MEASURE = {n: topic for topic in TOPICS for p in topic.projects for n in p.measures}
 
 
 def topic_for_measure(number: int) -> Topic | None:
-    """Return the topic that leads to a measure."""
-    for topic in TOPICS:
-        if any(number in p.measures for p in topic.projects):
-            return topic
-    return None
+    """Return the topic that leads to a measure (None for one the interview does not offer, or no measure)."""
+    return _TOPIC_OF_MEASURE.get(number)
 
 
 # Words enterprises type for each topic (the topics question and a first message's description).
@@ -209,14 +123,15 @@ TEMPLATE_FACTS: dict[str, dict[str, Any]] = {
     "vehicles": {"own_vehicles": True},  # 第18条: 加速自有商用车新能源更新
 }
 
-# Projects that may come in several batches or items, each entered on its own: (zh, en) unit word.
-REPEATABLE: dict[str, tuple[str, str]] = {
-    "vehicles": ("批", "batch"),
-    "leasing": ("批", "batch"),
-    "machinery": ("批", "batch"),
-    "green_manufacturing": ("项", "title"),
-    "footprint": ("项", "certificate"),
-    "international": ("项", "certificate"),
+# Projects that may come in several batches or items, each entered on its own: the unit word's key
+# in topics.po ("批" / "batch", "项" / "title"); any other project counts in batches.
+REPEATABLE: dict[str, str] = {
+    "vehicles": "batch",
+    "leasing": "batch",
+    "machinery": "batch",
+    "green_manufacturing": "title",
+    "footprint": "certificate",
+    "international": "certificate",
 }
 
 BATCH_MARK = "#"
@@ -224,8 +139,7 @@ BATCH_MARK = "#"
 
 def batch_unit(template_id: str, lang: str) -> str:
     """Return the word for one more batch or item of a project ("批", "title")."""
-    zh, en = REPEATABLE.get(template_id, ("批", "batch"))
-    return en if lang == "en" else zh
+    return t(f"topics.unit.{REPEATABLE.get(template_id, 'batch')}", lang)
 
 
 def base_template(project_id: str) -> ProjectTemplate | None:

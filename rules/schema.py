@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, model_validator
 
 from rules.facts import ENTERPRISE_FACTS, PROJECT_FACTS
+from rules.topics import Offered
 
 
 class _Data(BaseModel):
@@ -339,7 +340,8 @@ class Measure(_Data):
     documents: list[Document] = []
     notes: list[Text] = []
     procedure: list[Text] = []
-    topics: list[str] = []
+    # Where the interview offers it (a topic and project template of rules/topics.py) or not_offered.
+    interview: Offered
     keywords: list[str] = []
     # Titles and certificates an enterprise holds once: several claims of it count once.
     once_per_enterprise: bool = False

@@ -85,6 +85,7 @@ from storage.stats import (
     Stats,
     stats,
 )
+from storage.steps import finish_step, note_question_message, start_step
 from storage.updates import (
     add_dead_letter,
     list_dead_letters,
@@ -125,6 +126,7 @@ __all__ = [
     "desk_stats",
     "faq_entries_stamp",
     "find_staff_question_by_post",
+    "finish_step",
     "get_faq_entry",
     "get_lead",
     "get_or_create_user",
@@ -148,6 +150,7 @@ __all__ = [
     "migrate",
     "months_before",
     "normalize_url",
+    "note_question_message",
     "prune_processed_updates",
     "purge_expired",
     "question_message",
@@ -163,6 +166,7 @@ __all__ = [
     "set_staff_question_post",
     "set_user_lang",
     "staff_question_ids",
+    "start_step",
     "stats",
     "take_due_reminders",
     "touch_user",

@@ -124,10 +124,12 @@ def save_conversation(
     *,
     session: Session,
     finished: bool | None = None,
+    clear_question_message: bool = False,
 ) -> int:
     """Store the state if the row is still at `expected_version` (None: must be new); return the new version."""
     # Raises StaleConversationError when another writer got there first.
-    # `finished=None` keeps the stored flag (False for a new conversation).
+    # `finished=None` keeps the stored flag (False for a new conversation);
+    # `clear_question_message` forgets the noted question message (see set_question_message).
     now = utcnow()
     connection = flushed_connection(session)
     if expected_version is None:
@@ -159,6 +161,8 @@ def save_conversation(
     }
     if finished is not None:
         values["finished"] = finished
+    if clear_question_message:
+        values["question_message_id"] = None
     updated = connection.execute(hot_statement(connection, "update_conversation"), values).first()
     if updated is None:
         raise StaleConversationError(chat_key, expected_version)

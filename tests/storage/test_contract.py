@@ -34,6 +34,7 @@ from storage import (
     alembic_config,
     count_conversations,
     delete_user_data,
+    finish_step,
     get_or_create_user,
     list_dead_letters,
     list_faq_misses,
@@ -44,12 +45,14 @@ from storage import (
     mark_update_processed,
     migrate,
     months_before,
+    note_question_message,
     purge_expired,
     record_answer,
     record_faq_miss,
     resolve_faq_miss,
     save_conversation,
     session_scope,
+    start_step,
     stats,
     upsert_lead,
 )
@@ -327,6 +330,117 @@ class TestStorageContract:
             ]
         with pytest.raises(IntegrityError), session_scope(db.factory) as session:
             record_answer("tg:never-saved", "employees", 1, session=session)
+
+    # --- one dialog step ---------------------------------------------------------------------------
+
+    def test_a_step_marks_its_update_once_and_loads_the_chat(self, db: Backend) -> None:
+        with session_scope(db.factory) as session:
+            assert start_step("tg:7", 100, session=session) == (True, None)
+            finish_step("tg:7", "tg:7", {"step": "a"}, 2, None, session=session, answers=[("zone", 1)])
+        with session_scope(db.factory) as session:
+            fresh, stored = start_step("tg:7", 100, session=session)
+            # A re-delivery: not fresh, and the conversation is there to answer from.
+            assert fresh is False and stored is not None and stored.state == {"step": "a"}
+            fresh, stored = start_step("tg:7", 101, session=session)
+            assert fresh is True and stored is not None
+            assert (stored.state, stored.schema_version, stored.version, stored.user_key) == (
+                {"step": "a"},
+                2,
+                1,
+                "tg:7",
+            )
+            # Without an update id nothing is marked.
+            assert start_step("tg:8", None, session=session) == (True, None)
+            assert mark_update_processed(101, session=session) is False
+
+    def test_a_step_saves_state_answers_in_order_and_forgets_the_answered_question(self, db: Backend) -> None:
+        with session_scope(db.factory) as session:
+            finish_step(
+                "tg:7", "tg:7", {"n": 1}, 1, None, session=session, answers=[("a", 1), ("b", {"值": "中"})]
+            )
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            note_question_message("tg:7", 555, connection=connection)
+        with session_scope(db.factory) as session:
+            stored = load_conversation("tg:7", session=session)
+            assert stored is not None and stored.question_message_id == 555
+            # Kept by a step that does not move past the question…
+            finish_step("tg:7", "tg:7", {"n": 2}, 1, 1, session=session, finished=True)
+        with session_scope(db.factory) as session:
+            stored = load_conversation("tg:7", session=session)
+            assert stored is not None and stored.question_message_id == 555 and stored.finished is True
+            # …forgotten by one that does; `finished=None` keeps the flag.
+            answers = [("c", None), ("d", [1, 2]), ("e", "三")]
+            assert (
+                finish_step(
+                    "tg:7",
+                    "tg:7",
+                    {"n": 3},
+                    1,
+                    2,
+                    session=session,
+                    answers=answers,
+                    clear_question_message=True,
+                )
+                == 3
+            )
+        with session_scope(db.factory) as session:
+            stored = load_conversation("tg:7", session=session)
+            assert stored is not None and (stored.state, stored.version, stored.question_message_id) == (
+                {"n": 3},
+                3,
+                None,
+            )
+            assert stored.finished is True
+            rows = session.execute(select(Answer.fact, Answer.value).order_by(Answer.at, Answer.id)).all()
+            assert [tuple(row) for row in rows] == [
+                ("a", 1),
+                ("b", {"值": "中"}),
+                ("c", None),
+                ("d", [1, 2]),
+                ("e", "三"),
+            ]
+
+    def test_a_stale_step_writes_neither_state_nor_answers(self, db: Backend) -> None:
+        with session_scope(db.factory) as session:
+            finish_step("tg:7", "tg:7", {"n": 1}, 1, None, session=session)
+        with session_scope(db.factory) as session:
+            with pytest.raises(StaleConversationError):
+                finish_step("tg:7", "tg:7", {"n": "old"}, 1, 5, session=session, answers=[("x", 1)])
+            with pytest.raises(StaleConversationError):
+                finish_step("tg:7", "tg:7", {"n": "new"}, 1, None, session=session, answers=[("y", 1)])
+        with session_scope(db.factory) as session:
+            stored = load_conversation("tg:7", session=session)
+            assert stored is not None and (stored.state, stored.version) == ({"n": 1}, 1)
+            assert session.execute(select(Answer.fact)).all() == []
+
+    def test_two_overlapping_steps_of_one_chat_run_one_after_the_other(self, db: Backend) -> None:
+        with session_scope(db.factory) as session:
+            finish_step("tg:7", "tg:7", {"count": 0}, 1, None, session=session)
+
+        def step(update_id: int) -> Callable[[Session], Any]:
+            def run(session: Session) -> Any:
+                fresh, stored = start_step("tg:7", update_id, session=session)
+                assert fresh and stored is not None
+                state = {"count": stored.state["count"] + 1}
+                return finish_step("tg:7", "tg:7", state, 1, stored.version, session=session)
+
+            return run
+
+        if db.name == "postgresql":
+            # The second waits for the first's row lock, then reads the committed state.
+            assert race(db, step(1), step(2)) == (2, 3)
+        else:
+            assert race(db, step(1), step(2)) in ((2, STALE), (2, 3))
+
+    def test_two_deliveries_of_one_update_step_once(self, db: Backend) -> None:
+        with session_scope(db.factory) as session:
+            finish_step("tg:7", "tg:7", {"count": 0}, 1, None, session=session)
+
+        def deliver(session: Session) -> bool:
+            fresh, _ = start_step("tg:7", 77, session=session)
+            return fresh
+
+        assert race(db, deliver, deliver) == (True, False)
 
     # --- users ------------------------------------------------------------------------------------
 

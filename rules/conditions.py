@@ -12,7 +12,7 @@ from rules.facts import ENTERPRISE_FACTS, PROJECT_FACTS, Enterprise, ProjectFact
 from rules.numbers import BASIS_POINT, EXACT, INFINITY, TAME, ZERO, dec, fmt_num, fmt_pct, is_tame, lazy_if
 from rules.report import ConditionResult, Outcome, PendingStep, T, _Lazy, builder
 from rules.schema import AllOf, AnyOf, Condition, FactCondition, RatioCondition, Text
-from rules.wording import condition_text, label_of, option_label, unit_words
+from rules.wording import condition_text, label_of, option_label, say, unit_words
 
 _CONDITION = builder(ConditionResult)
 
@@ -119,7 +119,7 @@ class Node:
         found = self.found_text(e, p)
         if not self.clause:
             return found
-        return T(f"{found.zh}，不符合{self.clause}", f"{found.en} — does not meet {self.clause}")
+        return say("condition.fails_clause", found=found, clause=self.clause)
 
     def found_text(self, e: Enterprise, p: ProjectFacts | None) -> Text:
         """Describe the facts that make this condition fail."""
@@ -128,7 +128,7 @@ class Node:
         return self._found(e, p)
 
     def _found(self, e: Enterprise, p: ProjectFacts | None) -> Text:
-        return T(f"不满足：{self.text.zh}", f"not met: {self.text.en}")
+        return say("condition.not_met", condition=self.text)
 
     def _result(self, outcome: Outcome, missing: tuple[str, ...], detail: Any) -> ConditionResult:
         return _CONDITION(self.text, outcome, self.clause, self.cite, missing, detail, self.miss, self.note)
@@ -154,13 +154,13 @@ class Node:
 
 
 def _now_text(actual: Any, unit: tuple[str, str] = ("", "")) -> Text:
-    zh, en = (f" {u}" if u else "" for u in unit)
-    return T(f"当前：{fmt_num(actual)}{zh}", f"now: {fmt_num(actual)}{en}")
+    zh, en = (f"{fmt_num(actual)} {u}" if u else fmt_num(actual) for u in unit)
+    return say("condition.now", value=T(zh, en))
 
 
 def _ratio_text(ratio: Decimal) -> Text:
     shown = "∞" if ratio.is_infinite() else fmt_pct(ratio.quantize(BASIS_POINT))
-    return T(f"当前：{shown}", f"now: {shown}")
+    return say("condition.now", value=shown)
 
 
 _ORDER: dict[str, Callable[[Any, Any], bool]] = {
@@ -268,12 +268,12 @@ class FactNode(Node):
         actual = self.get(e, p)
         label = label_of(self.get.ref)
         if actual is None:
-            return T(f"{label.zh}：未知", f"{label.en}: unknown")
+            return say("fact.unknown", label=label)
         if isinstance(actual, bool):
-            return T(f"{label.zh}：{'是' if actual else '否'}", f"{label.en}: {'yes' if actual else 'no'}")
+            return say("fact.yes" if actual else "fact.no", label=label)
         if isinstance(actual, str):
             opt = option_label(self.get.ref, actual)
-            return T(f"{label.zh}为{opt.zh}", f"{label.en}: {opt.en}")
+            return say("fact.option", label=label, option=opt)
         return T(f"{label.zh} {fmt_num(actual)}", f"{label.en} {fmt_num(actual)}")
 
     def res(self, e: Enterprise, p: ProjectFacts | None) -> tuple[ConditionResult, tuple[Node, ...]]:
@@ -348,7 +348,7 @@ class RatioNode(Node):
         ratio, _ = self._ratio(e, p)
         num, den = label_of(self.num.ref), label_of(self.den.ref)
         shown = "?" if ratio is None else "∞" if ratio.is_infinite() else fmt_pct(ratio.quantize(BASIS_POINT))
-        return T(f"{num.zh}/{den.zh} 为 {shown}", f"{num.en} / {den.en} is {shown}")
+        return say("ratio.found", num=num, den=den, value=shown)
 
     def res(self, e: Enterprise, p: ProjectFacts | None) -> tuple[ConditionResult, tuple[Node, ...]]:
         ratio, missing = self._ratio(e, p)

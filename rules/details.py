@@ -10,6 +10,7 @@ from rules.facts import Enterprise, ProjectFacts
 from rules.plans import Light, MeasurePlan
 from rules.report import AwardResult, ConditionResult, PendingStep, T, _Lazy
 from rules.schema import Text
+from rules.wording import say
 
 
 def award_results(lights: Sequence[Light]) -> tuple[AwardResult, ...]:
@@ -39,12 +40,7 @@ def reasons_of(lights: Sequence[Light], e: Enterprise, p: ProjectFacts | None) -
     if has_formula and not failed:
         text = now(formula)
         label = plan.label
-        reasons.append(
-            T(
-                f"{label.zh}：按公式计算为 0 元（{text.zh}）",
-                f"{label.en}: the formula gives 0 yuan ({text.en})",
-            )
-        )
+        reasons.append(say("reason.formula_zero", label=label, formula=text))
     return tuple(dict.fromkeys(reasons))
 
 
@@ -70,12 +66,7 @@ def failed_gate_reasons(
             continue
         if k == 0:  # 七(一): the zone
             where = r.detail or T("?", "?")
-            out.append(
-                T(
-                    f"所在区域为{where.zh}，不符合{r.clause}：{r.text.zh}",
-                    f"Location: {where.en} — does not meet {r.clause}: {r.text.en}",
-                )
-            )
+            out.append(say("reason.zone", zone=where, clause=r.clause, condition=r.text))
         else:
             out.append(plan.gates[k - 1].reason(e, p))
     return tuple(dict.fromkeys(out))

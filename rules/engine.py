@@ -22,11 +22,11 @@ from rules.facts import Profile, Project
 from rules.loader import LoadedRulebook, load_rulebooks, rulebook_for
 from rules.numbers import fmt_num, fmt_pct, fmt_yuan
 from rules.plans import CompiledBook, Memo, compile_book
-from rules.report import MeasureResult, MissingFact, Report, T, builder
+from rules.report import MeasureResult, MissingFact, Report, builder
 from rules.rows import Row, make_row
 from rules.schema import Text
 from rules.selection import forget, select, total_after
-from rules.wording import condition_text
+from rules.wording import condition_text, say
 
 _REPORT = builder(Report)
 
@@ -195,17 +195,17 @@ def _not_in_force(on: dt.date) -> Text:
     doc = first.meta.doc_no
     if on < start and first.meta.repeals:
         earlier = first.meta.repeals[0]
-        return T(
-            f"{on.isoformat()} 时{doc}尚未施行（自{start.year}年{start.month}月{start.day}日起施行）。当日有效的是此前的{earlier.zh}，"
-            f"它在{start.isoformat()}才被{doc}废止；本工具未收录其规则，请以该文件原文和主责部门的意见为准。",
-            f"On {on.isoformat()} {doc} was not yet in force (it applies from {start.isoformat()}). The earlier "
-            f"{earlier.en} was in force that day; {doc} repealed it only on {start.isoformat()}. Its rules are not "
-            "encoded here: rely on its text and the responsible bureau.",
+        return say(
+            "engine.not_yet_in_force",
+            on=on.isoformat(),
+            doc=doc,
+            year=start.year,
+            month=start.month,
+            day=start.day,
+            start=start.isoformat(),
+            earlier=earlier,
         )
-    return T(
-        f"{on.isoformat()} 没有本工具收录的在施行的绿色低碳政策版本（{doc}自{start.isoformat()}起施行）。",
-        f"No version of the green low-carbon policy encoded here was in force on {on.isoformat()} ({doc} applies from {start.isoformat()}).",
-    )
+    return say("engine.no_version", on=on.isoformat(), doc=doc, start=start.isoformat())
 
 
 def unknown_measures(profile: Profile, book: LoadedRulebook) -> list[int]:

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, model_validator
 
+from rules.texts import phrase
+
 
 class Zone(StrEnum):
     """Where the enterprise operates, per 七(一)."""
@@ -37,8 +39,7 @@ class Level(StrEnum):
 
 
 # The message of an answer that contradicts another (zh, then en): the interview shows it and asks again.
-FLEET_INCONSISTENT_ZH = "新能源车辆数不能多于自有货物运输车辆总数，请核对后重新填写。"
-FLEET_INCONSISTENT_EN = "The number of new-energy vehicles cannot be more than the whole own freight fleet; please check and answer again."
+FLEET_INCONSISTENT_ZH, FLEET_INCONSISTENT_EN = phrase("facts.fleet_inconsistent")
 FLEET_INCONSISTENT = f"{FLEET_INCONSISTENT_ZH} / {FLEET_INCONSISTENT_EN}"
 
 

@@ -24,7 +24,8 @@ from rules.schema import (
     Tier,
     TopUp,
 )
-from rules.wording import condition_text, label_of, option_label
+from rules.texts import fill, phrase
+from rules.wording import condition_text, label_of, option_label, say
 
 # ---------------------------------------------------------------- formulas
 
@@ -34,7 +35,7 @@ _Money = tuple[Decimal | None, Decimal | None, Any, Any, tuple[str, ...]]
 
 
 def _cap_text(cap: Decimal) -> Text:
-    return T(f"单个项目上限 {fmt_yuan(cap)} 元", f"cap of {fmt_yuan(cap)} yuan per project")
+    return say("formula.cap_per_project", cap=fmt_yuan(cap))
 
 
 class _Quantity:
@@ -98,7 +99,7 @@ class _Fixed(FormulaPlan):
 
     def __init__(self, f: Fixed) -> None:
         self.amount = amt = dec(f.amount)
-        self.text = T(f"定额 {fmt_yuan(amt)} 元", f"fixed {fmt_yuan(amt)} yuan")
+        self.text = say("formula.fixed", amount=fmt_yuan(amt))
 
     def money(self, e: Enterprise, p: ProjectFacts | None) -> _Money:
         return self.amount, self.amount, self.text, (), ()
@@ -119,7 +120,7 @@ class TierPlan(FormulaPlan):
 
     def _text(self, value: Any, amt: Decimal) -> Text:
         opt = self.f.labels.get(str(value)) or option_label(self.f.fact, value)
-        return T(f"{opt.zh}：{fmt_yuan(amt)} 元", f"{opt.en}: {fmt_yuan(amt)} yuan")
+        return say("formula.tier", option=opt, amount=fmt_yuan(amt))
 
     def money(self, e: Enterprise, p: ProjectFacts | None) -> _Money:
         value = self.get(e, p)
@@ -202,18 +203,22 @@ class _Share(FormulaPlan):
         )
 
     def _text(self, base: Decimal, first: Decimal, capped: bool, bonus_met: bool, raw: Decimal) -> Text:
-        label = self.label
-        zh = f"{label.zh} {fmt_yuan(base)} 元 × {self.pct} = {fmt_yuan(first)} 元"
-        en = f"{label.en} {fmt_yuan(base)} yuan × {self.pct} = {fmt_yuan(first)} yuan"
+        zh, en = fill(
+            "formula.share", label=self.label, base=fmt_yuan(base), pct=self.pct, amount=fmt_yuan(first)
+        )
         if capped:
             assert self.cap is not None
-            zh += f"，超过单个项目上限，按 {fmt_yuan(self.cap)} 元"
-            en += f", above the per-project cap: {fmt_yuan(self.cap)} yuan"
+            more_zh, more_en = fill("formula.share.capped", cap=fmt_yuan(self.cap))
+            zh, en = zh + more_zh, en + more_en
         if bonus_met:
             assert self.bonus_text is not None
-            btext, amt = self.bonus_text, self.bonus_amt
-            zh += f"；{btext.zh}，再奖励 {fmt_yuan(amt)} 元，合计 {fmt_yuan(raw)} 元"
-            en += f"; {btext.en}: plus {fmt_yuan(amt)} yuan, {fmt_yuan(raw)} yuan in all"
+            more_zh, more_en = fill(
+                "formula.share.bonus",
+                condition=self.bonus_text,
+                bonus=fmt_yuan(self.bonus_amt),
+                total=fmt_yuan(raw),
+            )
+            zh, en = zh + more_zh, en + more_en
         return T(zh, en)
 
 
@@ -239,13 +244,17 @@ class _PerUnit(FormulaPlan):
         return raw, raw, lazy_if(is_tame(*values), self._text, values, first, bool(caps)), caps, ()
 
     def _text(self, values: list[Any], first: Decimal, capped: bool) -> Text:
-        qtext, rate, unit = self.qty.text(values), self.rate, self.unit
-        zh = f"{qtext.zh} {unit.zh} × {fmt_yuan(rate)} 元/{unit.zh} = {fmt_yuan(first)} 元"
-        en = f"{qtext.en} {unit.en} × {fmt_yuan(rate)} yuan/{unit.en} = {fmt_yuan(first)} yuan"
+        zh, en = fill(
+            "formula.per_unit",
+            quantity=self.qty.text(values),
+            unit=self.unit,
+            rate=fmt_yuan(self.rate),
+            amount=fmt_yuan(first),
+        )
         if capped:
             assert self.cap is not None
-            zh += f"，超过上限，按 {fmt_yuan(self.cap)} 元"
-            en += f", above the cap: {fmt_yuan(self.cap)} yuan"
+            more_zh, more_en = fill("formula.per_unit.capped", cap=fmt_yuan(self.cap))
+            zh, en = zh + more_zh, en + more_en
         return T(zh, en)
 
 
@@ -269,11 +278,7 @@ class _Match(FormulaPlan):
         self.base_label = label_of(f.base)
         self.ratio = dec(f.ratio)
         self.cap = dec(f.cap) if f.cap else None
-        self.cap_text = (
-            None
-            if self.cap is None
-            else T(f"区级上限 {fmt_yuan(self.cap)} 元", f"district cap {fmt_yuan(self.cap)} yuan")
-        )
+        self.cap_text = None if self.cap is None else say("formula.match.cap", cap=fmt_yuan(self.cap))
         self.per = Get(f.unit_cap.per) if f.unit_cap else None
         self.unit_rate = dec(f.unit_cap.rate) if f.unit_cap else ZERO
         self.unit = f.unit_cap.unit if f.unit_cap else None
@@ -288,16 +293,21 @@ class _Match(FormulaPlan):
             return self.cap_text
         if kind == "unit":
             assert self.unit is not None
-            rate, unit = self.unit_rate, self.unit
-            return T(
-                f"不超过 {fmt_yuan(rate)} 元/{unit.zh} × {fmt_num(value)} {unit.zh} = {fmt_yuan(lim)} 元",
-                f"at most {fmt_yuan(rate)} yuan/{unit.en} × {fmt_num(value)} {unit.en} = {fmt_yuan(lim)} yuan",
+            return say(
+                "formula.match.unit_cap",
+                rate=fmt_yuan(self.unit_rate),
+                unit=self.unit,
+                count=fmt_num(value),
+                limit=fmt_yuan(lim),
             )
         assert self.of_label is not None
-        share, of_label = self.share, self.of_label
-        return T(
-            f"市区两级合计不超过{of_label.zh}的{fmt_pct(share)}：{fmt_yuan(dec(value))} × {fmt_pct(share)} − 市级 {fmt_yuan(dec(base_v))} = {fmt_yuan(lim)} 元",
-            f"both levels together at most {fmt_pct(share)} of {of_label.en}: {fmt_yuan(dec(value))} × {fmt_pct(share)} − municipal {fmt_yuan(dec(base_v))} = {fmt_yuan(lim)} yuan",
+        return say(
+            "formula.match.combined_cap",
+            of=self.of_label,
+            share=fmt_pct(self.share),
+            value=fmt_yuan(dec(value)),
+            municipal=fmt_yuan(dec(base_v)),
+            limit=fmt_yuan(lim),
         )
 
     def money(self, e: Enterprise, p: ProjectFacts | None) -> _Money:
@@ -351,16 +361,11 @@ class _Match(FormulaPlan):
     def _zero_text(self, base_v: Any, zero: tuple[Decimal, str, Any] | None) -> Text:
         if zero is not None:  # a limit of 0
             text = self._limit_text(zero[1], zero[2], base_v, ZERO)
-            return T(f"{text.zh}，按 0 元", f"{text.en}: 0 yuan")
+            return say("formula.match.limit_zero", limit=text)
         if base_v is not None:  # the municipal award is 0
-            label = self.base_label
-            return T(f"{label.zh} 0 元，配套 0 元", f"{label.en} 0 yuan: matching 0 yuan")
+            return say("formula.match.municipal_zero", label=self.base_label)
         assert self.of_label is not None  # the investment is 0: both levels together at most 0
-        ol, pct = self.of_label, fmt_pct(self.share)
-        return T(
-            f"市区两级合计不超过{ol.zh}的{pct}：{ol.zh}为 0，配套 0 元",
-            f"both levels together at most {pct} of {ol.en}: it is 0, so the matching is 0 yuan",
-        )
+        return say("formula.match.investment_zero", of=self.of_label, share=fmt_pct(self.share))
 
     def _caps(self, applied: tuple[tuple[Decimal, str, Any], ...], base_v: Any) -> tuple[Text, ...]:
         return tuple(self._limit_text(kind, value, base_v, lim) for lim, kind, value in applied)
@@ -368,13 +373,19 @@ class _Match(FormulaPlan):
     def _text(
         self, base_v: Any, raw: Decimal, amount: Decimal, applied: tuple[tuple[Decimal, str, Any], ...]
     ) -> Text:
-        base, ratio, label = dec(base_v), self.ratio, self.base_label
-        zh = f"{label.zh} {fmt_yuan(base)} 元 × {fmt_num(ratio)}（1:{fmt_num(ratio)} 配套）= {fmt_yuan(raw)} 元"
-        en = f"{label.en} {fmt_yuan(base)} yuan × {fmt_num(ratio)} (1:{fmt_num(ratio)} matching) = {fmt_yuan(raw)} yuan"
+        zh, en = fill(
+            "formula.match",
+            label=self.base_label,
+            base=fmt_yuan(dec(base_v)),
+            ratio=fmt_num(self.ratio),
+            amount=fmt_yuan(raw),
+        )
         caps = self._caps(applied, base_v)
         if caps:
-            zh += "；" + "；".join(c.zh for c in caps) + f"，按 {fmt_yuan(amount)} 元"
-            en += "; " + "; ".join(c.en for c in caps) + f": {fmt_yuan(amount)} yuan"
+            sep_zh, sep_en = phrase("formula.match.limit_separator")
+            limits = T(sep_zh.join(c.zh for c in caps), sep_en.join(c.en for c in caps))
+            more_zh, more_en = fill("formula.match.limited", limits=limits, amount=fmt_yuan(amount))
+            zh, en = zh + more_zh, en + more_en
         return T(zh, en)
 
 
@@ -423,16 +434,22 @@ class _TopUp(FormulaPlan):
 
     def _none_text(self, values: list[Any]) -> Text:
         qtext = self.qty.text(values)
-        return T(f"{qtext.zh}，按 0 计：0 元", f"{qtext.en}, counted as 0: 0 yuan")
+        return say("formula.top_up.none", quantity=qtext)
 
     def _text(self, price: Any, values: list[Any], first: Decimal, minus: Any, net: Decimal) -> Text:
-        plabel, qtext = self.price_label, self.qty.text(values)
-        zh = f"{plabel.zh} {fmt_yuan(dec(price))} 元 × {self.pct} × {qtext.zh} = {fmt_yuan(first)} 元"
-        en = f"{plabel.en} {fmt_yuan(dec(price))} yuan × {self.pct} × {qtext.en} = {fmt_yuan(first)} yuan"
+        zh, en = fill(
+            "formula.top_up",
+            price_label=self.price_label,
+            price=fmt_yuan(dec(price)),
+            pct=self.pct,
+            quantity=self.qty.text(values),
+            amount=fmt_yuan(first),
+        )
         if self.minus_label is not None and minus is not None:
-            mlabel = self.minus_label
-            zh += f"；减去{mlabel.zh} {fmt_yuan(dec(minus))} 元，差额 {fmt_yuan(net)} 元"
-            en += f"; less {mlabel.en} {fmt_yuan(dec(minus))} yuan: difference {fmt_yuan(net)} yuan"
+            more_zh, more_en = fill(
+                "formula.top_up.less", label=self.minus_label, minus=fmt_yuan(dec(minus)), net=fmt_yuan(net)
+            )
+            zh, en = zh + more_zh, en + more_en
         return T(zh, en)
 
 
@@ -465,15 +482,19 @@ class _RatioTier(FormulaPlan):
         return amount, amount, lazy_if(tame, self._text, num, den, ratio, reached, amount), (), ()
 
     def _text(self, num: Any, den: Any, ratio: Decimal, reached: str | None, amount: Decimal) -> Text:
-        nl, dl = self.nl, self.dl
         shown = fmt_pct(ratio.quantize(BASIS_POINT))
-        if reached is None:
-            zh = f"{nl.zh} {fmt_num(num)} / {dl.zh} {fmt_num(den)} = {shown}，未达到 {self.lowest}"
-            en = f"{nl.en} {fmt_num(num)} / {dl.en} {fmt_num(den)} = {shown}, below {self.lowest}"
-        else:
-            zh = f"{nl.zh} {fmt_num(num)} / {dl.zh} {fmt_num(den)} = {shown}，达到 {reached} 档：{fmt_yuan(amount)} 元"
-            en = f"{nl.en} {fmt_num(num)} / {dl.en} {fmt_num(den)} = {shown}, reaching the {reached} step: {fmt_yuan(amount)} yuan"
-        return T(zh, en)
+        key = "formula.ratio_tier.below" if reached is None else "formula.ratio_tier.reached"
+        return say(
+            key,
+            num=self.nl,
+            num_value=fmt_num(num),
+            den=self.dl,
+            den_value=fmt_num(den),
+            ratio=shown,
+            lowest=self.lowest,
+            step=reached,
+            amount=fmt_yuan(amount),
+        )
 
 
 def compile_formula(f: Formula, node: Callable[[Condition], Node]) -> FormulaPlan:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from rules.facts import Enterprise, ProjectFacts
 from rules.schema import Chapter7, Measure, Rulebook, Text
+from rules.texts import fill
 
 # Staff can try edited rule data without touching the installed package.
 DATA_DIR = Path(os.environ.get("ETOWNBOT_RULES_DIR") or Path(__file__).parent / "data")
@@ -29,7 +30,8 @@ class RuleDataError(Exception):
     def __init__(self, path: Path | str, message: str, measure: int | None = None) -> None:
         where = str(path)
         if measure is not None:
-            where += f" (第{measure}条 / measure {measure})"
+            zh, en = fill("loader.measure", measure=measure)
+            where += f" ({zh} / {en})"
         super().__init__(f"{where}: {message}")
 
 

@@ -24,9 +24,9 @@ from rules.facts import Enterprise, ProjectFacts
 from rules.formulas import FormulaPlan, TierPlan, compile_formula
 from rules.loader import LoadedRulebook, load_catalog
 from rules.numbers import TAME_D, ZERO, whole_yuan
-from rules.report import AwardResult, ConditionResult, Outcome, PayoutStep, Status, T, builder
+from rules.report import AwardResult, ConditionResult, Outcome, PayoutStep, Status, builder
 from rules.schema import Award, Condition, Measure, Text
-from rules.wording import option_label
+from rules.wording import option_label, say
 
 _AWARD = builder(AwardResult)
 _STEP = builder(PayoutStep)
@@ -225,10 +225,7 @@ def _getter(names: Sequence[str]) -> Callable[[Any], Any]:
     return operator.attrgetter(*names)
 
 
-NO_PROJECT_REASON = T(
-    "尚未说明与本条对应的项目、称号或认证",
-    "No project, title or certificate for this measure has been described yet",
-)
+NO_PROJECT_REASON = say("reason.no_project")
 
 
 class MeasurePlan:

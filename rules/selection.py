@@ -15,9 +15,10 @@ from typing import Any, NamedTuple
 from rules.conditions import merge_refs
 from rules.details import now
 from rules.plans import CompiledBook, Kind, Light
-from rules.report import MeasureResult, T
+from rules.report import MeasureResult
 from rules.rows import Row
 from rules.schema import Text
+from rules.wording import say
 
 
 class Contribution(NamedTuple):
@@ -271,12 +272,7 @@ def select(rows: list[Row], book: CompiledBook) -> list[MeasureResult]:
                     for c in _contributions(row, book, False):
                         if c.kind is not None and c.kind in gone:
                             label = c.light.plan.label
-                            reasons.append(
-                                T(
-                                    f"{label.zh}每家企业只奖励一次，已在另一项申报中计入",
-                                    f"{label.en} is paid once per enterprise and is counted in another claim",
-                                )
-                            )
+                            reasons.append(say("reason.once_per_enterprise", label=label))
                     changed[i] = (worth[pid], tuple(reasons), _kind_questions(row, book, gone))
             elif ch is None or (
                 gone and any(c.kind is not None and c.kind in gone for c in _contributions(row, book, False))

@@ -1,4 +1,4 @@
-"""How facts, options and conditions are named in the two languages (from the fact catalog)."""
+"""How facts, options and conditions are named in the two languages (the fact catalog, the engine's texts)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,12 @@ from rules.loader import load_catalog
 from rules.numbers import fmt_pct
 from rules.report import T
 from rules.schema import AllOf, Condition, FactCondition, RatioCondition, Text
+from rules.texts import fill, phrase
+
+
+def say(key: str, /, **params: object) -> Text:
+    """Return an engine text of ``rules/data/texts.yaml`` in both languages, its placeholders filled."""
+    return T(*fill(key, **params))
 
 
 def label_of(ref: str) -> Text:
@@ -16,14 +22,7 @@ def label_of(ref: str) -> Text:
 
 
 # How a quantity of each catalog unit is written after its number ("500 千瓦", "2,880,000 元").
-_UNIT_WORDS = {
-    "yuan": ("元", "yuan"),
-    "kw": ("千瓦", "kW"),
-    "kwh": ("千瓦时", "kWh"),
-    "m2": ("平方米", "m²"),
-    "ha": ("公顷", "ha"),
-    "months": ("个月", "months"),
-}
+_UNIT_WORDS = {unit: phrase(f"unit.{unit}") for unit in ("yuan", "kw", "kwh", "m2", "ha", "months")}
 
 
 def unit_words(ref: str) -> tuple[str, str]:
@@ -39,16 +38,9 @@ def option_label(ref: str, value: Any) -> Text:
     return T(str(value), str(value))
 
 
-_OP_TEXT = {
-    "ge": ("≥", "≥"),
-    "gt": (">", ">"),
-    "le": ("≤", "≤"),
-    "lt": ("<", "<"),
-    "eq": ("为", "is"),
-    "ne": ("不为", "is not"),
-    "in": ("为", "is one of"),
-    "not_in": ("不为", "is none of"),
-}
+_OP_TEXT = {op: T(*phrase(f"op.{op}")) for op in ("ge", "gt", "le", "lt", "eq", "ne", "in", "not_in")}
+_LIST_SEPARATOR = phrase("list.separator")
+_ALL_OF, _ANY_OF = phrase("condition.all_of"), phrase("condition.any_of")
 
 
 def condition_text(cond: Condition) -> Text:
@@ -57,23 +49,17 @@ def condition_text(cond: Condition) -> Text:
     if isinstance(cond, FactCondition):
         label = label_of(cond.fact)
         if cond.op == "is_true":
-            return T(f"{label.zh}：是", f"{label.en}: yes")
+            return say("fact.yes", label=label)
         if cond.op == "is_false":
-            return T(f"{label.zh}：否", f"{label.en}: no")
+            return say("fact.no", label=label)
         values = cond.value if isinstance(cond.value, list) else [cond.value]
         shown = [option_label(cond.fact, v) for v in values]
-        zh_op, en_op = _OP_TEXT[cond.op]
-        return T(
-            f"{label.zh}{zh_op}{'、'.join(s.zh for s in shown)}",
-            f"{label.en} {en_op} {', '.join(s.en for s in shown)}",
-        )
+        sep_zh, sep_en = _LIST_SEPARATOR
+        listed = T(sep_zh.join(s.zh for s in shown), sep_en.join(s.en for s in shown))
+        return say("condition.fact", label=label, op=_OP_TEXT[cond.op], values=listed)
     if isinstance(cond, RatioCondition):
-        zh_op, en_op = _OP_TEXT[cond.op]
         num, den = label_of(cond.num), label_of(cond.den)
-        return T(
-            f"{num.zh}/{den.zh} {zh_op} {fmt_pct(cond.value)}",
-            f"{num.en} / {den.en} {en_op} {fmt_pct(cond.value)}",
-        )
-    joiner = ("且", "and") if isinstance(cond, AllOf) else ("或", "or")
+        return say("condition.ratio", num=num, den=den, op=_OP_TEXT[cond.op], value=fmt_pct(cond.value))
+    join_zh, join_en = _ALL_OF if isinstance(cond, AllOf) else _ANY_OF
     parts = [condition_text(c) for c in cond.of]
-    return T(joiner[0].join(p.zh for p in parts), f" {joiner[1]} ".join(p.en for p in parts))
+    return T(join_zh.join(p.zh for p in parts), join_en.join(p.en for p in parts))

@@ -84,8 +84,11 @@ def _stats(samples: list[int]) -> tuple[float, float]:
 
 
 # Run inside callgrind by --instructions: one figure N times in the tree given (argv: tree figure n).
+# os.getppid and os.getpgrp mark the loop: callgrind zeroes its counts on the first and dumps them
+# on the second, so only the loop is counted (the imports and the loading before it vary by tens of
+# millions of instructions from run to run, which a subtraction of two whole runs let through).
 _COUNT = r"""
-import datetime as dt, json, sys
+import datetime as dt, json, os, sys
 tree, figure, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 sys.path.insert(0, tree)
 from rules.engine import clear_cache, evaluate
@@ -100,6 +103,7 @@ for _ in range(3):
     clear_cache()
     evaluate(profile, ON)
 evaluate(steps[0], ON)
+os.getppid()
 if figure == "cold":
     for _ in range(n):
         clear_cache()
@@ -110,10 +114,11 @@ elif figure == "warm":
 elif figure == "incremental":
     for p in steps[1:]:
         evaluate(p, ON)
+os.getpgrp()
 """
 
 
-_VALGRIND = ("valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null")
+_VALGRIND = ("valgrind", "--tool=callgrind", "--zero-before=os_getppid", "--dump-before=os_getpgrp")
 
 
 def _instructions(trees: list[str], n: int) -> None:
@@ -121,27 +126,42 @@ def _instructions(trees: list[str], n: int) -> None:
     import re
     import subprocess
     import tempfile
+    from concurrent.futures import ThreadPoolExecutor
 
     def count(tree: str, figure: str) -> int:
-        with tempfile.NamedTemporaryFile("w", suffix=".py") as script:
-            script.write(_COUNT % str(ROOT))
-            script.flush()
-            out = subprocess.run(
-                [*_VALGRIND, sys.executable, script.name, tree, figure, str(n)],
+        with tempfile.TemporaryDirectory() as tmp:
+            script = Path(tmp) / "count.py"
+            script.write_text(_COUNT % str(ROOT), encoding="utf-8")
+            out = Path(tmp) / "callgrind.out"
+            subprocess.run(
+                [
+                    *_VALGRIND,
+                    f"--callgrind-out-file={out}",
+                    sys.executable,
+                    str(script),
+                    tree,
+                    figure,
+                    str(n),
+                ],
                 capture_output=True,
                 text=True,
                 check=True,
-            ).stderr
-        found = re.search(r"Collected : (\d+)", out)
-        assert found is not None, out[-2000:]
+            )
+            # The dump made at os.getpgrp (the file with suffix .1) holds the loop's count alone.
+            dump = Path(f"{out}.1").read_text(encoding="utf-8")
+        found = re.search(r"^summary: (\d+)$", dump, re.MULTILINE)
+        assert found is not None, dump[:2000]
         return int(found.group(1))
 
     print(f"| tree | cold | warm | incremental |  (thousand instructions per evaluation, {n} runs)")
     print("|---|---|---|---|")
-    for tree in trees:
-        base = count(tree, "none")
-        per = [(count(tree, f) - base) / n / 1000 for f in ("cold", "warm", "incremental")]
-        print(f"| {tree} | " + " | ".join(f"{v:,.0f}k" for v in per) + " |")
+    figures = ("cold", "warm", "incremental")
+    # Counts do not depend on what else runs, so two at a time (the machine has 2 cores).
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        counts = {(t, f): pool.submit(count, t, f) for t in trees for f in figures}
+        for tree in trees:
+            per = [counts[tree, f].result() / n / 1000 for f in figures]
+            print(f"| {tree} | " + " | ".join(f"{v:,.0f}k" for v in per) + " |")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -6,11 +6,9 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from pydantic import TypeAdapter
 
 from dialogs.messages import t
+from dialogs.types import ReportPayload
 
 log = logging.getLogger(__name__)
 
@@ -25,32 +23,18 @@ class ReportFile:
     caption: str
 
 
-def _lang(payload: dict[str, Any]) -> str:
-    """Return the report language of an attachment payload."""
-    return "en" if payload.get("lang") == "en" else "zh"
-
-
-def report_text_version(payload: dict[str, Any]) -> str:
+def report_text_version(payload: ReportPayload) -> str:
     """Write the report of an attachment payload as plain text (with **bold**)."""
     from dialogs.render import report_text
-    from rules.report import Report
 
-    lang = _lang(payload)
-    try:
-        report = TypeAdapter(Report).validate_python(payload.get("report") or {})
-        return report_text(report, lang)
-    except Exception:  # the JSON may come from an older stored conversation; fall back to a short form
-        log.warning("report payload could not be read back; sending the short text version", exc_info=True)
-        data = payload.get("report") or {}
-        total = data.get("total_yuan", 0) if isinstance(data, dict) else 0
-        return t("bot.report.total", lang, total=total)
+    return report_text(payload.report, payload.lang)
 
 
-def render_report(payload: dict[str, Any]) -> ReportFile:
+def render_report(payload: ReportPayload) -> ReportFile:
     """Render the attachment: bot.pdf.render_report_pdf when available, else a UTF-8 text file."""
-    lang = _lang(payload)
+    lang = payload.lang
     stamp = dt.date.today().strftime("%Y%m%d")
-    renderer: Callable[[dict[str, Any]], bytes] | None
+    renderer: Callable[[ReportPayload], bytes] | None
     try:
         from bot.pdf import render_report_pdf as renderer  # type: ignore[import-not-found,unused-ignore]
     except ImportError:

@@ -17,9 +17,8 @@ from dialogs.protocol import DeleteReply
 from dialogs.refs import Pseudo
 from dialogs.render import detail_replies
 from dialogs.taking import mark_unknown
-from dialogs.types import AttachmentReply, Phase, Reply, State, new_state
+from dialogs.types import AttachmentReply, Phase, Reply, ReportPayload, State, new_state
 from dialogs.welcome import start
-from rules.report import report_to_json
 
 Handler = Callable[[State, str, dt.date], tuple[State, list[Reply]]]
 
@@ -109,12 +108,10 @@ def _summary(state: State, args: str, today: dt.date) -> tuple[State, list[Reply
 def _pdf(state: State, args: str, today: dt.date) -> tuple[State, list[Reply]]:
     """Hand the channel the report to render as a PDF."""
     report = evaluate_state(state, today)
-    payload = {
-        "report": report_to_json(report),
-        "profile": profile_of(state).model_dump(mode="json"),
-        "lang": state.lang,
-    }
-    return state, [AttachmentReply(payload=payload)]
+    lang = "en" if state.lang == "en" else "zh"
+    return state, [
+        AttachmentReply(payload=ReportPayload(report=report, profile=profile_of(state), lang=lang))
+    ]
 
 
 def _change(state: State, args: str, today: dt.date) -> tuple[State, list[Reply]]:

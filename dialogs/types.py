@@ -9,6 +9,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter, ValidationError
 
+from rules.facts import Profile
+from rules.report import Report
+
 SCHEMA_VERSION = 1
 
 
@@ -97,6 +100,20 @@ class QuestionReply(BaseModel):
     aside: bool = False
 
 
+class ReportPayload(BaseModel):
+    """What the forwardable report is made from: the report itself, the profile it read, the language.
+
+    The channel renders the PDF from these objects as they are (no JSON on the way); only a reply
+    stored in the outbox is written as JSON and validated back.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    report: Report
+    profile: Profile
+    lang: Literal["zh", "en"] = "zh"
+
+
 class AttachmentReply(BaseModel):
     """A file for the channel to render and send (the PDF report)."""
 
@@ -104,7 +121,7 @@ class AttachmentReply(BaseModel):
 
     kind: Literal["attachment"] = "attachment"
     attachment: Literal["report_pdf"] = "report_pdf"
-    payload: dict[str, Any] = {}
+    payload: ReportPayload
 
 
 class SaveLead(BaseModel):

@@ -447,6 +447,31 @@ def refs_in(value: Any, out: set[str]) -> None:
             refs_in(v, out)
 
 
+def either_or_only(conditions: Iterable[Condition], elsewhere: Iterable[Any]) -> frozenset[str]:
+    """Return the facts read only as a half of an either-or (``any``) condition.
+
+    One half alone can settle such a condition but never rule it out ("不是重点用车单位，或门禁已联网":
+    being a key vehicle-use unit fails nothing until the gate is known), so the row asks them only
+    once nothing else it needs is unknown (see rules.rows). ``elsewhere``: other rule data of the
+    measure (formulas) whose facts are read outright.
+    """
+    inside: set[str] = set()
+    outside: set[str] = set()
+
+    def walk(cond: Condition, under_any: bool) -> None:
+        if isinstance(cond, AnyOf | AllOf):
+            for part in cond.of:
+                walk(part, under_any or isinstance(cond, AnyOf))
+        else:
+            refs_in(cond.model_dump(), inside if under_any else outside)
+
+    for cond in conditions:
+        walk(cond, False)
+    for data in elsewhere:
+        refs_in(data, outside)
+    return frozenset(inside - outside)
+
+
 def cond_reads_project(cond: Condition) -> bool:
     refs: set[str] = set()
     refs_in(cond.model_dump(), refs)

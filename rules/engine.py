@@ -23,9 +23,9 @@ from rules.loader import LoadedRulebook, load_rulebooks, rulebook_for
 from rules.numbers import fmt_num, fmt_pct, fmt_yuan
 from rules.plans import CompiledBook, Memo, compile_book
 from rules.report import MeasureResult, MissingFact, Report, builder
-from rules.rows import Row, make_row
+from rules.rows import GATES, Row, make_row
 from rules.schema import Text
-from rules.selection import forget, select, total_after
+from rules.selection import forget, groups_of, reselect, select, simple, total_after
 from rules.wording import condition_text, say
 
 _REPORT = builder(Report)
@@ -41,6 +41,7 @@ def clear_cache() -> None:
     """Forget memoised rows and selections (for benchmarks of cold evaluation); compiled rulebooks stay."""
     _ROW_CACHE.clear()
     _ENT_IDS.clear()
+    GATES.clear()
     forget()
     _TAILS.clear()
 
@@ -97,6 +98,7 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
     ids = _ENT_IDS
     if len(ids) >= _ROW_CACHE_MAX:
         ids.clear()
+        GATES.clear()
     ent_ids: list[int] = []
     for get in compiled.ent_getters:
         values = get(enterprise)
@@ -119,7 +121,8 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
             if row is None:
                 if len(cache) >= _ROW_CACHE_MAX:
                     cache.clear()
-                row = cache[key] = make_row(plan, enterprise, claim, memo)
+                    GATES.clear()
+                row = cache[key] = make_row(plan, enterprise, claim, memo, ent_key)
             rows.append(row)
             if row.later is not None:
                 waits = True
@@ -127,7 +130,7 @@ def evaluate(profile: Profile, on: dt.date | None = None, book: LoadedRulebook |
     if last is not None and last.rows == rows:  # the same row objects: the same selection and totals
         tail = last
     else:
-        tail = _TAILS[compiled] = _tail(rows, compiled, waits)
+        tail = _TAILS[compiled] = _tail(rows, compiled, waits, last)
     report: Report = _REPORT(
         on,
         True,
@@ -153,15 +156,31 @@ class _Tail(NamedTuple):
     open_upper: int | None
     missing: tuple[MissingFact, ...]
     after: int
+    # Whether no kind was counted twice, and then the rows' indexes per project (made on the next
+    # evaluation's first use): it re-chooses only the projects whose rows changed (reselect).
+    simple: bool
+    groups: dict[str, list[int]] | None
 
 
 # The last selection's results per compiled rulebook, with the rows they were made from.
 _TAILS: dict[CompiledBook, _Tail] = {}
 
 
-def _tail(rows: list[Row], compiled: CompiledBook, waits: bool) -> _Tail:
+def _tail(rows: list[Row], compiled: CompiledBook, waits: bool, last: _Tail | None) -> _Tail:
     """Select the rows that count and sum the totals, now and after the pending steps."""
-    results = select(rows, compiled)
+    results = None
+    groups = None
+    if last is not None and last.simple:
+        groups = last.groups
+        if groups is None:
+            groups = groups_of(last.rows)
+        results = reselect(rows, last.rows, last.results, groups, compiled)
+    if results is None:
+        results = select(rows, compiled)
+        groups = None
+        simple_ = simple()
+    else:
+        simple_ = True
     total = 0
     open_upper: int | None = 0
     for r in results:
@@ -172,7 +191,16 @@ def _tail(rows: list[Row], compiled: CompiledBook, waits: bool) -> _Tail:
                 None if open_upper is None or r.upper_bound_yuan is None else open_upper + r.upper_bound_yuan
             )
     after = total_after(rows, compiled) if waits else total
-    return _Tail(rows, tuple(results), total, open_upper, _missing_facts(results, rows), max(after, total))
+    return _Tail(
+        rows,
+        tuple(results),
+        total,
+        open_upper,
+        _missing_facts(results, rows),
+        max(after, total),
+        simple_,
+        groups,
+    )
 
 
 def _with_totals(claims: list[Project], attrs: tuple[str, ...]) -> list[Project]:

@@ -17,6 +17,7 @@ from rules.conditions import (
     Get,
     Node,
     compile_condition,
+    either_or_only,
     merge_refs,
     refs_in,
 )
@@ -234,6 +235,7 @@ class MeasurePlan:
     __slots__ = (
         "awards",
         "combine",
+        "either",
         "ent_attrs",
         "ent_gates",
         "ent_group",
@@ -271,6 +273,11 @@ class MeasurePlan:
             exclusions = {x.id: x for x in book.chapter7.exclusions}
             gates.extend(exclusions[x].condition for x in measure.exclusions)
         self.gates = [node(c) for c in gates]
+        # Facts asked only once nothing else the row needs is unknown (see either_or_only).
+        self.either = either_or_only(
+            [*gates, *(c for a in measure.awards for c in a.conditions)],
+            [a.formula.model_dump() for a in measure.awards],
+        )
         self.awards = [AwardPlan(book, a, node, compile_formula(a.formula, node)) for a in measure.awards]
         # Every reading the measure's conditions carry, once, unless the measure already says it.
         said = {n.zh for n in measure.notes}
@@ -352,7 +359,9 @@ class ScopePlan:
         self.cite = tuple(rule.cite)
         self.get = Get("enterprise.zone")
         self.unknown = ConditionResult(rule.text, UNKNOWN, rule.clause, self.cite, ("enterprise.zone",), None)
-        self.by_zone = {z: self._result(z) for z in load_catalog()["enterprise.zone"].options or {}}
+        self.by_zone: dict[Any, ConditionResult] = {
+            z: self._result(z) for z in load_catalog()["enterprise.zone"].options or {}
+        }
 
     def _result(self, zone: Any) -> ConditionResult:
         rule = self.rule
@@ -367,11 +376,12 @@ class ScopePlan:
 
     def res(self, e: Enterprise) -> ConditionResult:
         """Return the scope's result for an enterprise."""
-        zone = self.get(e, None)
-        if zone is None:
-            return self.unknown
+        # The zone read straight (a StrEnum hashes and compares as its value, so by_zone finds it).
+        zone = e.zone
         found = self.by_zone.get(zone)
-        return found if found is not None else self._result(zone)
+        if found is not None:
+            return found
+        return self.unknown if zone is None else self._result(self.get(e, None))
 
 
 class CompiledBook:

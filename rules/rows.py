@@ -139,7 +139,12 @@ class Row:
         return _MEASURE(f, counted, alternative_to)
 
 
-def make_row(plan: MeasurePlan, e: Enterprise, project: Project | None, memo: Memo) -> Row:
+# A group of enterprise gates' results, kept across evaluations: keyed by the group, the measure's
+# group of enterprise facts and the number of their values (rules.engine), which say all it reads.
+GATES: dict[tuple[Any, int, int], Any] = {}
+
+
+def make_row(plan: MeasurePlan, e: Enterprise, project: Project | None, memo: Memo, ent_key: int) -> Row:
     pid = project.id if project is not None else None
     name = project.name if project is not None else ""
     title, summary, scope = plan.head
@@ -173,9 +178,10 @@ def make_row(plan: MeasurePlan, e: Enterprise, project: Project | None, memo: Me
     # Gate results repeat across the rows of one evaluation (chapter 七's conditions): share them.
     first = plan.scope.res(e)
     group = plan.ent_gates
-    shared = memo.get(group)
+    gates_key = (group, plan.ent_group, ent_key)
+    shared = GATES.get(gates_key)
     if shared is None:
-        shared = memo[group] = group.res(e, p, memo)
+        shared = GATES[gates_key] = group.res(e, p, memo)
     gate_outcome, ent_results, ent_missing = shared
     o = first.outcome
     if o is FAILED:
@@ -396,6 +402,12 @@ def make_row(plan: MeasurePlan, e: Enterprise, project: Project | None, memo: Me
         if groups
         else ()
     )
+    if missing and plan.either:
+        # A half of an either-or condition alone changes nothing while another fact is open: it is
+        # asked once the rest is known (and then either half settles the condition).
+        rest = tuple([ref for ref in missing if ref not in plan.either])
+        if rest:
+            missing = rest
     status: Status
     if eligible:
         status = "eligible"

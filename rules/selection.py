@@ -309,6 +309,85 @@ def total_after(rows: list[Row], book: CompiledBook) -> int:
     return sum(sel.worth[pid] for pid, i in sel.chosen.items() if i is not None)
 
 
+def groups_of(rows: list[Row]) -> dict[str, list[int]]:
+    """Return the indexes of each project's rows (every row of a claim, whether it can count or not)."""
+    out: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        pid = row.project_id
+        if pid is not None:
+            found = out.get(pid)
+            if found is None:
+                out[pid] = [i]
+            else:
+                found.append(i)
+    return out
+
+
+def reselect(
+    rows: list[Row],
+    before: list[Row],
+    results: tuple[MeasureResult, ...],
+    groups: dict[str, list[int]],
+    book: CompiledBook,
+) -> list[MeasureResult] | None:
+    """Return ``select(rows)`` from the last selection, re-choosing only the projects whose rows changed.
+
+    ``before``, ``results`` and ``groups``: the last rows, what ``select`` made of them (no kind was
+    counted twice) and their ``groups_of``. None where that is not enough: the rows are laid out
+    differently, or a changed project holds a once-per-enterprise kind (then every project may
+    choose differently, and the caller selects afresh).
+    """
+    if len(rows) != len(before):
+        return None
+    touched: list[str] = []
+    for i, row in enumerate(rows):
+        old = before[i]
+        if row is not old:
+            if row.number != old.number or row.project_id != old.project_id:
+                return None
+            if row.project_id is not None and row.project_id not in touched:
+                touched.append(row.project_id)
+    out = list(results)
+    for i, row in enumerate(rows):
+        if row.project_id is None and row is not before[i]:
+            out[i] = row.result(False, None)
+    for pid in touched:
+        # 从优不重复 alone, as _choose's first pass: the row worth most, the lower number on a tie.
+        best: int | None = None
+        best_value = 0
+        members: list[int] = []
+        for i in groups[pid]:
+            row = rows[i]
+            sel = row.sel[False]
+            if sel is None:
+                sel = _summary(row, book, False)
+            if sel is _OUT:
+                continue
+            if sel is _PLAIN:
+                value: int = row.amount  # type: ignore[assignment]  # known for a _PLAIN row
+            elif sel.kinds:
+                return None
+            else:
+                value = sel.worth
+            members.append(i)
+            if best is None or value > best_value or (value == best_value and row.number < rows[best].number):
+                best, best_value = i, value
+        for i in groups[pid]:
+            if i == best:
+                out[i] = rows[i].result(True, None)
+            elif best is not None and i in members:
+                out[i] = rows[i].result(False, rows[best].number)
+            else:
+                out[i] = rows[i].result(False, None)
+    return out
+
+
+def simple() -> bool:
+    """Say whether the last ``select`` counted no kind twice (从优不重复 alone chose every project)."""
+    last = SELECTIONS.get(False)
+    return last is not None and not last[1].blocked
+
+
 def forget() -> None:
     """Forget the last selections (for benchmarks of cold evaluation)."""
     SELECTIONS.clear()

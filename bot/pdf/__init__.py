@@ -1,7 +1,8 @@
 """The forwardable one-page PDF of a report: measures by money, total, documents, clauses, disclaimer.
 
 Called lazily by ``bot.report_file`` as ``render_report_pdf(payload) -> bytes`` with the payload of
-the dialogs' ``report_pdf`` attachment: ``{"report": report_to_json(...), "profile": {...}, "lang": ...}``.
+the dialogs' ``report_pdf`` attachment, a ``dialogs.types.ReportPayload``: the ``Report`` object,
+the ``Profile`` it read and the language, used as they are (no JSON round trip).
 
 The page is laid out by hand with fpdf2's text and drawing primitives, in modules of one idea:
 ``fonts`` (Noto Sans SC found, measured and subset), ``content`` (what the page says, texts from the
@@ -16,10 +17,8 @@ import datetime as dt
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from fpdf import FPDF
-from pydantic import TypeAdapter
 
 from bot.pdf.content import build_content
 from bot.pdf.fonts import FAMILY, FontUnavailableError, metrics, truetype_subset
@@ -27,18 +26,15 @@ from bot.pdf.layout import choose, draw
 from bot.pdf.page import MARGIN
 from bot.pdf.pen import Pen
 from dialogs.messages import t
-from rules.report import Report
+from dialogs.types import ReportPayload
 
 __all__ = ["FontUnavailableError", "render_report_pdf"]
 
 
-def render_report_pdf(payload: dict[str, Any]) -> bytes:
+def render_report_pdf(payload: ReportPayload) -> bytes:
     """Render the attachment payload of the ``report_pdf`` reply as a PDF (one A4 page when it fits)."""
-    lang = "en" if payload.get("lang") == "en" else "zh"
-    report = TypeAdapter(Report).validate_python(payload.get("report") or {})
-    profile = payload.get("profile") if isinstance(payload.get("profile"), dict) else {}
-    assert isinstance(profile, dict)
-    content = build_content(report, profile, lang)
+    lang, report = payload.lang, payload.report
+    content = build_content(report, payload.profile, lang)
 
     pen = Pen(metrics())
     density, plan, overflow = choose(pen, content)
@@ -72,13 +68,15 @@ def debug_main(argv: Iterable[str] | None = None) -> None:  # pragma: no cover -
 
     from rules.engine import evaluate
     from rules.facts import Profile
-    from rules.report import report_to_json
 
     args = list(argv if argv is not None else sys.argv[1:])
     raw = json.loads(Path(args[0]).read_text(encoding="utf-8"))
     lang = args[2] if len(args) > 2 else "zh"
     on = dt.date.fromisoformat(args[3]) if len(args) > 3 else dt.date.today()
-    report = evaluate(Profile.model_validate(raw), on)
-    data = render_report_pdf({"report": report_to_json(report), "profile": raw, "lang": lang})
+    profile = Profile.model_validate(raw)
+    report = evaluate(profile, on)
+    data = render_report_pdf(
+        ReportPayload(report=report, profile=profile, lang="en" if lang == "en" else "zh")
+    )
     Path(args[1]).write_bytes(data)
     print(f"{args[1]}: {len(data)} bytes")

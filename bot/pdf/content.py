@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from bot.pdf.page import Kind
 from dialogs.messages import t
@@ -203,24 +202,16 @@ def _row(r: MeasureResult, lang: str, shared: frozenset[str] = frozenset()) -> R
     return Row("ineligible", r.number, title, r.project_name, "—", None, text, span=True, reason=reason)
 
 
-def _profile_parts(profile: dict[str, Any], report: Report, lang: str) -> tuple[str, str, list[str]]:
+def _profile_parts(profile: Profile, report: Report, lang: str) -> tuple[str, str, list[str]]:
     """Return the zone, the kinds of entity and the project names of the payload's profile."""
-    ent = profile.get("enterprise") if isinstance(profile.get("enterprise"), dict) else {}
-    assert isinstance(ent, dict)
+    ent = profile.enterprise
     zone = t("pdf.w.none", lang)
     info = load_catalog().get("enterprise.zone")
-    value = ent.get("zone")
+    value = ent.zone
     if value and info is not None and info.options and str(value) in info.options:
         zone = tx(info.options[str(value)], lang)
-    kinds = [fact_label(f"enterprise.{k}", lang) for k in _KINDS if ent.get(k) is True]
-    projects: list[str] = []
-    raw = profile.get("projects")
-    if isinstance(raw, list):
-        for p in raw:
-            if isinstance(p, dict):
-                name = str(p.get("name") or p.get("id") or "").strip()
-                if name:
-                    projects.append(name)
+    kinds = [fact_label(f"enterprise.{k}", lang) for k in _KINDS if getattr(ent, k) is True]
+    projects = [name for p in profile.projects if (name := (p.name or p.id).strip())]
     if not projects:
         projects = list(dict.fromkeys(m.project_name for m in report.measures if m.project_name))
     return zone, t("pdf.sep.list", lang).join(kinds), projects
@@ -342,7 +333,7 @@ def _notes(
     return notes
 
 
-def build_content(report: Report, profile: dict[str, Any], lang: str) -> Content:
+def build_content(report: Report, profile: Profile, lang: str) -> Content:
     """Gather everything the page says, in one language."""
     w = words(lang)
     en = lang == "en"
@@ -368,16 +359,11 @@ def build_content(report: Report, profile: dict[str, Any], lang: str) -> Content
         else:
             pending = t("pdf.open_may_add", lang)
     notes = _notes(report, rows, table, shared, lang)
-    try:
-        facts: Profile | None = Profile.model_validate(profile)
-    except ValueError:  # an older stored payload: every document is listed
-        facts = None
-    docs = _documents(paying, lang, facts)
+    docs = _documents(paying, lang, profile)
     rest = untouched_count(report, rows)
     if rest and rows:
         notes.append(w["rest"].format(n=rest))
-    ent = profile.get("enterprise") if isinstance(profile.get("enterprise"), dict) else {}
-    outside = isinstance(ent, dict) and ent.get("zone") == "outside"
+    outside = profile.enterprise.zone == "outside"
     total = report.total_yuan
     return Content(
         lang=lang,

@@ -17,9 +17,10 @@ from pypdf import PdfReader
 
 from bot.pdf import FontUnavailableError, render_report_pdf
 from dialogs.render import tx
+from dialogs.types import ReportPayload
 from rules.engine import evaluate, fmt_yuan
 from rules.facts import Profile
-from rules.report import Report, report_to_json
+from rules.report import Report, report_from_json, report_to_json
 
 ROOT = Path(__file__).resolve().parents[2]
 ON = dt.date(2026, 6, 1)
@@ -65,13 +66,13 @@ def report_of(profile: dict[str, Any], on: dt.date = ON) -> Report:
     return evaluate(Profile.model_validate(profile), on)
 
 
-def payload(profile: dict[str, Any], lang: str, on: dt.date = ON) -> dict[str, Any]:
+def payload(profile: dict[str, Any], lang: str, on: dt.date = ON) -> ReportPayload:
     """Build the attachment payload the dialogs send for /pdf."""
-    return {
-        "report": report_to_json(report_of(profile, on)),
-        "profile": Profile.model_validate(profile).model_dump(mode="json"),
-        "lang": lang,
-    }
+    return ReportPayload(
+        report=report_of(profile, on),
+        profile=Profile.model_validate(profile),
+        lang="en" if lang == "en" else "zh",
+    )
 
 
 @cache
@@ -189,6 +190,19 @@ def test_too_many_rows_continue_on_a_second_page() -> None:
     assert len(texts) == 2
     assert "屋顶光伏0号" in squash(texts[1])  # the smallest award is ranked last
     assert "办事指南" in texts[-1]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_pdf_made_from_the_report_object_has_the_figures_of_its_stored_form(lang: str) -> None:
+    """No JSON on the way to the PDF: the typed report gives the same page as its JSON form read back."""
+    typed = payload(full_profile(), lang)
+    stored = typed.model_copy(update={"report": report_from_json(report_to_json(typed.report))})
+    assert stored.report is not typed.report
+    page, page_from_json = pages(render_report_pdf(typed)), pages(render_report_pdf(stored))
+    assert page == page_from_json
+    figures = re.findall(r"\d[\d,.]*", "".join(page))
+    assert fmt_yuan(typed.report.total_yuan) in figures
+    assert figures == re.findall(r"\d[\d,.]*", "".join(page_from_json))
 
 
 def test_report_before_the_policy_says_so() -> None:

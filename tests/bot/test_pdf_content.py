@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.pdf import render_report_pdf
+from dialogs import AttachmentReply
+from rules.report import Report
 from tests.bot.test_pdf import pages, squash
 from tests.dialogs.journey import Journey, clean_start
 from tests.dialogs.test_journeys import PV_SELF
@@ -38,9 +38,9 @@ def finish(j: Journey, answers: dict[str, str | list[str]]) -> Journey:
 def pdf_text(j: Journey) -> str:
     """Ask for the PDF at the result and return its text, whitespace dropped."""
     j.press("cmd:pdf")
-    [attachment] = [r for r in j.replies if r.kind == "attachment"]
-    payload: dict[str, Any] = attachment.payload
-    return squash("".join(pages(render_report_pdf(payload))))
+    [attachment] = [r for r in j.replies if isinstance(r, AttachmentReply)]
+    assert isinstance(attachment.payload.report, Report)  # the report object itself, not its JSON form
+    return squash("".join(pages(render_report_pdf(attachment.payload))))
 
 
 def boiler_and_title() -> Journey:

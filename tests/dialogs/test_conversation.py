@@ -309,18 +309,42 @@ def test_counts_and_prices_come_before_the_subsidy_already_received() -> None:
 
 
 def test_kinds_a_non_expert_may_not_know_are_explained_in_one_line() -> None:
+    """数据中心, 全额预算拨款单位 and 重点用车单位 carry a one-line reason wherever they are asked.
+
+    Asked in the kinds multi-select ("• 数据中心：…") or, as a half of an either-or condition asked
+    once nothing else is open (issue 7), on their own with "为什么问：…".
+    """
     j = Journey().say("/start").press("menu:screen").press("a:core60").say("车辆、燃气锅炉")
     j.press("s:vehicles").press("done")
-    for _ in range(5):
-        if j.asking == "@kinds":
+    answers: dict[str, str | list[str]] = {
+        "project.scrapped_within_year_of_deadline": "b:a:no",
+        "project.old_registered_after_policy": "b:a:no",
+        "@more": "b:a:no",
+    }
+    seen = []
+    texts = []
+    for _ in range(40):
+        if j.state.phase == Phase.SUMMARY:
             break
-        j.press("a:none")
-    assert j.asking == "@kinds"
-    lines = j.text.splitlines()
-    for word in ("数据中心", "全额预算拨款单位", "经开区重点用车单位"):
-        if any(c.label == word for r in j.replies if isinstance(r, QuestionReply) for c in r.choices):
-            assert any(line.startswith(f"• {word}：") for line in lines), word
-    assert any("八(二)8" in line for line in lines)
+        texts.append(j.text)
+        lines = j.text.splitlines()
+        for ref, word in (
+            ("enterprise.data_center", "数据中心"),
+            ("enterprise.full_budget_unit", "全额预算拨款单位"),
+            ("enterprise.key_vehicle_unit", "经开区重点用车单位"),
+        ):
+            if j.asking == "@kinds" and any(
+                c.label == word for r in j.replies if isinstance(r, QuestionReply) for c in r.choices
+            ):
+                assert any(line.startswith(f"• {word}：") for line in lines), word
+                seen.append(ref)
+            elif j.asking == ref:
+                assert any(line.startswith("为什么问：") for line in lines), word
+                seen.append(ref)
+        answer_one(j, answers)
+    assert "enterprise.key_vehicle_unit" in seen and "enterprise.data_center" in seen, seen
+    assert j.state.phase == Phase.SUMMARY
+    assert any("八(二)8" in text for text in texts)
 
 
 def test_a_question_about_one_measure_stays_a_policy_question() -> None:

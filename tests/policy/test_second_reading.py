@@ -196,32 +196,6 @@ def _changes(raw: dict[str, Any], shown: Any, answers: list[tuple[str, str | Non
     return _seen(evaluate(Profile.model_validate(raw), on=ON)) != shown
 
 
-def _either_or_partners() -> dict[str, set[str]]:
-    """Map each fact of an ``any`` condition ("不是重点用车单位，或门禁已联网") to the other facts of it."""
-    book = rulebook_for(ON)
-    assert book is not None
-    out: dict[str, set[str]] = {}
-
-    def walk(cond: Any) -> None:
-        if isinstance(cond, AnyOf):
-            refs: set[str] = set()
-            for part in cond.of:
-                for leaf in _leaves(part):
-                    refs.add(leaf)
-            for ref in refs:
-                out.setdefault(ref, set()).update(refs - {ref})
-        if isinstance(cond, AllOf | AnyOf):
-            for part in cond.of:
-                walk(part)
-
-    conditions = [*book.chapter7.basic, *(x.condition for x in book.chapter7.exclusions)]
-    for m in book.measures.values():
-        conditions += [*m.applicant, *(c for a in m.awards for c in a.conditions)]
-    for cond in conditions:
-        walk(cond)
-    return out
-
-
 def _leaves(cond: Any) -> list[str]:
     if isinstance(cond, AllOf | AnyOf):
         return [ref for part in cond.of for ref in _leaves(part)]
@@ -230,7 +204,15 @@ def _leaves(cond: Any) -> list[str]:
     return [cond.fact]
 
 
-EITHER_OR = _either_or_partners()
+def _renewal_facts() -> set[str]:
+    """Return the facts of 第32条's renewal condition ("再次认证仍满足其所属类别的上述要求")."""
+    book = rulebook_for(ON)
+    assert book is not None
+    renewed = next(a for a in book.measures[32].awards if a.id == "renewed")
+    return {ref for c in renewed.conditions if isinstance(c, AnyOf) for ref in _leaves(c)}
+
+
+RENEWAL = _renewal_facts()
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -239,9 +221,15 @@ def test_only_questions_that_can_change_the_answer_are_asked(data: st.DataObject
     """Every fact the report asks has an answer that, alone, changes a status or an amount the user sees.
 
     Issue 7: "answering any asked fact with any value changes a status or an amount for some value".
-    The one exception is a fact of an either-or condition ("不是重点用车单位，或门禁已联网", "不运营数据中心，
-    或该项目不属于数据中心"): its answer may need the other half of the same condition too, so the two
-    are tried together; no other pairing is accepted.
+    The halves of an either-or condition ("不是重点用车单位，或门禁已联网", "不运营数据中心，或该项目不属于
+    数据中心") hold to it too: alone, one half can settle the condition but never rule it out, so the
+    engine asks them only once nothing else the row needs is open.
+
+    One exception, from the text: 第32条's renewal pays "继续按上述要求获得碳中和认证的", i.e. the
+    requirements of whichever of the four kinds the enterprise is — its kind, the certification's
+    scope, its self-generation share and (two kinds) its electricity use. While a kind's requirements
+    are open in two or more facts and another kind is still possible, no single answer to one of them
+    can meet or rule out the condition (measure 32 renewing alone, with its first-time paths ruled out).
     """
     raw = data.draw(many(MONEY, most=2), label="profile")
     report = evaluate(Profile.model_validate(raw), on=ON)
@@ -249,16 +237,13 @@ def test_only_questions_that_can_change_the_answer_are_asked(data: st.DataObject
     for fact in report.missing:
         if any(_changes(raw, shown, [(fact.ref, fact.project_id, v)]) for v in _candidates(fact.ref)):
             continue
-        halves = [other for other in report.missing if other.ref in EITHER_OR.get(fact.ref, set())]
-        together = any(
-            _changes(raw, shown, [(fact.ref, fact.project_id, v), (other.ref, other.project_id, w)])
-            for other in halves
-            for v in _candidates(fact.ref)
-            for w in _candidates(other.ref)
-        )
-        assert together, (
+        assert fact.measures == (32,) and fact.ref in RENEWAL, (
             f"{fact.ref} (project {fact.project_id}, measures {fact.measures}) is asked, "
-            "but no answer to it (nor to the either-or condition it belongs to) changes a status or an amount"
+            "but no answer to it changes a status or an amount"
+        )
+        row = next(r for r in report.measures if r.number == 32 and r.project_id == fact.project_id)
+        assert {a.id for a in row.awards if a.status != "ineligible"} == {"renewed"}, (
+            f"{fact.ref} is asked for 第32条 but changes nothing, though a first-time path is still open"
         )
 
 

@@ -14,9 +14,10 @@ from pypdf import PdfReader
 from bot.pdf import render_report_pdf
 from bot.staff import lead_post
 from dialogs.render import detail_text, explain_measure, report_text, summary_text
+from dialogs.types import ReportPayload
 from rules.engine import evaluate
 from rules.facts import Profile
-from rules.report import Report, report_to_json
+from rules.report import Report
 
 ON = dt.date(2026, 6, 1)
 CLEAN = {
@@ -107,11 +108,9 @@ def test_a_reason_says_what_was_found_not_what_is_required() -> None:
 def test_pdf_shows_pending_rows_and_the_total_after_pending_steps(lang: str) -> None:
     report = _report()
     data = render_report_pdf(
-        {
-            "report": report_to_json(report),
-            "profile": Profile.model_validate(PROFILE).model_dump(mode="json"),
-            "lang": lang,
-        }
+        ReportPayload(
+            report=report, profile=Profile.model_validate(PROFILE), lang="en" if lang == "en" else "zh"
+        )
     )
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 1

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -553,6 +554,8 @@ async def webhook_once(
     secret = "bench-secret"
     # Update ids of their own per run: the database remembers processed ids across runs.
     update_base = 1_000_000_000 + (first_chat % 1_000_000) * 100
+    # The bot processes' PostgreSQL connections are found by this name, to count their server CPU.
+    application = f"etb_bench_{uuid.uuid4().hex[:8]}"
     try:
         await wait_for_server(url)
         await _make_chats(url, chats, first_chat)
@@ -567,7 +570,7 @@ async def webhook_once(
                 },
                 "TELEGRAM_BOT_TOKEN": TOKEN,
                 "TELEGRAM_BASE_URL": f"{url}/bot",
-                "DATABASE_URL": database_url,
+                "DATABASE_URL": _named(database_url, application),
                 "WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
                 "WEBHOOK_SECRET": secret,
                 "WEBHOOK_PORT": str(port),
@@ -600,6 +603,7 @@ async def webhook_once(
                 else:
                     raise RuntimeError(f"webhook process on {port} did not start: see {folder}")
             cpu_before = [_process_cpu(p.pid) for p in procs]
+            pg_before = _backends_cpu(database_url, application)
             server_before = _process_cpu(server.pid)
             slots = asyncio.Semaphore(in_flight)
             counter = iter(range(10**9))
@@ -625,6 +629,8 @@ async def webhook_once(
             await asyncio.wait_for(asyncio.gather(*(chat(n) for n in range(chats))), timeout=900)
             elapsed = time.perf_counter() - started
         cpu = sum(_process_cpu(p.pid) - before for p, before in zip(procs, cpu_before, strict=True))
+        pg_after = _backends_cpu(database_url, application)
+        pg_cpu = sum(seconds - pg_before.get(pid, 0.0) for pid, seconds in pg_after.items())
         server_cpu = _process_cpu(server.pid) - server_before
         rss = max(_proc_status(p.pid, "VmRSS") for p in procs)
         peak = max(_proc_status(p.pid, "VmHWM") for p in procs)
@@ -651,9 +657,38 @@ async def webhook_once(
         "p99_ms": p99,
         "bot_cpu_ms_per_update": cpu / total * 1000,
         "server_cpu_ms_per_update": server_cpu / total * 1000,
+        "pg_cpu_ms_per_update": pg_cpu / total * 1000,
         "rss_mb": rss,
         "peak_mb": peak,
     }
+
+
+def _named(database_url: str, application: str) -> str:
+    """Return a PostgreSQL URL whose connections carry `application` as their application_name."""
+    return (
+        make_url(database_url)
+        .update_query_dict({"application_name": application})
+        .render_as_string(hide_password=False)
+    )
+
+
+def _backends_cpu(database_url: str, application: str) -> dict[int, float]:
+    """Return the CPU seconds of each PostgreSQL server process serving connections named `application`."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            pids = connection.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"), {"name": application}
+            ).scalars()
+            found = list(pids)
+    finally:
+        engine.dispose()
+    cpu: dict[int, float] = {}
+    for pid in found:
+        # Missing when the server runs on another machine, or the process just ended.
+        with contextlib.suppress(OSError):
+            cpu[pid] = _process_cpu(pid)
+    return cpu
 
 
 def _spread(values: list[float], digits: int = 2) -> str:
@@ -788,15 +823,16 @@ def report(
     bare_cpu = statistics.median(b["bot_cpu_ms_per_update"] for b in bare)
     curve_lines = [
         "| webhook processes | updates/s | × one process | bot CPU per update (all processes) | × bare | "
-        "webhook p50 / p99 | fake server CPU per update | peak RSS per process |",
-        "|---|---|---|---|---|---|---|---|",
+        "webhook p50 / p99 | PostgreSQL server CPU per update | fake server CPU per update | peak RSS per process |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     one = curve[0]["per_second"] if curve else 1.0
     for row in curve:
         curve_lines.append(
             f"| {row['processes']} | **{row['per_second']:.0f}** | {row['per_second'] / one:.2f} | "
             f"{row['bot_cpu_ms_per_update']:.2f} ms | {row['bot_cpu_ms_per_update'] / bare_cpu:.2f} | "
-            f"{row['p50_ms']:.0f} / {row['p99_ms']:.0f} ms | {row['server_cpu_ms_per_update']:.2f} ms | "
+            f"{row['p50_ms']:.0f} / {row['p99_ms']:.0f} ms | {row['pg_cpu_ms_per_update']:.2f} ms | "
+            f"{row['server_cpu_ms_per_update']:.2f} ms | "
             f"{row['peak_mb']:.0f} MB |"
         )
     curve_table = "\n".join(curve_lines)

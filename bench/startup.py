@@ -231,7 +231,7 @@ def main() -> None:
     python = sys.executable
     profiles = {
         "etownbot evaluate full.json": import_profile([python, "-m", "bot", "evaluate", str(PROFILE)]),
-        "etownbot run (import bot.app)": import_profile([python, "-c", "import bot.cli, bot.app"]),
+        "etownbot run (import bot.process)": import_profile([python, "-c", "import bot.cli, bot.process"]),
     }
     load_after = f"{os.getloadavg()[0]:.1f}"
 

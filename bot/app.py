@@ -1,4 +1,4 @@
-"""The Telegram bot process: a python-telegram-bot 22 Application fed by long polling or a webhook.
+"""One bot process at work: the Telegram Application (bot/tg_app.py) fed by long polling or a webhook.
 
 Updates are fetched by bot/polling.py (or received by bot/webhook.py) rather than by PTB's
 Updater so that an update is acknowledged to Telegram only after it has been processed and stored:
@@ -11,33 +11,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
-import threading
-from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import Application, ApplicationBuilder
 
 from bot import staff_store
-from bot.flow import ChatScheduler, LangCache, RateLimiter
-from bot.handlers import add_handlers, dead_letter_text, is_transient
-from bot.logs import setup_logging
+from bot.flow import ChatScheduler
+from bot.handlers import dead_letter_text, is_transient
 from bot.polling import Poller
 from bot.runtime import Runtime
 from bot.service import Service
 from bot.settings import Settings
-from bot.tg_http import BotRequest
-from dialogs.commands import menu_names
-from dialogs.messages import t
+from bot.tg_app import ALLOWED_UPDATES, build_application, set_commands
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 PRUNE_EVERY_SECONDS = 6 * 3600
 # How long a stop waits for updates being processed before cutting them off.
 GRACE_SECONDS = 15.0
@@ -48,54 +38,6 @@ RETRY_FIRST_DELAY = 0.5
 RETRY_MAX_DELAY = 5.0
 # What became of one attempt at an update.
 DONE, DEAD, BUSY, FAILED = "done", "dead", "busy", "failed"
-AnyApplication = Application[Any, Any, Any, Any, Any, Any]
-
-# The Telegram menus: commands in menu order from the one command table (dialogs/commands.py);
-# their descriptions are bot.menu.* and bot.staff_menu.* in the catalogue.
-USER_COMMANDS = {lang: [(c, t(f"bot.menu.{c}", lang)) for c in menu_names("user")] for lang in ("zh", "en")}
-STAFF_COMMANDS = {
-    lang: [(c, t(f"bot.staff_menu.{c}", lang)) for c in menu_names("staff")] for lang in ("zh", "en")
-}
-
-
-def _operator(key: str, **params: object) -> str:
-    """Return a note for the operator's console (one line in both languages, the same in each catalogue)."""
-    return t(key, "zh", **params)
-
-
-def _commands(pairs: list[tuple[str, str]]) -> list[BotCommand]:
-    """Build BotCommand objects."""
-    return [BotCommand(name, description) for name, description in pairs]
-
-
-def build_application(settings: Settings, service: Service) -> AnyApplication:
-    """Build the Application: our own fetching (no Updater), handlers, and the shared runtime."""
-    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
-        ApplicationBuilder().token(settings.telegram_bot_token).updater(None)
-    )
-    if settings.telegram_base_url:
-        builder = builder.base_url(settings.telegram_base_url).base_file_url(settings.base_file_url)
-    # A modest HTTP pool: httpcore scans every pooled connection on each request, so a big pool
-    # costs CPU on every Bot API call (measured in bench/bot.py) while Telegram limits sending anyway.
-    # BotRequest: PTB's httpx request with two per-call CPU costs removed (bot/tg_http.py).
-    builder = builder.request(BotRequest(connection_pool_size=16)).get_updates_request(
-        BotRequest(connection_pool_size=1, read_timeout=settings.poll_timeout + 15)
-    )
-    # Two threads for the database steps on either backend: each step is ~1-2 ms of Python, which
-    # holds the GIL; more threads only queue for it behind the event loop (16 threads made
-    # PostgreSQL slower: 94 vs ~160 updates/s in bench/bot.py). SQLite takes one writer anyway.
-    workers = min(2, settings.max_concurrent_updates)
-    application = builder.build()
-    application.bot_data["etown"] = Runtime(
-        settings=settings,
-        service=service,
-        limiter=RateLimiter(settings.rate_limit_burst, settings.rate_limit_per_minute),
-        langs=LangCache(settings.bot_lang),
-        executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="etown-db"),
-        slow_executor=ThreadPoolExecutor(max_workers=2, thread_name_prefix="etown-files"),
-    )
-    add_handlers(application)
-    return application
 
 
 def update_chat_id(data: dict[str, Any]) -> int | None:
@@ -163,7 +105,7 @@ class BotRunner:
         """Contact Telegram, set the command menus, and begin polling or serving the webhook."""
         await self._initialize()
         await self.application.start()
-        await self._set_commands()
+        await set_commands(self.application.bot, self.settings)
         if self.settings.webhook_url:
             await self._start_webhook()
         else:
@@ -227,27 +169,6 @@ class BotRunner:
         await self.poller.drain(seconds)
         while self._in_flight and loop.time() < deadline:
             await asyncio.sleep(0.05)
-
-    async def _set_commands(self) -> None:
-        """Publish the command menu in Chinese and English, with staff commands for staff only."""
-        bot = self.application.bot
-        default_lang = self.settings.bot_lang
-        try:
-            for lang in ("zh", "en"):
-                await bot.set_my_commands(_commands(USER_COMMANDS[lang]), language_code=lang)
-            await bot.set_my_commands(_commands(USER_COMMANDS[default_lang]))
-        except TelegramError as error:
-            log.warning("could not set the command menu: %s", error)
-        staff_menu = _commands(USER_COMMANDS[default_lang] + STAFF_COMMANDS[default_lang])
-        targets = list(self.settings.staff_user_ids)
-        if self.settings.staff_chat_id is not None:
-            targets.append(self.settings.staff_chat_id)
-        for chat_id in targets:
-            menu = staff_menu if chat_id > 0 else _commands(STAFF_COMMANDS[default_lang])
-            try:
-                await bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id))
-            except TelegramError as error:  # a staff member who never opened the bot: no chat yet
-                log.info("staff command menu not set for chat %s: %s", chat_id, error)
 
     # --- feeding updates -------------------------------------------------------------------------
 
@@ -393,47 +314,6 @@ class BotRunner:
             await asyncio.sleep(PRUNE_EVERY_SECONDS)
 
 
-async def _unless_stopped(work: Awaitable[T], stop: asyncio.Event) -> tuple[bool, T | None]:
-    """Await `work` unless `stop` is set first (then cancel it); return (finished, result)."""
-    task = asyncio.ensure_future(work)
-    waiter = asyncio.ensure_future(stop.wait())
-    try:
-        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        waiter.cancel()
-    if task.done():
-        return True, task.result()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        await task
-    return False, None
-
-
-def _in_daemon_thread(fn: Callable[[], T]) -> asyncio.Future[T]:
-    """Run a blocking call in a daemon thread: a stop can leave it behind (a database that never answers)."""
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[T] = loop.create_future()
-
-    def settle(result: T | None, error: BaseException | None) -> None:
-        if future.done():
-            return
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(result)  # type: ignore[arg-type]
-
-    def target() -> None:
-        try:
-            result = fn()
-        except BaseException as error:
-            loop.call_soon_threadsafe(settle, None, error)
-        else:
-            loop.call_soon_threadsafe(settle, result, None)
-
-    threading.Thread(target=target, name="etown-open-database", daemon=True).start()
-    return future
-
-
 def open_service(settings: Settings) -> Service:
     """Open and migrate the database with the configured timeouts."""
     return Service(
@@ -445,78 +325,3 @@ def open_service(settings: Settings) -> Service:
             "statement_timeout_ms": settings.database_statement_timeout * 1000,
         },
     )
-
-
-async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
-    """Run the bot until `stop` is set or a signal arrives; return the exit code.
-
-    SIGTERM and SIGINT are honoured at every stage: while the database is opened, while Telegram
-    is unreachable at start-up, and while running.
-    """
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-    try:
-        opened, service = await _unless_stopped(_in_daemon_thread(lambda: open_service(settings)), stop)
-    except Exception as error:
-        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        print(_operator("bot.no_database", where=settings.describe_database(), error=first), flush=True)
-        return 1
-    if not opened or service is None:
-        print(_operator("bot.stopped_connecting"), flush=True)
-        return 0
-    runner = BotRunner(settings, service)
-    runner._own_service = True
-    try:
-        started, _ = await _unless_stopped(runner.start(), stop)
-    except InvalidToken:
-        print(_operator("bot.token_rejected"), flush=True)
-        await runner.stop()
-        return 2
-    except OSError as error:
-        print(_operator("bot.no_webhook_port", error=error), flush=True)
-        await runner.stop()
-        return 1
-    if not started:
-        log.info("stopped while starting (Telegram unreachable?)")
-        await runner.stop()
-        return 0
-    try:
-        stopping = asyncio.create_task(runner._stopping.wait())
-        asked = asyncio.create_task(stop.wait())
-        await asyncio.wait({stopping, asked}, return_when=asyncio.FIRST_COMPLETED)
-        for task in (stopping, asked):
-            task.cancel()
-    finally:
-        log.info("stopping")
-        await runner.stop()
-    return 0
-
-
-async def replay_dead_letters(
-    settings: Settings, database_url: str, letters: list[tuple[int, dict[str, Any]]]
-) -> dict[int, bool]:
-    """Feed kept updates to the handlers once more, marking each that succeeds as replayed."""
-    service = open_service(settings.model_copy(update={"database_url": database_url}))
-    runner = BotRunner(settings, service)
-    runner._own_service = True
-    results: dict[int, bool] = {}
-    try:
-        await runner.application.initialize()
-        for letter_id, payload in letters:
-            results[letter_id] = await runner.replay(payload)
-            if results[letter_id]:
-                await runner.runtime.call(staff_store.mark_replayed, service, letter_id)
-    finally:
-        await runner.stop()
-    return results
-
-
-def run(settings: Settings) -> None:
-    """`etownbot run`: polling by default, a webhook when WEBHOOK_URL is set."""
-    setup_logging(settings.log_level, secrets=(settings.telegram_bot_token, settings.webhook_secret))
-    code = asyncio.run(serve(settings))
-    if code:
-        raise SystemExit(code)

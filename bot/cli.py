@@ -109,7 +109,7 @@ def _cmd_chat(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from bot.app import run
+    from bot.process import run
     from bot.settings import load_settings_or_exit
 
     settings = load_settings_or_exit()
@@ -195,7 +195,7 @@ def _cmd_dead_letters(args: argparse.Namespace) -> int:
             return 2
     import asyncio
 
-    from bot.app import replay_dead_letters
+    from bot.process import replay_dead_letters
     from bot.settings import load_settings_or_exit
 
     settings = load_settings_or_exit()

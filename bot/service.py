@@ -145,8 +145,13 @@ class Service:
         if migrate:
             storage.migrate(engine)
         self.sessions: sessionmaker[Session] = storage.make_session_factory(engine)
-        # The same pool, each statement its own transaction: for one-statement writes.
-        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        # One-statement writes: on PostgreSQL the statement is its own transaction (no BEGIN and
+        # COMMIT round trips); SQLite's in-process BEGIN and COMMIT cost less than switching modes.
+        self._one_statement = (
+            engine
+            if engine.dialect.name == "sqlite"
+            else engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
         self.live_faq = LiveFaq(self.sessions)
         self.default_lang = "en" if default_lang == "en" else "zh"
         self._today = today
@@ -188,7 +193,7 @@ class Service:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 with self._write_lock, storage.session_scope(self.sessions) as session:
-                    self._begin(session)
+                    storage.take_write_lock(session)
                     outcome = self._process(session, chat_key, user_key, event, update_id, press)
                 return dataclasses.replace(outcome, attempts=attempt)
             except storage.StaleConversationError:
@@ -204,11 +209,6 @@ class Service:
             self.live_faq.refresh()
         except Exception as error:
             log.warning("could not refresh the staff FAQ entries: %s", type(error).__name__)
-
-    def _begin(self, session: Session) -> None:
-        """Take SQLite's write lock up front so a read never has to be upgraded under contention."""
-        if self._sqlite:
-            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
     def _process(
         self,
@@ -259,12 +259,21 @@ class Service:
                 staff_posts=lead_posts,
             )
 
+        # Each reply is dumped once, though a new question is stored both as live and in the outbox.
+        dumped: dict[int, dict[str, Any]] = {}
+
+        def dump(reply: Reply) -> dict[str, Any]:
+            """Return a reply's JSON form, made once in this step."""
+            if id(reply) not in dumped:
+                dumped[id(reply)] = reply.model_dump(mode="json")
+            return dumped[id(reply)]
+
         after = live.after(replies)
         if after != live:
             channel = {
                 **channel,
-                "q": None if after.main is None else after.main.model_dump(mode="json"),
-                "asides": [q.model_dump(mode="json") for q in after.asides],
+                "q": None if after.main is None else dump(after.main),
+                "asides": [dump(q) for q in after.asides],
             }
         if update_id is not None:
             # Kept until the next step: if the process dies after this commit but before the
@@ -272,7 +281,7 @@ class Service:
             channel["outbox"] = {
                 "update_id": update_id,
                 "at": time.time(),
-                "replies": [r.model_dump(mode="json") for r in replies if r.kind != "effect"],
+                "replies": [dump(r) for r in replies if r.kind != "effect"],
                 "staff": staff_messages,
                 "posts": lead_posts + staff_posts,
             }
@@ -325,7 +334,7 @@ class Service:
 
     def note_question_message(self, chat_key: str, message_id: int) -> None:
         """Note which channel message shows the chat's current question."""
-        with self._write_lock, self._autocommit.connect() as connection:
+        with self._write_lock, self._one_statement.begin() as connection:
             storage.note_question_message(chat_key, message_id, connection=connection)
 
     def _duplicate(self, stored: storage.StoredConversation | None, update_id: int) -> Outcome:

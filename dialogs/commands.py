@@ -1,7 +1,7 @@
 """Every command in one table: its typed aliases, its help line and its place in the menus.
 
 The dialogs read aliases and help from here; the Telegram channel builds its command menus
-(`bot/app.py`) from `menu_names()`; the console and the help text list the same commands. Staff
+(`bot/tg_app.py`) from `menu_names()`; the console and the help text list the same commands. Staff
 commands may be listed here too (audience "staff"): the dialogs never run them, the channel does.
 """
 

@@ -85,7 +85,7 @@ from storage.stats import (
     Stats,
     stats,
 )
-from storage.steps import finish_step, note_question_message, start_step
+from storage.steps import finish_step, note_question_message, start_step, take_write_lock
 from storage.updates import (
     add_dead_letter,
     list_dead_letters,
@@ -169,6 +169,7 @@ __all__ = [
     "start_step",
     "stats",
     "take_due_reminders",
+    "take_write_lock",
     "touch_user",
     "update_faq_entry",
     "upsert_lead",

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Connection, Integer, Table, Text, bindparam, column, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Connection, Table, bindparam, select, text, update
 from sqlalchemy.sql.expression import Executable
 
 from storage.models import Answer, Conversation, ProcessedUpdate, User
@@ -81,83 +80,4 @@ def _build_hot(dialect: str, name: str) -> Executable:
         return insert.on_conflict_do_update(index_elements=[_users.c.key], set_=refreshed)
     if name == "answers":
         return _answers.insert()
-    if name in _PG_STEP:
-        return _pg_step(name)
     raise KeyError(name)
-
-
-# --- PostgreSQL: one statement where SQLite runs several -------------------------------------------
-# Each statement is a round trip to the server and ~0.1 ms of driver and SQLAlchemy CPU here; SQLite
-# runs in-process, so there the separate statements cost less than composing them would.
-_ROW = "state, schema_version, version, user_key, finished, question_message_id"
-# The chat's row is locked before the update is marked (the INSERT reads the locked CTE), so two
-# deliveries of one update always take the two locks in the same order.
-_START = f"""
-WITH c AS (SELECT {_ROW} FROM conversations WHERE chat_key = :chat_key FOR UPDATE),
-m AS (
-    INSERT INTO processed_updates (update_id, at)
-    SELECT :update_id, :at FROM (SELECT count(*) FROM c) AS locked
-    ON CONFLICT (update_id) DO NOTHING RETURNING update_id
-)
-SELECT (SELECT count(*) FROM m) AS fresh, {", ".join("c." + n for n in _ROW.split(", "))}
-FROM (VALUES (1)) AS one (x) LEFT JOIN c ON true
-"""
-# The answers go in with the state, in order, only when the state was written.
-_ANSWERS = """
-a AS (
-    INSERT INTO answers (chat_key, fact, value, at)
-    SELECT :chat_key, x.fact, x.value, :at
-    FROM s, unnest(CAST(:facts AS text[]), CAST(:answer_values AS text[])) WITH ORDINALITY AS x (fact, value, n)
-    ORDER BY x.n
-)
-SELECT version FROM s
-"""
-_SAVE = f"""
-WITH s AS (
-    UPDATE conversations SET user_key = :user_key, state = :state, schema_version = :schema_version,
-        version = :new_version, updated_at = :at, finished = COALESCE(:finished, finished),
-        question_message_id = CASE WHEN :clear_question THEN NULL ELSE question_message_id END
-    WHERE chat_key = :chat_key AND version = :version
-    RETURNING version
-),{_ANSWERS}"""
-_CREATE = f"""
-WITH s AS (
-    INSERT INTO conversations (chat_key, user_key, state, schema_version, version, finished, updated_at)
-    VALUES (:chat_key, :user_key, :state, :schema_version, 1, :finished, :at)
-    ON CONFLICT (chat_key) DO NOTHING RETURNING version
-),{_ANSWERS}"""
-_PG_STEP = {"pg_start": _START, "pg_save": _SAVE, "pg_create": _CREATE}
-
-
-def _pg_step(name: str) -> Executable:
-    """Build one of PostgreSQL's composed step statements with the columns' types bound."""
-    c = _conversations.c
-    types = {
-        "chat_key": c.chat_key.type,
-        "user_key": c.user_key.type,
-        "state": c.state.type,
-        "schema_version": c.schema_version.type,
-        "version": c.version.type,
-        "new_version": c.version.type,
-        "finished": c.finished.type,
-        "at": c.updated_at.type,
-        "update_id": _processed.c.update_id.type,
-        "facts": ARRAY(Text()),
-        "answer_values": ARRAY(Text()),
-        "clear_question": Boolean(),
-    }
-    sql = _PG_STEP[name]
-    statement = text(sql).bindparams(
-        *(bindparam(key, type_=kind) for key, kind in types.items() if f":{key}" in sql)
-    )
-    if name == "pg_start":
-        return statement.columns(
-            column("fresh", Integer()),
-            c.state,
-            c.schema_version,
-            c.version,
-            c.user_key,
-            c.finished,
-            c.question_message_id,
-        )
-    return statement.columns(c.version)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import STAFF_COMMANDS, USER_COMMANDS
+from bot.tg_app import STAFF_COMMANDS, USER_COMMANDS
 from dialogs import commands
 from dialogs.asking import help_replies
 from dialogs.live import ButtonPress, Live

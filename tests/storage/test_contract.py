@@ -15,7 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from dialogs.validate import normalise_credit_code
@@ -431,6 +431,14 @@ class TestStorageContract:
             assert race(db, step(1), step(2)) == (2, 3)
         else:
             assert race(db, step(1), step(2)) in ((2, STALE), (2, 3))
+
+    def test_a_step_failing_in_the_driver_fails_as_sqlalchemy_reports_it(self, backend: Backend) -> None:
+        # The step's statements run on the driver's cursor; the callers (retries, "系统繁忙")
+        # tell transient failures by SQLAlchemy's exception classes.
+        with pytest.raises(DBAPIError), session_scope(backend.factory) as session:
+            start_step("tg:7", 1, session=session)
+        with pytest.raises(DBAPIError), session_scope(backend.factory) as session:
+            finish_step("tg:7", "tg:7", {}, 1, None, session=session)
 
     def test_two_deliveries_of_one_update_step_once(self, db: Backend) -> None:
         with session_scope(db.factory) as session:

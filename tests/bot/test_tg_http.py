@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 import socket
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
-from telegram.error import NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.tg_http import BotRequest, is_default_timeout, socket_readable
@@ -93,3 +95,59 @@ async def test_an_unreachable_bot_api_is_a_network_error_and_a_silent_one_a_time
     finally:
         silent.close()
         await request.shutdown()
+
+
+async def _raw_server(answers: list[bytes], connections: list[int], done: asyncio.Event) -> asyncio.Server:
+    """Serve one canned HTTP answer per request read, in order; count the connections opened."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(1)
+        while answers:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(re.search(rb"Content-Length: (\d+)", head).group(1))  # type: ignore[union-attr]
+            await reader.readexactly(length)
+            answer = answers.pop(0)
+            for piece in (answer[:7], answer[7:30], answer[30:]):  # an answer may arrive in pieces
+                writer.write(piece)
+                await writer.drain()
+                await asyncio.sleep(0.01)
+            if b"Connection: close" in answer or (
+                b"Content-Length" not in answer and b"chunked" not in answer
+            ):
+                break
+        writer.close()
+        if not answers:
+            done.set()
+
+    return await asyncio.start_server(serve, "127.0.0.1", 0)
+
+
+async def test_answers_by_length_in_chunks_or_to_the_close_read_alike_over_kept_connections() -> None:
+    body = '{"ok":true,"result":{"message_id":7,"text":"记下了"}}'.encode()
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:10], body[10:])) + b"0\r\n\r\n"
+    answers = [
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+        % (len(body), body),
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked,
+        b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body),
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" + body,
+        b'HTTP/1.1 400 Bad Request\r\nContent-Length: 61\r\n\r\n{"ok":false,"error_code":400,"description":"Bad Request: no"}',
+    ]
+    connections: list[int] = []
+    done = asyncio.Event()
+    server = await _raw_server(answers, connections, done)
+    port = server.sockets[0].getsockname()[1]
+    request = BotRequest(connection_pool_size=1)
+    await request.initialize()
+    try:
+        url = f"http://127.0.0.1:{port}/bot1:x/sendMessage"
+        results = [await request.post(url, request_data=RequestData()) for _ in range(4)]
+        assert results == [{"message_id": 7, "text": "记下了"}] * 4
+        with pytest.raises(BadRequest, match=r"^No$"):
+            await request.post(url, request_data=RequestData())
+        # Kept alive until the server said close, and after an answer read to the end of the stream.
+        assert len(connections) == 3
+        await asyncio.wait_for(done.wait(), 5)
+    finally:
+        await request.shutdown()
+        server.close()

@@ -40,16 +40,16 @@ def _number_error(
     """Build the message for one way a number answer can fail, with an example for ``unit``."""
 
     def text(lang: str) -> str:
-        """Return the message in one language."""
-        return t(
-            f"parse.number.{kind}",
-            lang,
-            asked=t(f"parse.unit.{unit}.asked", lang),
-            example=t(f"parse.unit.{unit}.example", lang),
-            typed=typed,
-            dimension=t(f"parse.dimension.{dim if dim in DIMENSIONS else 'other'}", lang),
-            figures=t("parse.number.figure_separator", lang).join(figures),
-        )
+        """Return the message in one language (only the parts its kind shows are looked up)."""
+        params: dict[str, str] = {"example": t(f"parse.unit.{unit}.example", lang)}
+        if kind in ("empty", "incompatible"):
+            params["asked"] = t(f"parse.unit.{unit}.asked", lang)
+        if kind == "incompatible":
+            params["typed"] = typed
+            params["dimension"] = t(f"parse.dimension.{dim if dim in DIMENSIONS else 'other'}", lang)
+        if kind == "several":
+            params["figures"] = t("parse.number.figure_separator", lang).join(figures)
+        return t(f"parse.number.{kind}", lang, **params)
 
     return ParseError(text("zh"), text("en"))
 

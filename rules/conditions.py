@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from rules.facts import ENTERPRISE_FACTS, PROJECT_FACTS, Enterprise, ProjectFacts
+from rules.facts import Enterprise, ProjectFacts
 from rules.numbers import BASIS_POINT, EXACT, INFINITY, TAME, ZERO, dec, fmt_num, fmt_pct, is_tame, lazy_if
+from rules.reading import Get, cond_reads_project, merge_refs
 from rules.report import ConditionResult, Outcome, PendingStep, T, _Lazy, builder
 from rules.schema import AllOf, AnyOf, Condition, FactCondition, RatioCondition, Text
 from rules.wording import condition_text, label_of, option_label, say, unit_words
@@ -20,54 +21,6 @@ MET: Outcome = "met"
 FAILED: Outcome = "failed"
 UNKNOWN: Outcome = "unknown"
 PENDING: Outcome = "pending"
-
-
-def merge_refs(groups: Iterable[Iterable[str]]) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for group in groups:
-        for ref in group:
-            seen.setdefault(ref, None)
-    return tuple(seen)
-
-
-# ---------------------------------------------------------------- facts
-
-
-_ENUM_FACTS = frozenset(
-    f"{scope}.{name}"
-    for scope, model in (("enterprise", Enterprise), ("project", ProjectFacts))
-    for name, info in model.model_fields.items()
-    if any(
-        isinstance(a, type) and issubclass(a, StrEnum)
-        for a in (*getattr(info.annotation, "__args__", ()), info.annotation)
-    )
-)
-
-
-class Get:
-    """Read one fact (``enterprise.x`` or ``project.x``) of an enterprise and a project's facts."""
-
-    __slots__ = ("attr", "ent", "enum", "ref")
-
-    def __init__(self, ref: str) -> None:
-        scope, _, name = ref.partition(".")
-        self.ref = ref
-        self.ent = scope == "enterprise"
-        self.attr = name
-        self.enum = ref in _ENUM_FACTS
-
-    def __call__(self, e: Enterprise, p: ProjectFacts | None) -> Any:
-        if self.ent:
-            value = getattr(e, self.attr)
-        elif p is None:
-            return None
-        else:
-            value = getattr(p, self.attr)
-        if self.enum and isinstance(value, StrEnum):
-            return str(
-                value
-            )  # a StrEnum's str is its value (str(), unlike .value, is not a Python-level property)
-        return value
 
 
 # ---------------------------------------------------------------- conditions
@@ -429,53 +382,6 @@ def _notes_in(cond: Condition) -> tuple[Text, ...]:
         for part in cond.of:
             notes.extend(_notes_in(part))
     return tuple(notes)
-
-
-def refs_in(value: Any, out: set[str]) -> None:
-    """Collect the fact references anywhere in rule data (every fact a plan can read is one)."""
-    if isinstance(value, str):
-        scope, _, name = value.partition(".")
-        if (scope == "enterprise" and name in ENTERPRISE_FACTS) or (
-            scope == "project" and name in PROJECT_FACTS
-        ):
-            out.add(value)
-    elif isinstance(value, dict):
-        for v in value.values():
-            refs_in(v, out)
-    elif isinstance(value, list | tuple):
-        for v in value:
-            refs_in(v, out)
-
-
-def either_or_only(conditions: Iterable[Condition], elsewhere: Iterable[Any]) -> frozenset[str]:
-    """Return the facts read only as a half of an either-or (``any``) condition.
-
-    One half alone can settle such a condition but never rule it out ("不是重点用车单位，或门禁已联网":
-    being a key vehicle-use unit fails nothing until the gate is known), so the row asks them only
-    once nothing else it needs is unknown (see rules.rows). ``elsewhere``: other rule data of the
-    measure (formulas) whose facts are read outright.
-    """
-    inside: set[str] = set()
-    outside: set[str] = set()
-
-    def walk(cond: Condition, under_any: bool) -> None:
-        if isinstance(cond, AnyOf | AllOf):
-            for part in cond.of:
-                walk(part, under_any or isinstance(cond, AnyOf))
-        else:
-            refs_in(cond.model_dump(), inside if under_any else outside)
-
-    for cond in conditions:
-        walk(cond, False)
-    for data in elsewhere:
-        refs_in(data, outside)
-    return frozenset(inside - outside)
-
-
-def cond_reads_project(cond: Condition) -> bool:
-    refs: set[str] = set()
-    refs_in(cond.model_dump(), refs)
-    return any(r.startswith("project.") for r in refs)
 
 
 def compile_condition(cond: Condition, node: Callable[[Condition], Node]) -> Node:

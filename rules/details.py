@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rules.awards import Light
 from rules.conditions import FAILED, Node
 from rules.facts import Enterprise, ProjectFacts
-from rules.plans import Light, MeasurePlan
+from rules.plans import MeasurePlan
 from rules.report import AwardResult, ConditionResult, PendingStep, T, _Lazy
 from rules.schema import Text
 from rules.wording import say

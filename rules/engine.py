@@ -18,10 +18,11 @@ import itertools
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from rules.awards import Memo
 from rules.facts import Profile, Project
 from rules.loader import LoadedRulebook, load_rulebooks, rulebook_for
 from rules.numbers import fmt_num, fmt_pct, fmt_yuan
-from rules.plans import CompiledBook, Memo, compile_book
+from rules.plans import CompiledBook, compile_book
 from rules.report import MeasureResult, MissingFact, Report, builder
 from rules.rows import GATES, Row, make_row
 from rules.schema import Text

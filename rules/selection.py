@@ -12,9 +12,10 @@ import functools
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from rules.conditions import merge_refs
+from rules.awards import Kind, Light
 from rules.details import now
-from rules.plans import CompiledBook, Kind, Light
+from rules.plans import CompiledBook
+from rules.reading import merge_refs
 from rules.report import MeasureResult
 from rules.rows import Row
 from rules.schema import Text

@@ -93,13 +93,14 @@ def main() -> None:
             print(f"round {number + 1} {name}: {row['bot_cpu_ms_per_update']:.2f} ms CPU/update", flush=True)
     bare = [r["bot_cpu_ms_per_update"] for r in rows["bare"]]
     print(
-        "\n| bot | CPU per update, ms | × bare (per round) | after / before (per round) |\n|---|---|---|---|"
+        "\n| bot | CPU per update, ms | × bare (per round) | after / before (per round) | steady p99, ms |"
+        "\n|---|---|---|---|---|"
     )
 
     def spread(values: list[float]) -> str:
         return f"{statistics.median(values):.2f} ({min(values):.2f}–{max(values):.2f})"
 
-    print(f"| bare PTB echo bot | {spread(bare)} | 1 | |")
+    print(f"| bare PTB echo bot | {spread(bare)} | 1 | | {spread([r['p99_ms'] for r in rows['bare']])} |")
     for name, _ in runs[1:]:
         cpu = [r["bot_cpu_ms_per_update"] for r in rows[name]]
         ratio = [c / b for c, b in zip(cpu, bare, strict=True)]
@@ -107,7 +108,8 @@ def main() -> None:
         if name.endswith("after"):
             before = [r["bot_cpu_ms_per_update"] for r in rows[name.replace("after", "before")]]
             change = spread([a / b for a, b in zip(cpu, before, strict=True)])
-        print(f"| ours, {name} | {spread(cpu)} | {spread(ratio)} | {change} |")
+        p99 = spread([r["p99_ms"] for r in rows[name]])
+        print(f"| ours, {name} | {spread(cpu)} | {spread(ratio)} | {change} | {p99} |")
     print(
         f"\n{args.rounds} rounds of {args.chats} chats × 10 updates; load average {load_before:.1f} before, "
         f"{os.getloadavg()[0]:.1f} after."

@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import os
 import platform
 import resource
@@ -41,6 +42,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 import storage  # noqa: E402
 from bench._perfdoc import write_section  # noqa: E402
 from bot.app import BotRunner  # noqa: E402
+from bot.runtime import freeze_startup_objects  # noqa: E402
 from bot.service import Service  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from dialogs import Event  # noqa: E402
@@ -223,6 +225,7 @@ async def run_once(
         server_cpu_before = _process_cpu(server.pid)
         cpu_start = resource.getrusage(resource.RUSAGE_SELF)
         await runner.start()
+        freeze_startup_objects()  # as `etownbot run` does once started (bot/process.py serve)
         await asyncio.wait_for(runner.done.wait(), timeout=900)
         cpu_end = resource.getrusage(resource.RUSAGE_SELF)
         assert runner.first_start is not None
@@ -242,6 +245,7 @@ async def run_once(
         steady_p50, steady_p99 = _percentiles(runner.timings)
         await runner.stop()
     finally:
+        gc.unfreeze()  # the next bot measured in this process starts as its own process would
         server.terminate()
         server.wait(10)
     return {

@@ -19,6 +19,7 @@ from telegram.error import InvalidToken
 from bot import staff_store
 from bot.app import BotRunner, open_service
 from bot.logs import setup_logging
+from bot.runtime import freeze_startup_objects
 from bot.settings import Settings
 from dialogs.messages import t
 
@@ -108,6 +109,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
         log.info("stopped while starting (Telegram unreachable?)")
         await runner.stop()
         return 0
+    freeze_startup_objects()
     try:
         stopping = asyncio.create_task(runner._stopping.wait())
         asked = asyncio.create_task(stop.wait())

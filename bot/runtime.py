@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import logging
 import warnings
 from collections import OrderedDict
@@ -80,6 +81,17 @@ class DeliveredLog:
     def __contains__(self, update_id: object) -> bool:
         """Tell whether this process delivered the update's replies."""
         return update_id in self._ids
+
+
+def freeze_startup_objects() -> None:
+    """Keep what start-up loaded (rulebook, FAQ index, libraries) out of the garbage collector's full passes.
+
+    A full pass walks every tracked object with the event loop stopped: ~150,000 after start-up,
+    ~160 ms each in bench/bot.py's backlog; frozen, the passes walk only what the updates made.
+    Called once per process, after start-up (frozen objects are never freed).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def runtime(context: Context) -> Runtime:

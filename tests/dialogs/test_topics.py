@@ -6,7 +6,15 @@ import shutil
 from pathlib import Path
 
 from dialogs import QuestionReply
-from dialogs.topics import TOPIC_BY_ID, build_topics
+from dialogs.topics import (
+    REPEATABLE,
+    TEMPLATE_BY_ID,
+    TEMPLATE_FACTS,
+    TOPIC_BY_ID,
+    TOPIC_WORDS,
+    batch_unit,
+    build_topics,
+)
 from rules.loader import DATA_DIR, load_rulebook_dir
 from tests.dialogs.journey import Journey
 
@@ -67,3 +75,18 @@ def test_a_measure_offered_in_its_file_joins_the_template_it_names(tmp_path: Pat
         topics["carbon_neutral"].zh == "碳中和认证"
         and topics["carbon_neutral"].en == "Carbon neutrality certification"
     )
+
+
+def test_the_words_units_and_facts_of_topics_name_ids_the_measure_files_use() -> None:
+    """A topic or project id in TOPIC_WORDS, REPEATABLE or TEMPLATE_FACTS that no file names is a typo."""
+    assert set(TOPIC_WORDS) == set(TOPIC_BY_ID)
+    assert set(REPEATABLE) <= set(TEMPLATE_BY_ID) and set(TEMPLATE_FACTS) <= set(TEMPLATE_BY_ID)
+
+
+def test_another_batch_is_counted_in_the_unit_of_its_project() -> None:
+    assert [batch_unit("vehicles", "zh"), batch_unit("green_manufacturing", "zh")] == ["批", "项"]
+    assert [batch_unit("footprint", "en"), batch_unit("green_manufacturing", "en")] == [
+        "certificate",
+        "title",
+    ]
+    assert (batch_unit("pv", "zh"), batch_unit("pv", "en")) == ("批", "batch")

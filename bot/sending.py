@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 from telegram import (
     Bot,
     CallbackQuery,
-    InlineKeyboardMarkup,
     InputFile,
     Message,
 )
@@ -25,6 +24,7 @@ from bot.markup import TELEGRAM_LIMIT, split_html, utf16_len
 from bot.report_file import render_report
 from bot.runtime import Runtime, chat_key
 from bot.service import Outcome
+from bot.tg_http import call
 from bot.tg_render import answered_html, keyboard, text_chunks
 from dialogs import QuestionReply, Reply, TextReply
 from dialogs.live import ButtonPress, question_tag
@@ -72,8 +72,17 @@ async def api_call(bot: Bot, endpoint: str, params: dict[str, Any]) -> Any:
     The typed methods (`send_message`, `edit_message_text`) parse the answer back into a Message
     with its text, entities and keyboard: about 60 % of the library's CPU per call, for an answer
     of which the channel keeps the message id at most. Same request path, errors and logging.
+    Parameters are JSON values (a keyboard as `tg_render.keyboard` gives it), see `tg_http.call`.
     """
-    return await bot.do_api_request(endpoint, api_kwargs=params)
+    return await call(bot, endpoint, params)
+
+
+def _where(message: Message) -> dict[str, Any]:
+    """Return the parameters that name a message to edit, as `Message.edit_text` sends them."""
+    where: dict[str, Any] = {"chat_id": message.chat_id, "message_id": message.message_id}
+    if message.business_connection_id is not None:
+        where["business_connection_id"] = message.business_connection_id
+    return where
 
 
 def _message_id(answer: Any) -> int | None:
@@ -83,7 +92,7 @@ def _message_id(answer: Any) -> int | None:
 
 
 async def send_html(
-    bot: Bot, chat_id: int, chunks: list[str], markup: InlineKeyboardMarkup | None = None
+    bot: Bot, chat_id: int, chunks: list[str], markup: dict[str, Any] | None = None
 ) -> int | None:
     """Send HTML chunks in order, the keyboard on the last one; fall back to plain text on an HTML refusal.
 
@@ -253,27 +262,29 @@ async def deliver(
         chunks = text_chunks(question, outcome.lang) if question is not None else []
         if same and question is not None and len(chunks) == 1:
             # A multi-select toggle (or the same question again): update the one message.
-            await tg_call(
-                "editMessageText",
-                lambda: message.edit_text(
-                    chunks[0], parse_mode=ParseMode.HTML, reply_markup=keyboard(question)
-                ),
-            )
+            params = {
+                **_where(message),
+                "text": chunks[0],
+                "parse_mode": ParseMode.HTML,
+                "reply_markup": keyboard(question),
+            }
+            await tg_call("editMessageText", lambda: api_call(bot, "editMessageText", params))
             # The same message still shows the question: noted already when it was sent.
             visible = visible[1:]
         elif question is not None:
             # The question was answered: keep its text, show the choice, drop the buttons.
             text = answered_html(message.text_html if message.text else "", outcome.answer_label)
             if text is not None:
-                await tg_call(
-                    "editMessageText",
-                    lambda: message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=None),
-                )
+                params = {**_where(message), "text": text, "parse_mode": ParseMode.HTML}
+                await tg_call("editMessageText", lambda: api_call(bot, "editMessageText", params))
             else:
-                await tg_call("editMessageReplyMarkup", lambda: message.edit_reply_markup(reply_markup=None))
+                where = _where(message)
+                await tg_call(
+                    "editMessageReplyMarkup", lambda: api_call(bot, "editMessageReplyMarkup", where)
+                )
     elif pressed is not None and isinstance(pressed.message, Message) and outcome.stale:
-        stale_message = pressed.message
-        await tg_call("editMessageReplyMarkup", lambda: stale_message.edit_reply_markup(reply_markup=None))
+        stale = _where(pressed.message)
+        await tg_call("editMessageReplyMarkup", lambda: api_call(bot, "editMessageReplyMarkup", stale))
     # A stale press re-shows the current question as it was, under its explanation.
     sent_id = await send_replies(bot, rt, chat_id, list(visible), outcome.lang, join=not outcome.stale)
     shown_id = sent_id if sent_id is not None else shown_id

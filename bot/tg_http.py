@@ -36,8 +36,12 @@ from typing import Any, NamedTuple
 
 import httpcore
 import httpx
+from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
+
+# The one private import: a request's parameters are RequestParameter objects (see json_request_data).
+from telegram.request._requestparameter import RequestParameter
 
 
 def socket_readable(sock: socket.socket | None) -> bool:
@@ -548,3 +552,31 @@ class BotRequest(HTTPXRequest):
         except httpx.HTTPError as error:
             raise NetworkError(f"httpx.{error.__class__.__name__}: {error}") from error
         return response.status_code, response.content
+
+
+def json_request_data(params: dict[str, Any]) -> RequestData:
+    """Wrap parameters that are JSON values already as the library's request data, nothing converted.
+
+    The library's own path turns each value into a RequestParameter through `from_input`, which
+    walks it for files and library objects; these values have neither.
+    """
+    return RequestData(
+        [RequestParameter(name, value, None) for name, value in params.items() if value is not None]
+    )
+
+
+async def call(bot: Bot, endpoint: str, params: dict[str, Any]) -> Any:
+    """Make one Bot API call with JSON-ready parameters; return Telegram's result as JSON, not as objects.
+
+    Straight through the bot's request object, past `Bot.do_api_request`'s per-call work (a
+    RequestParameter per parameter, library objects turned into dicts, default values, camel-case
+    and "use the typed method" checks): same URL, same timeouts, and the same errors, as
+    `BaseRequest.post` maps Telegram's answers to TelegramError for both. The typed methods
+    (`send_message`, `edit_message_text`) would also parse the answer back into a Message with its
+    entities and keyboard, of which a caller here needs the message id at most. Not for getUpdates
+    (the bot keeps another request object for it).
+    """
+    request = bot.request
+    if isinstance(request, BotRequest) and endpoint != "getUpdates":
+        return await request.post(f"{bot.base_url}/{endpoint}", request_data=json_request_data(params))
+    return await bot.do_api_request(endpoint, api_kwargs=params)

@@ -4,7 +4,8 @@ Dialogs and the bot ask here instead of keeping their own lists: the scopes and 
 from ``chapter7.yaml`` (七(一)), the interview's topics and project templates from each measure
 file's ``interview:`` field (the ids and their order: ``rules/topics.py``). Every
 function takes the rulebook to read (the newest version by default) and returns measure numbers
-in ascending order.
+in ascending order, except that a topic's measures come in the order of its templates (the
+construction topic: 12, 22, 11, as the interview asks them).
 """
 
 from __future__ import annotations

@@ -6,7 +6,15 @@ import shutil
 from pathlib import Path
 
 from dialogs import QuestionReply
-from dialogs.topics import TOPIC_BY_ID, build_topics
+from dialogs.topics import (
+    REPEATABLE,
+    TEMPLATE_BY_ID,
+    TEMPLATE_FACTS,
+    TOPIC_BY_ID,
+    TOPIC_WORDS,
+    batch_unit,
+    build_topics,
+)
 from rules.loader import DATA_DIR, load_rulebook_dir
 from tests.dialogs.journey import Journey
 
@@ -67,3 +75,34 @@ def test_a_measure_offered_in_its_file_joins_the_template_it_names(tmp_path: Pat
         topics["carbon_neutral"].zh == "碳中和认证"
         and topics["carbon_neutral"].en == "Carbon neutrality certification"
     )
+
+
+def test_the_words_units_and_facts_of_topics_name_ids_the_measure_files_use() -> None:
+    """A topic or project id in TOPIC_WORDS, REPEATABLE or TEMPLATE_FACTS that no file names is a typo."""
+    assert set(TOPIC_WORDS) == set(TOPIC_BY_ID)
+    assert set(REPEATABLE) <= set(TEMPLATE_BY_ID) and set(TEMPLATE_FACTS) <= set(TEMPLATE_BY_ID)
+
+
+def test_another_batch_is_counted_in_the_unit_of_its_project() -> None:
+    assert [batch_unit("vehicles", "zh"), batch_unit("green_manufacturing", "zh")] == ["批", "项"]
+    assert [batch_unit("footprint", "en"), batch_unit("green_manufacturing", "en")] == [
+        "certificate",
+        "title",
+    ]
+    assert (batch_unit("pv", "zh"), batch_unit("pv", "en")) == ("批", "batch")
+
+
+def test_an_english_user_sees_project_names_in_english_and_staff_get_them_in_chinese() -> None:
+    en = Journey(lang="en").say("/start").press("menu:screen").press("a:core60").say("solar")
+    en.say("/summary")
+    assert "(PV project)" in en.text and "光伏项目" not in en.text
+    en.say("/detail 27")
+    assert "(PV project)" in en.text and "光伏项目" not in en.text
+    en.say("/pdf")
+    (pdf,) = [r for r in en.replies if r.kind == "attachment"]
+    assert [p.name for p in pdf.payload.profile.projects] == ["PV project"]  # type: ignore[union-attr]
+    # The stored answers keep the Chinese name that staff read in lead posts.
+    assert [p["name"] for p in en.state.projects] == ["光伏项目"]
+    zh = Journey().say("/start").press("menu:screen").press("a:core60").say("光伏")
+    zh.say("/summary")
+    assert "光伏项目" in zh.text

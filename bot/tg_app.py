@@ -59,9 +59,9 @@ def build_application(settings: Settings, service: Service) -> AnyApplication:
     )
     # Threads for the database steps. SQLite takes one writer anyway: two. A PostgreSQL step is
     # ~1 ms of Python and waits on ~4 round trips to the server, so more threads overlap the waits:
-    # 6 (within the pool, storage/db.py) took one webhook process from ~205 to ~240 updates/s and
-    # two from ~160 to ~205 in bench/bot.py's curve; when a step was ~2.5 ms of Python, 16 threads
-    # had only queued for the GIL behind the event loop (94 vs ~160 updates/s).
+    # 6 (within the pool, storage/db.py) took one webhook process from 140–176 to 239–256 updates/s
+    # (two processes: 160–237 to 182–244) in bench/bot.py's curve at load 5; when a step was ~2.5 ms
+    # of Python, 16 threads had only queued for the GIL behind the event loop (94 vs ~160 updates/s).
     threads = 2 if service.engine.dialect.name == "sqlite" else POSTGRESQL_STEP_THREADS
     workers = min(threads, settings.max_concurrent_updates)
     application = builder.build()

@@ -22,12 +22,25 @@ def L(state: State, zh: str, en: str) -> str:
     return en if state.lang == "en" else zh
 
 
-def profile_of(state: State) -> Profile:
-    """Build the rulebook profile from what the user has answered."""
+def profile_of(state: State, lang: str | None = None) -> Profile:
+    """Build the rulebook profile from what the user has answered, projects named in a language.
+
+    The stored name is Chinese (staff read it); the report, detail and PDF name a project in the
+    language they are shown in, the user's unless another is given.
+    """
+    named = state if lang in (None, state.lang) else state.model_copy(update={"lang": lang})
     return Profile(
         enterprise=Enterprise.model_validate(state.enterprise),
-        projects=[Project.model_validate(p) for p in state.projects],
+        projects=[Project.model_validate({**p, "name": _shown_name(named, p)}) for p in state.projects],
     )
+
+
+def _shown_name(state: State, project: dict[str, Any]) -> Any:
+    """Return a project's name in the state's language, or the name stored with it."""
+    pid = project.get("id")
+    if isinstance(pid, str) and base_template(pid) is not None:
+        return project_name(state, pid)
+    return project.get("name")
 
 
 def evaluate_state(state: State, today: dt.date) -> Report:

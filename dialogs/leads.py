@@ -134,7 +134,7 @@ def lead_submit(state: State, today: dt.date) -> list[Reply]:
         phone=lead.phone or "",
         consent_at=today,
         consent_text_version=CONSENT_VERSION,
-        profile=profile_of(state).model_dump(mode="json"),
+        profile=profile_of(state, "zh").model_dump(mode="json"),
         report={
             "on": report.on.isoformat(),
             "total_yuan": report.total_yuan,

@@ -61,7 +61,20 @@ def applied_quotes(row: MeasureResult) -> list[str]:
                 quotes.append(whole)
     if not quotes and row.status != "ineligible":
         quotes = list(row.cite[:1]) if len(row.cite) == 1 or row.status == "informational" else list(row.cite)
-    return quotes
+    return _without_parts(quotes)
+
+
+def _without_parts(quotes: list[str]) -> list[str]:
+    """Drop a quote that another quote shown already contains (a condition often cites half a sentence)."""
+    compact = [_compact(q) for q in quotes]
+    return [
+        q
+        for i, q in enumerate(quotes)
+        if not any(
+            j != i and compact[i] in other and (len(other) > len(compact[i]) or j < i)
+            for j, other in enumerate(compact)
+        )
+    ]
 
 
 def _known_false(profile: Profile | None, ref: str, project_id: str | None) -> bool:

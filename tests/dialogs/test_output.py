@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from bot.markup import runs
@@ -151,3 +152,14 @@ def test_documents_follow_the_facts_the_user_gave() -> None:
     j.press("d:19:fleet").press("d:19:fleet:more")
     assert "自有货物运输车辆清单" in j.text
     assert "门禁安装并联网的证明" not in j.text
+
+
+def test_the_detail_quotes_no_sentence_twice() -> None:
+    """A condition citing half a sentence the measure quotes whole adds nothing to the policy text shown."""
+    j = Journey(lang="en").say("/start").press("menu:screen").press("a:core60").say("solar").say("/detail 27")
+    (line,) = [ln for ln in j.text.splitlines() if ln.startswith("Policy text:")]
+    quotes = [
+        re.sub(r"\s+", "", q) for q in line.split("：", 1)[-1].split(": ", 1)[-1].strip("「」").split("」「")
+    ]
+    assert len(quotes) >= 2
+    assert not [q for i, q in enumerate(quotes) if any(i != k and q in o for k, o in enumerate(quotes))]

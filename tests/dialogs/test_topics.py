@@ -90,3 +90,19 @@ def test_another_batch_is_counted_in_the_unit_of_its_project() -> None:
         "title",
     ]
     assert (batch_unit("pv", "zh"), batch_unit("pv", "en")) == ("批", "batch")
+
+
+def test_an_english_user_sees_project_names_in_english_and_staff_get_them_in_chinese() -> None:
+    en = Journey(lang="en").say("/start").press("menu:screen").press("a:core60").say("solar")
+    en.say("/summary")
+    assert "(PV project)" in en.text and "光伏项目" not in en.text
+    en.say("/detail 27")
+    assert "(PV project)" in en.text and "光伏项目" not in en.text
+    en.say("/pdf")
+    (pdf,) = [r for r in en.replies if r.kind == "attachment"]
+    assert [p.name for p in pdf.payload.profile.projects] == ["PV project"]  # type: ignore[union-attr]
+    # The stored answers keep the Chinese name that staff read in lead posts.
+    assert [p["name"] for p in en.state.projects] == ["光伏项目"]
+    zh = Journey().say("/start").press("menu:screen").press("a:core60").say("光伏")
+    zh.say("/summary")
+    assert "光伏项目" in zh.text

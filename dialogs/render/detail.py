@@ -11,7 +11,7 @@ from dialogs.render.words import (
     STATUS_MARK,
     aside,
     bureaus_line,
-    fact_label,
+    facts_text,
     literal,
     measure_title,
     money,
@@ -171,7 +171,7 @@ def detail_first(report: Report, number: int, lang: str, project_id: str | None 
             if a.status == "eligible" and a.payout_mode == "two_tranche":
                 lines.append(_payout_line(a, lang).capitalize() if en else _payout_line(a, lang))
         if r.missing:
-            shown = sep.join(fact_label(m, lang) for m in r.missing[:3])
+            shown = facts_text(r.missing, lang, sep)
             if r.status == "eligible":
                 lines.append(t("render.detail.could_be_more", lang, facts=shown))
             else:

@@ -7,7 +7,7 @@ from dialogs.render.words import (
     STATUS_MARK,
     after_pending_line,
     aside,
-    fact_label,
+    facts_text,
     literal,
     measure_title,
     money,
@@ -84,7 +84,7 @@ def summary_text(report: Report, lang: str) -> str:
             detail = t("render.summary.pending", lang, text=pending_text(r, lang))
         elif r.status == "needs_info":
             bound = money(r.upper_bound_yuan, lang) if r.upper_bound_yuan is not None else None
-            missing = t("render.sep.list", lang).join(fact_label(m, lang) for m in r.missing[:3])
+            missing = facts_text(r.missing, lang, t("render.sep.list", lang))
             detail = (t("render.summary.up_to", lang, amount=bound) if bound else "") + (
                 t("render.summary.still_needed", lang, facts=missing) if missing else ""
             )

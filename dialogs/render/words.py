@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from dialogs.messages import t
 from rules.engine import fmt_yuan
@@ -50,6 +50,13 @@ def fact_label(ref: str, lang: str) -> str:
     """Return the short name of a fact."""
     info = load_catalog().get(ref)
     return tx(info.label, lang) if info else ref
+
+
+def facts_text(refs: Sequence[str], lang: str, sep: str, shown: int = 3) -> str:
+    """Name the first facts still needed, and say how many more there are."""
+    text = sep.join(fact_label(m, lang) for m in refs[:shown])
+    rest = len(refs) - shown
+    return text + t("render.more_facts", lang, count=rest) if rest > 0 else text
 
 
 def steps_text(row: MeasureResult, lang: str) -> str:

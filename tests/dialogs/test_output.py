@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from bot.markup import runs
 from dialogs.render import detail_text
@@ -163,3 +164,21 @@ def test_the_detail_quotes_no_sentence_twice() -> None:
     ]
     assert len(quotes) >= 2
     assert not [q for i, q in enumerate(quotes) if any(i != k and q in o for k, o in enumerate(quotes))]
+
+
+def test_a_list_of_facts_still_needed_says_how_many_it_leaves_out() -> None:
+    for lang, more in (("zh", "，另有 {} 项"), ("en", " and {} more")):
+        j = Journey(lang=lang).say("/start").press("menu:screen").press("a:core60").say("光伏")
+        (row,) = [r for r in evaluate_state_of(j).measures if r.number == 27]
+        assert len(row.missing) > 3
+        j.say("/summary")
+        assert more.format(len(row.missing) - 3) in j.text
+        j.say("/detail 27")
+        assert more.format(len(row.missing) - 3) in j.text
+
+
+def evaluate_state_of(j: Journey) -> Any:
+    """Evaluate a journey's answers so far."""
+    from dialogs.answers import evaluate_state
+
+    return evaluate_state(j.state, TODAY)

@@ -125,6 +125,7 @@ _ORDER: dict[str, Callable[[Any, Any], bool]] = {
 
 
 _IS_TRUE, _IS_FALSE, _ORDERED, _OTHER = range(4)
+_MET_EV: _Ev = (MET, (), ())  # a part met (made once)
 
 
 class FactNode(Node):
@@ -211,8 +212,15 @@ class FactNode(Node):
             actual = str(actual)
         if actual is None:
             return UNKNOWN, self.unknown.missing, ()
-        if self.test(actual):
-            return MET, (), ()
+        kind = self.kind
+        if kind == _IS_TRUE:
+            ok = actual is True
+        elif kind == _IS_FALSE:
+            ok = actual is False
+        else:
+            ok = self.test(actual)
+        if ok:
+            return _MET_EV
         if self.pend is not None and actual in self.pend:
             return PENDING, (), self.leaf
         return FAILED, (), self.leaf
@@ -344,19 +352,27 @@ class AllNode(Node):
 
 
 class AnyNode(Node):
-    __slots__ = ("parts",)
+    __slots__ = ("parts", "safe")
 
     def __init__(self, cond: AnyOf, parts: list[Node]) -> None:
         super().__init__(cond)
         self.parts = parts
+        # Parts that compare without ever raising (yes/no, equal, one of): the first met part
+        # settles it (the either-or pairs: 不是重点用车单位，或门禁已联网; 不运营数据中心，或…).
+        self.safe = all(isinstance(n, FactNode) and n.kind != _ORDERED for n in parts)
 
     def ev(self, e: Enterprise, p: ProjectFacts | None) -> _Ev:
-        # Every part is evaluated (no short cut), as before, so a bad value fails the same way.
-        evs = [part.ev(e, p) for part in self.parts]
+        # Otherwise every part is evaluated (no short cut), as before, so a bad value fails the same way.
+        evs = []
+        for part in self.parts:
+            ev = part.ev(e, p)
+            if ev[0] is MET and self.safe:
+                return _MET_EV
+            evs.append(ev)
         unknown = pending = False
         for ev in evs:
             if ev[0] is MET:
-                return MET, (), ()
+                return _MET_EV
             if ev[0] is UNKNOWN:
                 unknown = True
             elif ev[0] is PENDING:

@@ -178,10 +178,13 @@ def make_row(plan: MeasurePlan, e: Enterprise, project: Project | None, memo: Me
     # Gate results repeat across the rows of one evaluation (chapter 七's conditions): share them.
     first = plan.scope.res(e)
     group = plan.ent_gates
-    gates_key = (group, plan.ent_group, ent_key)
-    shared = GATES.get(gates_key)
+    shared = memo.get(group)
     if shared is None:
-        shared = GATES[gates_key] = group.res(e, p, memo)
+        gates_key = (group, plan.ent_group, ent_key)
+        shared = GATES.get(gates_key)
+        if shared is None:
+            shared = GATES[gates_key] = group.res(e, p, memo)
+        memo[group] = shared
     gate_outcome, ent_results, ent_missing = shared
     o = first.outcome
     if o is FAILED:

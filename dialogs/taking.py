@@ -219,7 +219,16 @@ def take_kinds(state: State, event: Event, action: Action | None, today: dt.date
     else:
         catalog = load_catalog()
         choice_opts = [
-            (n, [catalog[f"enterprise.{n}"].label.zh, catalog[f"enterprise.{n}"].label.en, n]) for n in names
+            (
+                n,
+                [
+                    *in_lang_first(
+                        state, catalog[f"enterprise.{n}"].label.zh, catalog[f"enterprise.{n}"].label.en
+                    ),
+                    n,
+                ],
+            )
+            for n in names
         ]
         if re.fullmatch(
             r"(都不是|不是|都没有|没有|无|都不属于|不属于|none|以上都不是)", event.text.strip(), re.IGNORECASE
@@ -281,7 +290,7 @@ def take_sub(state: State, tid: str, event: Event, action: Action | None, today:
     if isinstance(action, Done):
         chosen = [x for x in state.topic_selection if x in ids]
     else:
-        options = [(p.id, [p.zh, p.en]) for p in topic.projects]
+        options = [(p.id, in_lang_first(state, p.zh, p.en)) for p in topic.projects]
         parsed = parse.parse_multi_choice(event.text, options)
         if isinstance(parsed, parse.Unknown):
             chosen = ids
@@ -302,6 +311,11 @@ def take_sub(state: State, tid: str, event: Event, action: Action | None, today:
     return advance(state, today)
 
 
+def in_lang_first(state: State, zh: str, en: str) -> list[str]:
+    """Order an option's two labels with the user's language first (a re-ask's examples use the first)."""
+    return [en, zh] if state.lang == "en" else [zh, en]
+
+
 def take_topics(state: State, event: Event, action: Action | None, today: dt.date) -> list[Reply]:
     """Take a toggle or the final answer of the topics question."""
     if isinstance(action, PickTopic):
@@ -315,7 +329,7 @@ def take_topics(state: State, event: Event, action: Action | None, today: dt.dat
                 *ask_topics(state),
             ]
     else:
-        options = [(t.id, [t.zh, t.en, *TOPIC_WORDS.get(t.id, ())]) for t in TOPICS]
+        options = [(t.id, [*in_lang_first(state, t.zh, t.en), *TOPIC_WORDS.get(t.id, ())]) for t in TOPICS]
         parsed = parse.parse_multi_choice(event.text, options)
         if isinstance(parsed, (parse.Unknown, parse.ParseError)) or not parsed:
             return not_understood(

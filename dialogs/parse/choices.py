@@ -15,14 +15,21 @@ from dialogs.parse.choice_words import (
     _NONE_ANSWERS,
 )
 from dialogs.parse.fold import _normalize, _strip_punct
-from dialogs.parse.options import _choice_core, _exact_option, _find_labels, _number_in, _option_keys
+from dialogs.parse.options import (
+    _choice_core,
+    _exact_option,
+    _find_labels,
+    _number_in,
+    _option_keys,
+    _Options,
+)
 from dialogs.parse.result import UNKNOWN, ParseError, Unknown
 from dialogs.parse.unknown import is_unknown
 
 
-def _choice_example(keyed: list[tuple[str, list[str]]]) -> tuple[str, str]:
-    """Return (one option name, another) to use in messages."""
-    names = [keys[1] if len(keys) > 1 else keys[0] for _, keys in keyed] or ["1"]
+def _choice_example(opts: _Options) -> tuple[str, str]:
+    """Return (one option name, another) to use in messages, as the options are labelled."""
+    names = list(opts.names.values()) or ["1"]
     return names[0], names[1] if len(names) > 1 else names[0]
 
 
@@ -30,16 +37,18 @@ def _choice_example(keyed: list[tuple[str, list[str]]]) -> tuple[str, str]:
 _DETAIL: Final = {"range": "number", "several": "named", "ambiguous": "candidates", "not_option": "typed"}
 
 
-def _choice_error(kind: str, keyed: list[tuple[str, list[str]]], detail: str = "") -> ParseError:
-    """Build the message for a choice answer that could not be matched."""
-    first, second = _choice_example(keyed)
-    params = {"first": first, "second": second, "count": len(keyed), _DETAIL.get(kind, "detail"): detail}
+def _choice_error(kind: str, opts: _Options, detail: str | list[str] = "") -> ParseError:
+    """Build the message for a choice answer that could not be matched (a list detail is joined per language)."""
+    first, second = _choice_example(opts)
+    params = {"first": first, "second": second, "count": len(opts.keyed)}
+    key = _DETAIL.get(kind, "detail")
+
+    def said(lang: str) -> str:
+        shown = t("parse.choice.list_sep", lang).join(detail) if isinstance(detail, list) else detail
+        return t(f"parse.choice.{kind}", lang, **params, **{key: shown})
+
     # "ambiguous": the interview asks again showing the options instead of guessing.
-    return ParseError(
-        t(f"parse.choice.{kind}", "zh", **params),
-        t(f"parse.choice.{kind}", "en", **params),
-        "ambiguous" if kind in ("several", "ambiguous") else "invalid",
-    )
+    return ParseError(said("zh"), said("en"), "ambiguous" if kind in ("several", "ambiguous") else "invalid")
 
 
 _HIT: Final = "\x00"  # stands for a matched option in the masked answer
@@ -70,7 +79,7 @@ def parse_choice(text: str, options: Sequence[tuple[str, Sequence[str]]]) -> str
     keyed = opts.keyed
     s = _normalize(text)
     if not _strip_punct(s):
-        return UNKNOWN if "?" in s else _choice_error("empty", keyed)
+        return UNKNOWN if "?" in s else _choice_error("empty", opts)
     exact = _exact_option(s, keyed)
     if exact is not None:
         return exact
@@ -80,24 +89,24 @@ def parse_choice(text: str, options: Sequence[tuple[str, Sequence[str]]]) -> str
     if number is not None:
         if 1 <= number <= len(keyed):
             return keyed[number - 1][0]
-        return _choice_error("range", keyed, str(number))
+        return _choice_error("range", opts, str(number))
     hits, unclear = _find_labels(s, opts)
     chosen = list(dict.fromkeys(h.value for h in hits if not h.negated))
     ruled_out = {h.value for h in hits if h.negated} - set(chosen)
     if len(chosen) == 1:
         return chosen[0]
     if len(chosen) > 1:
-        shown = "、".join(f"“{s[h.start : h.end]}”" for h in hits if not h.negated)
-        return _choice_error("several", keyed, shown)
+        shown = [f"“{s[h.start : h.end]}”" for h in hits if not h.negated]
+        return _choice_error("several", opts, shown)
     if ruled_out:
         rest = [value for value, _ in keyed if value not in ruled_out]
         if len(rest) == 1:
             return rest[0]  # 不是小型企业 with two options: the other one
-        return _choice_error("ambiguous", keyed, "；".join(opts.names[v] for v in rest))
+        return _choice_error("ambiguous", opts, [opts.names[v] for v in rest])
     if unclear:
         candidates = [opts.names[v] for v, _ in keyed if v in unclear]
-        return _choice_error("ambiguous", keyed, "；".join(candidates))
-    return _choice_error("unreadable", keyed)
+        return _choice_error("ambiguous", opts, candidates)
+    return _choice_error("unreadable", opts)
 
 
 def parse_multi_choice(
@@ -109,7 +118,7 @@ def parse_multi_choice(
     values = [value for value, _ in keyed]
     s = _normalize(text)
     if not _strip_punct(s):
-        return UNKNOWN if "?" in s else _choice_error("empty", keyed)
+        return UNKNOWN if "?" in s else _choice_error("empty", opts)
     exact = _exact_option(s, keyed)
     if exact is not None:
         return [exact]
@@ -136,7 +145,7 @@ def parse_multi_choice(
     for m in list(_CHOICE_RANGE_RE.finditer(rest)):
         low, high = int(m.group(1)), int(m.group(2))
         if not (1 <= low <= high <= len(keyed)):
-            return _choice_error("range", keyed, str(high if high > len(keyed) else low))
+            return _choice_error("range", opts, str(high if high > len(keyed) else low))
         chosen.update(values[low - 1 : high])
     rest = _CHOICE_RANGE_RE.sub(",", rest)
     # Words around a named option that belong to its label ("燃气" of 燃气锅炉改造) are not extra options.
@@ -160,10 +169,10 @@ def parse_multi_choice(
             ):
                 chosen.update(values[d - 1] for d in digits)
                 continue
-            return _choice_error("range", keyed, str(number))
+            return _choice_error("range", opts, str(number))
         if not _leftovers_fit(piece, chosen_keys):
-            return _choice_error("not_option", keyed, segment.replace(_HIT, "").strip())
+            return _choice_error("not_option", opts, segment.replace(_HIT, "").strip())
     chosen -= excluded
     if not chosen:
-        return _choice_error("multi", keyed)
+        return _choice_error("multi", opts)
     return [v for v in values if v in chosen]

@@ -182,3 +182,22 @@ def evaluate_state_of(j: Journey) -> Any:
     from dialogs.answers import evaluate_state
 
     return evaluate_state(j.state, TODAY)
+
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_an_english_user_is_asked_again_in_english_with_english_examples() -> None:
+    """A re-ask names options in the user's language: no "自有车辆置换" as the example to an English user."""
+    j = Journey(lang="en").say("/start").press("menu:screen").press("a:core60").say("trucks").say("7")
+    reask = j.text.splitlines()[0]
+    assert "There is no option 7" in reask and "“own vehicle replacement”" in reask
+    j.press("s:vehicles").press("done").press("a:none").press("a:none")
+    assert j.asking == "project.old_vehicle_class"
+    j.say("12x")
+    reask = j.text.splitlines()[0]
+    assert "“China IV or older diesel truck or large/medium bus”" in reask
+    j.press("a:cn4_diesel_truck_bus").say("maybe")
+    assert not HAN.search(j.text.splitlines()[0]), j.text
+    zh = Journey().say("/start").press("menu:screen").press("a:core60").say("货车").say("7")
+    assert "“自有车辆置换”" in zh.text.splitlines()[0]

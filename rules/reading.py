@@ -77,7 +77,7 @@ def either_or_only(conditions: Iterable[Condition], elsewhere: Iterable[Any]) ->
 
     One half alone can settle such a condition but never rule it out ("不是重点用车单位，或门禁已联网":
     being a key vehicle-use unit fails nothing until the gate is known), so the row asks them only
-    once nothing else it needs is unknown (see rules.rows). ``elsewhere``: other rule data of the
+    once nothing else it needs is unknown (see rules.paths). ``elsewhere``: other rule data of the
     measure (formulas) whose facts are read outright.
     """
     inside: set[str] = set()

@@ -609,6 +609,7 @@ async def webhook_once(
             cpu_before = [_process_cpu(p.pid) for p in procs]
             pg_before = _backends_cpu(database_url, application)
             server_before = _process_cpu(server.pid)
+            driver_before = resource.getrusage(resource.RUSAGE_SELF)
             slots = asyncio.Semaphore(in_flight)
             counter = iter(range(10**9))
             timings: list[float] = []
@@ -636,6 +637,10 @@ async def webhook_once(
         pg_after = _backends_cpu(database_url, application)
         pg_cpu = sum(seconds - pg_before.get(pid, 0.0) for pid, seconds in pg_after.items())
         server_cpu = _process_cpu(server.pid) - server_before
+        driver_after = resource.getrusage(resource.RUSAGE_SELF)
+        driver_cpu = (driver_after.ru_utime + driver_after.ru_stime) - (
+            driver_before.ru_utime + driver_before.ru_stime
+        )
         rss = max(_proc_status(p.pid, "VmRSS") for p in procs)
         peak = max(_proc_status(p.pid, "VmHWM") for p in procs)
         final = await last_text(url, first_chat + chats - 1)
@@ -662,6 +667,7 @@ async def webhook_once(
         "bot_cpu_ms_per_update": cpu / total * 1000,
         "server_cpu_ms_per_update": server_cpu / total * 1000,
         "pg_cpu_ms_per_update": pg_cpu / total * 1000,
+        "driver_cpu_ms_per_update": driver_cpu / total * 1000,
         "rss_mb": rss,
         "peak_mb": peak,
     }
@@ -693,6 +699,20 @@ def _backends_cpu(database_url: str, application: str) -> dict[int, float]:
         with contextlib.suppress(OSError):
             cpu[pid] = _process_cpu(pid)
     return cpu
+
+
+def _cores_busy(row: dict[str, Any]) -> float:
+    """Return the cores the bot processes, PostgreSQL, the fake server and this driver kept busy together."""
+    per_update = sum(
+        row[name]
+        for name in (
+            "bot_cpu_ms_per_update",
+            "pg_cpu_ms_per_update",
+            "server_cpu_ms_per_update",
+            "driver_cpu_ms_per_update",
+        )
+    )
+    return float(row["per_second"]) * per_update / 1000
 
 
 def _spread(values: list[float], digits: int = 2) -> str:
@@ -827,8 +847,9 @@ def report(
     bare_cpu = statistics.median(b["bot_cpu_ms_per_update"] for b in bare)
     curve_lines = [
         "| webhook processes | updates/s | × one process | bot CPU per update (all processes) | × bare | "
-        "webhook p50 / p99 | PostgreSQL server CPU per update | fake server CPU per update | peak RSS per process |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "webhook p50 / p99 | PostgreSQL server CPU per update | fake server CPU per update | "
+        "this driver's CPU per update | cores busy (all four) | peak RSS per process |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     one = curve[0]["per_second"] if curve else 1.0
     for row in curve:
@@ -836,7 +857,8 @@ def report(
             f"| {row['processes']} | **{row['per_second']:.0f}** | {row['per_second'] / one:.2f} | "
             f"{row['bot_cpu_ms_per_update']:.2f} ms | {row['bot_cpu_ms_per_update'] / bare_cpu:.2f} | "
             f"{row['p50_ms']:.0f} / {row['p99_ms']:.0f} ms | {row['pg_cpu_ms_per_update']:.2f} ms | "
-            f"{row['server_cpu_ms_per_update']:.2f} ms | "
+            f"{row['server_cpu_ms_per_update']:.2f} ms | {row['driver_cpu_ms_per_update']:.2f} ms | "
+            f"{_cores_busy(row):.2f} | "
             f"{row['peak_mb']:.0f} MB |"
         )
     curve_table = "\n".join(curve_lines)
@@ -881,7 +903,9 @@ updates). Each process is a real `etownbot run` in webhook mode; this benchmark 
 chat's next update once its previous one was acknowledged, round robin over the processes). The
 bot acknowledges an update only after it is processed and stored, so updates/s is end to end.
 "× bare" compares with the bare bot's CPU per update above. Everything (the bot processes, the
-fake server, PostgreSQL and this driver) shares the machine's {os.cpu_count()} cores.
+fake server, PostgreSQL and this driver) shares the machine's {os.cpu_count()} cores, with whatever
+else runs on it; "cores busy" is updates/s × the CPU per update of all four (PostgreSQL's counted
+over the server processes serving the bot's connections).
 
 {curve_table}
 

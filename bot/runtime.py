@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
 
+# Database step threads of a process on PostgreSQL (bot/tg_app.py says why); storage/db.py's pool
+# keeps a connection for each, so none is opened and closed per step.
+POSTGRESQL_STEP_THREADS = 6
+
 T = TypeVar("T")
 Context = CallbackContext[Any, Any, Any, Any]
 

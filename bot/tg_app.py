@@ -16,7 +16,7 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.flow import LangCache, RateLimiter
 from bot.handlers import add_handlers
-from bot.runtime import Runtime
+from bot.runtime import POSTGRESQL_STEP_THREADS, Runtime
 from bot.service import Service
 from bot.settings import Settings
 from bot.tg_http import BotRequest
@@ -57,10 +57,13 @@ def build_application(settings: Settings, service: Service) -> AnyApplication:
     builder = builder.request(BotRequest(connection_pool_size=16)).get_updates_request(
         BotRequest(connection_pool_size=1, read_timeout=settings.poll_timeout + 15)
     )
-    # Two threads for the database steps on either backend: each step is ~1-2 ms of Python, which
-    # holds the GIL; more threads only queue for it behind the event loop (16 threads made
-    # PostgreSQL slower: 94 vs ~160 updates/s in bench/bot.py). SQLite takes one writer anyway.
-    workers = min(2, settings.max_concurrent_updates)
+    # Threads for the database steps. SQLite takes one writer anyway: two. A PostgreSQL step is
+    # ~1 ms of Python and waits on ~4 round trips to the server, so more threads overlap the waits:
+    # 6 (within the pool, storage/db.py) took one webhook process from 140–176 to 239–256 updates/s
+    # (two processes: 160–237 to 182–244) in bench/bot.py's curve at load 5; when a step was ~2.5 ms
+    # of Python, 16 threads had only queued for the GIL behind the event loop (94 vs ~160 updates/s).
+    threads = 2 if service.engine.dialect.name == "sqlite" else POSTGRESQL_STEP_THREADS
+    workers = min(threads, settings.max_concurrent_updates)
     application = builder.build()
     application.bot_data["etown"] = Runtime(
         settings=settings,

@@ -33,6 +33,9 @@ STATEMENT_TIMEOUT_MS = 30_000
 # round trip per step under traffic. A connection that fails anyway invalidates the pool, and its
 # step fails and is retried like any step during an outage.
 PING_IDLE_S = 2.0
+# PostgreSQL: connections kept open in a process's pool; more than its step threads
+# (bot/runtime.py POSTGRESQL_STEP_THREADS) plus the staff tools', so a step never opens one.
+PG_POOL_SIZE = 10
 
 
 def default_database_url() -> str:
@@ -73,6 +76,7 @@ def make_engine(
         engine = create_engine(
             url,
             hide_parameters=True,
+            pool_size=PG_POOL_SIZE,
             connect_args={"connect_timeout": max(1, round(connect_timeout))},
         )
         _strip_nul_on_the_way_in(engine)

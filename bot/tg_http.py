@@ -183,6 +183,7 @@ class Http11(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.open = False
         self.idle_since = 0.0
+        self._socket: socket.socket | None = None
         self._buffer = bytearray()
         self._waiter: asyncio.Future[tuple[int, bytes]] | None = None
         self._writable: asyncio.Future[None] | None = None
@@ -205,6 +206,15 @@ class Http11(asyncio.Protocol):
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
         self.open = True
+        self._socket = transport.get_extra_info("socket")
+
+    def reusable(self, now: float) -> bool:
+        """Tell whether an idle connection can take a request: open, fresh, nothing arrived unasked.
+
+        A server closing an idle connection may not have been noticed by the event loop yet; its
+        socket is readable then (the end of stream), as httpcore checks before reusing one.
+        """
+        return self.open and now - self.idle_since < KEEPALIVE_SECONDS and not socket_readable(self._socket)
 
     def data_received(self, data: bytes) -> None:
         """Collect the answer; bytes nobody asked for make the connection unusable."""
@@ -325,7 +335,9 @@ class Http11(asyncio.Protocol):
                     self._chunked = "chunked" in value.lower()
                 elif name == "connection":
                     self._keep = self._keep and "close" not in value.lower()
-            if self._chunked:
+            if code in (204, 304):  # never a body
+                self._chunked, self._length = False, 0
+            elif self._chunked:
                 self._length = -1
             elif self._length < 0:
                 self._keep = False  # the body runs to the end of the stream
@@ -429,7 +441,7 @@ class LightPool:
         connection: Http11 | None = None
         while idle:
             candidate = idle.pop()
-            if candidate.open and now - candidate.idle_since < KEEPALIVE_SECONDS:
+            if candidate.reusable(now):
                 connection = candidate
                 break
             candidate.close()

@@ -151,3 +151,32 @@ async def test_answers_by_length_in_chunks_or_to_the_close_read_alike_over_kept_
     finally:
         await request.shutdown()
         server.close()
+
+
+async def test_a_connection_the_server_closed_while_idle_is_not_reused() -> None:
+    body = b'{"ok":true,"result":true}'
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    connections: list[int] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # Keep-alive promised, then the connection closed right after one answer (an idle timeout).
+        connections.append(1)
+        head = await reader.readuntil(b"\r\n\r\n")
+        await reader.readexactly(int(re.search(rb"Content-Length: (\d+)", head).group(1)))  # type: ignore[union-attr]
+        writer.write(answer)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    request = BotRequest(connection_pool_size=1)
+    await request.initialize()
+    try:
+        url = f"http://127.0.0.1:{port}/bot1:x/answerCallbackQuery"
+        for _ in range(3):
+            assert await request.post(url, request_data=RequestData()) is True
+            await asyncio.sleep(0.05)
+        assert len(connections) == 3
+    finally:
+        await request.shutdown()
+        server.close()

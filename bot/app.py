@@ -181,7 +181,7 @@ class BotRunner:
         A malformed update is logged and dropped.
         """
         try:
-            Update.de_json(data, self.application.bot)
+            parsed: Update | None = Update.de_json(data, self.application.bot)
         except Exception as error:
             log.warning("malformed update %r dropped: %s", data.get("update_id"), type(error).__name__)
             return DONE
@@ -189,7 +189,7 @@ class BotRunner:
 
         async def work() -> None:
             nonlocal result
-            result = await self._settle(data, patient=patient)
+            result = await self._settle(data, parsed, patient=patient)
 
         await self.scheduler.run(update_chat_id(data), work)
         update_id = data.get("update_id")
@@ -197,11 +197,12 @@ class BotRunner:
             self.poller.unsettled.add(update_id)
         return result
 
-    async def _settle(self, data: dict[str, Any], *, patient: bool) -> str:
+    async def _settle(self, data: dict[str, Any], parsed: Update | None, *, patient: bool) -> str:
         """Attempt an update, and when patient keep retrying with backoff until it settles or we stop."""
         delay = RETRY_FIRST_DELAY
         while True:
-            result = await self._attempt(data)
+            result = await self._attempt(data, parsed)
+            parsed = None  # a retry starts from the raw update again
             if result in (DONE, DEAD) or not patient:
                 return result
             with contextlib.suppress(TimeoutError):
@@ -210,9 +211,9 @@ class BotRunner:
                 return result
             delay = min(delay * 2, RETRY_MAX_DELAY)
 
-    async def _attempt(self, data: dict[str, Any]) -> str:
-        """Run the handlers once on a freshly parsed update; keep it as a dead letter after repeated bugs."""
-        update = Update.de_json(data, self.application.bot)
+    async def _attempt(self, data: dict[str, Any], parsed: Update | None = None) -> str:
+        """Run the handlers once on the update (parsed on arrival, or afresh); dead-letter repeated bugs."""
+        update = parsed if parsed is not None else Update.de_json(data, self.application.bot)
         try:
             await self._process(update)
         except UpdateFailed as failure:

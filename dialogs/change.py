@@ -50,7 +50,11 @@ def asked_label(state: State, h: Asked) -> str:
         topic = TOPIC_BY_ID[tid]
         return topic.name(state.lang)
     label = fact_label(h.ref, state.lang)
-    return f"【{project_name(state, h.project_id)}】{label}" if h.project_id else label
+    return (
+        t("interview.project_prefix", state.lang, name=project_name(state, h.project_id)) + label
+        if h.project_id
+        else label
+    )
 
 
 def asked_value(state: State, h: Asked) -> str:

@@ -176,7 +176,7 @@ def fact_question(state: State, asked: Asked) -> QuestionReply:
     info = load_catalog()[asked.ref]
     prefix = ""
     if asked.project_id:
-        prefix = f"【{project_name(state, asked.project_id)}】"
+        prefix = t("interview.project_prefix", state.lang, name=project_name(state, asked.project_id))
     text = prefix + tx(info.ask, state.lang)
     if info.help:
         text += "\n" + tx(info.help, state.lang)

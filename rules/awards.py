@@ -134,6 +134,8 @@ class AwardPlan:
                 (self, "ineligible", None, None, None, (), results, NO_STEPS, (), failed, False, ())
             )
         m_amount, m_bound, formula, caps, m_missing = self.money.money(e, p)
+        if outcome is PENDING and p is not None:
+            m_amount, m_bound = self._worth_later(e, p, steps, m_amount, m_bound)
         # whole_yuan inlined for the common case (0 <= value < TAME_D: truncation is the floor).
         if m_amount is None:
             amount = None
@@ -181,6 +183,22 @@ class AwardPlan:
         return _light(
             (self, status, None, bound, formula, caps, results, bound, missing, failed, has_formula, steps)
         )
+
+    def _worth_later(
+        self, e: Enterprise, p: ProjectFacts, steps: tuple[Node, ...], amount: Any, bound: Any
+    ) -> tuple[Any, Any]:
+        """Return what a pending path is worth once its steps are taken (convention 11).
+
+        A step may be the very figure the award is worked out from (第18条 pays 30% of the price less
+        the municipal subsidy still to come; 第24条 matches a municipal award still to come): the path
+        is then worth at most what the formula gives with that figure still open. Uncapped (第23条's
+        1:1 matching) it has no figure to show, and stays as it was.
+        """
+        blank = {n.attr: None for n in steps if isinstance(n, FactNode) and not n.from_enterprise}
+        if not blank:
+            return amount, bound
+        later, most, _, _, _ = self.money.money(e, p.model_copy(update=blank))
+        return (most, most) if later is None and most is not None else (amount, bound)
 
     def build(self, light: Light) -> AwardResult:
         """Make the AwardResult of an evaluated path."""

@@ -272,6 +272,8 @@ class FactNode(Node):
             detail = _now_text(actual, self.unit)  # written at once before, so it fails where it did
         if ok:
             return _CONDITION(self.text, MET, self.clause, self.cite, (), detail, self.miss, self.note), ()
+        if pend is not None and actual in pend:
+            return self.pending, self.leaf  # 第18条: a municipal subsidy of 0 is one not granted yet
         return _CONDITION(
             self.text, FAILED, self.clause, self.cite, (), detail, self.miss, self.note
         ), self.leaf

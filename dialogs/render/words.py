@@ -62,7 +62,12 @@ def facts_text(refs: Sequence[str], lang: str, sep: str, shown: int = 3) -> str:
 def steps_text(row: MeasureResult, lang: str) -> str:
     """Name the steps still to take for a row's pending award, with their clauses."""
     sep = t("render.sep.semicolon", lang)
-    return sep.join(f"{tx(u.step, lang)}（{u.clause}）" if u.clause else tx(u.step, lang) for u in row.unlock)
+    return sep.join(
+        t("render.step_clause", lang, step=tx(u.step, lang), clause=u.clause)
+        if u.clause
+        else tx(u.step, lang)
+        for u in row.unlock
+    )
 
 
 def pending_text(row: MeasureResult, lang: str) -> str:

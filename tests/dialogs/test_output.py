@@ -194,6 +194,7 @@ def test_an_english_user_is_asked_again_in_english_with_english_examples() -> No
     assert "There is no option 7" in reask and "“own vehicle replacement”" in reask
     j.press("s:vehicles").press("done").press("a:none").press("a:none")
     assert j.asking == "project.old_vehicle_class"
+    assert j.text.startswith("[own vehicle replacement] What kind of old vehicle")  # not 【…】
     j.say("12x")
     reask = j.text.splitlines()[0]
     assert "“China IV or older diesel truck or large/medium bus”" in reask

@@ -223,6 +223,12 @@ def _input_caps(number: int, f: ProjectFacts) -> list[Decimal]:
             caps.append(_d(make(*(_d(v) for v in values))))
 
     lo = None if f.old_count is None or f.new_count is None else min(f.old_count, f.new_count)
+    # Convention 11: a municipal amount of 0 is one not granted yet, so it sets no limit on the pending
+    # amount (the award will match whatever is granted); 第23条 has no cap and stays ineligible.
+    if number in (2, 24, 25) and not (
+        f.municipal_funding_yuan if number == 2 else f.municipal_retrofit_award_yuan if number == 24 else 1
+    ):
+        f = f.model_copy(update={"municipal_funding_yuan": None, "municipal_retrofit_award_yuan": None})
     if number == 1:
         add(f.rd_investment_yuan, make=lambda b: b * _d("0.3"))
     elif number in (2, 23):

@@ -73,7 +73,7 @@ def test_summary_shows_pending_with_amount_step_clause_and_both_totals(lang: str
         assert "⏳" in text and "完成后可得20万元" in text and "工地完工（第12条）" in text
         assert "可同时获得合计：100万元" in text and "完成待办步骤后合计：220万元" in text
     else:
-        assert "200,000 yuan once this is done: The construction work is finished（第12条）" in text
+        assert "200,000 yuan once this is done: The construction work is finished (第12条)" in text
         assert "Total payable together: 1,000,000 yuan" in text
         assert "After the pending steps: 2,200,000 yuan in all" in text
 

@@ -111,7 +111,7 @@ class TableBlocks(Sheet):
             lines = self._title(r, measure - 2.0, size)
             small = size - 0.6
             span = payout + (bar if r.span else 0) - 3.0
-            payout_lines = pen.wrap([(r.payout, "body")], span, small, max(len(lines), d.title_lines))
+            payout_lines = pen.wrap([(r.payout, "body")], span, small, max(len(lines), d.title_lines, 3))
             calc_w = measure + amount + payout + bar - 3.0
             calc = c.w["calc"] + r.calc
             calc_lines = pen.wrap([(calc, "muted")], calc_w, small, 2) if r.calc and d.calc_rows else []

@@ -11,7 +11,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.tg_http import BotRequest, is_default_timeout, socket_readable
+from bot.tg_conn import socket_readable
+from bot.tg_http import BotRequest, is_default_timeout
 from tests.fakebotapi import FakeTelegram
 
 TEXT = "<b>测评结果</b>\n第27条 分布式光伏发电：按装机容量 0.2元/瓦 &amp; “附件” <i>共 3 项</i> 😀"
